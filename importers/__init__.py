@@ -1,0 +1,1 @@
+"""Getting data in: return templates, reading and validating workbooks, bulk imports, the demo."""

@@ -1,0 +1,162 @@
+"""Writing data values: one current value per key, the replaced one kept in history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from indicators.disaggregation import canonical_key
+from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Flag, utcnow
+from indicators.periods import parse_period
+
+
+@dataclass(frozen=True)
+class ValueKey:
+    """What a value is of: indicator, entity, period, breakdown."""
+
+    indicator_id: int
+    entity_id: int
+    period: str
+    disaggregation: str = ""
+
+    @classmethod
+    def of(cls, indicator_id: int, entity_id: int, period: str, breakdown: Any = "") -> ValueKey:
+        """A key with the period code and the breakdown in canonical form."""
+        return cls(indicator_id, entity_id, parse_period(period).code, canonical_key(breakdown))
+
+
+@dataclass
+class ValueChanges:
+    """What a write did: keys added, changed (with the value before) and left as they were."""
+
+    added: list[ValueKey] = field(default_factory=list)
+    changed: list[ValueKey] = field(default_factory=list)
+    unchanged: list[ValueKey] = field(default_factory=list)
+
+    @property
+    def touched(self) -> int:
+        return len(self.added) + len(self.changed)
+
+
+def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
+    defaults = {"narrative": "", "evidence": "", "flag": Flag.NONE, "comment": "",
+                "source_sheet": "", "source_cell": "", "value": None, "level": None,
+                "return_id": None}
+    unknown = set(fields) - set(VALUE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown value fields: {sorted(unknown)}")
+    merged = {**defaults, **fields}
+    merged["flag"] = Flag(merged["flag"])
+    if merged["value"] is not None:
+        merged["value"] = float(merged["value"])
+    return merged
+
+
+def _differs(current: DataValue, fields: dict[str, Any]) -> bool:
+    return any(getattr(current, name) != fields[name] for name in VALUE_FIELDS)
+
+
+def _archive(session: Session, current: DataValue) -> None:
+    columns = {name: getattr(current, name) for name in VALUE_FIELDS}
+    session.add(
+        DataValueHistory(
+            data_value_id=current.id,
+            indicator_id=current.indicator_id,
+            entity_id=current.entity_id,
+            period=current.period,
+            period_end=current.period_end,
+            disaggregation=current.disaggregation,
+            created_at=current.created_at,
+            updated_at=current.updated_at,
+            **columns,
+        )
+    )
+
+
+def write_values(
+    session: Session, rows: Iterable[tuple[ValueKey, dict[str, Any]]]
+) -> ValueChanges:
+    """Write values by key: new keys are added, changed ones archived to history first, and
+    identical ones left alone. The caller owns the transaction."""
+    rows = [(key, _normalised(fields)) for key, fields in rows]
+    current = _current_values(session, [key for key, _ in rows])
+    changes = ValueChanges()
+    now = utcnow()
+    for key, fields in rows:
+        existing = current.get(key)
+        if existing is None:
+            period_end = parse_period(key.period).end
+            value = DataValue(
+                indicator_id=key.indicator_id,
+                entity_id=key.entity_id,
+                period=key.period,
+                period_end=period_end,
+                disaggregation=key.disaggregation,
+                created_at=now,
+                updated_at=now,
+                **fields,
+            )
+            session.add(value)
+            current[key] = value
+            changes.added.append(key)
+        elif _differs(existing, fields):
+            _archive(session, existing)
+            for name, content in fields.items():
+                setattr(existing, name, content)
+            existing.updated_at = now
+            changes.changed.append(key)
+        else:
+            changes.unchanged.append(key)
+    session.flush()
+    return changes
+
+
+def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges:
+    """Write one value (see `write_values`)."""
+    return write_values(session, [(key, fields)])
+
+
+def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, DataValue]:
+    found: dict[ValueKey, DataValue] = {}
+    by_indicator: dict[int, list[ValueKey]] = {}
+    for key in keys:
+        by_indicator.setdefault(key.indicator_id, []).append(key)
+    for indicator_id, wanted in by_indicator.items():
+        for chunk in _chunks(wanted, 500):
+            statement = select(DataValue).where(
+                DataValue.indicator_id == indicator_id,
+                tuple_(DataValue.entity_id, DataValue.period, DataValue.disaggregation).in_(
+                    [(key.entity_id, key.period, key.disaggregation) for key in chunk]
+                ),
+            )
+            for value in session.scalars(statement):
+                found[_key_of(value)] = value
+    return found
+
+
+def _key_of(value: DataValue) -> ValueKey:
+    return ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation)
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def history_of(session: Session, key: ValueKey) -> list[DataValueHistory]:
+    """Earlier values of a key, oldest first."""
+    statement = (
+        select(DataValueHistory)
+        .where(
+            DataValueHistory.indicator_id == key.indicator_id,
+            DataValueHistory.entity_id == key.entity_id,
+            DataValueHistory.period == key.period,
+            DataValueHistory.disaggregation == key.disaggregation,
+        )
+        .order_by(DataValueHistory.superseded_at, DataValueHistory.id)
+    )
+    return list(session.scalars(statement))

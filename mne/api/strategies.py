@@ -1,0 +1,32 @@
+"""Strategies and their indicators."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from indicators.model import Strategy
+from indicators.overview import UnknownStrategy, strategy_overview
+from mne.api import blueprint, error
+from mne.context import session
+
+
+@blueprint.get("/strategies")
+def strategies():
+    """Every strategy, by code."""
+    rows = session().scalars(select(Strategy).order_by(Strategy.code))
+    return jsonify([
+        {"code": row.code, "title": row.title, "area": row.area,
+         "start_year": row.start_year, "end_year": row.end_year}
+        for row in rows
+    ])
+
+
+@blueprint.get("/strategies/<code>/indicators")
+def strategy_indicators(code: str):
+    """The strategy's principles, objectives and indicators with latest national values."""
+    try:
+        return jsonify(strategy_overview(session(), code))
+    except UnknownStrategy:
+        return error(404, _("No strategy has the code %(code)s.", code=code))

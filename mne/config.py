@@ -1,0 +1,146 @@
+"""Loading config.toml into typed settings, with one clear message for what is wrong."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+CONFIG_ENV = "MNE_CONFIG"
+DATABASE_ENV = "MNE_DATABASE_URL"
+
+
+class ConfigError(Exception):
+    """config.toml is missing, malformed or holds a wrong value; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    on_track: float
+    at_risk: float
+    maintain_tolerance: float
+    trend_periods: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything config.toml says, with paths resolved."""
+
+    path: Path
+    database_url: str
+    storage_folder: Path
+    period_type: str
+    due_days: int
+    thresholds: Thresholds
+    max_upload_bytes: int
+    max_uncompressed_bytes: int
+    scheduler_enabled: bool
+    scheduler_timezone: str
+    jobs: dict[str, str]
+    host: str
+    port: int
+    default_locale: str
+    dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def config_path() -> Path:
+    """The config file in use: $MNE_CONFIG, else config.toml in the working directory."""
+    return Path(os.environ.get(CONFIG_ENV) or "config.toml").resolve()
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and check the config file."""
+    path = (path or config_path()).resolve()
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: configuration file not found "
+            f"(set {CONFIG_ENV} or run from the project folder)"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    reader = _Reader(path, data)
+    base = path.parent
+    url = os.environ.get(DATABASE_ENV) or reader.get("database.url", str)
+    return Settings(
+        path=path,
+        database_url=_resolve_sqlite(url, base, path),
+        storage_folder=base / reader.get("storage.folder", str),
+        period_type=reader.choice("calendar.period_type",
+                                  ("monthly", "quarterly", "semiannual", "annual")),
+        due_days=reader.get("calendar.due_days", int),
+        thresholds=Thresholds(
+            on_track=reader.fraction("thresholds.on_track"),
+            at_risk=reader.fraction("thresholds.at_risk"),
+            maintain_tolerance=reader.fraction("thresholds.maintain_tolerance"),
+            trend_periods=reader.get("thresholds.trend_periods", int),
+        ),
+        max_upload_bytes=reader.get("uploads.max_bytes", int),
+        max_uncompressed_bytes=reader.get("uploads.max_uncompressed_bytes", int),
+        scheduler_enabled=reader.get("scheduler.enabled", bool),
+        scheduler_timezone=reader.get("scheduler.timezone", str),
+        jobs=reader.get("scheduler.jobs", dict),
+        host=reader.get("web.host", str),
+        port=reader.get("web.port", int),
+        default_locale=reader.get("web.default_locale", str),
+        dimensions=reader.dimensions(),
+    )
+
+
+def _resolve_sqlite(url: str, base: Path, path: Path) -> str:
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
+        raise ConfigError(f"{path}: database.url '{url}' is not a database URL") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        database = Path(parsed.database)
+        if not database.is_absolute():
+            return str(parsed.set(database=str(base / database)))
+    return url
+
+
+class _Reader:
+    def __init__(self, path: Path, data: dict[str, Any]):
+        self.path, self.data = path, data
+
+    def _fail(self, key: str, expected: str) -> ConfigError:
+        return ConfigError(f"{self.path}: key '{key}' {expected}")
+
+    def get(self, key: str, kind: type) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise self._fail(key, "is missing")
+            node = node[part]
+        if kind is int and isinstance(node, bool) or not isinstance(node, kind):
+            raise self._fail(key, f"must be {kind.__name__}, found {node!r}")
+        return node
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.get(key, str)
+        if value not in allowed:
+            raise self._fail(key, f"must be one of {', '.join(allowed)}, found {value!r}")
+        return value
+
+    def fraction(self, key: str) -> float:
+        value = self.get(key, object)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise self._fail(key, f"must be a number between 0 and 1, found {value!r}")
+        return float(value)
+
+    def dimensions(self) -> dict[str, dict[str, Any]]:
+        dimensions = self.get("dimensions", dict)
+        for code in ("sex", "age"):
+            if code not in dimensions:
+                raise self._fail(f"dimensions.{code}", "is missing")
+        for code, spec in dimensions.items():
+            categories = self.get(f"dimensions.{code}.categories", dict)
+            if not categories:
+                raise self._fail(f"dimensions.{code}.categories", "must name at least one")
+            spec.setdefault("name", code.title())
+        return dimensions

@@ -1,0 +1,19 @@
+"""Alembic environment: migrations run on the engine mne hands over, batch mode for SQLite."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from indicators.model import Base
+
+config = context.config
+engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

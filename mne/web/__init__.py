@@ -1,0 +1,27 @@
+"""Web pages, one blueprint per area, and the template filters they share."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_decimal
+
+from mne.web import overview
+
+BLUEPRINTS = (overview.blueprint,)
+
+
+def register(app: Flask) -> None:
+    """Add every page blueprint and the shared template filters to `app`."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.add_template_filter(format_number, "number")
+
+
+def format_number(value: float | None, unit: str = "count") -> str:
+    """A value as a reader expects it: whole counts without decimals, others to two places,
+    grouped in thousands the way the page's language writes them."""
+    if value is None:
+        return ""
+    if unit in ("count", "yes_no") or float(value).is_integer():
+        return format_decimal(value, format="#,##0")
+    return format_decimal(value, format="#,##0.##")

@@ -1,0 +1,33 @@
+"""The strategy overview pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from indicators.model import Strategy
+from indicators.overview import UnknownStrategy, strategy_overview
+from mne.context import session
+
+blueprint = Blueprint("web", __name__)
+
+
+@blueprint.get("/")
+def home():
+    """The overview of the first strategy, or an invitation to load one."""
+    strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
+    if not strategies:
+        return render_template("empty.html")
+    return strategy_page(strategies[0].code)
+
+
+@blueprint.get("/strategies/<code>")
+def strategy_page(code: str):
+    """A strategy's principles, objectives and indicators with their latest national values."""
+    try:
+        overview = strategy_overview(session(), code)
+    except UnknownStrategy:
+        abort(404, _("No strategy has the code %(code)s.", code=code))
+    strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
+    return render_template("overview.html", overview=overview, strategies=strategies)

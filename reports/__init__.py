@@ -1,0 +1,1 @@
+"""Getting insight out: compiling and rendering progress and gap reports, scheduled jobs."""

@@ -1,0 +1,181 @@
+"""Fixtures: real databases (SQLite always, PostgreSQL when one answers), settings, the app.
+
+Every test that asks for `database_url` (directly or through `db`, `settings`, `app`, `client`)
+runs once per backend. PostgreSQL is used when MNE_TEST_DATABASE_URL names a server, or when one
+answers on 127.0.0.1:5432; each test session works in a scratch database of its own, dropped at
+the end, so that two runs side by side never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from mne import create_app
+from mne.config import load_settings
+from mne.database import Database, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_server_url() -> str | None:
+    url = os.environ.get("MNE_TEST_DATABASE_URL")
+    candidate = url or DEFAULT_POSTGRES
+    try:
+        engine = create_engine(candidate, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as problem:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        if url:
+            raise RuntimeError(f"MNE_TEST_DATABASE_URL={url} does not answer: {problem}") from None
+        return None
+    return candidate
+
+
+POSTGRES_SERVER = _postgres_server_url()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_SERVER else [])
+
+
+def pytest_report_header(config) -> str:
+    where = make_url(POSTGRES_SERVER).render_as_string() if POSTGRES_SERVER else "not available"
+    return f"mne database backends: {', '.join(BACKENDS)} (PostgreSQL: {where})"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated scratch database of each backend, for the whole test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'mne-test.db'}"
+        upgrade(Database(url).engine)
+        yield url
+        return
+    yield from _postgres_scratch_database()
+
+
+def _postgres_scratch_database() -> Iterator[str]:
+    server = make_url(POSTGRES_SERVER)
+    name = f"mne_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    database = Database(url)
+    upgrade(database.engine)
+    try:
+        yield url
+    finally:
+        database.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _databases() -> dict[str, Database]:
+    return {}
+
+
+@pytest.fixture
+def db(database_url, _databases) -> Iterator[Database]:
+    """The scratch database, emptied after the test."""
+    database = _databases.setdefault(database_url, Database(database_url))
+    yield database
+    _empty(database)
+
+
+def _empty(database: Database) -> None:
+    tables = [name for name in inspect(database.engine).get_table_names()
+              if name != "alembic_version"]
+    with database.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.execute(text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture
+def session(db):
+    """A session on the scratch database; the test commits what it wants kept."""
+    with db.sessions() as session:
+        yield session
+
+
+def write_config(folder: Path, database_url: str, **replacements: str) -> Path:
+    """A copy of the project's config.toml in `folder`, pointing at `database_url`;
+    `replacements` maps a `key = ` line prefix to its new right-hand side."""
+    content = (ROOT / "config.toml").read_text(encoding="utf-8")
+    content = re.sub(r'(?m)^url = .*$', f'url = "{database_url}"', content, count=1)
+    for key, value in replacements.items():
+        content = re.sub(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", content, count=1)
+    path = folder / "config.toml"
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def config_file(tmp_path, db, database_url, monkeypatch) -> Path:
+    """A config.toml for this test, on the scratch database, with storage under tmp_path."""
+    monkeypatch.delenv("MNE_DATABASE_URL", raising=False)
+    path = write_config(tmp_path, database_url)
+    monkeypatch.setenv("MNE_CONFIG", str(path))
+    return path
+
+
+@pytest.fixture
+def settings(config_file):
+    return load_settings(config_file)
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    yield app
+    app.extensions["mne.database"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_mne(config_file):
+    """Run the real `mne` command line in a subprocess with this test's configuration."""
+
+    def run(*arguments: str, check: bool = True, **options) -> subprocess.CompletedProcess:
+        command = shutil.which("mne", path=str(Path(sys.executable).parent)) or "mne"
+        environment = {**os.environ, "MNE_CONFIG": str(config_file)}
+        result = subprocess.run([command, *arguments], capture_output=True, text=True,
+                                env=environment, timeout=300, **options)
+        if check and result.returncode != 0:
+            raise AssertionError(f"mne {' '.join(arguments)} failed:\n{result.stdout}\n"
+                                 f"{result.stderr}")
+        return result
+
+    return run
+
+
+@pytest.fixture
+def demo(db, settings):
+    """The demonstration strategy, loaded into the scratch database."""
+    from importers.demo import load_demo
+
+    with db.transaction() as session:
+        return load_demo(session, settings.dimensions)
