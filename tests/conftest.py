@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,8 +45,19 @@ def _postgres_server_url() -> str | None:
     return candidate
 
 
-POSTGRES_SERVER = _postgres_server_url()
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_SERVER else [])
+def _backends() -> list[str]:
+    """SQLite always, PostgreSQL when a server answers; MNE_TEST_BACKENDS=sqlite narrows a
+    development run to SQLite alone (CI never sets it)."""
+    wanted = os.environ.get("MNE_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    found = ["sqlite"] + (["postgresql"] if "postgresql" in wanted and POSTGRES_SERVER else [])
+    return [backend for backend in found if backend in wanted]
+
+
+POSTGRES_SERVER = (
+    _postgres_server_url() if "postgresql" in os.environ.get("MNE_TEST_BACKENDS", "postgresql")
+    else None
+)
+BACKENDS = _backends()
 
 
 def pytest_report_header(config) -> str:
@@ -179,3 +191,50 @@ def demo(db, settings):
 
     with db.transaction() as session:
         return load_demo(session, settings.dimensions)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The application served over real HTTP on a free local port; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it where it can)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser page whose relative addresses go to the live server."""
+    context = chromium.new_context(base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,11 @@
+"""The overview renders in a real headless browser."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_evaluator_sees_four_principles_in_the_browser(page, demo):
+    page.goto("/")
+    assert page.locator("section.principle").count() == 4
+    assert page.locator("tr.indicator").count() >= 32
