@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_app_context, request
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as babel_gettext
+from flask_wtf.csrf import CSRFProtect
 
+from indicators.i18n import _english, install_translator
 from mne.config import Settings, load_settings
 from mne.database import Database
 
 LOCALES = ("en", "zh")
+SECRET_ENV = "MNE_SECRET_KEY"
+csrf = CSRFProtect()
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,9 +30,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).with_name("translations")),
         JSON_SORT_KEYS=False,
+        SECRET_KEY=os.environ.get(SECRET_ENV) or secrets.token_hex(32),
     )
     app.extensions["mne.database"] = Database(settings.database_url)
     Babel(app, locale_selector=_choose_locale)
+    install_translator(_translate)
+    csrf.init_app(app)
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals["get_locale"] = get_locale
 
@@ -35,6 +45,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     cli.register(app)
     return app
+
+
+def _translate(message: str, **variables: object) -> str:
+    """Flask-Babel's gettext inside the application, English outside it."""
+    if has_app_context():
+        return babel_gettext(message, **variables)
+    return _english(message, **variables)
 
 
 def _choose_locale() -> str | None:

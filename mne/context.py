@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+import getpass
+
+from flask import current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
 from mne.config import Settings
@@ -24,3 +26,11 @@ def session() -> Session:
     if "mne_session" not in g:
         g.mne_session = database().sessions()
     return g.mne_session
+
+
+def actor() -> str:
+    """Who is acting, as recorded on uploads and changes: the signed-in user on a page or API
+    call, the operating-system user on the command line."""
+    if has_request_context():
+        return "anonymous"
+    return getpass.getuser()
