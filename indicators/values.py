@@ -31,11 +31,14 @@ class ValueKey:
 
 @dataclass
 class ValueChanges:
-    """What a write did: keys added, changed (with the value before) and left as they were."""
+    """What a write did: keys added, changed and left as they were, with the fields of each
+    changed value before and of each added or changed value after."""
 
     added: list[ValueKey] = field(default_factory=list)
     changed: list[ValueKey] = field(default_factory=list)
     unchanged: list[ValueKey] = field(default_factory=list)
+    before: dict[ValueKey, dict[str, Any]] = field(default_factory=dict)
+    after: dict[ValueKey, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def touched(self) -> int:
@@ -103,8 +106,11 @@ def write_values(
             session.add(value)
             current[key] = value
             changes.added.append(key)
+            changes.after[key] = fields
         elif _differs(existing, fields):
             _archive(session, existing)
+            changes.before[key] = {name: getattr(existing, name) for name in VALUE_FIELDS}
+            changes.after[key] = fields
             for name, content in fields.items():
                 setattr(existing, name, content)
             existing.updated_at = now

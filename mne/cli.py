@@ -14,7 +14,9 @@ from mne.context import database, settings
 
 def register(app: Flask) -> None:
     """Add mne's commands to the application's command line."""
-    for command in (init_command, demo_command, serve_command):
+    from mne.accounts.cli import user_command
+
+    for command in (init_command, demo_command, serve_command, user_command):
         app.cli.add_command(command)
 
 
@@ -37,14 +39,20 @@ def init_command() -> None:
 def demo_command() -> None:
     """Load the demonstration strategy (running it again changes nothing)."""
     from importers.demo import load_demo
+    from mne.accounts.service import DEMO_USERS, ensure_demo_users
+    from mne.context import actor
 
     with database().transaction() as session:
         summary = load_demo(session, settings().dimensions)
+        ensure_demo_users(session, actor())
     click.echo(
         f"demonstration strategy {summary['strategy']}: {summary['indicators']} indicators, "
         f"{summary['entities']} entities, {summary['values']} values "
         f"({summary['values_written']} written now)"
     )
+    for email, _name, password, role, entity in DEMO_USERS:
+        click.echo(f"demo user {email} / {password}: {role.value}"
+                   + (f" of {entity}" if entity else ""))
 
 
 @click.command("serve")
@@ -69,8 +77,10 @@ def _create_app() -> Flask:
 
 def main() -> None:
     """Entry point of the `mne` console script."""
+    from mne import secret_key
+
     try:
-        load_settings()
+        secret_key(load_settings())
     except ConfigError as problem:
         click.echo(f"mne: {problem}", err=True)
         sys.exit(2)

@@ -238,3 +238,59 @@ def page(chromium, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def _test_password_hash() -> str:
+    from mne.accounts.service import hash_password
+
+    return hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def make_user(db, _test_password_hash):
+    """Create a user holding `role` (on the entity with code `entity`, when given) whose
+    password is TEST_PASSWORD; returns the user's e-mail address."""
+    from mne.accounts.model import Role, User
+    from mne.accounts.service import entity_by_code, grant_role
+
+    def make(role: str, entity: str | None = None, email: str | None = None) -> str:
+        email = email or f"{role}{'-' + entity.lower() if entity else ''}@test.example"
+        with db.transaction() as session:
+            user = User(email=email, name=email.split("@")[0], password_hash=_test_password_hash)
+            session.add(user)
+            session.flush()
+            grant_role(session, "test", user, Role(role),
+                       entity_by_code(session, entity) if entity else None)
+        return email
+
+    return make
+
+
+def csrf_token_of(client, path: str = "/login") -> str:
+    """The CSRF token a page hands out (read from its form), for posting like a browser."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(client, email: str, password: str = TEST_PASSWORD):
+    """Log in through the real log-in form (CSRF token included); returns the response."""
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token_of(client)})
+
+
+@pytest.fixture
+def client_as(app, make_user):
+    """`client_as("evaluator")` or `client_as("coordinator", "POL")`: a test client signed in
+    as a new user holding that role."""
+
+    def signed_in(role: str, entity: str | None = None):
+        client = app.test_client()
+        response = login(client, make_user(role, entity))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return signed_in

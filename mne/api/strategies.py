@@ -9,10 +9,13 @@ from sqlalchemy import select
 from indicators.model import Strategy
 from indicators.overview import UnknownStrategy, strategy_overview
 from mne.api import blueprint, error
+from mne.accounts.guard import requires
+from mne.accounts.permissions import Action
 from mne.context import session
 
 
 @blueprint.get("/strategies")
+@requires(Action.READ_FRAMEWORK)
 def strategies():
     """Every strategy, by code."""
     rows = session().scalars(select(Strategy).order_by(Strategy.code))
@@ -24,6 +27,7 @@ def strategies():
 
 
 @blueprint.get("/strategies/<code>/indicators")
+@requires(Action.READ_FRAMEWORK)
 def strategy_indicators(code: str):
     """The strategy's principles, objectives and indicators with latest national values."""
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import overview
+from mne.web import accounts, audit, overview, review
 
-BLUEPRINTS = (overview.blueprint,)
+BLUEPRINTS = (overview.blueprint, accounts.blueprint, audit.blueprint, review.blueprint)
 
 
 def register(app: Flask) -> None:
