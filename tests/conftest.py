@@ -294,3 +294,12 @@ def client_as(app, make_user):
         return client
 
     return signed_in
+
+
+def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:
+    """Log in through the log-in page in the browser, as a person would."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("nav.session")

@@ -12,4 +12,5 @@ def error(status: int, message: str):
     return jsonify({"error": message}), status
 
 
-from mne.api import strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)
+# routes attach themselves to the blueprint, one module per area
+from mne.api import review, strategies  # noqa: E402,F401

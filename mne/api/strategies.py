@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from indicators.model import Strategy
 from indicators.overview import UnknownStrategy, strategy_overview
-from mne.api import blueprint, error
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
+from mne.api import blueprint, error
 from mne.context import session
 
 
