@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from mne import create_app
@@ -303,3 +303,18 @@ def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_selector("nav.session")
+
+
+@pytest.fixture
+def token_for(db, make_user):
+    """`token_for("evaluator")`: an API token of a new user holding that role."""
+    from mne.accounts.model import User
+    from mne.accounts.service import create_token
+
+    def create(role: str, entity: str | None = None) -> str:
+        email = make_user(role, entity)
+        with db.transaction() as session:
+            user = session.scalars(select(User).where(User.email == email)).one()
+            return create_token(session, "test", user, "test")[1]
+
+    return create

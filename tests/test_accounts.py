@@ -178,12 +178,10 @@ def test_revoked_token_is_refused(client_as, app, db):
     assert token not in client.get("/account").get_data(as_text=True)
 
 
-def test_token_of_a_deactivated_user_is_refused(run_mne, app, db):
-    run_mne("user", "add", "cy@example.org", "--password", "a long password")
-    run_mne("user", "role", "cy@example.org", "viewer")
-    token = run_mne("user", "token", "cy@example.org").stdout.strip().splitlines()[-1]
+def test_token_of_a_deactivated_user_is_refused(token_for, app, db):
+    token = token_for("viewer")
     with db.transaction() as session:
-        session.scalars(select(User).where(User.email == "cy@example.org")).one().active = False
+        session.scalars(select(User)).one().active = False
     assert app.test_client().get("/api/v1/strategies", headers=_bearer(token)).status_code == 401
 
 
