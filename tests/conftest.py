@@ -252,10 +252,11 @@ def _test_password_hash() -> str:
 
 @pytest.fixture
 def make_user(db, _test_password_hash):
-    """Create a user holding `role` (on the entity with code `entity`, when given) whose
-    password is TEST_PASSWORD; returns the user's e-mail address."""
+    """Create a user holding `role` (on the entity with code `entity`, created when absent)
+    whose password is TEST_PASSWORD; returns the user's e-mail address."""
+    from indicators.model import Entity
     from mne.accounts.model import Role, User
-    from mne.accounts.service import entity_by_code, grant_role
+    from mne.accounts.service import find_entity, grant_role
 
     def make(role: str, entity: str | None = None, email: str | None = None) -> str:
         email = email or f"{role}{'-' + entity.lower() if entity else ''}@test.example"
@@ -263,8 +264,8 @@ def make_user(db, _test_password_hash):
             user = User(email=email, name=email.split("@")[0], password_hash=_test_password_hash)
             session.add(user)
             session.flush()
-            grant_role(session, "test", user, Role(role),
-                       entity_by_code(session, entity) if entity else None)
+            where = entity and (find_entity(session, entity) or Entity(code=entity, name=entity))
+            grant_role(session, "test", user, Role(role), where or None)
         return email
 
     return make

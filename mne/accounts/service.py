@@ -85,8 +85,13 @@ def set_active(session: Session, actor: str, user: User, active: bool) -> None:
         user.active = active
 
 
+def find_entity(session: Session, code: str) -> Entity | None:
+    return session.scalars(select(Entity).where(Entity.code == code)).first()
+
+
 def entity_by_code(session: Session, code: str) -> Entity:
-    entity = session.scalars(select(Entity).where(Entity.code == code)).first()
+    """The entity with this code; AccountError when there is none."""
+    entity = find_entity(session, code)
     if entity is None:
         raise AccountError(_("No entity has the code %(code)s.", code=code))
     return entity
