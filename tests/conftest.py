@@ -253,7 +253,8 @@ def _test_password_hash() -> str:
 @pytest.fixture
 def make_user(db, _test_password_hash):
     """Create a user holding `role` (on the entity with code `entity`, created when absent)
-    whose password is TEST_PASSWORD; returns the user's e-mail address."""
+    whose password is TEST_PASSWORD; returns the user's e-mail address. Asked again for the
+    same role and entity, it gives the same user."""
     from indicators.model import Entity
     from mne.accounts.model import Role, User
     from mne.accounts.service import find_entity, grant_role
@@ -261,6 +262,8 @@ def make_user(db, _test_password_hash):
     def make(role: str, entity: str | None = None, email: str | None = None) -> str:
         email = email or f"{role}{'-' + entity.lower() if entity else ''}@test.example"
         with db.transaction() as session:
+            if session.scalars(select(User).where(User.email == email)).first():
+                return email
             user = User(email=email, name=email.split("@")[0], password_hash=_test_password_hash)
             session.add(user)
             session.flush()

@@ -119,18 +119,15 @@ def _guard():
     if request.endpoint is None:
         return None  # no such route: 404 or 405 follows
     token = bearer_token()
-    if token is not None and not current_user.is_authenticated:
+    needed = required_action(current_app, request.endpoint)
+    if needed is None:
+        abort(403, _("This address declares no access rule, so it is closed."))
+    if (token is not None or needed != PUBLIC) and not current_user.is_authenticated:
         return _unauthenticated()
     if token is None and current_app.config.get("WTF_CSRF_ENABLED", True):
         current_app.extensions["csrf"].protect()
-    needed = required_action(current_app, request.endpoint)
-    if needed == PUBLIC:
-        return None
-    if needed is None:
-        abort(403, _("This address declares no access rule, so it is closed."))
-    if not current_user.is_authenticated:
-        return _unauthenticated()
-    authorize(needed)
+    if needed != PUBLIC:
+        authorize(needed)
     return None
 
 

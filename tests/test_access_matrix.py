@@ -1,0 +1,142 @@
+"""Every page and API route, every role: the expected allow or deny.
+
+The routes are read from the application's URL map, so a route added later is covered at once;
+a route that declares no access rule, or whose URL needs a value this module cannot supply,
+fails here until it is declared (mne.accounts.guard.requires / public) and a sample is added.
+"""
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from indicators.model import Entity, Return, ReturnState, Strategy
+from mne.accounts.guard import PUBLIC, required_action
+from mne.accounts.model import ApiToken, User
+from mne.accounts.permissions import Action
+from tests.conftest import csrf_token_of
+
+ALL = {"administrator", "coordinator", "evaluator", "viewer"}
+# The issue's words: administrator (everything), coordinator (uploads and reads the returns of
+# their entities), evaluator (reads everything, reviews returns), viewer (reads approved figures
+# and reports).
+EXPECTED = {
+    PUBLIC: ALL | {"anonymous"},
+    Action.READ_FRAMEWORK: ALL,
+    Action.READ_REPORTS: ALL,
+    Action.OWN_ACCOUNT: ALL,
+    Action.READ_RETURNS: {"administrator", "coordinator", "evaluator"},
+    Action.SUBMIT_RETURNS: {"administrator", "coordinator"},
+    Action.REVIEW_RETURNS: {"administrator", "evaluator"},
+    Action.REOPEN_PERIODS: {"administrator"},
+    Action.EDIT_FRAMEWORK: {"administrator"},
+    Action.MANAGE_USERS: {"administrator"},
+    Action.READ_AUDIT: {"administrator"},
+}
+ENTITY_SCOPED = {Action.READ_RETURNS, Action.SUBMIT_RETURNS}
+HOME_ENTITY, OTHER_ENTITY = "POL", "CUS"
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+ENTITY_ARGUMENTS = {"return_id", "entity", "entity_code"}  # URL variables naming an entity's data
+
+
+def _routes(app) -> list[tuple[str, str, str]]:
+    """(endpoint, rule, method) of every route the application serves."""
+    return sorted((rule.endpoint, rule.rule, method) for rule in app.url_map.iter_rules()
+                  for method in rule.methods - SKIPPED_METHODS)
+
+
+def test_every_route_declares_its_access_rule(app):
+    undeclared = sorted({endpoint for endpoint, _rule, _method in _routes(app)
+                         if required_action(app, endpoint) is None})
+    assert undeclared == [], "declare @requires(Action...) or @public on these views"
+
+
+def test_a_route_without_a_rule_is_closed(app, client_as):
+    app.add_url_rule("/undeclared", "undeclared", lambda: "open")
+    assert client_as("administrator").get("/undeclared").status_code == 403
+
+
+def _samples(session) -> dict[str, object]:
+    """A value for each URL variable, pointing at things of the home entity."""
+    home = session.scalars(select(Entity).where(Entity.code == HOME_ENTITY)).one()
+    submitted = session.scalars(select(Return).where(Return.entity_id == home.id,
+                                                     Return.state == ReturnState.SUBMITTED)).first()
+    strategy = session.scalars(select(Strategy)).first()
+    sample_user = session.scalars(select(User).where(User.email == "sample@test.example")).one()
+    return {
+        "code": strategy.code, "strategy": strategy.code, "return_id": submitted.id,
+        "entity": home.code, "entity_code": home.code, "period": submitted.period,
+        "user_id": sample_user.id,
+        "token_id": session.scalars(select(ApiToken.id)).first(),
+        "filename": "mne.css",
+    }
+
+
+def _url(app, endpoint: str, rule: str, samples: dict[str, object]) -> str:
+    arguments = _arguments(app, endpoint)
+    missing = sorted(arguments - set(samples))
+    assert not missing, f"{rule}: add a sample value for {missing} to _samples"
+    with app.test_request_context():
+        return url_for(endpoint, **{name: samples[name] for name in arguments})
+
+
+def _denied(response, path: str) -> bool:
+    if response.status_code == 403:
+        return True
+    if path.startswith("/api/"):
+        return response.status_code == 401
+    return response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def _request(app, method: str, path: str, credentials):
+    """The request as the browser (session cookie and CSRF token) or, under /api/, as a
+    machine client (its token) of the user would send it; each on a fresh client, so that
+    logging out or a refusal does not change the next request."""
+    cookie, token, csrf = credentials
+    client = app.test_client()
+    if path.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.open(path, method=method, headers=headers, json={})
+    client.set_cookie("session", cookie)
+    return client.open(path, method=method, data={"csrf_token": csrf})
+
+
+def _credentials(app, client_as, token_for, who: str, role: str, entity: str | None):
+    """(session cookie, API token, CSRF token) of a new user holding `role`; an anonymous
+    visitor has the session and CSRF token the log-in page gives, and no API token."""
+    client = app.test_client() if who == "anonymous" else client_as(role, entity)
+    csrf = csrf_token_of(client, "/login")
+    token = None if who == "anonymous" else token_for(role, entity)
+    return client.get_cookie("session").value, token, csrf
+
+
+@pytest.fixture
+def matrix_data(demo, make_user, token_for):
+    make_user("viewer", email="sample@test.example")
+    token_for("viewer")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "administrator", "coordinator", "evaluator",
+                                 "viewer", "coordinator of another entity"])
+def test_role_route_matrix(app, db, client_as, token_for, matrix_data, who):
+    role = who.split()[0]
+    entity = {"coordinator": HOME_ENTITY, "coordinator of another entity": OTHER_ENTITY}.get(who)
+    credentials = _credentials(app, client_as, token_for, who, role, entity)
+    with db.sessions() as session:
+        samples = _samples(session)
+    wrong = []
+    for endpoint, rule, method in _routes(app):
+        action = required_action(app, endpoint)
+        url = _url(app, endpoint, rule, samples)
+        allowed = role in EXPECTED[action]
+        if entity == OTHER_ENTITY and action in ENTITY_SCOPED and (
+                ENTITY_ARGUMENTS & _arguments(app, endpoint)):
+            allowed = False  # the home entity's return or template, asked by another's coordinator
+        response = _request(app, method, url, credentials)
+        if _denied(response, url) == allowed:
+            wrong.append(f"{method} {url} ({action}): expected {'allow' if allowed else 'deny'}, "
+                         f"got {response.status_code}")
+    assert wrong == []
+
+
+def _arguments(app, endpoint: str) -> set[str]:
+    return set(app.url_map._rules_by_endpoint[endpoint][0].arguments)
