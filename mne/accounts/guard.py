@@ -1,9 +1,10 @@
 """Signing in on requests, and the one gate every request passes.
 
 Each view declares what it needs: `@requires(Action.X)` or `@public`. Before any view runs,
-`_guard` authenticates the request (the session cookie, or `Authorization: Bearer <token>` for
-machine clients), checks CSRF unless a token authenticated it, and checks the declared action
-against the user's permissions. A view that declares nothing is refused (deny by default).
+`_guard` refuses a body over the upload limit unread (413), authenticates the request (the
+session cookie, or `Authorization: Bearer <token>` for machine clients), checks CSRF unless a
+token authenticated it, and checks the declared action against the user's permissions. A view
+that declares nothing is refused (deny by default).
 Anonymous visitors are sent to the log-in page (pages) or answered 401 (API).
 """
 
@@ -116,6 +117,9 @@ def _unauthenticated():
 
 
 def _guard():
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413)  # before anything reads the body
     if request.endpoint is None:
         return None  # no such route: 404 or 405 follows
     token = bearer_token()
