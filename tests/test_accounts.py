@@ -190,3 +190,18 @@ def test_cookie_session_cannot_post_to_the_api_without_csrf(client_as, demo):
     response = client.post("/api/v1/returns/1/approve", json={})
     assert response.status_code == 400
     assert "CSRF" in response.get_json()["error"]
+
+
+def test_demo_users_hold_one_role_each_and_loading_again_changes_nothing(demo, db, client):
+    from mne.accounts.service import DEMO_USERS, ensure_demo_users
+
+    with db.transaction() as session:
+        assert len(ensure_demo_users(session, "test")) == 4
+    with db.transaction() as session:
+        assert ensure_demo_users(session, "test") == []
+        roles = {user.email: [item.label() for item in user.roles]
+                 for user in session.scalars(select(User))}
+    assert roles["coordinator@example.org"] == ["coordinator@POL"]
+    assert roles["admin@example.org"] == ["administrator"]
+    email, _name, password, _role, _entity = DEMO_USERS[2]
+    assert login(client, email, password).status_code == 302
