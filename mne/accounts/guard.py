@@ -75,6 +75,11 @@ def permissions() -> Permissions:
     return g.mne_permissions
 
 
+def approved_figures_only() -> bool:
+    """Whether the request's user reads approved figures only (see Permissions)."""
+    return not permissions().sees_unapproved_figures()
+
+
 def authorize(action: Action, entity_id: int | None = None) -> None:
     """Answer 403 unless the request's user may do `action` on `entity_id`."""
     if not permissions().allows(action, entity_id):

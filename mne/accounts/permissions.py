@@ -90,6 +90,11 @@ class Permissions:
         """The entity ids the action is allowed on: None for all, empty for none."""
         return self.grants.get(action, set())
 
+    def sees_unapproved_figures(self) -> bool:
+        """Whether figures not yet approved count in what the user reads: only for those who
+        read every return (administrators, evaluators); others read approved figures."""
+        return self.entities(Action.READ_RETURNS) is None
+
     def scope(self, statement: Select, entity_column: ColumnElement, action: Action) -> Select:
         """`statement` narrowed to rows whose `entity_column` the action is allowed on."""
         allowed = self.entities(action)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from indicators.model import Strategy
 from indicators.overview import UnknownStrategy, strategy_overview
-from mne.accounts.guard import requires
+from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.context import session
@@ -31,6 +31,6 @@ def strategies():
 def strategy_indicators(code: str):
     """The strategy's principles, objectives and indicators with latest national values."""
     try:
-        return jsonify(strategy_overview(session(), code))
+        return jsonify(strategy_overview(session(), code, approved_only=approved_figures_only()))
     except UnknownStrategy:
         return error(404, _("No strategy has the code %(code)s.", code=code))

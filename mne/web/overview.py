@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from indicators.model import Strategy
 from indicators.overview import UnknownStrategy, strategy_overview
-from mne.accounts.guard import requires
+from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.context import session
 
@@ -30,7 +30,7 @@ def home():
 def strategy_page(code: str):
     """A strategy's principles, objectives and indicators with their latest national values."""
     try:
-        overview = strategy_overview(session(), code)
+        overview = strategy_overview(session(), code, approved_only=approved_figures_only())
     except UnknownStrategy:
         abort(404, _("No strategy has the code %(code)s.", code=code))
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
