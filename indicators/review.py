@@ -82,18 +82,18 @@ class ValueComment:
     body: str
 
 
-def latest_return(session: Session, strategy_id: int, entity_id: int,
-                  period: str) -> Return | None:
-    """The newest revision sent for an entity-period."""
+def standing_return(session: Session, strategy_id: int, entity_id: int,
+                    period: str) -> Return | None:
+    """The newest revision of an entity-period that was not rejected: the one in force."""
     return session.scalars(
         select(Return).where(Return.strategy_id == strategy_id, Return.entity_id == entity_id,
-                             Return.period == period)
+                             Return.period == period, Return.state != ReturnState.REJECTED)
         .order_by(Return.revision.desc()).limit(1)).first()
 
 
 def ensure_period_open(session: Session, strategy_id: int, entity_id: int, period: str) -> None:
-    """Raise `PeriodLocked` when the entity-period's latest return is approved."""
-    latest = latest_return(session, strategy_id, entity_id, period)
+    """Raise `PeriodLocked` when the entity-period's return in force is approved."""
+    latest = standing_return(session, strategy_id, entity_id, period)
     if latest is None or latest.state is not ReturnState.APPROVED:
         return
     approval = last_decision(session, latest, Decision.APPROVED)
@@ -193,8 +193,8 @@ def reopen(session: Session, return_: Return, actor: str, reason: str) -> Review
 def feedback_for_period(session: Session, strategy_id: int, entity_id: int,
                         period: str) -> ReviewDecision | None:
     """The comments a coordinator has to act on: the decision that sent the entity-period's
-    newest return back (or reopened it), with its value comments; None when there is none."""
-    latest = latest_return(session, strategy_id, entity_id, period)
+    return in force back (or reopened it), with its value comments; None when there is none."""
+    latest = standing_return(session, strategy_id, entity_id, period)
     if latest is None or latest.state is not ReturnState.RETURNED:
         return None
     return last_decision(session, latest, Decision.RETURNED, Decision.REOPENED)
