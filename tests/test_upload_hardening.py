@@ -86,28 +86,26 @@ def bomb() -> bytes:
     return _zip_bomb(150)
 
 
-def test_a_zip_bomb_is_refused_without_being_inflated(bomb):
-    assert len(bomb) < 1 * MEGABYTE
-    tracemalloc.start()
-    try:
-        with pytest.raises(UnusableWorkbook) as refused:
-            open_workbook(bomb, Limits())
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert refused.value.reason == "zip_bomb"
-    assert "100.0 MB" in refused.value.message
-    assert peak < 10 * MEGABYTE
-
-
-def test_a_file_over_the_size_limit_is_refused_before_it_is_opened():
-    data = b"PK\x03\x04" + b"\0" * (10 * MEGABYTE + 1)
+def _refusal_and_peak_memory(data: bytes) -> tuple[UnusableWorkbook, int]:
+    """Why `open_workbook` refuses `data` (default limits), and the most memory it took."""
     tracemalloc.start()
     try:
         with pytest.raises(UnusableWorkbook) as refused:
             open_workbook(data, Limits())
-        _current, peak = tracemalloc.get_traced_memory()
+        return refused.value, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert refused.value.reason == "too_large"
+
+
+def test_a_zip_bomb_is_refused_without_being_inflated(bomb):
+    assert len(bomb) < 1 * MEGABYTE
+    problem, peak = _refusal_and_peak_memory(bomb)
+    assert problem.reason == "zip_bomb"
+    assert "100.0 MB" in problem.message
+    assert peak < 10 * MEGABYTE
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_opened():
+    problem, peak = _refusal_and_peak_memory(b"PK\x03\x04" + b"\0" * (10 * MEGABYTE + 1))
+    assert problem.reason == "too_large"
     assert peak < MEGABYTE

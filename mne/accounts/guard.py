@@ -27,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 
+from indicators.model import Return
 from mne.accounts.model import User
 from mne.accounts.permissions import Action, Permissions
 from mne.accounts.service import token_owner
@@ -84,6 +85,16 @@ def authorize(action: Action, entity_id: int | None = None) -> None:
     """Answer 403 unless the request's user may do `action` on `entity_id`."""
     if not permissions().allows(action, entity_id):
         abort(403, _("Your role does not allow this."))
+
+
+def authorized_return(return_id: int, action: Action) -> Return:
+    """The return with this id, if the request's user may do `action` on its entity: 404 when
+    there is none, 403 when it belongs to an entity outside the user's scope."""
+    found = session().get(Return, return_id)
+    if found is None:
+        abort(404)
+    authorize(action, found.entity_id)
+    return found
 
 
 def bearer_token() -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from sqlalchemy import select
 
 from indicators.model import Indicator, Return
@@ -16,7 +16,7 @@ from indicators.review import (
     review_queue,
     send_back,
 )
-from mne.accounts.guard import authorize, requires
+from mne.accounts.guard import authorized_return, requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.context import actor, session
@@ -45,25 +45,17 @@ def review_queue_api():
     return jsonify([_summary(found) for found in review_queue(session())])
 
 
-def _return(return_id: int, action: Action) -> Return:
-    found = session().get(Return, return_id)
-    if found is None:
-        abort(404)
-    authorize(action, found.entity_id)
-    return found
-
-
 @blueprint.get("/returns/<int:return_id>/review")
 @requires(Action.READ_RETURNS)
 def return_review(return_id: int):
     """A return's state and the comments its coordinator has to act on."""
-    found = _return(return_id, Action.READ_RETURNS)
+    found = authorized_return(return_id, Action.READ_RETURNS)
     feedback = feedback_for_period(session(), found.strategy_id, found.entity_id, found.period)
     return jsonify({**_summary(found), "feedback": _decision(feedback)})
 
 
 def _decide(return_id: int, action: Action, decide):
-    found = _return(return_id, action)
+    found = authorized_return(return_id, action)
     try:
         made = decide(found, request.get_json(silent=True) or {})
     except ReviewError as problem:

@@ -3,10 +3,10 @@ changes since the previous revision, approve / send back with comments, and reop
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from indicators.model import Indicator, Return
+from indicators.model import Indicator
 from indicators.review import (
     Decision,
     ReviewDecision,
@@ -21,7 +21,7 @@ from indicators.review import (
     revision_diff,
     send_back,
 )
-from mne.accounts.guard import authorize, permissions, requires
+from mne.accounts.guard import authorized_return, permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session
 
@@ -40,14 +40,6 @@ def queue():
                            decided=decided)
 
 
-def _return_or_404(return_id: int, action: Action) -> Return:
-    found = session().get(Return, return_id)
-    if found is None:
-        abort(404)
-    authorize(action, found.entity_id)
-    return found
-
-
 def _indicators(ids: set[int]) -> dict[int, Indicator]:
     return {row.id: row for row in session().scalars(select(Indicator)
                                                     .where(Indicator.id.in_(ids)))}
@@ -58,7 +50,7 @@ def _indicators(ids: set[int]) -> dict[int, Indicator]:
 def return_page(return_id: int):
     """A return's values, warnings, changes since the previous revision and review comments;
     the decision forms for those who review."""
-    found = _return_or_404(return_id, Action.READ_RETURNS)
+    found = authorized_return(return_id, Action.READ_RETURNS)
     values = return_values(session(), found)
     differences = revision_diff(session(), found)
     indicators = _indicators({key[0] for key in values}
@@ -75,7 +67,7 @@ def return_page(return_id: int):
 
 
 def _decide(return_id: int, action: Action, decide) -> object:
-    found = _return_or_404(return_id, action)
+    found = authorized_return(return_id, action)
     try:
         decide(found)
     except ReviewError as problem:
