@@ -6,14 +6,11 @@ fails here until it is declared (mne.accounts.guard.requires / public) and a sam
 """
 
 import pytest
-from flask import url_for
-from sqlalchemy import select
 
-from indicators.model import Entity, Return, ReturnState, Strategy
 from mne.accounts.guard import PUBLIC, required_action
-from mne.accounts.model import ApiToken, User
 from mne.accounts.permissions import Action
 from tests.conftest import csrf_token_of
+from tests.routes import HOME_ENTITY, SAMPLE_USER, arguments, routes, samples, url
 
 ALL = {"administrator", "coordinator", "evaluator", "viewer"}
 # The issue's words: administrator (everything), coordinator (uploads and reads the returns of
@@ -33,19 +30,12 @@ EXPECTED = {
     Action.READ_AUDIT: {"administrator"},
 }
 ENTITY_SCOPED = {Action.READ_RETURNS, Action.SUBMIT_RETURNS}
-HOME_ENTITY, OTHER_ENTITY = "POL", "CUS"
-SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+OTHER_ENTITY = "CUS"
 ENTITY_ARGUMENTS = {"return_id", "entity", "entity_code"}  # URL variables naming an entity's data
 
 
-def _routes(app) -> list[tuple[str, str, str]]:
-    """(endpoint, rule, method) of every route the application serves."""
-    return sorted((rule.endpoint, rule.rule, method) for rule in app.url_map.iter_rules()
-                  for method in rule.methods - SKIPPED_METHODS)
-
-
 def test_every_route_declares_its_access_rule(app):
-    undeclared = sorted({endpoint for endpoint, _rule, _method in _routes(app)
+    undeclared = sorted({endpoint for endpoint, _rule, _method in routes(app)
                          if required_action(app, endpoint) is None})
     assert undeclared == [], "declare @requires(Action...) or @public on these views"
 
@@ -53,30 +43,6 @@ def test_every_route_declares_its_access_rule(app):
 def test_a_route_without_a_rule_is_closed(app, client_as):
     app.add_url_rule("/undeclared", "undeclared", lambda: "open")
     assert client_as("administrator").get("/undeclared").status_code == 403
-
-
-def _samples(session) -> dict[str, object]:
-    """A value for each URL variable, pointing at things of the home entity."""
-    home = session.scalars(select(Entity).where(Entity.code == HOME_ENTITY)).one()
-    submitted = session.scalars(select(Return).where(Return.entity_id == home.id,
-                                                     Return.state == ReturnState.SUBMITTED)).first()
-    strategy = session.scalars(select(Strategy)).first()
-    sample_user = session.scalars(select(User).where(User.email == "sample@test.example")).one()
-    return {
-        "code": strategy.code, "strategy": strategy.code, "return_id": submitted.id,
-        "entity": home.code, "entity_code": home.code, "period": submitted.period,
-        "user_id": sample_user.id,
-        "token_id": session.scalars(select(ApiToken.id)).first(),
-        "filename": "mne.css",
-    }
-
-
-def _url(app, endpoint: str, rule: str, samples: dict[str, object]) -> str:
-    arguments = _arguments(app, endpoint)
-    missing = sorted(arguments - set(samples))
-    assert not missing, f"{rule}: add a sample value for {missing} to _samples"
-    with app.test_request_context():
-        return url_for(endpoint, **{name: samples[name] for name in arguments})
 
 
 def _denied(response, path: str) -> bool:
@@ -111,7 +77,7 @@ def _credentials(app, client_as, token_for, who: str, role: str, entity: str | N
 
 @pytest.fixture
 def matrix_data(demo, make_user, token_for):
-    make_user("viewer", email="sample@test.example")
+    make_user("viewer", email=SAMPLE_USER)
     token_for("viewer")
 
 
@@ -122,21 +88,18 @@ def test_role_route_matrix(app, db, client_as, token_for, matrix_data, who):
     entity = {"coordinator": HOME_ENTITY, "coordinator of another entity": OTHER_ENTITY}.get(who)
     credentials = _credentials(app, client_as, token_for, who, role, entity)
     with db.sessions() as session:
-        samples = _samples(session)
+        values = samples(session)
     wrong = []
-    for endpoint, rule, method in _routes(app):
+    for endpoint, rule, method in routes(app):
         action = required_action(app, endpoint)
-        url = _url(app, endpoint, rule, samples)
+        address = url(app, endpoint, rule, values)
         allowed = role in EXPECTED[action]
         if entity == OTHER_ENTITY and action in ENTITY_SCOPED and (
-                ENTITY_ARGUMENTS & _arguments(app, endpoint)):
+                ENTITY_ARGUMENTS & arguments(app, endpoint)):
             allowed = False  # the home entity's return or template, asked by another's coordinator
-        response = _request(app, method, url, credentials)
-        if _denied(response, url) == allowed:
-            wrong.append(f"{method} {url} ({action}): expected {'allow' if allowed else 'deny'}, "
+        response = _request(app, method, address, credentials)
+        if _denied(response, address) == allowed:
+            expected = "allow" if allowed else "deny"
+            wrong.append(f"{method} {address} ({action}): expected {expected}, "
                          f"got {response.status_code}")
     assert wrong == []
-
-
-def _arguments(app, endpoint: str) -> set[str]:
-    return set(app.url_map._rules_by_endpoint[endpoint][0].arguments)
