@@ -164,3 +164,29 @@ def test_diff_shows_what_a_new_revision_changed(demo, db):
         differences = revision_diff(session, second)
     assert [(item.indicator_id, item.before["value"], item.after["value"])
             for item in differences] == [(value.indicator_id, old, old + 7)]
+
+
+def test_the_comments_are_written_on_a_sheet_of_the_next_template(demo, db):
+    import io
+
+    import openpyxl
+
+    from importers.review_sheet import REVIEW_SHEET, add_review_sheet
+    from indicators.review import ValueComment, feedback_for_period, send_back
+
+    with db.transaction() as session:
+        pol = _submitted(session, "POL")
+        value = session.scalars(select(DataValue).where(DataValue.return_id == pol.id)).first()
+        send_back(session, pol, "evaluator@test.example", "=Totals missing",
+                  [ValueComment(value.indicator_id, value.disaggregation, "Too high?")])
+    with db.sessions() as session:
+        workbook = openpyxl.Workbook()
+        add_review_sheet(workbook, feedback_for_period(session, pol.strategy_id, pol.entity_id,
+                                                       pol.period))
+    output = io.BytesIO()
+    workbook.save(output)
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).worksheets[0]
+    texts = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
+    assert sheet.title == REVIEW_SHEET
+    assert "Sent back for correction by evaluator@test.example" in texts[0]
+    assert "'=Totals missing" in texts and "Too high?" in texts
