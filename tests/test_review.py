@@ -1,11 +1,22 @@
 """The review of returns: evaluators approve (the period locks) or send back with comments that
 the coordinator reads; administrators reopen; each coordinator sees only their entities."""
 
+import io
+
+import openpyxl
 import pytest
 from sqlalchemy import select
 
+from importers.review_sheet import REVIEW_SHEET, add_review_sheet
 from indicators.model import DataValue, Entity, Return, ReturnState
-from indicators.review import PeriodLocked, ensure_period_open, revision_diff
+from indicators.review import (
+    PeriodLocked,
+    ValueComment,
+    ensure_period_open,
+    feedback_for_period,
+    revision_diff,
+    send_back,
+)
 from indicators.values import ValueKey, record_value
 from tests.conftest import csrf_token_of
 
@@ -167,13 +178,6 @@ def test_diff_shows_what_a_new_revision_changed(demo, db):
 
 
 def test_the_comments_are_written_on_a_sheet_of_the_next_template(demo, db):
-    import io
-
-    import openpyxl
-
-    from importers.review_sheet import REVIEW_SHEET, add_review_sheet
-    from indicators.review import ValueComment, feedback_for_period, send_back
-
     with db.transaction() as session:
         pol = _submitted(session, "POL")
         value = session.scalars(select(DataValue).where(DataValue.return_id == pol.id)).first()
