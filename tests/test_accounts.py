@@ -205,3 +205,35 @@ def test_demo_users_hold_one_role_each_and_loading_again_changes_nothing(demo, d
     assert roles["admin@example.org"] == ["administrator"]
     email, _name, password, _role, _entity = DEMO_USERS[2]
     assert login(client, email, password).status_code == 302
+
+
+def test_administrator_deactivates_a_user_who_then_cannot_log_in(client_as, app, db):
+    admin = client_as("administrator")
+    admin.post("/admin/users", data={"email": "eve@example.org", "name": "Eve",
+                                     "password": "a long password",
+                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
+    with db.sessions() as session:
+        user_id = session.scalars(select(User.id).where(User.email == "eve@example.org")).one()
+    assert login(app.test_client(), "eve@example.org", "a long password").status_code == 302
+    admin.post(f"/admin/users/{user_id}/active", data={
+        "active": "0", "csrf_token": csrf_token_of(admin, f"/admin/users/{user_id}")})
+    assert login(app.test_client(), "eve@example.org", "a long password").status_code == 401
+
+
+def test_a_too_short_password_is_refused_with_the_reason(client_as, db):
+    admin = client_as("administrator")
+    response = admin.post("/admin/users", data={
+        "email": "fay@example.org", "name": "Fay", "password": "short",
+        "csrf_token": csrf_token_of(admin, "/admin/users")}, follow_redirects=True)
+    assert "at least 10 characters" in response.get_data(as_text=True)
+
+
+def test_user_text_reaches_the_pages_escaped(client_as, db):
+    admin = client_as("administrator")
+    admin.post("/admin/users", data={"email": "gus@example.org",
+                                     "name": "<script>alert(1)</script>",
+                                     "password": "a long password",
+                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
