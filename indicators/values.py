@@ -160,3 +160,14 @@ def history_of(session: Session, key: ValueKey) -> list[DataValueHistory]:
         .order_by(DataValueHistory.superseded_at, DataValueHistory.id)
     )
     return list(session.scalars(statement))
+
+
+def retire_values(session: Session, values: Iterable[DataValue]) -> int:
+    """Move values to history and remove them from the current ones; returns how many."""
+    count = 0
+    for value in values:
+        _archive(session, value)
+        session.delete(value)
+        count += 1
+    session.flush()
+    return count
