@@ -70,6 +70,9 @@ class Problem:
         if self.indicator:
             parts.append(self.indicator + (f" [{self.breakdown}]" if self.breakdown else ""))
         parts.append(self.message)
+        if self.found or self.expected:
+            parts.append(_("(found: %(found)s; expected: %(expected)s)",
+                           found=self.found or "-", expected=self.expected or "-"))
         return "  ".join(parts)
 
 

@@ -145,6 +145,7 @@ def _finish_upload(sessions: Callable[[], Session], result: ReturnResult) -> Non
         upload = session.get(Upload, result.upload_id)
         upload.outcome, upload.message = result.outcome, result.message
         upload.return_id = result.return_id
+        upload.validation = result.report.to_dict()
 
 
 def _identity(workbook: SafeWorkbook, expected: Expected) -> dict[str, str]:
@@ -341,8 +342,8 @@ def _import_values(session: Session, form: ReturnForm, return_row: Return,
     retire_values(session, [value for key, value in current.items() if key not in kept])
 
 
-def annotated_return(storage: Path, return_row: Return) -> bytes:
-    """The return's workbook as received, with its problems marked on their cells."""
-    original = read_stored(storage, return_row.file_path)
-    return annotate_workbook(original, ProblemReport.from_dict(return_row.validation).problems)
+def annotated_upload(storage: Path, record: Return | Upload) -> bytes:
+    """A return's (or an upload's) workbook as received, with its problems marked."""
+    original = read_stored(storage, record.file_path)
+    return annotate_workbook(original, ProblemReport.from_dict(record.validation).problems)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indicators.model import Base, Return, _enum, utcnow
@@ -38,6 +39,7 @@ class Upload(Base):
     outcome: Mapped[UploadOutcome] = mapped_column(_enum(UploadOutcome),
                                                    default=UploadOutcome.RECEIVED)
     message: Mapped[str] = mapped_column(Text, default="")
+    validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     return_id: Mapped[int | None] = mapped_column(ForeignKey("return.id"))
 
     source_return: Mapped[Return | None] = relationship()

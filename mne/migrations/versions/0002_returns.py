@@ -27,6 +27,7 @@ def upgrade() -> None:
                                      "rejected", "submitted", name="uploadoutcome",
                                      native_enum=False, length=24), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("validation", sa.JSON(), nullable=False),
         sa.Column("return_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["return_id"], ["return.id"],
                                 name=op.f("fk_upload_return_id_return")),
