@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -87,6 +88,11 @@ class ReturnForm:
     def indicators(self) -> list[Indicator]:
         seen = {row.indicator.id: row.indicator for row in self.quantitative}
         return [*seen.values(), *self.qualitative]
+
+    @cached_property
+    def previous_period(self) -> str:
+        """The code of the period before the form's."""
+        return (self.period - 1).code
 
     @property
     def checksum(self) -> str:
@@ -176,21 +182,26 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
     )
     form = ReturnForm(strategy, entity, period)
+    breakdowns: dict[tuple[int, ...], list[tuple[str, str]]] = {}
     for indicator in due:
         if indicator.kind is Kind.QUALITATIVE:
             form.qualitative.append(indicator)
-        else:
-            form.quantitative.extend(_rows_of(indicator))
+            continue
+        dimensions = tuple(dimension.id for dimension in indicator.dimensions)
+        if dimensions not in breakdowns:
+            breakdowns[dimensions] = _breakdowns_of(indicator.dimensions)
+        form.quantitative.extend(QuantitativeRow(indicator, key, label)
+                                 for key, label in breakdowns[dimensions])
     return form
 
 
-def _rows_of(indicator: Indicator) -> list[QuantitativeRow]:
+def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str]]:
+    """The breakdown keys these dimensions require, with their labels."""
     categories = {dimension.code: [category.code for category in dimension.categories]
-                  for dimension in indicator.dimensions}
+                  for dimension in dimensions}
     labels = {(dimension.code, category.code): f"{dimension.name}: {category.label}"
-              for dimension in indicator.dimensions for category in dimension.categories}
-    return [QuantitativeRow(indicator, key, _breakdown_label(key, labels))
-            for key in breakdown_keys(categories)]
+              for dimension in dimensions for category in dimension.categories}
+    return [(key, _breakdown_label(key, labels)) for key in breakdown_keys(categories)]
 
 
 def _breakdown_label(key: str, labels: dict[tuple[str, str], str]) -> str:
@@ -232,5 +243,5 @@ def earlier_values(session: Session, form: ReturnForm) -> dict[tuple[int, str], 
 
 def previous_of(history: list[PastValue], form: ReturnForm) -> PastValue | None:
     """The value of the period just before the form's, when there is one."""
-    previous = (form.period - 1).code
+    previous = form.previous_period
     return next((past for past in reversed(history) if past.period == previous), None)

@@ -331,8 +331,9 @@ def _diff(values: list[CheckedValue], current: dict[tuple[int, str], DataValue],
 
 def _import_values(session: Session, form: ReturnForm, return_row: Return,
                    values: list[CheckedValue], current: dict[tuple[int, str], DataValue]) -> None:
+    period = form.period.code
     rows = [
-        (ValueKey(item.indicator.id, form.entity.id, form.period.code, item.breakdown),
+        (ValueKey(item.indicator.id, form.entity.id, period, item.breakdown),
          {**item.fields, "return_id": return_row.id, "source_sheet": item.sheet,
           "source_cell": item.cell})
         for item in values

@@ -14,6 +14,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
@@ -170,6 +171,7 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
     sheet.column_dimensions["K"].hidden = True
     validations = _numeric_validations(sheet)
     flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
+    ranges = _Ranges()
     row, last = 2, ("", "")
     for item in form.quantitative:
         indicator = item.indicator
@@ -187,10 +189,11 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
             sheet.cell(row, column, neutralise(value))
         for column in (Q_VALUE, Q_FLAG, Q_FLAG + 1):
             _fill_cell(sheet, row, column)
-        validations[indicator.unit].add(sheet.cell(row, Q_VALUE))
-        flag_list.add(sheet.cell(row, Q_FLAG))
+        ranges.add(validations[indicator.unit], row, Q_VALUE)
+        ranges.add(flag_list, row, Q_FLAG)
         sheet.row_dimensions[row].outlineLevel = 1
         row += 1
+    ranges.apply()
 
 
 def _unit_label(indicator: Indicator) -> str:
@@ -225,6 +228,33 @@ def _numeric_validations(sheet: Worksheet) -> dict[Unit, DataValidation]:
     }
 
 
+class _Ranges:
+    """Cells gathered per validation and given to it at the end as runs of rows (openpyxl's
+    cell-by-cell `add` grows quadratically with thousands of rows)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[int, tuple[DataValidation, int, list[int]]] = {}
+
+    def add(self, validation: DataValidation, row: int, column: int) -> None:
+        self.cells.setdefault(id(validation), (validation, column, []))[2].append(row)
+
+    def apply(self) -> None:
+        for validation, column, rows in self.cells.values():
+            letter = get_column_letter(column)
+            validation.sqref = MultiCellRange(" ".join(
+                f"{letter}{first}:{letter}{last}" for first, last in _runs(rows)))
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
 def _list_validation(sheet: Worksheet, source: str) -> DataValidation:
     validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True,
                                 showErrorMessage=True, errorStyle="warning")
@@ -241,6 +271,7 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
             [12, 50, 34, 14, 24, 60, 40, 16, 30])
     flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
     level_lists: dict[str, DataValidation] = {}
+    ranges = _Ranges()
     row, last = 2, ("", "")
     for indicator in form.qualitative:
         titles, last = _sections(indicator, last)
@@ -261,7 +292,8 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
         scale = f"scale:{indicator.scale.code if indicator.scale else ''}"
         if scale not in level_lists:
             level_lists[scale] = _list_validation(sheet, lists.add(scale, choices))
-        level_lists[scale].add(sheet.cell(row, L_LEVEL))
-        flag_list.add(sheet.cell(row, L_FLAG))
+        ranges.add(level_lists[scale], row, L_LEVEL)
+        ranges.add(flag_list, row, L_FLAG)
         sheet.row_dimensions[row].outlineLevel = 1
         row += 1
+    ranges.apply()
