@@ -58,10 +58,10 @@ def test_only_the_cells_to_fill_are_unlocked_and_numbers_are_validated(db, small
     row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "P1")
     assert sheet.cell(row, 8).protection.locked is False
     assert sheet.cell(row, 1).protection.locked is True
-    rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
-    percent = next(rule for ref, rule in rules.items() if f"H{row}" in ref.split())
+    rules = sheet.data_validations.dataValidation
+    percent = next(rule for rule in rules if f"H{row}" in rule.sqref)
     assert (percent.type, percent.formula1, percent.formula2) == ("decimal", "0", "100")
-    flags = next(rule for ref, rule in rules.items() if f"I{row}" in ref.split())
+    flags = next(rule for rule in rules if f"I{row}" in rule.sqref)
     assert flags.type == "list" and "mne" in flags.formula1
 
 
@@ -76,7 +76,7 @@ def test_previous_period_value_and_baseline_are_shown_for_reference(db, small_st
 def test_level_dropdown_lists_the_scale_labels(db, small_strategy):
     workbook = _template(db)
     rule = next(rule for rule in workbook["Qualitative"].data_validations.dataValidation
-                if "E4" in str(rule.sqref).split())
+                if "E4" in rule.sqref)
     column = rule.formula1.split("!")[1].split(":")[0].replace("$", "")[0]
     labels = [cell.value for cell in workbook["mne"][column][1:] if cell.value]
     assert labels[0] == "0 – not started" and labels[-1] == "4 – fully achieved"
