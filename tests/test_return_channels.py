@@ -126,3 +126,10 @@ def test_web_page_checks_then_submits_a_return(client, small_strategy):
     assert 'data-outcome="submitted"' in submitted.get_data(as_text=True)
     listing = client.get("/returns").get_data(as_text=True)
     assert "AG" in listing and "submitted" in listing
+
+    changed = client.post("/returns/of/AG/2026Q3", content_type="multipart/form-data", data={
+        "csrf_token": token, "action": "submit",
+        "file": (io.BytesIO(fill(template, {("P1", ""): 47})), "mine-v2.xlsx")})
+    text = changed.get_data(as_text=True)
+    assert "Changes against revision 1" in text
+    assert re.search(r'class="diff-changed">.*?P1.*?45.*?47', text, re.S)

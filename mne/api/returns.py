@@ -71,14 +71,10 @@ def list_returns():
     return jsonify([return_summary(row) for row in session().scalars(statement.limit(limit))])
 
 
-def _return_or_404(return_id: int) -> Return | None:
-    return session().get(Return, return_id)
-
-
 @blueprint.get("/returns/<int:return_id>")
 def show_return(return_id: int):
     """One return with its problems and what it changed against the revision before."""
-    row = _return_or_404(return_id)
+    row = session().get(Return, return_id)
     if row is None:
         return error(404, _("No return has the id %(id)s.", id=return_id))
     validation = row.validation or {}
@@ -86,22 +82,23 @@ def show_return(return_id: int):
                     "diff": validation.get("diff")})
 
 
+def _workbook_of(return_id: int, respond):
+    row = session().get(Return, return_id)
+    if row is None or not row.file_path:
+        return error(404, _("Return %(id)s has no file.", id=return_id))
+    return respond(row)
+
+
 @blueprint.get("/returns/<int:return_id>/file")
 def return_file(return_id: int):
     """The workbook exactly as received."""
-    row = _return_or_404(return_id)
-    if row is None or not row.file_path:
-        return error(404, _("Return %(id)s has no file.", id=return_id))
-    return original_response(row)
+    return _workbook_of(return_id, original_response)
 
 
 @blueprint.get("/returns/<int:return_id>/annotated")
 def return_annotated(return_id: int):
     """The workbook as received with every problem marked on its cell."""
-    row = _return_or_404(return_id)
-    if row is None or not row.file_path:
-        return error(404, _("Return %(id)s has no file.", id=return_id))
-    return annotated_response(row)
+    return _workbook_of(return_id, annotated_response)
 
 
 @blueprint.get("/values")
