@@ -34,7 +34,7 @@ from importers.return_form import (
 )
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
 from indicators.i18n import _
-from indicators.model import DataValue, Indicator, Return, ReturnState
+from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
 from indicators.storage import read_stored, store_bytes
 from indicators.uploads import Upload, UploadOutcome
 from indicators.values import ValueKey, retire_values, write_values
@@ -135,8 +135,10 @@ def _record_upload(sessions: Callable[[], Session], storage: Path, data: bytes, 
     with sessions() as session, session.begin():
         upload = Upload(sha256=stored.sha256, file_path=stored.relative_path,
                         original_name=Path(name).name[:300], size=stored.size,
-                        uploaded_by=uploaded_by[:200])
+                        uploaded_by=uploaded_by[:200], uploaded_at=utcnow())
         session.add(upload)
+        session.flush()
+        session.expunge(upload)
     return upload
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from importers.problems import PROBLEMS_SHEET
-from importers.return_form import build_form
+from importers.return_form import FLAG_WORDS, build_form
 from importers.returns import Expected, annotated_upload, receive_return
 from importers.template import write_template
 from indicators.model import DataValue, DataValueHistory, Flag, Return, ReturnState
@@ -17,6 +17,7 @@ from indicators.uploads import Upload, UploadOutcome
 from tests.return_workbooks import cell_of, fill
 
 PERIOD = "2026Q3"
+WORDS = {flag: word for word, flag in FLAG_WORDS.items()}
 
 
 @pytest.fixture
@@ -237,3 +238,30 @@ def test_annotated_workbook_carries_a_comment_on_each_problem_cell(db, template,
     for problem in result.report.problems:
         assert workbook[problem.sheet][problem.cell].comment is not None
     assert workbook[PROBLEMS_SHEET].max_row == len(result.report.problems) + 1
+
+
+def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarter(
+        db, demo, send):
+    with db.sessions() as session:
+        form = build_form(session, "POL", "2026Q3")
+        template = write_template(session, form)
+        before = {(value.indicator.code, value.disaggregation): value
+                  for value in session.scalars(select(DataValue).where(
+                      DataValue.entity_id == form.entity.id, DataValue.period == "2026Q3"))}
+    workbook = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = workbook["Quantitative"]
+    for row in range(2, sheet.max_row + 1):
+        code, key = sheet.cell(row, 1).value, sheet.cell(row, 11).value or ""
+        value = before.get((code, key))
+        if code:
+            sheet.cell(row, 8, value.value if value else "N/A")
+            sheet.cell(row, 9, WORDS.get(value.flag) if value else None)
+    output = io.BytesIO()
+    workbook.save(output)
+
+    result = send(output.getvalue())
+    assert result.outcome is UploadOutcome.SUBMITTED, [p.line() for p in result.report.errors]
+    assert result.revision == 2 and result.diff.against_revision == 1
+    assert result.diff.changed == []
+    assert {item["breakdown"] for item in result.diff.added} == {"sex=other", "age=unknown"}
+    assert all(item["after"] == "(not_available)" for item in result.diff.added)

@@ -62,9 +62,14 @@ def _entity_and_period(entity_code: str, period_code: str) -> tuple[Entity, str]
 def period_page(entity: str, period: str):
     """An entity's return for a period: the template, the upload form and the revisions."""
     row, code = _entity_and_period(entity, period)
-    revisions = session().scalars(returns_query(entity=row.code, period=code))
-    return render_template("returns/period.html", entity=row, period=code,
-                           revisions=[return_summary(item) for item in revisions])
+    return _period_page(row, code)
+
+
+def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str:
+    revisions = session().scalars(returns_query(entity=entity.code, period=period))
+    return render_template("returns/period.html", entity=entity, period=period,
+                           revisions=[return_summary(item) for item in revisions],
+                           missing_file=missing_file)
 
 
 @blueprint.get("/returns/of/<entity>/<period>/template")
@@ -83,8 +88,7 @@ def period_upload(entity: str, period: str):
     row, code = _entity_and_period(entity, period)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template("returns/period.html", entity=row, period=code,
-                               revisions=[], missing_file=True), 400
+        return _period_page(row, code, missing_file=True), 400
     result = receive(upload.read(), upload.filename,
                      dry_run=request.form.get("action") == "check",
                      expected=Expected(entity=row.code, period=code))
