@@ -17,7 +17,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from importers.cell_values import cell_text, read_flag, read_level, read_number
+from importers.cell_values import Reading, cell_text, read_flag, read_level, read_number
 from importers.problems import ProblemReport
 from importers.return_form import (
     FLAG_WORDS,
@@ -174,10 +174,22 @@ class _QuantitativeCheck(_SheetCheck):
 
     def run(self) -> None:
         expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
-        rows = self.data_rows(expected, lambda code, row: (code, _canonical(_get(row, Q_KEY))))
+        rows = list(self.data_rows(expected, lambda code, row: (code,
+                                                                 _canonical(_get(row, Q_KEY)))))
+        self.percent_cells = self.cells_typed_as_percent(rows)
         for _index, row, item, where in rows:
             self.check_row(row, item.indicator, item.breakdown, where)
         self.check_breakdowns()
+
+    def cells_typed_as_percent(self, rows: list) -> set[str]:
+        """Value cells of percent indicators that Excel holds as a fraction because `45%` was
+        typed into them (shown with a percent format): they are read as 45, not 0.45."""
+        candidates = {f"{get_column_letter(Q_VALUE)}{where.row}"
+                      for _index, row, item, where in rows
+                      if item.indicator.unit is Unit.PERCENT
+                      and isinstance(_get(row, Q_VALUE), float) and 0 < _get(row, Q_VALUE) <= 1}
+        formats = self.workbook.number_formats(QUANTITATIVE, candidates)
+        return {cell for cell, number_format in formats.items() if "%" in number_format}
 
     def check_row(self, row: list[Any], indicator: Indicator, breakdown: str,
                   where: _Where) -> None:
@@ -186,6 +198,8 @@ class _QuantitativeCheck(_SheetCheck):
         reading = read_number(raw)
         comment = cell_text(_get(row, Q_COMMENT))
         value = None
+        if usable and f"{get_column_letter(Q_VALUE)}{where.row}" in self.percent_cells:
+            reading = Reading(value=raw * 100)
         if usable:
             value = self.value_of(raw, reading, flag, indicator, where)
         flag = reading.flag or flag

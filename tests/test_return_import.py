@@ -265,3 +265,17 @@ def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarte
     assert result.diff.changed == []
     assert {item["breakdown"] for item in result.diff.added} == {"sex=other", "age=unknown"}
     assert all(item["after"] == "(not_available)" for item in result.diff.added)
+
+
+def test_45_percent_typed_in_excel_is_read_as_45(db, template, send):
+    workbook = openpyxl.load_workbook(io.BytesIO(fill(template)))
+    cell = workbook["Quantitative"][cell_of(template, "P1")]
+    cell.value, cell.number_format = 0.45, "0%"
+    output = io.BytesIO()
+    workbook.save(output)
+    result = send(output.getvalue())
+    assert result.outcome is UploadOutcome.SUBMITTED
+    with db.sessions() as session:
+        stored = session.scalars(select(DataValue).where(
+            DataValue.return_id == result.return_id, DataValue.source_cell == cell.coordinate))
+        assert stored.one().value == pytest.approx(45)
