@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -36,7 +36,7 @@ from indicators.model import (
     QualitativeScale,
     Strategy,
 )
-from indicators.periods import Period, PeriodError, parse_period, period_containing
+from indicators.periods import Frequency, Period, PeriodError, parse_period, period_containing
 
 TEMPLATE_VERSION = "1"
 QUANTITATIVE = "Quantitative"
@@ -121,9 +121,10 @@ def level_choices(scale: QualitativeScale | None) -> list[str]:
     return [f"{level.level} – {level.label}" for level in (scale.levels if scale else [])]
 
 
-def reports_in(indicator: Indicator, period: Period) -> bool:
-    """Whether the indicator is due in a return for `period` (see the module's rule)."""
-    return period_containing(period.end, indicator.frequency).end == period.end
+@lru_cache(maxsize=256)
+def due_in(frequency: Frequency, period: Period) -> bool:
+    """Whether indicators of `frequency` are due in a return for `period` (see the module)."""
+    return period_containing(period.end, frequency).end == period.end
 
 
 def reported_by(indicator: Indicator, entity: Entity) -> bool:
@@ -178,7 +179,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
     ).all()
     due = sorted(
         (indicator for indicator in indicators
-         if reported_by(indicator, entity) and reports_in(indicator, period)),
+         if reported_by(indicator, entity) and due_in(indicator.frequency, period)),
         key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
     )
     form = ReturnForm(strategy, entity, period)
