@@ -174,8 +174,11 @@ class _QuantitativeCheck(_SheetCheck):
 
     def run(self) -> None:
         expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
-        rows = list(self.data_rows(expected, lambda code, row: (code,
-                                                                 _canonical(_get(row, Q_KEY)))))
+        def key_of(code: str, row: list[Any]) -> tuple[str, str]:
+            text = cell_text(_get(row, Q_KEY))
+            return (code, text) if (code, text) in expected else (code, _canonical(text))
+
+        rows = list(self.data_rows(expected, key_of))
         self.percent_cells = self.cells_typed_as_percent(rows)
         for _index, row, item, where in rows:
             self.check_row(row, item.indicator, item.breakdown, where)
@@ -335,11 +338,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _canonical(raw: Any) -> str:
+def _canonical(text: str) -> str:
     try:
-        return canonical_key(cell_text(raw))
+        return canonical_key(text)
     except DisaggregationError:
-        return cell_text(raw)
+        return text
 
 
 class _QualitativeCheck(_SheetCheck):
