@@ -14,10 +14,10 @@ REVIEW_SHEET = "Review comments"
 
 def add_review_sheet(workbook: Workbook, feedback: ReviewDecision | None) -> None:
     """Add a sheet with the comments that sent the return back (or the reason it was reopened)
-    as the first sheet of `workbook`; nothing when there is no feedback."""
+    right after the first sheet of `workbook`; nothing when there is no feedback."""
     if feedback is None:
         return
-    sheet = workbook.create_sheet(REVIEW_SHEET, 0)
+    sheet = workbook.create_sheet(REVIEW_SHEET, 1)
     heading = (_("Sent back for correction by %(who)s on %(date)s", who=feedback.actor,
                  date=feedback.at.date().isoformat())
                if feedback.decision is Decision.RETURNED else

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from indicators.model import Base, Entity, Indicator, utcnow
+from indicators.model import VALUE_FIELDS, Base, DataValue, Entity, Indicator, utcnow
 from indicators.values import ValueChanges, ValueKey
 
 
@@ -63,23 +63,50 @@ def _json_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def value_subject(session: Session, key: ValueKey) -> str:
-    """A value named as a person reads it: indicator · entity · period · breakdown."""
-    indicator = session.get(Indicator, key.indicator_id)
-    entity = session.get(Entity, key.entity_id)
-    parts = [indicator.code if indicator else str(key.indicator_id),
-             entity.code if entity else str(key.entity_id), key.period]
-    return " · ".join(parts + ([key.disaggregation] if key.disaggregation else []))
+def _value_subjects(session: Session, keys: list[ValueKey]) -> dict[ValueKey, str]:
+    """Each value named as a person reads it: indicator · entity · period · breakdown."""
+    indicators = dict(session.execute(select(Indicator.id, Indicator.code).where(
+        Indicator.id.in_({key.indicator_id for key in keys}))).all())
+    entities = dict(session.execute(select(Entity.id, Entity.code).where(
+        Entity.id.in_({key.entity_id for key in keys}))).all())
+    return {key: " · ".join([indicators.get(key.indicator_id, str(key.indicator_id)),
+                             entities.get(key.entity_id, str(key.entity_id)), key.period]
+                            + ([key.disaggregation] if key.disaggregation else []))
+            for key in keys}
+
+
+ValueEvent = tuple[str, ValueKey, dict[str, Any] | None, dict[str, Any] | None]
+
+
+def _record_value_events(session: Session, actor: str, events: list[ValueEvent]) -> int:
+    """One audit event per (action, key, before, after), inserted in one statement (a return
+    may change thousands of values)."""
+    if not events:
+        return 0
+    subjects = _value_subjects(session, [key for _action, key, _before, _after in events])
+    now = utcnow()
+    session.execute(AuditEvent.__table__.insert(), [
+        {"at": now, "actor": actor, "action": action, "subject_type": "value",
+         "subject_id": subjects[key], "before": _plain(before), "after": _plain(after)}
+        for action, key, before, after in events])
+    return len(events)
 
 
 def record_value_changes(session: Session, actor: str, changes: ValueChanges) -> int:
     """One audit event per value a write added or changed, with its before and after;
     returns how many were recorded."""
-    for key in changes.added + changes.changed:
-        record(session, actor, "value.change" if key in changes.before else "value.add",
-               "value", value_subject(session, key),
-               before=changes.before.get(key), after=changes.after[key])
-    return changes.touched
+    return _record_value_events(session, actor, [
+        ("value.change" if key in changes.before else "value.add", key,
+         changes.before.get(key), changes.after[key])
+        for key in dict.fromkeys(changes.added + changes.changed)])
+
+
+def record_value_removals(session: Session, actor: str, values: list[DataValue]) -> int:
+    """One audit event per value removed (a new revision no longer reports it)."""
+    return _record_value_events(session, actor, [
+        ("value.remove",
+         ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation),
+         {name: getattr(value, name) for name in VALUE_FIELDS}, None) for value in values])
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,19 @@ def client_as(app, make_user):
     return signed_in
 
 
+@pytest.fixture
+def api_client_as(app, token_for):
+    """`api_client_as("coordinator", "POL")`: a test client that sends the API token of a new
+    user holding that role with every request, as a machine client does."""
+
+    def with_token(role: str, entity: str | None = None):
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(role, entity)}"
+        return client
+
+    return with_token
+
+
 def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:
     """Log in through the log-in page in the browser, as a person would."""
     page.goto("/login")
@@ -322,3 +335,12 @@ def token_for(db, make_user):
             return create_token(session, "test", user, "test")[1]
 
     return create
+
+
+@pytest.fixture
+def small_strategy(db):
+    """Strategy SMALL with agency AG and five indicators (see tests/return_workbooks.py)."""
+    from tests.return_workbooks import build_small_strategy
+
+    with db.sessions() as session:
+        return build_small_strategy(session)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 from flask import url_for
 from sqlalchemy import select
 
 from indicators.model import Entity, Return, ReturnState, Strategy
+from indicators.storage import store_bytes
+from indicators.uploads import Upload
 from mne.accounts.model import ApiToken, User
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -24,18 +29,34 @@ def arguments(app, endpoint: str) -> set[str]:
     return set(app.url_map._rules_by_endpoint[endpoint][0].arguments)
 
 
+def _submitted_return(session) -> Return:
+    return session.scalars(select(Return).join(Entity).where(
+        Entity.code == HOME_ENTITY, Return.state == ReturnState.SUBMITTED)).first()
+
+
+def add_sample_upload(session, storage) -> None:
+    """An upload (a blank workbook, kept in `storage`) that became the home entity's submitted
+    return, for the routes that serve uploads."""
+    workbook = io.BytesIO()
+    openpyxl.Workbook().save(workbook)
+    stored = store_bytes(storage, workbook.getvalue(), ".xlsx")
+    session.add(Upload(sha256=stored.sha256, file_path=stored.relative_path,
+                       original_name="sample.xlsx", size=stored.size, uploaded_by="sample",
+                       return_id=_submitted_return(session).id))
+
+
 def samples(session) -> dict[str, object]:
     """A value for each URL variable, pointing at things of the home entity (the demonstration
-    must be loaded, and a user SAMPLE_USER with an API token exist)."""
+    must be loaded, a user SAMPLE_USER with an API token and the sample upload exist)."""
     home = session.scalars(select(Entity).where(Entity.code == HOME_ENTITY)).one()
-    submitted = session.scalars(select(Return).where(Return.entity_id == home.id,
-                                                     Return.state == ReturnState.SUBMITTED)).first()
+    submitted = _submitted_return(session)
     strategy = session.scalars(select(Strategy)).first()
     return {
         "code": strategy.code, "strategy": strategy.code, "return_id": submitted.id,
         "entity": home.code, "entity_code": home.code, "period": submitted.period,
         "user_id": session.scalars(select(User.id).where(User.email == SAMPLE_USER)).one(),
         "token_id": session.scalars(select(ApiToken.id)).first(),
+        "upload_id": session.scalars(select(Upload.id)).first(),
         "filename": "mne.css",
     }
 

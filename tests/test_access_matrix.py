@@ -10,7 +10,15 @@ import pytest
 from mne.accounts.guard import PUBLIC, required_action
 from mne.accounts.permissions import Action
 from tests.conftest import csrf_token_of
-from tests.routes import HOME_ENTITY, SAMPLE_USER, arguments, routes, samples, url
+from tests.routes import (
+    HOME_ENTITY,
+    SAMPLE_USER,
+    add_sample_upload,
+    arguments,
+    routes,
+    samples,
+    url,
+)
 
 ALL = {"administrator", "coordinator", "evaluator", "viewer"}
 # The words: administrator (everything), coordinator (uploads and reads the returns of
@@ -31,7 +39,8 @@ EXPECTED = {
 }
 ENTITY_SCOPED = {Action.READ_RETURNS, Action.SUBMIT_RETURNS}
 OTHER_ENTITY = "CUS"
-ENTITY_ARGUMENTS = {"return_id", "entity", "entity_code"}  # URL variables naming an entity's data
+# URL variables naming an entity's data
+ENTITY_ARGUMENTS = {"return_id", "entity", "entity_code", "upload_id"}
 
 
 def test_every_route_declares_its_access_rule(app):
@@ -76,9 +85,11 @@ def _credentials(app, client_as, token_for, who: str, role: str, entity: str | N
 
 
 @pytest.fixture
-def matrix_data(demo, make_user, token_for):
+def matrix_data(db, settings, demo, make_user, token_for):
     make_user("viewer", email=SAMPLE_USER)
     token_for("viewer")
+    with db.transaction() as session:
+        add_sample_upload(session, settings.storage_folder)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "administrator", "coordinator", "evaluator",

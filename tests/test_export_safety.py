@@ -15,10 +15,10 @@ from sqlalchemy import select
 from indicators.audit import record
 from indicators.cells import FORMULA_TRIGGERS
 from indicators.model import DataValue, Entity, Indicator
-from tests.routes import HOME_ENTITY, SAMPLE_USER, routes, samples, url
+from tests.routes import HOME_ENTITY, SAMPLE_USER, add_sample_upload, routes, samples, url
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
-EXPORT_QUERIES: dict[str, str] = {}
+EXPORT_QUERIES = {"api.return_template": f"?entity={HOME_ENTITY}&period=2026Q3"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -53,10 +53,12 @@ def _looks_like_a_number(text: str) -> bool:
     return True
 
 
-def test_no_export_lets_user_text_run_as_a_formula(app, db, demo, client_as, make_user,
-                                                   token_for):
+def test_no_export_lets_user_text_run_as_a_formula(app, db, settings, demo, client_as,
+                                                   make_user, token_for):
     make_user("viewer", email=SAMPLE_USER)
     token_for("viewer")
+    with db.transaction() as session:
+        add_sample_upload(session, settings.storage_folder)
     _plant_hostile_text(db)
     admin = client_as("administrator")
     with db.sessions() as session:

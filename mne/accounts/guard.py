@@ -26,8 +26,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
+from sqlalchemy import select
 
-from indicators.model import Return
+from indicators.model import Entity, Return
 from mne.accounts.model import User
 from mne.accounts.permissions import Action, Permissions
 from mne.accounts.service import token_owner
@@ -95,6 +96,22 @@ def authorized_return(return_id: int, action: Action) -> Return:
         abort(404)
     authorize(action, found.entity_id)
     return found
+
+
+def authorize_entity(action: Action, code: str) -> None:
+    """Answer 403 unless the user may do `action` for the entity with this code (an unknown
+    code is left to the view to answer)."""
+    entity_id = session().scalars(select(Entity.id).where(Entity.code == code)).first()
+    if entity_id is not None:
+        authorize(action, entity_id)
+
+
+def entity_codes(action: Action) -> frozenset[str] | None:
+    """Codes of the entities the user may do `action` for; None for every entity."""
+    allowed = permissions().entities(action)
+    if allowed is None:
+        return None
+    return frozenset(session().scalars(select(Entity.code).where(Entity.id.in_(allowed))))
 
 
 def bearer_token() -> str | None:
