@@ -75,3 +75,17 @@ def test_audit_page_lists_the_before_and_after_of_a_value_changed_by_an_upload(
     assert "<del>45.0</del> → <ins>47.0</ins>" in page
     trail = client_as("administrator").get("/audit?action=return").get_data(as_text=True)
     assert trail.count('data-action="return.submitted"') == 2
+
+
+def test_review_page_shows_values_warnings_and_changes_since_the_previous_revision(
+        coordinator, client_as):
+    template = _template(coordinator)
+    _upload(coordinator, fill(template))
+    second = _upload(coordinator, fill(template, {("P1", ""): (47, "estimated")})).get_json()
+    evaluator = client_as("evaluator")
+    assert f'data-return="{second["return_id"]}"' in evaluator.get("/review").get_data(
+        as_text=True)
+    page = evaluator.get(f"/review/{second['return_id']}").get_data(as_text=True)
+    assert 'data-indicator="P1" data-breakdown=""' in page
+    assert "is estimated" in page
+    assert "<del>45.0</del>" in page and "<ins>47.0</ins>" in page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from indicators.model import Indicator
+from indicators.model import Indicator, Return
 from indicators.review import (
     Decision,
     ReviewDecision,
@@ -27,6 +27,15 @@ from mne.context import actor, session
 
 blueprint = Blueprint("review", __name__)
 COMMENT_FIELD = "comment:"
+
+
+def warnings_of(return_: Return) -> list[dict]:
+    """The warnings found when the return was validated (each with its cell and message)."""
+    return [problem for problem in (return_.validation or {}).get("problems", [])
+            if problem.get("severity") == "warning"]
+
+
+blueprint.add_app_template_global(warnings_of)
 
 
 @blueprint.get("/review")
@@ -60,7 +69,7 @@ def return_page(return_id: int):
         "review_return.html", ret=found, values=sorted(values.items(), key=lambda item: (
             indicators[item[0][0]].code, item[0][1])),
         indicators=indicators, differences=differences,
-        warnings=(found.validation or {}).get("warnings", []), feedback=feedback,
+        warnings=warnings_of(found), feedback=feedback,
         approval=last_decision(session(), found, Decision.APPROVED),
         may_review=permissions().allows(Action.REVIEW_RETURNS),
         may_reopen=permissions().allows(Action.REOPEN_PERIODS))
