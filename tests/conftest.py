@@ -286,6 +286,18 @@ def login(client, email: str, password: str = TEST_PASSWORD):
                                        "csrf_token": csrf_token_of(client)})
 
 
+def add_user_on_page(admin, db, email: str, name: str = "Someone",
+                     password: str = "a long password") -> int:
+    """Add a user through the administration page as `admin` (a signed-in client); returns
+    the new user's id."""
+    from mne.accounts.model import User
+
+    admin.post("/admin/users", data={"email": email, "name": name, "password": password,
+                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
+    with db.sessions() as session:
+        return session.scalars(select(User.id).where(User.email == email)).one()
+
+
 @pytest.fixture
 def client_as(app, make_user):
     """`client_as("evaluator")` or `client_as("coordinator", "POL")`: a test client signed in
@@ -311,6 +323,15 @@ def api_client_as(app, token_for):
         return client
 
     return with_token
+
+
+def download_template(page, folder: Path) -> bytes:
+    """Click the template download on the current page; the template's bytes."""
+    with page.expect_download() as download:
+        page.click("#download-template")
+    path = folder / "template.xlsx"
+    download.value.save_as(path)
+    return path.read_bytes()
 
 
 def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:

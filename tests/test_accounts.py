@@ -9,7 +9,7 @@ from indicators.audit import AuditEvent
 from mne import create_app
 from mne.accounts.model import ApiToken, LoginAttempt, User
 from mne.config import ConfigError, load_settings
-from tests.conftest import TEST_PASSWORD, csrf_token_of, login, write_config
+from tests.conftest import TEST_PASSWORD, add_user_on_page, csrf_token_of, login, write_config
 
 
 def test_anonymous_visitor_is_sent_to_the_log_in_page(client, db):
@@ -209,11 +209,7 @@ def test_demo_users_hold_one_role_each_and_loading_again_changes_nothing(demo, d
 
 def test_administrator_deactivates_a_user_who_then_cannot_log_in(client_as, app, db):
     admin = client_as("administrator")
-    admin.post("/admin/users", data={"email": "eve@example.org", "name": "Eve",
-                                     "password": "a long password",
-                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
-    with db.sessions() as session:
-        user_id = session.scalars(select(User.id).where(User.email == "eve@example.org")).one()
+    user_id = add_user_on_page(admin, db, "eve@example.org")
     assert login(app.test_client(), "eve@example.org", "a long password").status_code == 302
     admin.post(f"/admin/users/{user_id}/active", data={
         "active": "0", "csrf_token": csrf_token_of(admin, f"/admin/users/{user_id}")})
@@ -230,10 +226,7 @@ def test_a_too_short_password_is_refused_with_the_reason(client_as, db):
 
 def test_user_text_reaches_the_pages_escaped(client_as, db):
     admin = client_as("administrator")
-    admin.post("/admin/users", data={"email": "gus@example.org",
-                                     "name": "<script>alert(1)</script>",
-                                     "password": "a long password",
-                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
+    add_user_on_page(admin, db, "gus@example.org", name="<script>alert(1)</script>")
     page = admin.get("/admin/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

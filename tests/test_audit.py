@@ -10,7 +10,7 @@ from sqlalchemy import select
 from indicators.audit import record, record_value_changes
 from indicators.model import DataValue
 from indicators.values import ValueKey, record_value
-from tests.conftest import csrf_token_of
+from tests.conftest import add_user_on_page, csrf_token_of
 
 
 def _change_a_value(db, actor: str, new_value: float) -> tuple[str, float]:
@@ -34,12 +34,7 @@ def test_audit_page_lists_before_and_after_of_a_changed_value(client_as, demo, d
 
 def test_user_and_role_changes_made_on_the_pages_are_recorded(client_as, demo, db):
     admin = client_as("administrator")
-    admin.post("/admin/users", data={"email": "dora@police.example", "name": "Dora",
-                                     "password": "a long password",
-                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
-    with db.sessions() as session:
-        from mne.accounts.model import User
-        user_id = session.scalars(select(User.id).where(User.email == "dora@police.example")).one()
+    user_id = add_user_on_page(admin, db, "dora@police.example")
     admin.post(f"/admin/users/{user_id}/roles", data={
         "role": "coordinator", "entity": "POL",
         "csrf_token": csrf_token_of(admin, f"/admin/users/{user_id}")})

@@ -3,7 +3,7 @@ a value, and the coordinator sees the comment."""
 
 import pytest
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, download_template
 from tests.return_workbooks import fill
 
 pytestmark = pytest.mark.browser
@@ -18,12 +18,8 @@ def test_evaluator_returns_a_return_with_a_comment_the_coordinator_sees(
         page, small_strategy, make_user, tmp_path):
     browser_login(page, make_user("coordinator", "AG"))
     page.goto("/returns/of/AG/2026Q3")
-    with page.expect_download() as download:
-        page.click("#download-template")
-    template = tmp_path / "template.xlsx"
-    download.value.save_as(template)
     filled = tmp_path / "filled.xlsx"
-    filled.write_bytes(fill(template.read_bytes()))
+    filled.write_bytes(fill(download_template(page, tmp_path)))
     page.set_input_files("input[type=file]", str(filled))
     page.click("button[value=submit]")
     assert page.locator("#outcome").get_attribute("data-outcome") == "submitted"
