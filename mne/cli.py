@@ -14,7 +14,9 @@ from mne.context import database, settings
 
 def register(app: Flask) -> None:
     """Add mne's commands to the application's command line."""
-    for command in (init_command, demo_command, serve_command):
+    from mne.commands import standards
+
+    for command in (init_command, demo_command, serve_command, standards.standards_group):
         app.cli.add_command(command)
 
 
