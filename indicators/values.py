@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
@@ -81,38 +81,61 @@ def write_values(
     session: Session, rows: Iterable[tuple[ValueKey, dict[str, Any]]]
 ) -> ValueChanges:
     """Write values by key: new keys are added, changed ones archived to history first, and
-    identical ones left alone. The caller owns the transaction."""
+    identical ones left alone. Rows go to the database in bulk statements (thousands of values
+    a second); value objects already loaded in the session are expired so they read the new
+    state. The caller owns the transaction."""
     rows = [(key, _normalised(fields)) for key, fields in rows]
+    session.flush()
     current = _current_values(session, [key for key, _ in rows])
     changes = ValueChanges()
     now = utcnow()
+    inserts: dict[ValueKey, dict[str, Any]] = {}
+    updates: dict[int, dict[str, Any]] = {}
     for key, fields in rows:
         existing = current.get(key)
         if existing is None:
-            period_end = parse_period(key.period).end
-            value = DataValue(
-                indicator_id=key.indicator_id,
-                entity_id=key.entity_id,
-                period=key.period,
-                period_end=period_end,
-                disaggregation=key.disaggregation,
-                created_at=now,
-                updated_at=now,
+            current[key] = inserts[key] = {
+                "indicator_id": key.indicator_id, "entity_id": key.entity_id,
+                "period": key.period, "disaggregation": key.disaggregation,
+                "period_end": parse_period(key.period).end, "created_at": now, "updated_at": now,
                 **fields,
-            )
-            session.add(value)
-            current[key] = value
+            }
             changes.added.append(key)
-        elif _differs(existing, fields):
-            _archive(session, existing)
-            for name, content in fields.items():
-                setattr(existing, name, content)
-            existing.updated_at = now
+        elif any(existing[name] != fields[name] for name in VALUE_FIELDS):
+            existing.update(fields, updated_at=now)
+            if "id" in existing:
+                updates[existing["id"]] = existing
             changes.changed.append(key)
         else:
             changes.unchanged.append(key)
-    session.flush()
+    _execute_bulk(session, list(inserts.values()), list(updates.values()))
     return changes
+
+
+_TABLE = DataValue.__table__
+_HISTORY_COLUMNS = ("indicator_id", "entity_id", "period", "period_end", "disaggregation",
+                    "created_at", "updated_at", *VALUE_FIELDS)
+
+
+def _execute_bulk(session: Session, inserts: list[dict[str, Any]],
+                  updates: list[dict[str, Any]]) -> None:
+    """Archive the values about to change (as they stand in the database), update them, add
+    the new ones, and expire value objects the session holds."""
+    for chunk in _chunks([row["id"] for row in updates], 500):
+        session.execute(insert(DataValueHistory.__table__).from_select(
+            ["data_value_id", *_HISTORY_COLUMNS],
+            select(_TABLE.c.id, *(_TABLE.c[name] for name in _HISTORY_COLUMNS))
+            .where(_TABLE.c.id.in_(chunk)),
+        ))
+    if updates:
+        session.execute(update(DataValue), [
+            {name: row[name] for name in ("id", "updated_at", *VALUE_FIELDS)} for row in updates
+        ])
+    if inserts:
+        session.execute(insert(_TABLE), inserts)
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, DataValue):
+            session.expire(loaded)
 
 
 def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges:
@@ -120,26 +143,31 @@ def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges
     return write_values(session, [(key, fields)])
 
 
-def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, DataValue]:
-    found: dict[ValueKey, DataValue] = {}
-    by_indicator: dict[int, list[ValueKey]] = {}
-    for key in keys:
-        by_indicator.setdefault(key.indicator_id, []).append(key)
-    for indicator_id, wanted in by_indicator.items():
-        for chunk in _chunks(wanted, 500):
-            statement = select(DataValue).where(
-                DataValue.indicator_id == indicator_id,
-                tuple_(DataValue.entity_id, DataValue.period, DataValue.disaggregation).in_(
-                    [(key.entity_id, key.period, key.disaggregation) for key in chunk]
-                ),
+_KEY_COLUMNS = ("id", "indicator_id", "entity_id", "period", "disaggregation")
+
+
+def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, dict[str, Any]]:
+    """The current values of `keys` that exist: their id, key and value fields."""
+    wanted = set(keys)
+    found: dict[ValueKey, dict[str, Any]] = {}
+    entities: dict[int, set[int]] = {}
+    periods: dict[int, set[str]] = {}
+    for key in wanted:
+        entities.setdefault(key.indicator_id, set()).add(key.entity_id)
+        periods.setdefault(key.indicator_id, set()).add(key.period)
+    columns = [_TABLE.c[name] for name in (*_KEY_COLUMNS, *VALUE_FIELDS)]
+    for indicator_id, entity_ids in entities.items():
+        for chunk in _chunks(sorted(entity_ids), 500):
+            statement = select(*columns).where(
+                _TABLE.c.indicator_id == indicator_id,
+                _TABLE.c.entity_id.in_(chunk),
+                _TABLE.c.period.in_(sorted(periods[indicator_id])),
             )
-            for value in session.scalars(statement):
-                found[_key_of(value)] = value
+            for row in session.execute(statement).all():
+                key = ValueKey(*row[1:5])
+                if key in wanted:
+                    found[key] = dict(zip((*_KEY_COLUMNS, *VALUE_FIELDS), row, strict=True))
     return found
-
-
-def _key_of(value: DataValue) -> ValueKey:
-    return ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation)
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
