@@ -27,6 +27,7 @@ from mne.database import Database, upgrade  # noqa: E402
 
 GLOTIP = ROOT.parent / "shared" / "data" / "unodc-glotip-2003-2021.xlsx"
 GOAL = 2.0
+RUNS = 3  # the best of three runs of each, as the machine may be busy
 
 
 def timed_import(database: Database, path: Path) -> tuple[float, int]:
@@ -59,22 +60,36 @@ def timed_floor(database: Database, path: Path) -> float:
     return seconds
 
 
+def _drop_everything(database: Database) -> None:
+    """An empty database for the next run (MNE_BENCH_DATABASE_URL names a scratch database)."""
+    metadata = MetaData()
+    metadata.reflect(database.engine)
+    metadata.drop_all(database.engine)
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else GLOTIP
-    with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("MNE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-        database = Database(url)
-        upgrade(database.engine)
-        seconds, rows = timed_import(database, path)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        floor = timed_floor(database, path)
-        database.engine.dispose()
+    imports, floors = [], []
+    for run in range(RUNS):
+        with tempfile.TemporaryDirectory() as folder:
+            url = os.environ.get("MNE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+            database = Database(url)
+            _drop_everything(database)
+            upgrade(database.engine)
+            imports.append(timed_import(database, path))
+            if run == 0:
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            floors.append(timed_floor(database, path))
+            _drop_everything(database)
+            database.engine.dispose()
+    seconds, rows = min(imports)
+    floor = min(floors)
     ratio = seconds / floor
     print(f"database: {database.engine.url.get_backend_name()}")
     print(f"import: {seconds:.2f} s for {rows} rows ({rows / seconds:,.0f} rows/s), "
           f"peak memory {peak:.0f} MiB")
     print(f"floor (calamine read + executemany): {floor:.2f} s")
-    print(f"ratio to floor: {ratio:.2f} (goal <= {GOAL})")
+    print(f"ratio to floor: {ratio:.2f} (goal <= {GOAL}; best of {RUNS} runs)")
 
 
 if __name__ == "__main__":

@@ -226,36 +226,46 @@ def plan_import(path: Path, mapping: StatsMapping) -> StatsPlan:
     dimensions and categories they need; problems listed with their row numbers."""
     sheet, rows = read_table(path, mapping.header_row, mapping.column_names())
     plan = StatsPlan(sheet=sheet, rows=len(rows))
-    keys: dict[tuple[tuple[str, str], ...], str] = {}
     columns = mapping.columns
+    breakdown_columns = sorted(mapping.column_names() - set(columns.values()))
+    seen: dict[tuple[str, ...], tuple[str, str] | str] = {}
     for number, row in enumerate(rows, start=mapping.header_row + 1):
-        label = row.get(columns["indicator"], "")
-        indicator = mapping.indicators.get(label)
-        if indicator is None:
-            plan.problems.append(_("Row %(row)s: indicator '%(label)s' is not in the mapping.",
-                                   row=number, label=label))
+        cells = (row.get(columns["indicator"], ""), *map(row.get, breakdown_columns))
+        if cells not in seen:
+            seen[cells] = _series_of(row, mapping, plan)
+        series = seen[cells]
+        if isinstance(series, str):
+            plan.problems.append(_("Row %(row)s: %(problem)s", row=number, problem=series))
             continue
-        try:
-            pairs = tuple(pair for breakdown in mapping.breakdowns
-                          if (pair := breakdown.pair(row)) is not None)
-        except KeyError as unknown:
-            column, cell = unknown.args
-            plan.problems.append(_("Row %(row)s: '%(cell)s' in column %(column)s is not in the "
-                                   "mapping.", row=number, cell=cell, column=column))
-            continue
-        entity = _entity_of(row, columns, plan)
-        breakdown = tuple((dimension, code) for dimension, code, _label in pairs)
-        if breakdown not in keys:
-            keys[breakdown] = canonical_key(dict(breakdown))
-        for dimension, code, category_label in pairs:
-            plan.categories.setdefault(dimension, {}).setdefault(code, category_label or code)
-            plan.indicator_dimensions.setdefault(indicator["code"], {})[dimension] = None
-        plan.indicator_dimensions.setdefault(indicator["code"], {})
-        plan.units[indicator["code"]] = row.get(columns.get("unit", ""), "")
-        key = (entity, indicator["code"], keys[breakdown], row.get(columns["year"], ""))
+        indicator, breakdown = series
+        key = (_entity_of(row, columns, plan), indicator, breakdown, row.get(columns["year"], ""))
         _add_value(plan.values.setdefault(key, _Combined()), number,
                    row.get(columns["value"], ""), mapping, plan)
     return plan
+
+
+def _series_of(row: dict[str, str], mapping: StatsMapping,
+               plan: StatsPlan) -> tuple[str, str] | str:
+    """(indicator code, canonical breakdown) of a row, with the dimensions and categories it
+    needs noted in the plan; or what is wrong with it."""
+    label = row.get(mapping.columns["indicator"], "")
+    indicator = mapping.indicators.get(label)
+    if indicator is None:
+        return _("indicator '%(label)s' is not in the mapping.", label=label)
+    try:
+        pairs = [pair for breakdown in mapping.breakdowns
+                 if (pair := breakdown.pair(row)) is not None]
+    except KeyError as unknown:
+        column, cell = unknown.args
+        return _("'%(cell)s' in column %(column)s is not in the mapping.", cell=cell,
+                 column=column)
+    code = indicator["code"]
+    dimensions = plan.indicator_dimensions.setdefault(code, {})
+    for dimension, category, label in pairs:
+        plan.categories.setdefault(dimension, {}).setdefault(category, label or category)
+        dimensions[dimension] = None
+    plan.units[code] = row.get(mapping.columns.get("unit", ""), "")
+    return code, canonical_key({dimension: category for dimension, category, _label in pairs})
 
 
 def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) -> str:
@@ -361,12 +371,11 @@ class _Resolver:
     def create(self) -> tuple[dict[str, int], dict[str, int]]:
         """Create what is missing; the ids of the entities and indicators by code."""
         self._add_categories()
-        for code, name in self.plan.entities.items():
-            if code not in self.entities:
-                entity = Entity(code=code, name=name, kind=self.mapping.entity_kind)
-                self.session.add(entity)
-                self.session.flush()
-                self.entities[code] = entity.id
+        created = [Entity(code=code, name=name, kind=self.mapping.entity_kind)
+                   for code, name in self.plan.entities.items() if code not in self.entities]
+        self.session.add_all(created)
+        self.session.flush()
+        self.entities.update((entity.code, entity.id) for entity in created)
         missing = [code for code in self.plan.indicator_dimensions if code not in self.indicators]
         if missing:
             objective = self._objective()

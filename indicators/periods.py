@@ -54,7 +54,7 @@ class Period:
     frequency: Frequency
     span: pd.Period
 
-    @property
+    @cached_property
     def code(self) -> str:
         """The period's code, e.g. `2026Q3`."""
         year = self.span.start_time.year
@@ -131,8 +131,7 @@ def _months_in(frequency: Frequency) -> int:
 
 @lru_cache(maxsize=4096)
 def parse_period(code: str) -> Period:
-    """Parse a period code; an unknown code raises `PeriodError` naming it (periods are
-    immutable, so parsed codes are kept for the next call)."""
+    """Parse a period code; an unknown code raises `PeriodError` naming it."""
     text = str(code).strip().upper()
     match = _CODE.match(text)
     if not match:

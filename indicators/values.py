@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
@@ -42,15 +42,18 @@ class ValueChanges:
         return len(self.added) + len(self.changed)
 
 
+_DEFAULTS = {"narrative": "", "evidence": "", "flag": Flag.NONE, "comment": "",
+             "source_sheet": "", "source_cell": "", "value": None, "level": None,
+             "return_id": None}
+
+
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
-    defaults = {"narrative": "", "evidence": "", "flag": Flag.NONE, "comment": "",
-                "source_sheet": "", "source_cell": "", "value": None, "level": None,
-                "return_id": None}
-    unknown = set(fields) - set(VALUE_FIELDS)
+    unknown = fields.keys() - _DEFAULTS.keys()
     if unknown:
         raise TypeError(f"unknown value fields: {sorted(unknown)}")
-    merged = {**defaults, **fields}
-    merged["flag"] = Flag(merged["flag"])
+    merged = {**_DEFAULTS, **fields}
+    if type(merged["flag"]) is not Flag:
+        merged["flag"] = Flag(merged["flag"])
     if merged["value"] is not None:
         merged["value"] = float(merged["value"])
     return merged
@@ -60,82 +63,67 @@ def _differs(current: DataValue, fields: dict[str, Any]) -> bool:
     return any(getattr(current, name) != fields[name] for name in VALUE_FIELDS)
 
 
-def _archive(session: Session, current: DataValue) -> None:
-    columns = {name: getattr(current, name) for name in VALUE_FIELDS}
-    session.add(
-        DataValueHistory(
-            data_value_id=current.id,
-            indicator_id=current.indicator_id,
-            entity_id=current.entity_id,
-            period=current.period,
-            period_end=current.period_end,
-            disaggregation=current.disaggregation,
-            created_at=current.created_at,
-            updated_at=current.updated_at,
-            **columns,
-        )
-    )
+def _history_row(current: DataValue) -> dict[str, Any]:
+    return {
+        "data_value_id": current.id,
+        "indicator_id": current.indicator_id,
+        "entity_id": current.entity_id,
+        "period": current.period,
+        "period_end": current.period_end,
+        "disaggregation": current.disaggregation,
+        "created_at": current.created_at,
+        "updated_at": current.updated_at,
+        **{name: getattr(current, name) for name in VALUE_FIELDS},
+    }
+
+
+def _archive(session: Session, values: list[DataValue]) -> None:
+    if values:
+        now = utcnow()
+        session.execute(DataValueHistory.__table__.insert(),
+                        [{**_history_row(value), "superseded_at": now} for value in values])
 
 
 def write_values(
     session: Session, rows: Iterable[tuple[ValueKey, dict[str, Any]]]
 ) -> ValueChanges:
     """Write values by key: new keys are added, changed ones archived to history first, and
-    identical ones left alone. Rows go to the database in bulk statements (thousands of values
-    a second); value objects already loaded in the session are expired so they read the new
-    state. The caller owns the transaction."""
+    identical ones left alone. The caller owns the transaction. Rows are inserted and archived
+    in bulk, so a return of thousands of values is written in a few statements."""
     rows = [(key, _normalised(fields)) for key, fields in rows]
-    session.flush()
     current = _current_values(session, [key for key, _ in rows])
     changes = ValueChanges()
     now = utcnow()
-    inserts: dict[ValueKey, dict[str, Any]] = {}
-    updates: dict[int, dict[str, Any]] = {}
+    new: dict[ValueKey, dict[str, Any]] = {}
+    replaced: list[tuple[DataValue, dict[str, Any]]] = []
     for key, fields in rows:
         existing = current.get(key)
-        if existing is None:
-            current[key] = inserts[key] = {
-                "indicator_id": key.indicator_id, "entity_id": key.entity_id,
-                "period": key.period, "disaggregation": key.disaggregation,
-                "period_end": parse_period(key.period).end, "created_at": now, "updated_at": now,
-                **fields,
-            }
+        pending = new.get(key)
+        if pending is not None:
+            target = changes.changed if any(pending[n] != fields[n] for n in VALUE_FIELDS) \
+                else changes.unchanged
+            pending.update(fields)
+            target.append(key)
+        elif existing is None:
+            new[key] = {"indicator_id": key.indicator_id, "entity_id": key.entity_id,
+                        "period": key.period, "period_end": parse_period(key.period).end,
+                        "disaggregation": key.disaggregation, "created_at": now,
+                        "updated_at": now, **fields}
             changes.added.append(key)
-        elif any(existing[name] != fields[name] for name in VALUE_FIELDS):
-            existing.update(fields, updated_at=now)
-            if "id" in existing:
-                updates[existing["id"]] = existing
+        elif _differs(existing, fields):
+            replaced.append((existing, fields))
             changes.changed.append(key)
         else:
             changes.unchanged.append(key)
-    _execute_bulk(session, list(inserts.values()), list(updates.values()))
+    _archive(session, [existing for existing, _ in replaced])
+    for existing, fields in replaced:
+        for name, content in fields.items():
+            setattr(existing, name, content)
+        existing.updated_at = now
+    if new:
+        session.execute(DataValue.__table__.insert(), list(new.values()))
+    session.flush()
     return changes
-
-
-_TABLE = DataValue.__table__
-_HISTORY_COLUMNS = ("indicator_id", "entity_id", "period", "period_end", "disaggregation",
-                    "created_at", "updated_at", *VALUE_FIELDS)
-
-
-def _execute_bulk(session: Session, inserts: list[dict[str, Any]],
-                  updates: list[dict[str, Any]]) -> None:
-    """Archive the values about to change (as they stand in the database), update them, add
-    the new ones, and expire value objects the session holds."""
-    for chunk in _chunks([row["id"] for row in updates], 500):
-        session.execute(insert(DataValueHistory.__table__).from_select(
-            ["data_value_id", *_HISTORY_COLUMNS],
-            select(_TABLE.c.id, *(_TABLE.c[name] for name in _HISTORY_COLUMNS))
-            .where(_TABLE.c.id.in_(chunk)),
-        ))
-    if updates:
-        session.execute(update(DataValue), [
-            {name: row[name] for name in ("id", "updated_at", *VALUE_FIELDS)} for row in updates
-        ])
-    if inserts:
-        session.execute(insert(_TABLE), inserts)
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, DataValue):
-            session.expire(loaded)
 
 
 def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges:
@@ -143,31 +131,35 @@ def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges
     return write_values(session, [(key, fields)])
 
 
-_KEY_COLUMNS = ("id", "indicator_id", "entity_id", "period", "disaggregation")
-
-
-def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, dict[str, Any]]:
-    """The current values of `keys` that exist: their id, key and value fields."""
+def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, DataValue]:
+    """The current values of `keys`, read in as few queries as their shape allows: per entity
+    and period (a return: one of each, many indicators) or per indicator (a bulk import: few
+    indicators, many entities and periods)."""
     wanted = set(keys)
-    found: dict[ValueKey, dict[str, Any]] = {}
-    entities: dict[int, set[int]] = {}
-    periods: dict[int, set[str]] = {}
+    by_place: dict[tuple[int, str], set[int]] = {}
+    by_indicator: dict[int, set[tuple[int, str]]] = {}
     for key in wanted:
-        entities.setdefault(key.indicator_id, set()).add(key.entity_id)
-        periods.setdefault(key.indicator_id, set()).add(key.period)
-    columns = [_TABLE.c[name] for name in (*_KEY_COLUMNS, *VALUE_FIELDS)]
-    for indicator_id, entity_ids in entities.items():
-        for chunk in _chunks(sorted(entity_ids), 500):
-            statement = select(*columns).where(
-                _TABLE.c.indicator_id == indicator_id,
-                _TABLE.c.entity_id.in_(chunk),
-                _TABLE.c.period.in_(sorted(periods[indicator_id])),
-            )
-            for row in session.execute(statement).all():
-                key = ValueKey(*row[1:5])
-                if key in wanted:
-                    found[key] = dict(zip((*_KEY_COLUMNS, *VALUE_FIELDS), row, strict=True))
+        by_place.setdefault((key.entity_id, key.period), set()).add(key.indicator_id)
+        by_indicator.setdefault(key.indicator_id, set()).add((key.entity_id, key.period))
+    if len(by_place) <= len(by_indicator):
+        conditions = [and_(DataValue.entity_id == entity_id, DataValue.period == period,
+                           DataValue.indicator_id.in_(indicator_ids))
+                      for (entity_id, period), indicator_ids in by_place.items()]
+    else:
+        conditions = [and_(DataValue.indicator_id == indicator_id,
+                           DataValue.entity_id.in_({entity for entity, _period in places}),
+                           DataValue.period.in_({period for _entity, period in places}))
+                      for indicator_id, places in by_indicator.items()]
+    found: dict[ValueKey, DataValue] = {}
+    for condition in conditions:
+        for value in session.scalars(select(DataValue).where(condition)):
+            if _key_of(value) in wanted:
+                found[_key_of(value)] = value
     return found
+
+
+def _key_of(value: DataValue) -> ValueKey:
+    return ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation)
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
@@ -188,3 +180,13 @@ def history_of(session: Session, key: ValueKey) -> list[DataValueHistory]:
         .order_by(DataValueHistory.superseded_at, DataValueHistory.id)
     )
     return list(session.scalars(statement))
+
+
+def retire_values(session: Session, values: Iterable[DataValue]) -> int:
+    """Move values to history and remove them from the current ones; returns how many."""
+    values = list(values)
+    _archive(session, values)
+    for value in values:
+        session.delete(value)
+    session.flush()
+    return len(values)
