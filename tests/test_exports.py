@@ -4,6 +4,7 @@ OpenAPI document that lists every route."""
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pandas as pd
@@ -91,8 +92,7 @@ def test_openapi_document_validates_and_lists_every_api_route(app, client):
               for method in item}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
-            path = rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
-            path = path.replace("{int:", "{").replace("{path:", "{")
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method) in listed, f"{method} {rule.rule} is not documented"
     exports = document["paths"]["/exports/values.sdmx.csv"]["get"]
