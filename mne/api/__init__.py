@@ -12,6 +12,6 @@ def error(status: int, message: str):
     return jsonify({"error": message}), status
 
 
-import mne.api.exports  # noqa: E402,F401
-import mne.api.openapi  # noqa: E402,F401
+from mne.api import returns  # noqa: E402,F401,I001
+from mne.api import exports, openapi  # noqa: E402,F401,I001
 from mne.api import strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)
