@@ -41,9 +41,9 @@ def _values_with(session: Session, dimension: str, category: str | None = None) 
 
 def deletion_refused(session: Session, row: Base) -> str | None:
     """Why deleting `row` would orphan data (a sentence), or None when it may go."""
-    if isinstance(row, Strategy) and row.indicators:
-        return _("The strategy has %(count)s indicators; delete or move them first.",
-                 count=len(row.indicators))
+    if isinstance(row, Strategy) and (row.indicators
+                                      or _any(session, Return.strategy_id == row.id)):
+        return _("The strategy has indicators or returns; it stays (set it inactive instead).")
     if isinstance(row, Principle) and row.objectives:
         return _("The principle has objectives; delete them first.")
     if isinstance(row, Objective) and (row.indicators or row.children):

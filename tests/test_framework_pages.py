@@ -71,6 +71,9 @@ def test_deleting_an_indicator_with_values_is_refused_and_archiving_keeps_it(
     strategy_page = "/admin/strategies/MRD-NSOC"
     response = _post(client, f"/admin/indicator/{indicator.id}/delete", strategy_page)
     assert "Not deleted: The indicator has values; archive it instead" in response.text
+    strategy = session.scalars(select(Strategy).filter_by(code="MRD-NSOC")).one()
+    response = _post(client, f"/admin/strategy/{strategy.id}/delete", strategy_page)
+    assert "Not deleted: The strategy has indicators or returns" in response.text
     session.expire_all()
     assert session.get(Indicator, indicator.id) is not None
 
