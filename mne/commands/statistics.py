@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -27,11 +28,15 @@ def import_stats_command(path: Path, mapping_name: str, strategy_code: str | Non
     nothing."""
     try:
         mapping = load_mapping(mapping_name)
-        with database().transaction() as session, click.progressbar(
-                length=1, label="importing values", file=click.get_text_stream("stderr")) as bar:
+        with database().transaction() as session, ExitStack() as stack:
+            bars = []
+
             def advance(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
+                if not bars:  # shown once the file is read and values are being written
+                    bars.append(stack.enter_context(click.progressbar(
+                        length=total, label="writing values",
+                        file=click.get_text_stream("stderr"))))
+                bars[0].update(done - bars[0].pos)
 
             summary = import_statistics(session, path, mapping, strategy_code, create_missing,
                                         progress=advance)
