@@ -8,7 +8,7 @@ import openpyxl
 from flask import url_for
 from sqlalchemy import select
 
-from indicators.model import Entity, Return, ReturnState, Strategy
+from indicators.model import Entity, Return, ReturnState, Strategy, Target
 from indicators.storage import store_bytes
 from indicators.uploads import Upload
 from mne.accounts.model import ApiToken, User
@@ -16,6 +16,13 @@ from mne.accounts.model import ApiToken, User
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 HOME_ENTITY = "POL"
 SAMPLE_USER = "sample@test.example"
+# query strings a route needs to answer with its content, by endpoint
+QUERIES = {
+    "api.return_template": f"?entity={HOME_ENTITY}&period=2026Q3",
+    "api.export_tidy_csv": f"?entity={HOME_ENTITY}",
+    "api.export_sdmx_csv": f"?entity={HOME_ENTITY}",
+    "api.export_xlsx": f"?entity={HOME_ENTITY}",
+}
 
 
 def routes(app) -> list[tuple[str, str, str]]:
@@ -57,14 +64,23 @@ def samples(session) -> dict[str, object]:
         "user_id": session.scalars(select(User.id).where(User.email == SAMPLE_USER)).one(),
         "token_id": session.scalars(select(ApiToken.id)).first(),
         "upload_id": session.scalars(select(Upload.id)).first(),
+        "kind": "target", "row_id": session.scalars(select(Target.id)).first(),
         "filename": "mne.css",
     }
 
 
+def names_an_entity(app, endpoint: str) -> bool:
+    """Whether the sample address of `endpoint` names the home entity's data."""
+    return bool({"return_id", "entity", "entity_code", "upload_id"} & arguments(app, endpoint)
+                or "entity=" in QUERIES.get(endpoint, ""))
+
+
 def url(app, endpoint: str, rule: str, values: dict[str, object]) -> str:
-    """The address of `endpoint` filled with sample values; fails naming a missing sample."""
+    """The address of `endpoint` filled with sample values (and the query it needs); fails
+    naming a missing sample."""
     needed = arguments(app, endpoint)
     missing = sorted(needed - set(values))
     assert not missing, f"{rule}: add a sample value for {missing} to tests/routes.py"
     with app.test_request_context():
-        return url_for(endpoint, **{name: values[name] for name in needed})
+        return url_for(endpoint, **{name: values[name] for name in needed}) + QUERIES.get(
+            endpoint, "")

@@ -14,7 +14,7 @@ from tests.routes import (
     HOME_ENTITY,
     SAMPLE_USER,
     add_sample_upload,
-    arguments,
+    names_an_entity,
     routes,
     samples,
     url,
@@ -39,8 +39,6 @@ EXPECTED = {
 }
 ENTITY_SCOPED = {Action.READ_RETURNS, Action.SUBMIT_RETURNS}
 OTHER_ENTITY = "CUS"
-# URL variables naming an entity's data
-ENTITY_ARGUMENTS = {"return_id", "entity", "entity_code", "upload_id"}
 
 
 def test_every_route_declares_its_access_rule(app):
@@ -105,8 +103,8 @@ def test_role_route_matrix(app, db, client_as, token_for, matrix_data, who):
         action = required_action(app, endpoint)
         address = url(app, endpoint, rule, values)
         allowed = role in EXPECTED[action]
-        if entity == OTHER_ENTITY and action in ENTITY_SCOPED and (
-                ENTITY_ARGUMENTS & arguments(app, endpoint)):
+        if entity == OTHER_ENTITY and action in ENTITY_SCOPED and names_an_entity(app,
+                                                                                  endpoint):
             allowed = False  # the home entity's return or template, asked by another's coordinator
         response = _request(app, method, address, credentials)
         if _denied(response, address) == allowed:

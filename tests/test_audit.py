@@ -8,7 +8,7 @@ import openpyxl
 from sqlalchemy import select
 
 from indicators.audit import record, record_value_changes
-from indicators.model import DataValue
+from indicators.model import DataValue, Target
 from indicators.values import ValueKey, record_value
 from tests.conftest import add_user_on_page, csrf_token_of
 
@@ -93,3 +93,16 @@ def test_xlsx_export_neutralises_formulas(client_as, db):
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     # XML reads a carriage return back as a line feed
     assert {"'" + text.replace("\r", "\n") for text in HOSTILE} <= {cell.value for cell in cells}
+
+
+def test_framework_edits_on_the_pages_are_recorded_with_before_and_after(client_as, demo,
+                                                                         session):
+    target = session.scalars(select(Target).order_by(Target.id)).first()
+    admin = client_as("administrator")
+    url = f"/admin/target/{target.id}"
+    admin.post(url, data={"csrf_token": csrf_token_of(admin, url), "period": target.period,
+                          "value": "999", "final": "no"})
+    admin.post(f"{url}/delete", data={"csrf_token": csrf_token_of(admin, url)})
+    page = admin.get("/audit?action=framework").get_data(as_text=True)
+    assert 'data-action="framework.edit"' in page and 'data-action="framework.delete"' in page
+    assert f"<del>{target.value}</del> → <ins>999.0</ins>" in page

@@ -3,7 +3,7 @@
 
 Every GET route is fetched as an administrator after hostile text was put where users write it;
 each response that is a CSV or an xlsx file is read back cell by cell, so an export added later
-is covered at once (a route needing query parameters lists them in EXPORT_QUERIES).
+is covered at once (a route needing query parameters lists them in tests/routes.py QUERIES).
 """
 
 import csv
@@ -18,15 +18,16 @@ from indicators.model import DataValue, Entity, Indicator
 from tests.routes import HOME_ENTITY, SAMPLE_USER, add_sample_upload, routes, samples, url
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
-EXPORT_QUERIES = {"api.return_template": f"?entity={HOME_ENTITY}&period=2026Q3"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plant_hostile_text(db) -> None:
     with db.transaction() as session:
         session.scalars(select(Indicator).order_by(Indicator.code)).first().name = HOSTILE
-        session.scalars(select(Entity).where(Entity.code == HOME_ENTITY)).one().name = "+" + HOSTILE
-        for value in session.scalars(select(DataValue).order_by(DataValue.id).limit(50)):
+        home = session.scalars(select(Entity).where(Entity.code == HOME_ENTITY)).one()
+        home.name = "+" + HOSTILE
+        for value in session.scalars(select(DataValue).where(DataValue.entity_id == home.id)
+                                     .order_by(DataValue.id).limit(50)):
             value.comment, value.narrative = "@" + HOSTILE, "-" + HOSTILE
         record(session, "\t" + HOSTILE, "framework.edit", "indicator", "\r" + HOSTILE)
 
@@ -67,7 +68,7 @@ def test_no_export_lets_user_text_run_as_a_formula(app, db, settings, demo, clie
     for endpoint, rule, method in routes(app):
         if method != "GET" or endpoint == "static":
             continue
-        address = url(app, endpoint, rule, values) + EXPORT_QUERIES.get(endpoint, "")
+        address = url(app, endpoint, rule, values)
         cells = _cells(admin.get(address))
         if cells is None:
             continue
