@@ -7,7 +7,7 @@ import io
 import openpyxl
 from sqlalchemy import select
 
-from indicators.audit import record, record_value_changes
+from indicators.audit import AuditEvent, record, record_value_changes
 from indicators.model import DataValue, Target
 from indicators.values import ValueKey, record_value
 from tests.conftest import add_user_on_page, csrf_token_of
@@ -106,3 +106,19 @@ def test_framework_edits_on_the_pages_are_recorded_with_before_and_after(client_
     page = admin.get("/audit?action=framework").get_data(as_text=True)
     assert 'data-action="framework.edit"' in page and 'data-action="framework.delete"' in page
     assert f"<del>{target.value}</del> → <ins>999.0</ins>" in page
+
+
+def test_a_statistics_import_from_the_command_line_is_recorded(run_mne, session, tmp_path):
+    source = tmp_path / "glotip-alb.csv"
+    source.write_text(
+        "Iso3_code,Country,Region,Subregion,Indicator,Dimension,Category,Sex,Age,Year,Unit "
+        "of measurement,txtVALUE,Source\n"
+        "ALB,Albania,Europe,Southern Europe,Detected trafficking victims,Total,Total,Female,"
+        "Total,2020,Counts,12,National authorities\n", encoding="utf-8")
+    run_mne("init")
+    result = run_mne("import-stats", str(source), "--mapping", "unodc", "--create-missing",
+                     check=False)
+    assert result.returncode == 0, result.stderr
+    event = session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "statistics.import")).one()
+    assert event.subject_id == "glotip-alb.csv" and event.after["added"] >= 1
