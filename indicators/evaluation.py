@@ -1,0 +1,450 @@
+"""The evaluators' view of a strategy: each indicator's progress table row, its national series
+by period and breakdown, computed once here so that pages, API and reports show equal numbers.
+
+Aggregation across entities happens in SQL (sum, mean, count) where the rule allows; the
+"latest" rule, qualitative levels and rates per 100,000 (weighted by entity population) are
+combined in pandas from entity-level rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
+from indicators.disaggregation import TOTAL
+from indicators.model import (
+    Aggregation,
+    DataValue,
+    Entity,
+    EntityPopulation,
+    Indicator,
+    Kind,
+    Objective,
+    Unit,
+)
+from indicators.overview import UnknownStrategy, load_strategy  # noqa: F401 (re-exported)
+from indicators.periods import parse_period
+from indicators.progress import (
+    Status,
+    TargetPoint,
+    Thresholds,
+    applicable_target,
+    expected_progress,
+    judge,
+    progress,
+)
+from indicators.trends import trajectory
+
+ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
+SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
+                  "narrative"]
+
+
+class UnknownIndicator(LookupError):
+    """No indicator of the strategy has the code asked for."""
+
+
+class UnknownEntity(LookupError):
+    """No entity has the code asked for."""
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """One row of a strategy's progress table: where an indicator stands at a period.
+
+    baseline and target are the indicator's; the target is the one that applies at the period
+    asked (the first ending at or after it, else the final one). latest is the newest value at
+    or before that period (the strategy's value by the indicator's aggregation, or the entity's
+    own value when an entity is asked). progress = (latest − baseline) / (target − baseline)
+    (for "maintain": 1 within the tolerance band); expected_progress is linear from the baseline
+    period's end to the target period's end, taken at the latest value's period; status is one of
+    Status. slope is per year over the last `trend_periods` values, projected_value the trend
+    line at the target period, observed_required_ratio the slope over the slope required from
+    baseline to target. sex holds the latest period's values by sex with shares; sex_coverage
+    the share of reporting entities whose total comes with a sex breakdown (for indicators
+    reported by sex). level, level_label and narrative are a qualitative indicator's latest
+    answer."""
+
+    code: str
+    name: str
+    principle: str
+    principle_name: str
+    objective: str
+    kind: str
+    unit: str
+    currency: str
+    direction: str
+    aggregation: str
+    baseline_value: float | None
+    baseline_period: str | None
+    target_value: float | None
+    target_period: str | None
+    latest_value: float | None
+    latest_period: str | None
+    progress: float | None
+    expected_progress: float | None
+    status: Status
+    slope: float | None
+    projected_value: float | None
+    observed_required_ratio: float | None
+    sex: SexBreakdown | None
+    sex_coverage: float | None
+    level: int | None
+    level_label: str | None
+    narrative: str | None
+    entities_reporting: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: the status as its code, the sex breakdown as a mapping."""
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which values count: up to the end of `until`, from the start of `since`, of one entity."""
+
+    until: dt.date | None = None
+    since: dt.date | None = None
+    entity_id: int | None = None
+
+    @classmethod
+    def of(cls, session: Session, period: str | None = None, since: str | None = None,
+           entity_code: str | None = None) -> Scope:
+        """The scope of period codes and an entity code (`UnknownEntity` when none has it)."""
+        return cls(
+            until=parse_period(period).end if period else None,
+            since=parse_period(since).start if since else None,
+            entity_id=entity_id_of(session, entity_code) if entity_code else None,
+        )
+
+
+def entity_id_of(session: Session, code: str) -> int:
+    """The id of the entity with `code`, or `UnknownEntity` naming it."""
+    found = session.scalar(select(Entity.id).where(Entity.code == code))
+    if found is None:
+        raise UnknownEntity(code)
+    return found
+
+
+def strategy_indicators(session: Session, strategy_code: str) -> list[Indicator]:
+    """The strategy's indicators that are not archived, principle by principle, with their
+    objective, principle, targets and scale loaded."""
+    strategy = load_strategy(session, strategy_code)
+    ids = [indicator.id for principle in strategy.principles
+           for objective in principle.objectives for indicator in objective.indicators
+           if not indicator.archived]
+    loaded = session.scalars(
+        select(Indicator).where(Indicator.id.in_(ids)).options(
+            selectinload(Indicator.objective).selectinload(Objective.principle),
+            selectinload(Indicator.targets), selectinload(Indicator.scale),
+            selectinload(Indicator.dimension_links),
+        )
+    ).all()
+    order = {indicator_id: position for position, indicator_id in enumerate(ids)}
+    return sorted(loaded, key=lambda indicator: order[indicator.id])
+
+
+def find_indicator(session: Session, strategy_code: str, indicator_code: str) -> Indicator:
+    """The strategy's indicator with `indicator_code`, or `UnknownIndicator`."""
+    for indicator in strategy_indicators(session, strategy_code):
+        if indicator.code == indicator_code:
+            return indicator
+    raise UnknownIndicator(indicator_code)
+
+
+def strategy_progress(
+    session: Session,
+    strategy_code: str,
+    period: str | None,
+    thresholds: Thresholds,
+    entity_code: str | None = None,
+    since: str | None = None,
+) -> list[IndicatorProgress]:
+    """The progress table of a strategy at `period` (a period code; None: all data), one
+    `IndicatorProgress` per indicator that is not archived, principle by principle.
+
+    With `entity_code`, each indicator is judged on that entity's own values against the
+    strategy's baseline and targets. `since` (a period code) leaves older values out of the
+    trend. Raises `UnknownStrategy`, `UnknownEntity` or `PeriodError` for a wrong code."""
+    indicators = strategy_indicators(session, strategy_code)
+    scope = Scope.of(session, period, since, entity_code)
+    return compile_progress(session, indicators, scope, thresholds)
+
+
+def indicator_progress(session: Session, strategy_code: str, indicator_code: str,
+                       period: str | None, thresholds: Thresholds,
+                       entity_code: str | None = None) -> IndicatorProgress:
+    """One indicator's row of `strategy_progress` (the same numbers), or `UnknownIndicator`."""
+    indicator = find_indicator(session, strategy_code, indicator_code)
+    scope = Scope.of(session, period, None, entity_code)
+    return compile_progress(session, [indicator], scope, thresholds)[0]
+
+
+def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
+                     thresholds: Thresholds) -> list[IndicatorProgress]:
+    """`IndicatorProgress` of each indicator within `scope`."""
+    frame = aggregated_series(session, indicators, scope, sex_only=True)
+    covered = _sex_reporters(session, indicators, scope)
+    by_indicator = dict(tuple(frame.groupby("indicator_id"))) if not frame.empty else {}
+    empty = pd.DataFrame(columns=SERIES_COLUMNS)
+    return [
+        _progress_of(indicator, by_indicator.get(indicator.id, empty), covered, scope, thresholds)
+        for indicator in indicators
+    ]
+
+
+def _progress_of(indicator: Indicator, rows: pd.DataFrame, covered: dict[tuple[int, str], int],
+                 scope: Scope, thresholds: Thresholds) -> IndicatorProgress:
+    totals = rows[rows["disaggregation"] == TOTAL].sort_values("period_end")
+    latest = totals.iloc[-1] if not totals.empty else None
+    latest_value = float(latest["value"]) if latest is not None else None
+    latest_end = latest["period_end"] if latest is not None else None
+    target = applicable_target(_targets(indicator), scope.until or latest_end or dt.date.max)
+    baseline_value, target_value = _baseline_and_target(indicator, target)
+    baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
+        else None
+    made = progress(latest_value, baseline_value, target_value, indicator.direction.value,
+                    thresholds.maintain_tolerance)
+    expected = None
+    if latest is not None and target is not None:
+        expected = expected_progress(baseline_end, target.end, latest_end,
+                                     indicator.direction.value)
+    line = trajectory(totals.set_index("period_end")["value"].astype(float),
+                      thresholds.trend_periods, target.end if target else None, target_value,
+                      baseline_value, baseline_end)
+    qualitative = indicator.kind is Kind.QUALITATIVE and latest is not None
+    level = int(latest_value) if qualitative else None
+    return IndicatorProgress(
+        code=indicator.code, name=indicator.name,
+        principle=indicator.objective.principle.code,
+        principle_name=indicator.objective.principle.name,
+        objective=indicator.objective.code, kind=indicator.kind.value,
+        unit=indicator.unit.value, currency=indicator.currency,
+        direction=indicator.direction.value, aggregation=indicator.aggregation.value,
+        baseline_value=baseline_value, baseline_period=indicator.baseline_period,
+        target_value=target_value, target_period=target.period if target else None,
+        latest_value=latest_value, latest_period=latest["period"] if latest is not None else None,
+        progress=made, expected_progress=expected,
+        status=judge(made, expected or 0.0, thresholds, indicator.direction.value),
+        slope=line.slope, projected_value=line.projected,
+        observed_required_ratio=line.observed_required_ratio,
+        sex=_sex_of(indicator, rows, latest), sex_coverage=_coverage_of(indicator, latest,
+                                                                        covered),
+        level=level,
+        level_label=indicator.scale.label_of(level) if qualitative and indicator.scale else None,
+        narrative=(latest["narrative"] or None) if qualitative else None,
+        entities_reporting=int(latest["entities"]) if latest is not None else 0,
+    )
+
+
+def _targets(indicator: Indicator) -> list[TargetPoint]:
+    return [TargetPoint(target.period, target.period_end, target.value, target.final)
+            for target in indicator.targets]
+
+
+def _baseline_and_target(indicator: Indicator,
+                         target: TargetPoint | None) -> tuple[float | None, float | None]:
+    """Baseline and target values; a qualitative indicator defaults to level 0 and its scale's
+    top level, so that its progress is then level / top level."""
+    baseline = indicator.baseline_value
+    goal = target.value if target else None
+    if indicator.kind is Kind.QUALITATIVE:
+        baseline = 0.0 if baseline is None else baseline
+        if goal is None and indicator.scale is not None:
+            goal = float(indicator.scale.top_level)
+    return baseline, goal
+
+
+def reported_by_sex(indicator: Indicator) -> bool:
+    """Whether the indicator is reported by sex (required or among its dimensions)."""
+    return indicator.sex_required or any(
+        link.dimension.code == "sex" for link in indicator.dimension_links)
+
+
+def _sex_of(indicator: Indicator, rows: pd.DataFrame,
+            latest: pd.Series | None) -> SexBreakdown | None:
+    if latest is None or not reported_by_sex(indicator):
+        return None
+    current = rows[rows["period"] == latest["period"]]
+    values = {key.removeprefix("sex="): float(value)
+              for key, value in zip(current["disaggregation"], current["value"], strict=True)
+              if key.startswith("sex=")}
+    if not values:
+        return None
+    additive = indicator.unit in ADDITIVE_UNITS
+    return sex_breakdown(values, float(latest["value"]) if additive else None, additive)
+
+
+def _coverage_of(indicator: Indicator, latest: pd.Series | None,
+                 covered: dict[tuple[int, str], int]) -> float | None:
+    if latest is None or not reported_by_sex(indicator):
+        return None
+    return coverage(covered.get((indicator.id, latest["period"]), 0), int(latest["entities"]))
+
+
+# ---------------------------------------------------------------- series
+
+
+def aggregated_series(session: Session, indicators: list[Indicator], scope: Scope,
+                      sex_only: bool = False) -> pd.DataFrame:
+    """The strategy's (or the scope's entity's) value of each indicator per period and
+    breakdown, by each indicator's aggregation: columns indicator_id, period, period_end,
+    disaggregation, value, entities (how many reported), narrative (qualitative, latest).
+    With `sex_only`, breakdowns other than by sex alone are left out."""
+    in_sql = [indicator for indicator in indicators if _aggregates_in_sql(indicator)]
+    in_pandas = [indicator for indicator in indicators if not _aggregates_in_sql(indicator)]
+    frames = [frame for frame in (_sql_aggregates(session, in_sql, scope, sex_only),
+                                  _pandas_aggregates(session, in_pandas, scope, sex_only))
+              if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
+
+
+def _aggregates_in_sql(indicator: Indicator) -> bool:
+    return (indicator.kind is Kind.QUANTITATIVE and indicator.unit is not Unit.RATE_PER_100K
+            and indicator.aggregation in (Aggregation.SUM, Aggregation.MEAN))
+
+
+def _amount():
+    return func.coalesce(DataValue.value, DataValue.level)
+
+
+def _scoped(statement: Select, indicator_ids: list[int], scope: Scope, sex_only: bool) -> Select:
+    statement = statement.where(DataValue.indicator_id.in_(indicator_ids), _amount().is_not(None))
+    if scope.until is not None:
+        statement = statement.where(DataValue.period_end <= scope.until)
+    if scope.since is not None:
+        statement = statement.where(DataValue.period_end >= scope.since)
+    if scope.entity_id is not None:
+        statement = statement.where(DataValue.entity_id == scope.entity_id)
+    if sex_only:
+        keys = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
+        statement = statement.where(DataValue.disaggregation.in_(keys))
+    return statement
+
+
+def _sql_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
+                    sex_only: bool) -> pd.DataFrame:
+    if not indicators:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    statement = _scoped(
+        select(DataValue.indicator_id, DataValue.period, DataValue.period_end,
+               DataValue.disaggregation, func.sum(_amount()), func.avg(_amount()),
+               func.count(DataValue.entity_id)),
+        [indicator.id for indicator in indicators], scope, sex_only,
+    ).group_by(DataValue.indicator_id, DataValue.period, DataValue.period_end,
+               DataValue.disaggregation)
+    frame = pd.DataFrame(session.execute(statement).all(),
+                         columns=["indicator_id", "period", "period_end", "disaggregation",
+                                  "sum", "mean", "entities"])
+    means = {indicator.id for indicator in indicators if indicator.aggregation is Aggregation.MEAN}
+    frame["value"] = frame["sum"].where(~frame["indicator_id"].isin(means), frame["mean"])
+    frame["value"] = frame["value"].astype(float)
+    frame["narrative"] = ""
+    return frame
+
+
+def entity_values(session: Session, indicators: list[Indicator], scope: Scope,
+                  sex_only: bool = False) -> pd.DataFrame:
+    """Entity-level usable values: indicator_id, entity_id, period, period_end, disaggregation,
+    value (the level for qualitative indicators), narrative, updated_at."""
+    statement = _scoped(
+        select(DataValue.indicator_id, DataValue.entity_id, DataValue.period,
+               DataValue.period_end, DataValue.disaggregation, _amount(),
+               DataValue.narrative, DataValue.updated_at),
+        [indicator.id for indicator in indicators], scope, sex_only,
+    )
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["indicator_id", "entity_id", "period", "period_end",
+                                 "disaggregation", "value", "narrative", "updated_at"])
+
+
+def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
+                       sex_only: bool) -> pd.DataFrame:
+    if not indicators:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    frame = entity_values(session, indicators, scope, sex_only)
+    if frame.empty:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    rates = [indicator.id for indicator in indicators if indicator.unit is Unit.RATE_PER_100K]
+    if rates:
+        frame["population"] = _populations(session, frame)
+    rules = {indicator.id: _rule(indicator) for indicator in indicators}
+    groups = frame.groupby(["indicator_id", "period", "period_end", "disaggregation"],
+                           sort=False)
+    rows = [
+        (*key, combine(group, rules[key[0]], key[0] in rates), int(group["entity_id"].nunique()),
+         _newest(group)["narrative"])
+        for key, group in groups
+    ]
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+
+
+def _rule(indicator: Indicator) -> Aggregation:
+    return Aggregation.LATEST if indicator.kind is Kind.QUALITATIVE else indicator.aggregation
+
+
+def _newest(group: pd.DataFrame) -> pd.Series:
+    return group.loc[group["updated_at"].idxmax()]
+
+
+def combine(group: pd.DataFrame, rule: Aggregation, rate: bool = False) -> float:
+    """The entities' values for one period combined: a rate per 100,000 is weighted by the
+    entities' populations when every one is known (the rate of their whole population);
+    otherwise sum, mean or the most recently updated value, by `rule`."""
+    if rate and "population" in group and group["population"].notna().all():
+        return float((group["value"] * group["population"]).sum() / group["population"].sum())
+    if rule is Aggregation.SUM:
+        return float(group["value"].sum())
+    if rule is Aggregation.MEAN:
+        return float(group["value"].mean())
+    return float(_newest(group)["value"])
+
+
+def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
+    """Population of each row's entity in its period's year: the entity's own, else that of
+    the nearest ancestor that has one (an agency serves its country's population)."""
+    parents = dict(session.execute(select(Entity.id, Entity.parent_id)).all())
+    known = {(entity_id, year): population for entity_id, year, population in session.execute(
+        select(EntityPopulation.entity_id, EntityPopulation.year, EntityPopulation.population))}
+
+    def population(entity_id: int, year: int) -> float | None:
+        seen: set[int] = set()
+        while entity_id is not None and entity_id not in seen:
+            if (entity_id, year) in known:
+                return float(known[entity_id, year])
+            seen.add(entity_id)
+            entity_id = parents.get(entity_id)
+        return None
+
+    return pd.Series([population(entity_id, end.year) for entity_id, end in
+                      zip(frame["entity_id"], frame["period_end"], strict=True)],
+                     index=frame.index, dtype=float)
+
+
+def _sex_reporters(session: Session, indicators: Iterable[Indicator],
+                   scope: Scope) -> dict[tuple[int, str], int]:
+    """How many entities gave a sex breakdown, per indicator and period."""
+    wanted = [indicator.id for indicator in indicators if reported_by_sex(indicator)]
+    if not wanted:
+        return {}
+    statement = _scoped(
+        select(DataValue.indicator_id, DataValue.period,
+               func.count(func.distinct(DataValue.entity_id))),
+        wanted, scope, sex_only=False,
+    ).where(DataValue.disaggregation.like("sex=%")).group_by(DataValue.indicator_id,
+                                                             DataValue.period)
+    return {(indicator_id, period): count
+            for indicator_id, period, count in session.execute(statement)}
+
