@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 OUTLIER_THRESHOLD = 3.5
 MAD_SCALE = 0.6745
+MEAN_AD_SCALE = 1.253314
 
 
 def returns_received(expected: pd.DataFrame, received: pd.DataFrame,
@@ -44,16 +44,19 @@ def completeness(frame: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 
 def modified_z_scores(values: pd.Series) -> pd.Series:
-    """Modified z-score of each value against the series' own median and median absolute
-    deviation: 0.6745 (x − median) / MAD (Iglewicz and Hoaglin). Zero everywhere when the
-    MAD is zero and the value equals the median; ±inf when it differs."""
+    """Modified z-score of each value against the series' own median: 0.6745 (x − median) / MAD
+    (Iglewicz and Hoaglin). When more than half the values are equal (MAD zero), the mean
+    absolute deviation stands in: (x − median) / (1.253314 × MeanAD); all zero when every
+    value is equal."""
     present = values.astype(float)
-    median = present.median()
-    mad = (present - median).abs().median()
-    if mad == 0 or np.isnan(mad):
-        deviation = present - median
-        return deviation.map(lambda gap: 0.0 if gap == 0 else np.sign(gap) * np.inf)
-    return MAD_SCALE * (present - median) / mad
+    deviation = present - present.median()
+    mad = deviation.abs().median()
+    if mad > 0:
+        return MAD_SCALE * deviation / mad
+    mean_deviation = deviation.abs().mean()
+    if not mean_deviation > 0:
+        return deviation * 0.0
+    return deviation / (MEAN_AD_SCALE * mean_deviation)
 
 
 def outliers(frame: pd.DataFrame, by: list[str], threshold: float = OUTLIER_THRESHOLD,
