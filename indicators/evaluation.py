@@ -212,29 +212,29 @@ def _progress_of(indicator: Indicator, rows: pd.DataFrame, covered: dict[tuple[i
     baseline_value, target_value = _baseline_and_target(indicator, target)
     baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
         else None
-    made = progress(latest_value, baseline_value, target_value, indicator.direction.value,
+    made = progress(latest_value, baseline_value, target_value, str(indicator.direction),
                     thresholds.maintain_tolerance)
     expected = None
     if latest is not None and target is not None:
         expected = expected_progress(baseline_end, target.end, latest_end,
-                                     indicator.direction.value)
+                                     str(indicator.direction))
     line = trajectory(totals.set_index("period_end")["value"].astype(float),
                       thresholds.trend_periods, target.end if target else None, target_value,
                       baseline_value, baseline_end)
-    qualitative = indicator.kind is Kind.QUALITATIVE and latest is not None
+    qualitative = indicator.kind == Kind.QUALITATIVE and latest is not None
     level = int(latest_value) if qualitative else None
     return IndicatorProgress(
         code=indicator.code, name=indicator.name,
         principle=indicator.objective.principle.code,
         principle_name=indicator.objective.principle.name,
-        objective=indicator.objective.code, kind=indicator.kind.value,
-        unit=indicator.unit.value, currency=indicator.currency,
-        direction=indicator.direction.value, aggregation=indicator.aggregation.value,
+        objective=indicator.objective.code, kind=str(indicator.kind),
+        unit=str(indicator.unit), currency=indicator.currency,
+        direction=str(indicator.direction), aggregation=str(indicator.aggregation),
         baseline_value=baseline_value, baseline_period=indicator.baseline_period,
         target_value=target_value, target_period=target.period if target else None,
         latest_value=latest_value, latest_period=latest["period"] if latest is not None else None,
         progress=made, expected_progress=expected,
-        status=judge(made, expected or 0.0, thresholds, indicator.direction.value),
+        status=judge(made, expected or 0.0, thresholds, str(indicator.direction)),
         slope=line.slope, projected_value=line.projected,
         observed_required_ratio=line.observed_required_ratio,
         sex=_sex_of(indicator, rows, latest), sex_coverage=_coverage_of(indicator, latest,
@@ -257,7 +257,7 @@ def _baseline_and_target(indicator: Indicator,
     top level, so that its progress is then level / top level."""
     baseline = indicator.baseline_value
     goal = target.value if target else None
-    if indicator.kind is Kind.QUALITATIVE:
+    if indicator.kind == Kind.QUALITATIVE:
         baseline = 0.0 if baseline is None else baseline
         if goal is None and indicator.scale is not None:
             goal = float(indicator.scale.top_level)
@@ -311,7 +311,7 @@ def aggregated_series(session: Session, indicators: list[Indicator], scope: Scop
 
 
 def _aggregates_in_sql(indicator: Indicator) -> bool:
-    return (indicator.kind is Kind.QUANTITATIVE and indicator.unit is not Unit.RATE_PER_100K
+    return (indicator.kind == Kind.QUANTITATIVE and indicator.unit != Unit.RATE_PER_100K
             and indicator.aggregation in (Aggregation.SUM, Aggregation.MEAN))
 
 
@@ -347,7 +347,7 @@ def _sql_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
     frame = pd.DataFrame(session.execute(statement).all(),
                          columns=["indicator_id", "period", "period_end", "disaggregation",
                                   "sum", "mean", "entities"])
-    means = {indicator.id for indicator in indicators if indicator.aggregation is Aggregation.MEAN}
+    means = {indicator.id for indicator in indicators if indicator.aggregation == Aggregation.MEAN}
     frame["value"] = frame["sum"].where(~frame["indicator_id"].isin(means), frame["mean"])
     frame["value"] = frame["value"].astype(float)
     frame["narrative"] = ""
@@ -377,7 +377,7 @@ def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Sco
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     frame["value"] = frame["value"].astype(float)
-    rates = [indicator.id for indicator in indicators if indicator.unit is Unit.RATE_PER_100K]
+    rates = [indicator.id for indicator in indicators if indicator.unit == Unit.RATE_PER_100K]
     if rates:
         frame["population"] = _populations(session, frame)
     rules = {indicator.id: _rule(indicator) for indicator in indicators}
@@ -392,7 +392,7 @@ def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Sco
 
 
 def _rule(indicator: Indicator) -> Aggregation:
-    return Aggregation.LATEST if indicator.kind is Kind.QUALITATIVE else indicator.aggregation
+    return Aggregation.LATEST if indicator.kind == Kind.QUALITATIVE else indicator.aggregation
 
 
 def _newest(group: pd.DataFrame) -> pd.Series:
@@ -405,9 +405,9 @@ def combine(group: pd.DataFrame, rule: Aggregation, rate: bool = False) -> float
     otherwise sum, mean or the most recently updated value, by `rule`."""
     if rate and "population" in group and group["population"].notna().all():
         return float((group["value"] * group["population"]).sum() / group["population"].sum())
-    if rule is Aggregation.SUM:
+    if rule == Aggregation.SUM:
         return float(group["value"].sum())
-    if rule is Aggregation.MEAN:
+    if rule == Aggregation.MEAN:
         return float(group["value"].mean())
     return float(_newest(group)["value"])
 

@@ -83,7 +83,7 @@ def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> p
     """Entity-level values of the strategy's quantitative indicators, with the indicator's code
     and unit and the entity's code."""
     indicators = [indicator for indicator in strategy_indicators(session, strategy_code)
-                  if indicator.kind is Kind.QUANTITATIVE]
+                  if indicator.kind == Kind.QUANTITATIVE]
     frame = entity_values(session, indicators, scope)
     codes = {indicator.id: indicator.code for indicator in indicators}
     units = {indicator.id: indicator.unit for indicator in indicators}
