@@ -448,3 +448,34 @@ def _sex_reporters(session: Session, indicators: Iterable[Indicator],
     return {(indicator_id, period): count
             for indicator_id, period, count in session.execute(statement)}
 
+
+
+def indicator_series(session: Session, indicator: Indicator, scope: Scope,
+                     dimension: str | None = None) -> list[dict[str, Any]]:
+    """The indicator's value per period (by its aggregation) and, with `dimension`, per
+    category of that dimension alone: `[{"period", "period_end", "total", "entities",
+    "breakdown": {category: value}}]`, oldest first."""
+    frame = aggregated_series(session, [indicator], scope)
+    prefix = f"{dimension}=" if dimension else None
+    points = []
+    for (period, period_end), rows in frame.groupby(["period", "period_end"]):
+        totals = rows[rows["disaggregation"] == TOTAL]
+        breakdown = {key.removeprefix(prefix): float(value) for key, value in
+                     zip(rows["disaggregation"], rows["value"], strict=True)
+                     if prefix and key.startswith(prefix) and ";" not in key}
+        points.append({
+            "period": period, "period_end": period_end,
+            "total": float(totals["value"].iloc[0]) if not totals.empty else None,
+            "entities": int(totals["entities"].iloc[0]) if not totals.empty else 0,
+            "breakdown": breakdown,
+        })
+    return sorted(points, key=lambda point: point["period_end"])
+
+
+def status_matrix(rows: list[IndicatorProgress]) -> dict[str, dict[str, int]]:
+    """How many indicators of each principle stand at each status:
+    `{principle: {status: count}}`, every status present (zero where none)."""
+    matrix = {row.principle: {status.value: 0 for status in Status} for row in rows}
+    for row in rows:
+        matrix[row.principle][row.status.value] += 1
+    return matrix
