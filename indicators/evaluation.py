@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -377,44 +378,45 @@ def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Sco
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     frame["value"] = frame["value"].astype(float)
-    rates = [indicator.id for indicator in indicators if indicator.unit == Unit.RATE_PER_100K]
-    if rates:
-        frame["population"] = _populations(session, frame)
+    frame["population"] = _populations(session, frame, {
+        indicator.id for indicator in indicators if indicator.unit == Unit.RATE_PER_100K})
     rules = {indicator.id: _rule(indicator) for indicator in indicators}
-    groups = frame.groupby(["indicator_id", "period", "period_end", "disaggregation"],
-                           sort=False)
-    rows = [
-        (*key, combine(group, rules[key[0]], key[0] in rates), int(group["entity_id"].nunique()),
-         _newest(group)["narrative"])
-        for key, group in groups
-    ]
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    return combine(frame, rules)[SERIES_COLUMNS]
 
 
 def _rule(indicator: Indicator) -> Aggregation:
     return Aggregation.LATEST if indicator.kind == Kind.QUALITATIVE else indicator.aggregation
 
 
-def _newest(group: pd.DataFrame) -> pd.Series:
-    return group.loc[group["updated_at"].idxmax()]
+def combine(frame: pd.DataFrame, rules: dict[int, Aggregation]) -> pd.DataFrame:
+    """Entity-level values (indicator_id, entity_id, period, period_end, disaggregation, value,
+    narrative, updated_at, population) combined per indicator, period and breakdown. `value`
+    is weighted by the entities' populations where every one is known (rates per 100,000: the
+    rate of their whole population), else the sum, the mean or the most recently updated value
+    by the indicator's rule in `rules`; `narrative` is that of the most recently updated value;
+    `entities` counts who reported."""
+    ordered = frame.sort_values("updated_at", kind="stable").assign(
+        weighted=lambda rows: rows["value"] * rows["population"])
+    combined = ordered.groupby(["indicator_id", "period", "period_end", "disaggregation"],
+                               sort=False, as_index=False).agg(
+        total=("value", "sum"), mean=("value", "mean"), size=("value", "size"),
+        newest=("value", "last"), narrative=("narrative", "last"),
+        entities=("entity_id", "nunique"), weighted=("weighted", "sum"),
+        population=("population", "sum"), with_population=("population", "count"))
+    rule = combined["indicator_id"].map(rules)
+    combined["value"] = np.select([rule == Aggregation.MEAN, rule == Aggregation.LATEST],
+                                  [combined["mean"], combined["newest"]], combined["total"])
+    weighted = (combined["with_population"] == combined["size"]) & (combined["population"] > 0)
+    combined.loc[weighted, "value"] = combined["weighted"] / combined["population"]
+    return combined
 
 
-def combine(group: pd.DataFrame, rule: Aggregation, rate: bool = False) -> float:
-    """The entities' values for one period combined: a rate per 100,000 is weighted by the
-    entities' populations when every one is known (the rate of their whole population);
-    otherwise sum, mean or the most recently updated value, by `rule`."""
-    if rate and "population" in group and group["population"].notna().all():
-        return float((group["value"] * group["population"]).sum() / group["population"].sum())
-    if rule == Aggregation.SUM:
-        return float(group["value"].sum())
-    if rule == Aggregation.MEAN:
-        return float(group["value"].mean())
-    return float(_newest(group)["value"])
-
-
-def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
-    """Population of each row's entity in its period's year: the entity's own, else that of
-    the nearest ancestor that has one (an agency serves its country's population)."""
+def _populations(session: Session, frame: pd.DataFrame, rates: set[int]) -> pd.Series:
+    """Population of each row's entity in its period's year, for the indicators in `rates`
+    (None elsewhere): the entity's own, else that of the nearest ancestor that has one (an
+    agency serves its country's population)."""
+    if not rates:
+        return pd.Series(float("nan"), index=frame.index)
     parents = dict(session.execute(select(Entity.id, Entity.parent_id)).all())
     known = {(entity_id, year): population for entity_id, year, population in session.execute(
         select(EntityPopulation.entity_id, EntityPopulation.year, EntityPopulation.population))}
@@ -428,8 +430,11 @@ def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
             entity_id = parents.get(entity_id)
         return None
 
-    return pd.Series([population(entity_id, end.year) for entity_id, end in
-                      zip(frame["entity_id"], frame["period_end"], strict=True)],
+    pairs = frame.loc[frame["indicator_id"].isin(rates), ["entity_id", "period_end"]]
+    found = {(entity_id, end): population(entity_id, end.year)
+             for entity_id, end in pairs.drop_duplicates().itertuples(index=False)}
+    return pd.Series([found.get(pair) for pair in zip(frame["entity_id"], frame["period_end"],
+                                                       strict=True)],
                      index=frame.index, dtype=float)
 
 

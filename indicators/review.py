@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from indicators.breakdown import inconsistent_totals
 from indicators.disaggregation import TOTAL, dimensions_of
 from indicators.evaluation import ADDITIVE_UNITS, Scope, entity_values, strategy_indicators
-from indicators.model import Entity, Indicator, Kind, Return, ReturnState, Strategy
+from indicators.model import (
+    Entity,
+    Indicator,
+    IndicatorReporter,
+    Kind,
+    Return,
+    ReturnState,
+    Strategy,
+)
 from indicators.periods import Frequency, parse_period, periods_between
 from indicators.quality import completeness, outliers, returns_received
 
@@ -35,14 +43,14 @@ def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
     entity_name, period, period_end, due_date, received, received_at, on_time."""
     strategy = session.scalars(select(Strategy).where(Strategy.code == strategy_code)).one()
     received = _received(session, strategy.id)
-    reporters = _reporters(strategy_indicators(session, strategy_code))
+    reporters = _reporters(session, strategy.id)
     periods = _expected_periods(received, calendar, period)
     expected = pd.DataFrame(
         [(code, name, code_of_period) for code, name in reporters for code_of_period in periods],
         columns=["entity", "entity_name", "period"])
     due = {code: parse_period(code).due_date(calendar.due_days) for code in periods}
     frame = returns_received(expected, received[["entity", "period", "received_at"]], due)
-    frame["period_end"] = frame["period"].map(lambda code: parse_period(code).end)
+    frame["period_end"] = frame["period"].map({code: parse_period(code).end for code in periods})
     return frame
 
 
@@ -56,10 +64,16 @@ def _received(session: Session, strategy_id: int) -> pd.DataFrame:
                         columns=["entity", "period", "received_at"])
 
 
-def _reporters(indicators: list[Indicator]) -> list[tuple[str, str]]:
-    found = {entity.code: entity.name for indicator in indicators
-             for entity in indicator.reporters}
-    return sorted(found.items())
+def _reporters(session: Session, strategy_id: int) -> list[tuple[str, str]]:
+    """Code and name of every entity that reports an indicator of the strategy."""
+    statement = (
+        select(Entity.code, Entity.name).distinct()
+        .join(IndicatorReporter, IndicatorReporter.entity_id == Entity.id)
+        .join(Indicator, Indicator.id == IndicatorReporter.indicator_id)
+        .where(Indicator.strategy_id == strategy_id, Indicator.archived.is_(False))
+        .order_by(Entity.code)
+    )
+    return [tuple(row) for row in session.execute(statement)]
 
 
 def _expected_periods(received: pd.DataFrame, calendar: Calendar,
