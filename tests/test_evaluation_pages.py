@@ -118,3 +118,9 @@ def test_quality_page_lists_missing_breakdowns_and_outliers(client, demo):
     filtered = _page(client, f"/strategies/{STRATEGY}/quality?entity=POL&from=2025Q1")
     rows = re.findall(r'<tr class="missing">.*?</tr>', filtered)
     assert rows and all("<td>POL</td><td>2025Q1</td>" in row for row in rows)
+
+
+def test_quality_page_shows_the_demonstration_breakdown_that_does_not_add_up(client, demo):
+    html = _page(client, f"/strategies/{STRATEGY}/quality?from=2026Q1&to=2026Q1")
+    rows = re.findall(r'<tr class="inconsistent">(.*?)</tr>', html)
+    assert len(rows) == 1 and "PR2.4" in rows[0] and "<td>sex</td>" in rows[0]
