@@ -195,55 +195,67 @@ def compile_progress(session: Session, indicators: list[Indicator], scope: Scope
     """`IndicatorProgress` of each indicator within `scope`."""
     frame = aggregated_series(session, indicators, scope, sex_only=True)
     covered = _sex_reporters(session, indicators, scope)
-    by_indicator = dict(tuple(frame.groupby("indicator_id"))) if not frame.empty else {}
-    empty = pd.DataFrame(columns=SERIES_COLUMNS)
+    frame = frame.sort_values("period_end", kind="stable")
+    totals: dict[int, list[Any]] = {}
+    by_sex: dict[tuple[int, str], dict[str, float]] = {}
+    for row in frame.itertuples(index=False):
+        if row.disaggregation == TOTAL:
+            totals.setdefault(row.indicator_id, []).append(row)
+        else:
+            by_sex.setdefault((row.indicator_id, row.period), {})[
+                row.disaggregation.removeprefix("sex=")] = float(row.value)
     return [
-        _progress_of(indicator, by_indicator.get(indicator.id, empty), covered, scope, thresholds)
+        _progress_of(indicator, totals.get(indicator.id, []), by_sex, covered, scope, thresholds)
         for indicator in indicators
     ]
 
 
-def _progress_of(indicator: Indicator, rows: pd.DataFrame, covered: dict[tuple[int, str], int],
-                 scope: Scope, thresholds: Thresholds) -> IndicatorProgress:
-    totals = rows[rows["disaggregation"] == TOTAL].sort_values("period_end")
-    latest = totals.iloc[-1] if not totals.empty else None
-    latest_value = float(latest["value"]) if latest is not None else None
-    latest_end = latest["period_end"] if latest is not None else None
+def _progress_of(indicator: Indicator, totals: list[Any],
+                 by_sex: dict[tuple[int, str], dict[str, float]],
+                 covered: dict[tuple[int, str], int], scope: Scope,
+                 thresholds: Thresholds) -> IndicatorProgress:
+    """The progress row of one indicator from its totals per period, oldest first."""
+    latest = totals[-1] if totals else None
+    latest_value = float(latest.value) if latest else None
+    latest_end = latest.period_end if latest else None
+    direction = str(indicator.direction)
     target = applicable_target(_targets(indicator), scope.until or latest_end or dt.date.max)
     baseline_value, target_value = _baseline_and_target(indicator, target)
     baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
         else None
-    made = progress(latest_value, baseline_value, target_value, str(indicator.direction),
+    made = progress(latest_value, baseline_value, target_value, direction,
                     thresholds.maintain_tolerance)
     expected = None
-    if latest is not None and target is not None:
-        expected = expected_progress(baseline_end, target.end, latest_end,
-                                     str(indicator.direction))
-    line = trajectory(totals.set_index("period_end")["value"].astype(float),
+    if latest and target is not None:
+        expected = expected_progress(baseline_end, target.end, latest_end, direction)
+    window = totals[-thresholds.trend_periods:]
+    line = trajectory(pd.Series([float(row.value) for row in window],
+                                index=[row.period_end for row in window], dtype=float),
                       thresholds.trend_periods, target.end if target else None, target_value,
                       baseline_value, baseline_end)
     qualitative = indicator.kind == Kind.QUALITATIVE and latest is not None
     level = int(latest_value) if qualitative else None
+    by_sex_now = by_sex.get((indicator.id, latest.period), {}) if latest else {}
     return IndicatorProgress(
         code=indicator.code, name=indicator.name,
         principle=indicator.objective.principle.code,
         principle_name=indicator.objective.principle.name,
         objective=indicator.objective.code, kind=str(indicator.kind),
         unit=str(indicator.unit), currency=indicator.currency,
-        direction=str(indicator.direction), aggregation=str(indicator.aggregation),
+        direction=direction, aggregation=str(indicator.aggregation),
         baseline_value=baseline_value, baseline_period=indicator.baseline_period,
         target_value=target_value, target_period=target.period if target else None,
-        latest_value=latest_value, latest_period=latest["period"] if latest is not None else None,
+        latest_value=latest_value, latest_period=latest.period if latest else None,
         progress=made, expected_progress=expected,
-        status=judge(made, expected or 0.0, thresholds, str(indicator.direction)),
+        status=judge(made, expected or 0.0, thresholds, direction),
         slope=line.slope, projected_value=line.projected,
         observed_required_ratio=line.observed_required_ratio,
-        sex=_sex_of(indicator, rows, latest), sex_coverage=_coverage_of(indicator, latest,
-                                                                        covered),
+        sex=_sex_of(indicator, by_sex_now, latest_value),
+        sex_coverage=_coverage_of(indicator, latest, covered),
         level=level,
         level_label=indicator.scale.label_of(level) if qualitative and indicator.scale else None,
-        narrative=(latest["narrative"] or None) if qualitative else None,
-        entities_reporting=int(latest["entities"]) if latest is not None else 0,
+        narrative=(latest.narrative or None) if qualitative else None,
+        entities_reporting=int(latest.entities) if latest else 0,
     )
 
 
@@ -271,25 +283,19 @@ def reported_by_sex(indicator: Indicator) -> bool:
         link.dimension.code == "sex" for link in indicator.dimension_links)
 
 
-def _sex_of(indicator: Indicator, rows: pd.DataFrame,
-            latest: pd.Series | None) -> SexBreakdown | None:
-    if latest is None or not reported_by_sex(indicator):
-        return None
-    current = rows[rows["period"] == latest["period"]]
-    values = {key.removeprefix("sex="): float(value)
-              for key, value in zip(current["disaggregation"], current["value"], strict=True)
-              if key.startswith("sex=")}
-    if not values:
+def _sex_of(indicator: Indicator, values: dict[str, float],
+            total: float | None) -> SexBreakdown | None:
+    if total is None or not values or not reported_by_sex(indicator):
         return None
     additive = indicator.unit in ADDITIVE_UNITS
-    return sex_breakdown(values, float(latest["value"]) if additive else None, additive)
+    return sex_breakdown(values, total if additive else None, additive)
 
 
-def _coverage_of(indicator: Indicator, latest: pd.Series | None,
+def _coverage_of(indicator: Indicator, latest: Any,
                  covered: dict[tuple[int, str], int]) -> float | None:
     if latest is None or not reported_by_sex(indicator):
         return None
-    return coverage(covered.get((indicator.id, latest["period"]), 0), int(latest["entities"]))
+    return coverage(covered.get((indicator.id, latest.period), 0), int(latest.entities))
 
 
 # ---------------------------------------------------------------- series
@@ -300,20 +306,27 @@ def aggregated_series(session: Session, indicators: list[Indicator], scope: Scop
     """The strategy's (or the scope's entity's) value of each indicator per period and
     breakdown, by each indicator's aggregation: columns indicator_id, period, period_end,
     disaggregation, value, entities (how many reported), narrative (qualitative, latest).
-    With `sex_only`, breakdowns other than by sex alone are left out."""
-    in_sql = [indicator for indicator in indicators if _aggregates_in_sql(indicator)]
-    in_pandas = [indicator for indicator in indicators if not _aggregates_in_sql(indicator)]
-    frames = [frame for frame in (_sql_aggregates(session, in_sql, scope, sex_only),
-                                  _pandas_aggregates(session, in_pandas, scope, sex_only))
-              if not frame.empty]
+    With `sex_only`, breakdowns other than by sex alone are left out.
+
+    Sums, means and the most recently updated value are computed by the database (reading
+    `indicators.indexes.SERIES_INDEX`); rates per 100,000 are weighted by population in
+    pandas."""
+    paths = {_sql_aggregates: [], _sql_latest: [], _pandas_aggregates: []}
+    for indicator in indicators:
+        paths[_aggregation_path(indicator)].append(indicator)
+    frames = [path(session, chosen, scope, sex_only) for path, chosen in paths.items() if chosen]
+    frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
 
 
-def _aggregates_in_sql(indicator: Indicator) -> bool:
-    return (indicator.kind == Kind.QUANTITATIVE and indicator.unit != Unit.RATE_PER_100K
-            and indicator.aggregation in (Aggregation.SUM, Aggregation.MEAN))
+def _aggregation_path(indicator: Indicator):
+    if indicator.unit == Unit.RATE_PER_100K:
+        return _pandas_aggregates
+    if _rule(indicator) == Aggregation.LATEST:
+        return _sql_latest
+    return _sql_aggregates
 
 
 def _amount():
@@ -341,7 +354,7 @@ def _sql_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
     statement = _scoped(
         select(DataValue.indicator_id, DataValue.period, DataValue.period_end,
                DataValue.disaggregation, func.sum(_amount()), func.avg(_amount()),
-               func.count(DataValue.entity_id)),
+               func.count()),
         [indicator.id for indicator in indicators], scope, sex_only,
     ).group_by(DataValue.indicator_id, DataValue.period, DataValue.period_end,
                DataValue.disaggregation)
@@ -352,6 +365,27 @@ def _sql_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
     frame["value"] = frame["sum"].where(~frame["indicator_id"].isin(means), frame["mean"])
     frame["value"] = frame["value"].astype(float)
     frame["narrative"] = ""
+    return frame
+
+
+def _sql_latest(session: Session, indicators: list[Indicator], scope: Scope,
+                sex_only: bool) -> pd.DataFrame:
+    """The most recently updated value per indicator, period and breakdown, ranked in SQL."""
+    partition = (DataValue.indicator_id, DataValue.period, DataValue.disaggregation)
+    ranked = _scoped(
+        select(DataValue.indicator_id, DataValue.period, DataValue.period_end,
+               DataValue.disaggregation, _amount().label("value"), DataValue.narrative,
+               func.row_number().over(partition_by=partition,
+                                      order_by=(DataValue.updated_at.desc(),
+                                                DataValue.id.desc())).label("rank"),
+               func.count().over(partition_by=partition).label("entities")),
+        [indicator.id for indicator in indicators], scope, sex_only,
+    ).subquery()
+    statement = select(ranked.c.indicator_id, ranked.c.period, ranked.c.period_end,
+                       ranked.c.disaggregation, ranked.c.value, ranked.c.entities,
+                       ranked.c.narrative).where(ranked.c.rank == 1)
+    frame = pd.DataFrame(session.execute(statement).all(), columns=SERIES_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
     return frame
 
 
@@ -378,8 +412,7 @@ def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Sco
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     frame["value"] = frame["value"].astype(float)
-    frame["population"] = _populations(session, frame, {
-        indicator.id for indicator in indicators if indicator.unit == Unit.RATE_PER_100K})
+    frame["population"] = _populations(session, frame)
     rules = {indicator.id: _rule(indicator) for indicator in indicators}
     return combine(frame, rules)[SERIES_COLUMNS]
 
@@ -411,12 +444,9 @@ def combine(frame: pd.DataFrame, rules: dict[int, Aggregation]) -> pd.DataFrame:
     return combined
 
 
-def _populations(session: Session, frame: pd.DataFrame, rates: set[int]) -> pd.Series:
-    """Population of each row's entity in its period's year, for the indicators in `rates`
-    (None elsewhere): the entity's own, else that of the nearest ancestor that has one (an
-    agency serves its country's population)."""
-    if not rates:
-        return pd.Series(float("nan"), index=frame.index)
+def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
+    """Population of each row's entity in its period's year: the entity's own, else that of
+    the nearest ancestor that has one (an agency serves its country's population)."""
     parents = dict(session.execute(select(Entity.id, Entity.parent_id)).all())
     known = {(entity_id, year): population for entity_id, year, population in session.execute(
         select(EntityPopulation.entity_id, EntityPopulation.year, EntityPopulation.population))}
@@ -430,7 +460,7 @@ def _populations(session: Session, frame: pd.DataFrame, rates: set[int]) -> pd.S
             entity_id = parents.get(entity_id)
         return None
 
-    pairs = frame.loc[frame["indicator_id"].isin(rates), ["entity_id", "period_end"]]
+    pairs = frame[["entity_id", "period_end"]]
     found = {(entity_id, end): population(entity_id, end.year)
              for entity_id, end in pairs.drop_duplicates().itertuples(index=False)}
     return pd.Series([found.get(pair) for pair in zip(frame["entity_id"], frame["period_end"],
