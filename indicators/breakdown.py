@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -24,9 +24,6 @@ class SexBreakdown:
     male_share: float | None
     female_to_male: float | None
     unknown_share: float | None
-
-    def as_dict(self) -> dict[str, float | None]:
-        return asdict(self)
 
 
 def _share(part: float | None, whole: float | None) -> float | None:

@@ -30,7 +30,7 @@ from indicators.model import (
     Objective,
     Unit,
 )
-from indicators.overview import UnknownStrategy, load_strategy  # noqa: F401 (re-exported)
+from indicators.overview import load_strategy
 from indicators.periods import parse_period
 from indicators.progress import (
     Status,
@@ -117,6 +117,16 @@ class Scope:
     since: dt.date | None = None
     entity_id: int | None = None
 
+    def applied_to(self, statement: Select) -> Select:
+        """`statement` on data values, narrowed to this scope."""
+        if self.until is not None:
+            statement = statement.where(DataValue.period_end <= self.until)
+        if self.since is not None:
+            statement = statement.where(DataValue.period_end >= self.since)
+        if self.entity_id is not None:
+            statement = statement.where(DataValue.entity_id == self.entity_id)
+        return statement
+
     @classmethod
     def of(cls, session: Session, period: str | None = None, since: str | None = None,
            entity_code: str | None = None) -> Scope:
@@ -179,15 +189,6 @@ def strategy_progress(
     indicators = strategy_indicators(session, strategy_code)
     scope = Scope.of(session, period, since, entity_code)
     return compile_progress(session, indicators, scope, thresholds)
-
-
-def indicator_progress(session: Session, strategy_code: str, indicator_code: str,
-                       period: str | None, thresholds: Thresholds,
-                       entity_code: str | None = None) -> IndicatorProgress:
-    """One indicator's row of `strategy_progress` (the same numbers), or `UnknownIndicator`."""
-    indicator = find_indicator(session, strategy_code, indicator_code)
-    scope = Scope.of(session, period, None, entity_code)
-    return compile_progress(session, [indicator], scope, thresholds)[0]
 
 
 def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
@@ -334,13 +335,8 @@ def _amount():
 
 
 def _scoped(statement: Select, indicator_ids: list[int], scope: Scope, sex_only: bool) -> Select:
-    statement = statement.where(DataValue.indicator_id.in_(indicator_ids), _amount().is_not(None))
-    if scope.until is not None:
-        statement = statement.where(DataValue.period_end <= scope.until)
-    if scope.since is not None:
-        statement = statement.where(DataValue.period_end >= scope.since)
-    if scope.entity_id is not None:
-        statement = statement.where(DataValue.entity_id == scope.entity_id)
+    statement = scope.applied_to(statement).where(DataValue.indicator_id.in_(indicator_ids),
+                                                  _amount().is_not(None))
     if sex_only:
         keys = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
         statement = statement.where(DataValue.disaggregation.in_(keys))

@@ -28,13 +28,8 @@ def values_with_provenance(session: Session, indicator_id: int, scope: Scope) ->
         .where(DataValue.indicator_id == indicator_id)
         .order_by(DataValue.period_end, Entity.code, DataValue.disaggregation)
     )
-    if scope.until is not None:
-        statement = statement.where(DataValue.period_end <= scope.until)
-    if scope.since is not None:
-        statement = statement.where(DataValue.period_end >= scope.since)
-    if scope.entity_id is not None:
-        statement = statement.where(DataValue.entity_id == scope.entity_id)
-    return pd.DataFrame(session.execute(statement).all(), columns=PROVENANCE_COLUMNS)
+    return pd.DataFrame(session.execute(scope.applied_to(statement)).all(),
+                        columns=PROVENANCE_COLUMNS)
 
 
 def entity_table(values: pd.DataFrame, last: int = 8) -> tuple[list[str], list[dict]]:
