@@ -27,16 +27,16 @@ sys.path.insert(0, str(ROOT))
 
 from indicators.evaluation import (  # noqa: E402
     Scope,
-    compile_progress,
-    find_indicator,
-    indicator_series,
+    indicator_view,
     status_matrix,
     strategy_progress,
 )
 from indicators.model import (  # noqa: E402
+    Dimension,
     Entity,
     EntityPopulation,
     Indicator,
+    IndicatorDimension,
     Objective,
     Principle,
     Return,
@@ -45,7 +45,7 @@ from indicators.model import (  # noqa: E402
 )
 from indicators.periods import parse_period  # noqa: E402
 from indicators.progress import Thresholds  # noqa: E402
-from indicators.provenance import entity_table, values_with_provenance  # noqa: E402
+from indicators.provenance import indicator_tables  # noqa: E402
 from indicators.review import Calendar, completeness_by, expected_returns  # noqa: E402
 from mne.database import Database, upgrade  # noqa: E402
 
@@ -85,8 +85,9 @@ def build(path: Path, entities: int) -> int:
         session.flush()
         session.add_all(EntityPopulation(entity_id=entity.id, year=year, population=1_000_000)
                         for entity in reporters for year in range(2017, 2027))
+        sex = Dimension(code="sex", name="Sex")
         specs = [_indicator_spec(number) for number in range(INDICATORS)]
-        indicators = [_indicator(strategy, objectives[n % 20], spec)
+        indicators = [_indicator(strategy, objectives[n % 20], spec, sex)
                       for n, spec in enumerate(specs)]
         for indicator in indicators:
             indicator.reporters = reporters
@@ -101,7 +102,8 @@ def build(path: Path, entities: int) -> int:
     return _insert_values(database, pairs, entity_ids)
 
 
-def _indicator(strategy: Strategy, objective: Objective, spec: dict) -> Indicator:
+def _indicator(strategy: Strategy, objective: Objective, spec: dict,
+               sex: Dimension) -> Indicator:
     indicator = Indicator(
         strategy=strategy, objective=objective, code=spec["code"], name=f"Indicator {spec}",
         kind="quantitative", unit=spec["unit"], direction=spec["direction"],
@@ -109,6 +111,8 @@ def _indicator(strategy: Strategy, objective: Objective, spec: dict) -> Indicato
         baseline_value=100.0, baseline_period="2016Q4")
     indicator.targets = [Target(period="2028Q4", period_end=dt.date(2028, 12, 31), value=150.0,
                                 final=True)]
+    if spec["by_sex"]:
+        indicator.dimension_links = [IndicatorDimension(dimension=sex)]
     return indicator
 
 
@@ -169,12 +173,7 @@ def dashboard(database: Database) -> None:
 def indicator_page(database: Database) -> None:
     """What one indicator page computes (an indicator reported by sex)."""
     with database.sessions() as session:
-        indicator = find_indicator(session, STRATEGY, "I006")
-        scope = Scope()
-        compile_progress(session, [indicator], scope, THRESHOLDS)
-        indicator_series(session, indicator, scope)
-        indicator_series(session, indicator, scope, "sex")
-        entity_table(values_with_provenance(session, indicator.id, scope))
+        indicator_tables(session, indicator_view(session, STRATEGY, "I006", Scope(), THRESHOLDS))
 
 
 def run(entities: int) -> dict[str, float]:

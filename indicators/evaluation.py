@@ -192,9 +192,12 @@ def strategy_progress(
 
 
 def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
-                     thresholds: Thresholds) -> list[IndicatorProgress]:
-    """`IndicatorProgress` of each indicator within `scope`."""
-    frame = aggregated_series(session, indicators, scope, sex_only=True)
+                     thresholds: Thresholds,
+                     frame: pd.DataFrame | None = None) -> list[IndicatorProgress]:
+    """`IndicatorProgress` of each indicator within `scope`, from their `aggregated_series`
+    (read here unless given)."""
+    if frame is None:
+        frame = aggregated_series(session, indicators, scope, sex_only=True)
     covered = _sex_reporters(session, indicators, scope)
     frame = frame.sort_values("period_end", kind="stable")
     totals: dict[int, list[Any]] = {}
@@ -202,7 +205,7 @@ def compile_progress(session: Session, indicators: list[Indicator], scope: Scope
     for row in frame.itertuples(index=False):
         if row.disaggregation == TOTAL:
             totals.setdefault(row.indicator_id, []).append(row)
-        else:
+        elif row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
             by_sex.setdefault((row.indicator_id, row.period), {})[
                 row.disaggregation.removeprefix("sex=")] = float(row.value)
     return [
@@ -481,12 +484,10 @@ def _sex_reporters(session: Session, indicators: Iterable[Indicator],
 
 
 
-def indicator_series(session: Session, indicator: Indicator, scope: Scope,
-                     dimension: str | None = None) -> list[dict[str, Any]]:
-    """The indicator's value per period (by its aggregation) and, with `dimension`, per
+def series_points(frame: pd.DataFrame, dimension: str | None = None) -> list[dict[str, Any]]:
+    """One indicator's `aggregated_series` as points per period and, with `dimension`, per
     category of that dimension alone: `[{"period", "period_end", "total", "entities",
     "breakdown": {category: value}}]`, oldest first."""
-    frame = aggregated_series(session, [indicator], scope)
     prefix = f"{dimension}=" if dimension else None
     points = []
     for (period, period_end), rows in frame.groupby(["period", "period_end"]):
@@ -501,6 +502,32 @@ def indicator_series(session: Session, indicator: Indicator, scope: Scope,
             "breakdown": breakdown,
         })
     return sorted(points, key=lambda point: point["period_end"])
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator within a scope: its progress row, its series, and its series by each of
+    its dimensions (`{dimension: points}`), from one reading of its values."""
+
+    indicator: Indicator
+    scope: Scope
+    progress: IndicatorProgress
+    series: list[dict[str, Any]]
+    breakdowns: dict[str, list[dict[str, Any]]]
+
+
+def indicator_view(session: Session, strategy_code: str, indicator_code: str, scope: Scope,
+                   thresholds: Thresholds) -> IndicatorView:
+    """What the indicator page and the API show of one indicator (`UnknownIndicator` when the
+    strategy has none with that code)."""
+    indicator = find_indicator(session, strategy_code, indicator_code)
+    frame = aggregated_series(session, [indicator], scope)
+    row = compile_progress(session, [indicator], scope, thresholds, frame)[0]
+    return IndicatorView(
+        indicator=indicator, scope=scope, progress=row, series=series_points(frame),
+        breakdowns={link.dimension.code: series_points(frame, link.dimension.code)
+                    for link in indicator.dimension_links},
+    )
 
 
 def status_matrix(rows: list[IndicatorProgress]) -> dict[str, dict[str, int]]:

@@ -4,18 +4,12 @@ when none is named, the thresholds and calendar of config.toml, and the indicato
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from indicators.evaluation import (
-    Scope,
-    compile_progress,
-    find_indicator,
-    indicator_series,
-)
+from indicators.evaluation import IndicatorView, Scope, indicator_view
 from indicators.model import Strategy
 from indicators.periods import parse_period
 from indicators.progress import Status
@@ -77,18 +71,10 @@ def calendar() -> Calendar:
     return Calendar(settings().period_type, settings().due_days)
 
 
-def indicator_view(strategy_code: str, indicator_code: str, filters: Filters) -> dict[str, Any]:
-    """An indicator, its progress row, its series and its series by each of its dimensions, as
-    the page and the API present them (`UnknownIndicator`, `UnknownEntity` for wrong codes)."""
-    indicator = find_indicator(session(), strategy_code, indicator_code)
+def requested_indicator(strategy_code: str, indicator_code: str,
+                        filters: Filters) -> IndicatorView:
+    """The indicator as the page and the API present it under `filters` (`UnknownIndicator`,
+    `UnknownEntity`, `UnknownStrategy` for wrong codes)."""
     scope = Scope.of(session(), filters.until, filters.since, filters.entity)
-    row = compile_progress(session(), [indicator], scope, settings().thresholds)[0]
-    dimensions = [link.dimension.code for link in indicator.dimension_links]
-    return {
-        "indicator": indicator,
-        "scope": scope,
-        "progress": row,
-        "series": indicator_series(session(), indicator, scope),
-        "breakdowns": {dimension: indicator_series(session(), indicator, scope, dimension)
-                       for dimension in dimensions},
-    }
+    return indicator_view(session(), strategy_code, indicator_code, scope,
+                          settings().thresholds)

@@ -9,13 +9,13 @@ from indicators.evaluation import UnknownEntity, UnknownIndicator
 from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError
 from mne.api import blueprint, error
-from mne.evaluation import Filters, default_strategy, indicator_view
+from mne.evaluation import Filters, default_strategy, requested_indicator
 
 
 def _view(code: str):
     """The indicator's view for the request's strategy (default: the first) and filters."""
     strategy = request.args.get("strategy") or default_strategy()
-    return strategy, indicator_view(strategy, code, Filters.from_request())
+    return strategy, requested_indicator(strategy, code, Filters.from_request())
 
 
 def _answer(code: str, present):
@@ -35,7 +35,7 @@ def indicator_progress(code: str):
     sex breakdown and coverage."""
     return _answer(code, lambda view: {"period": Filters.from_request().until,
                                        "entity": request.args.get("entity") or None,
-                                       **view["progress"].as_dict()})
+                                       **view.progress.as_dict()})
 
 
 @blueprint.get("/indicators/<code>/series")
@@ -45,13 +45,13 @@ def indicator_series(code: str):
     dimension = request.args.get("disaggregate") or None
 
     def present(view):
-        if dimension is not None and dimension not in view["breakdowns"]:
+        if dimension is not None and dimension not in view.breakdowns:
             return {"indicator": code, "disaggregate": dimension, "series": [],
                     "problem": _("This indicator is not broken down by %(dimension)s.",
                                  dimension=dimension)}
-        points = view["breakdowns"][dimension] if dimension else view["series"]
+        points = view.breakdowns[dimension] if dimension else view.series
         return {
-            "indicator": code, "unit": view["progress"].unit, "disaggregate": dimension,
+            "indicator": code, "unit": view.progress.unit, "disaggregate": dimension,
             "series": [{"period": point["period"], "value": point["total"],
                         "entities": point["entities"],
                         **({"breakdown": point["breakdown"]} if dimension else {})}

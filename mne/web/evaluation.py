@@ -17,10 +17,10 @@ from indicators.model import Entity, Principle, Return, Strategy
 from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError, parse_period
 from indicators.progress import Status
-from indicators.provenance import entity_table, narratives, records, values_with_provenance
+from indicators.provenance import indicator_tables
 from indicators.review import completeness_by, expected_returns, quality_report
 from mne.context import session, settings
-from mne.evaluation import Filters, calendar, default_strategy, indicator_view, status_label
+from mne.evaluation import Filters, calendar, default_strategy, requested_indicator, status_label
 from mne.web.charts import Point, breakdown_chart, trend_chart
 
 blueprint = Blueprint("evaluation", __name__)
@@ -91,19 +91,14 @@ def indicator_page(code: str, indicator_code: str):
     """Definition, trend chart, breakdown charts, values by entity, narratives, provenance."""
     strategy = _strategy(code)
     filters = Filters.from_request()
-    view = indicator_view(code, indicator_code, filters)
-    indicator, row = view["indicator"], view["progress"]
-    values = values_with_provenance(session(), indicator.id, view["scope"])
-    periods, by_entity = entity_table(values)
-    shown = row.latest_period
+    view = requested_indicator(code, indicator_code, filters)
+    row = view.progress
     return render_template(
-        "evaluation/indicator.html", strategy=strategy, filters=filters, indicator=indicator,
-        row=row, series=view["series"], trend=_trend(view["series"], row),
-        breakdowns={dimension: _breakdown(indicator.name, dimension, points)
-                    for dimension, points in view["breakdowns"].items()},
-        periods=periods, by_entity=by_entity, narratives=narratives(values),
-        provenance=records(values[values["period"] == shown]), shown=shown,
-        entities=_entities(),
+        "evaluation/indicator.html", strategy=strategy, filters=filters,
+        indicator=view.indicator, row=row, series=view.series, trend=_trend(view.series, row),
+        breakdowns={dimension: _breakdown(view.indicator.name, dimension, points)
+                    for dimension, points in view.breakdowns.items()},
+        entities=_entities(), **indicator_tables(session(), view),
     )
 
 
