@@ -1,9 +1,10 @@
 """The evaluators' view of a strategy: each indicator's progress table row, its national series
 by period and breakdown, computed once here so that pages, API and reports show equal numbers.
 
-Aggregation across entities happens in SQL (sum, mean, count) where the rule allows; the
-"latest" rule, qualitative levels and rates per 100,000 (weighted by entity population) are
-combined in pandas from entity-level rows.
+Aggregation across entities happens in the database: sums, means and counts grouped over a
+covering index, the most recently updated value (the "latest" rule, qualitative levels) ranked
+by a window function. Rates per 100,000, weighted by entity population, are combined in pandas
+from entity-level rows.
 """
 
 from __future__ import annotations
