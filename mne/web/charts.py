@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,14 +25,17 @@ class Point:
 
 
 class _Scale:
-    """Maps dates to x and values to y inside the plotting area."""
+    """Maps dates to x and values to y inside the plotting area, the value axis running
+    between round numbers."""
 
     def __init__(self, days: Sequence[dt.date], values: Sequence[float]):
         self.first, self.last = min(days), max(days)
         low, high = min(values), max(values)
-        padding = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-        self.low = max(0.0, low - padding) if low >= 0 else low - padding
-        self.high = high + padding
+        self.step = _round_step((high - low) / 4 or abs(high) / 4 or 1.0)
+        self.low = math.floor(low / self.step) * self.step
+        self.high = math.ceil(high / self.step) * self.step
+        if self.high == self.low:
+            self.high += self.step
 
     def x(self, day: dt.date) -> float:
         span = (self.last - self.first).days or 1
@@ -40,9 +44,15 @@ class _Scale:
     def y(self, value: float) -> float:
         return TOP + (self.high - value) / (self.high - self.low) * (HEIGHT - TOP - BOTTOM)
 
-    def ticks(self, count: int = 5) -> list[float]:
-        step = (self.high - self.low) / (count - 1)
-        return [self.low + step * index for index in range(count)]
+    def ticks(self) -> list[float]:
+        count = round((self.high - self.low) / self.step)
+        return [self.low + self.step * index for index in range(count + 1)]
+
+
+def _round_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `raw`."""
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(factor * magnitude for factor in (1, 2, 2.5, 5, 10) if factor * magnitude >= raw)
 
 
 def _number(value: float) -> str:
