@@ -12,4 +12,5 @@ def error(status: int, message: str):
     return jsonify({"error": message}), status
 
 
+from mne.api import returns  # noqa: E402,F401,I001
 from mne.api import evaluation, strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from indicators import indexes  # noqa: F401  (the indexes of migration 0006)
+from indicators import indexes, uploads  # noqa: F401  (their tables and indexes join the metadata)
 from indicators.model import Base
 
 config = context.config

@@ -1,13 +1,13 @@
 """evaluation: a covering index on data values for aggregation by indicator and period
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0002
 """
 
 from alembic import op
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
