@@ -61,18 +61,18 @@ class UnknownEntity(LookupError):
 class IndicatorProgress:
     """One row of a strategy's progress table: where an indicator stands at a period.
 
-    baseline and target are the indicator's; the target is the one that applies at the period
-    asked (the first ending at or after it, else the final one). latest is the newest value at
-    or before that period (the strategy's value by the indicator's aggregation, or the entity's
-    own value when an entity is asked). progress = (latest − baseline) / (target − baseline)
-    (for "maintain": 1 within the tolerance band); expected_progress is linear from the baseline
-    period's end to the target period's end, taken at the latest value's period; status is one of
-    Status. slope is per year over the last `trend_periods` values, projected_value the trend
-    line at the target period, observed_required_ratio the slope over the slope required from
-    baseline to target. sex holds the latest period's values by sex with shares; sex_coverage
-    the share of reporting entities whose total comes with a sex breakdown (for indicators
-    reported by sex). level, level_label and narrative are a qualitative indicator's latest
-    answer."""
+    baseline and target are the indicator's (pro rata for one entity's part of a summed
+    indicator); the target is the one that applies at the period asked (the first ending at or
+    after it, else the final one). latest is the newest value at or before that period (the
+    strategy's value by the indicator's aggregation, or the entity's own value when an entity is
+    asked). progress = (latest − baseline) / (target − baseline) (for "maintain": 1 within the
+    tolerance band); expected_progress is linear from the baseline period's end to the target
+    period's end, taken at the latest value's period; status is one of Status. slope is per year
+    over the last `trend_periods` values, projected_value the trend line at the target period,
+    observed_required_ratio the slope over the slope required from baseline to target. sex holds
+    the latest period's values by sex with shares; sex_coverage the share of reporting entities
+    whose total comes with a sex breakdown (for indicators reported by sex). level, level_label
+    and narrative are a qualitative indicator's latest answer."""
 
     code: str
     name: str
@@ -184,9 +184,11 @@ def strategy_progress(
     """The progress table of a strategy at `period` (a period code; None: all data), one
     `IndicatorProgress` per indicator that is not archived, principle by principle.
 
-    With `entity_code`, each indicator is judged on that entity's own values against the
-    strategy's baseline and targets. `since` (a period code) leaves older values out of the
-    trend. Raises `UnknownStrategy`, `UnknownEntity` or `PeriodError` for a wrong code."""
+    With `entity_code`, each indicator is judged on that entity's own values: against the
+    strategy's baseline and targets, or for an indicator summed across entities against their
+    pro-rata part (the entity's share of the strategy total over the periods it reported).
+    `since` (a period code) leaves older values out of the trend. Raises `UnknownStrategy`,
+    `UnknownEntity` or `PeriodError` for a wrong code."""
     indicators = strategy_indicators(session, strategy_code)
     scope = Scope.of(session, period, since, entity_code)
     return compile_progress(session, indicators, scope, thresholds)
@@ -209,23 +211,45 @@ def compile_progress(session: Session, indicators: list[Indicator], scope: Scope
         elif row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
             by_sex.setdefault((row.indicator_id, row.period), {})[
                 row.disaggregation.removeprefix("sex=")] = float(row.value)
+    shares = entity_shares(session, indicators, scope, frame)
     return [
-        _progress_of(indicator, totals.get(indicator.id, []), by_sex, covered, scope, thresholds)
+        _progress_of(indicator, totals.get(indicator.id, []), by_sex, covered, scope, thresholds,
+                     shares.get(indicator.id))
         for indicator in indicators
     ]
+
+
+def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,
+                  frame: pd.DataFrame) -> dict[int, float]:
+    """In an entity's scope, each summed indicator's share of the strategy total over the
+    periods the entity reported (Σ the entity's totals / Σ the strategy's totals), from the
+    entity's `aggregated_series`: its baseline and target are taken pro rata."""
+    summed = [indicator for indicator in indicators if indicator.kind == Kind.QUANTITATIVE
+              and indicator.aggregation == Aggregation.SUM and indicator.unit in ADDITIVE_UNITS]
+    if scope.entity_id is None or not summed:
+        return {}
+    strategy = aggregated_series(session, summed, Scope(scope.until, scope.since), sex_only=True)
+    columns = ["indicator_id", "period", "value"]
+    own = frame.loc[frame["disaggregation"] == TOTAL, columns]
+    every = strategy.loc[strategy["disaggregation"] == TOTAL, columns]
+    sums = own.merge(every, on=["indicator_id", "period"], suffixes=("_own", "_all")) \
+        .groupby("indicator_id")[["value_own", "value_all"]].sum()
+    return {int(indicator_id): float(row.value_own / row.value_all)
+            for indicator_id, row in sums.iterrows() if row.value_all}
 
 
 def _progress_of(indicator: Indicator, totals: list[Any],
                  by_sex: dict[tuple[int, str], dict[str, float]],
                  covered: dict[tuple[int, str], int], scope: Scope,
-                 thresholds: Thresholds) -> IndicatorProgress:
-    """The progress row of one indicator from its totals per period, oldest first."""
+                 thresholds: Thresholds, share: float | None = None) -> IndicatorProgress:
+    """The progress row of one indicator from its totals per period, oldest first; `share`
+    scales baseline and target to one entity's part of a summed indicator."""
     latest = totals[-1] if totals else None
     latest_value = float(latest.value) if latest else None
     latest_end = latest.period_end if latest else None
     direction = str(indicator.direction)
     target = applicable_target(_targets(indicator), scope.until or latest_end or dt.date.max)
-    baseline_value, target_value = _baseline_and_target(indicator, target)
+    baseline_value, target_value = _baseline_and_target(indicator, target, share)
     baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
         else None
     made = progress(latest_value, baseline_value, target_value, direction,
@@ -269,12 +293,15 @@ def _targets(indicator: Indicator) -> list[TargetPoint]:
             for target in indicator.targets]
 
 
-def _baseline_and_target(indicator: Indicator,
-                         target: TargetPoint | None) -> tuple[float | None, float | None]:
-    """Baseline and target values; a qualitative indicator defaults to level 0 and its scale's
-    top level, so that its progress is then level / top level."""
+def _baseline_and_target(indicator: Indicator, target: TargetPoint | None,
+                         share: float | None) -> tuple[float | None, float | None]:
+    """Baseline and target values, times `share` when given; a qualitative indicator defaults
+    to level 0 and its scale's top level, so that its progress is then level / top level."""
     baseline = indicator.baseline_value
     goal = target.value if target else None
+    if share is not None:
+        baseline = baseline * share if baseline is not None else None
+        goal = goal * share if goal is not None else None
     if indicator.kind == Kind.QUALITATIVE:
         baseline = 0.0 if baseline is None else baseline
         if goal is None and indicator.scale is not None:

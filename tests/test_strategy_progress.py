@@ -113,9 +113,14 @@ def test_indicator_without_values_has_no_data(session, small_strategy):
     assert row.status is Status.NO_DATA and row.latest_value is None
 
 
-def test_one_entity_is_judged_on_its_own_values(session, small_strategy):
+def test_one_entity_is_judged_on_its_own_values_against_its_part_of_a_sum(
+        session, small_strategy):
     rows = _by_code(strategy_progress(session, "S", "2026Q1", THRESHOLDS, entity_code="B"))
     assert rows["I1"].latest_value == 70.0
+    # B gave 70 of the 130 counted: baseline and target are taken pro rata
+    assert rows["I1"].baseline_value == pytest.approx(100 * 70 / 130)
+    assert rows["I1"].target_value == pytest.approx(200 * 70 / 130)
+    assert rows["I1"].progress == pytest.approx(0.3)
     assert rows["I1"].sex is None and rows["I1"].sex_coverage == 0.0   # total without breakdown
     assert rows["I2"].status is Status.NO_DATA
 
