@@ -9,6 +9,7 @@ from indicators.evaluation import UnknownEntity, UnknownIndicator
 from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError
 from mne.api import blueprint, error
+from mne.api.openapi import documented
 from mne.evaluation import Filters, default_strategy, requested_indicator
 
 
@@ -28,7 +29,15 @@ def _answer(code: str, present):
     return jsonify({"strategy": strategy, **present(view)})
 
 
+ANSWERS = {"200": "The figures, as JSON", "400": "A period code that is not one",
+           "404": "No such strategy, indicator or entity"}
+SCOPE = {"strategy": "Strategy code (default: the first)", "entity": "Entity code: its own values",
+         "from": "First period of the trend (e.g. 2025Q1)"}
+
+
 @blueprint.get("/indicators/<code>/progress")
+@documented(query={"period": "Period judged, e.g. 2026Q3 (default: all data)", **SCOPE},
+            responses=ANSWERS)
 def indicator_progress(code: str):
     """`?period=2026Q3[&entity=CODE][&strategy=CODE]`: baseline, target, latest value and
     period, progress, expected progress, status, slope, projection, observed/required ratio,
@@ -39,6 +48,8 @@ def indicator_progress(code: str):
 
 
 @blueprint.get("/indicators/<code>/series")
+@documented(query={"disaggregate": "A dimension, e.g. sex or age", "to": "Last period",
+                   **SCOPE}, responses=ANSWERS)
 def indicator_series(code: str):
     """`?disaggregate=sex` (or age, or none)[&entity][&from][&to][&strategy]: the value per
     period by the indicator's aggregation, with the values per category of the dimension."""
