@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import framework, overview, returns
+from mne.web import evaluation, framework, overview, returns
 
-BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint)
+BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint)
 
 
 def register(app: Flask) -> None:
