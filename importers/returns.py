@@ -37,7 +37,7 @@ from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_work
 from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.i18n import _
 from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
-from indicators.review import PeriodLocked, ensure_period_open
+from indicators.return_review import PeriodLocked, ensure_period_open
 from indicators.storage import read_stored, store_bytes
 from indicators.uploads import Upload, UploadOutcome
 from indicators.values import ValueKey, retire_values, write_values

@@ -7,7 +7,7 @@ from openpyxl.styles import Alignment, Font
 
 from indicators.cells import neutralise
 from indicators.i18n import _
-from indicators.review import Decision, ReviewDecision
+from indicators.return_review import Decision, ReviewDecision
 
 REVIEW_SHEET = "Review comments"
 

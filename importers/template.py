@@ -42,7 +42,7 @@ from importers.review_sheet import add_review_sheet
 from indicators.cells import neutralise
 from indicators.i18n import _
 from indicators.model import Indicator, Unit
-from indicators.review import feedback_for_period
+from indicators.return_review import feedback_for_period
 
 HEADER_FILL = PatternFill("solid", start_color="FF1F5F8B", end_color="FF1F5F8B")
 SECTION_FILL = PatternFill("solid", start_color="FFE8EEF5", end_color="FFE8EEF5")

@@ -1,255 +1,167 @@
-"""The review of submitted returns: approve (the entity-period is locked), send back with
-comments overall and on individual values, reopen an approved period with a reason."""
+"""Data quality of a strategy as evaluators review it: returns expected, received and on time
+per entity and period; outlying values; totals missing their breakdowns; breakdowns that do
+not add up. Reads the database, computes with `indicators.quality` and `indicators.breakdown`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from indicators.audit import record
-from indicators.i18n import _
+from indicators.breakdown import inconsistent_totals
+from indicators.disaggregation import TOTAL, dimensions_of
+from indicators.evaluation import ADDITIVE_UNITS, Scope, entity_values, strategy_indicators
 from indicators.model import (
-    VALUE_FIELDS,
-    Base,
-    DataValue,
-    DataValueHistory,
+    Entity,
     Indicator,
+    IndicatorReporter,
+    Kind,
     Return,
     ReturnState,
-    _enum,
-    utcnow,
+    Strategy,
 )
-
-
-class Decision(StrEnum):
-    APPROVED = "approved"
-    RETURNED = "returned"
-    REOPENED = "reopened"
-
-
-class ReviewDecision(Base):
-    """What a reviewer (or an administrator reopening) decided about a return, and why."""
-
-    __tablename__ = "review_decision"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    return_id: Mapped[int] = mapped_column(ForeignKey("return.id", ondelete="CASCADE"),
-                                           index=True)
-    decision: Mapped[Decision] = mapped_column(_enum(Decision))
-    actor: Mapped[str] = mapped_column(String(200))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="", doc="overall comment or reason")
-
-    comments: Mapped[list[ReviewComment]] = relationship(
-        back_populates="decision", order_by="ReviewComment.id", cascade="all, delete-orphan")
-
-
-class ReviewComment(Base):
-    """A reviewer's comment on one value of a returned return."""
-
-    __tablename__ = "review_comment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    decision_id: Mapped[int] = mapped_column(
-        ForeignKey("review_decision.id", ondelete="CASCADE"), index=True)
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
-    disaggregation: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[str] = mapped_column(Text)
-
-    decision: Mapped[ReviewDecision] = relationship(back_populates="comments")
-    indicator: Mapped[Indicator] = relationship()
-
-
-class ReviewError(ValueError):
-    """A review step that cannot be taken; the message says why."""
-
-
-class PeriodLocked(ReviewError):
-    """An upload for an approved entity-period; the message says who can reopen it."""
+from indicators.periods import Frequency, parse_period, periods_between
+from indicators.quality import completeness, outliers, returns_received
 
 
 @dataclass(frozen=True)
-class ValueComment:
-    """A comment on the value of `indicator_id` for breakdown `disaggregation` ("" = total)."""
+class Calendar:
+    """The reporting calendar of config.toml: period type and days after a period's end that
+    its return is due."""
 
-    indicator_id: int
-    disaggregation: str
-    body: str
-
-
-def standing_return(session: Session, strategy_id: int, entity_id: int,
-                    period: str) -> Return | None:
-    """The newest revision of an entity-period that was not rejected: the one in force."""
-    return session.scalars(
-        select(Return).where(Return.strategy_id == strategy_id, Return.entity_id == entity_id,
-                             Return.period == period, Return.state != ReturnState.REJECTED)
-        .order_by(Return.revision.desc()).limit(1)).first()
+    period_type: str
+    due_days: int
 
 
-def ensure_period_open(session: Session, strategy_id: int, entity_id: int, period: str) -> None:
-    """Raise `PeriodLocked` when the entity-period's return in force is approved."""
-    latest = standing_return(session, strategy_id, entity_id, period)
-    if latest is None or latest.state is not ReturnState.APPROVED:
-        return
-    approval = last_decision(session, latest, Decision.APPROVED)
-    raise PeriodLocked(_(
-        "The return of %(entity)s for %(period)s was approved by %(who)s on %(date)s, so the "
-        "period is locked and this upload was not imported. Only an administrator can reopen "
-        "the period; ask one to reopen it, then upload again.",
-        entity=latest.entity.code, period=period,
-        who=approval.actor if approval else latest.uploaded_by or _("a reviewer"),
-        date=(approval.at if approval else latest.uploaded_at).date().isoformat()))
+def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
+                     period: str | None = None) -> pd.DataFrame:
+    """Every return expected of the strategy's reporting entities, one row per entity and
+    period, from the first period anyone sent a return for up to `period` (default: the
+    newest period with a return), with whether it was received and on time. Columns: entity,
+    entity_name, period, period_end, due_date, received, received_at, on_time."""
+    strategy = session.scalars(select(Strategy).where(Strategy.code == strategy_code)).one()
+    received = _received(session, strategy.id)
+    reporters = _reporters(session, strategy.id)
+    periods = _expected_periods(received, calendar, period)
+    expected = pd.DataFrame(
+        [(code, name, code_of_period) for code, name in reporters for code_of_period in periods],
+        columns=["entity", "entity_name", "period"])
+    due = {code: parse_period(code).due_date(calendar.due_days) for code in periods}
+    frame = returns_received(expected, received[["entity", "period", "received_at"]], due)
+    frame["period_end"] = frame["period"].map({code: parse_period(code).end for code in periods})
+    return frame
 
 
-def last_decision(session: Session, return_: Return,
-                  *decisions: Decision) -> ReviewDecision | None:
-    """The newest decision of one of `decisions` (any when none given) on a return."""
-    statement = select(ReviewDecision).where(ReviewDecision.return_id == return_.id)
-    if decisions:
-        statement = statement.where(ReviewDecision.decision.in_(decisions))
-    return session.scalars(
-        statement.order_by(ReviewDecision.at.desc(), ReviewDecision.id.desc()).limit(1)).first()
+def _received(session: Session, strategy_id: int) -> pd.DataFrame:
+    statement = (
+        select(Entity.code, Return.period, Return.uploaded_at)
+        .join(Entity, Entity.id == Return.entity_id)
+        .where(Return.strategy_id == strategy_id, Return.state != ReturnState.REJECTED)
+    )
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["entity", "period", "received_at"])
 
 
-def review_queue(session: Session) -> list[Return]:
-    """Submitted returns that are the newest revision of their entity-period, oldest first."""
-    newest = (select(Return.strategy_id, Return.entity_id, Return.period,
-                     func.max(Return.revision).label("revision"))
-              .group_by(Return.strategy_id, Return.entity_id, Return.period).subquery())
-    return list(session.scalars(
-        select(Return).join(newest, (Return.strategy_id == newest.c.strategy_id)
-                            & (Return.entity_id == newest.c.entity_id)
-                            & (Return.period == newest.c.period)
-                            & (Return.revision == newest.c.revision))
-        .where(Return.state == ReturnState.SUBMITTED)
-        .order_by(Return.uploaded_at, Return.id)))
+def _reporters(session: Session, strategy_id: int) -> list[tuple[str, str]]:
+    """Code and name of every entity that reports an indicator of the strategy."""
+    statement = (
+        select(Entity.code, Entity.name).distinct()
+        .join(IndicatorReporter, IndicatorReporter.entity_id == Entity.id)
+        .join(Indicator, Indicator.id == IndicatorReporter.indicator_id)
+        .where(Indicator.strategy_id == strategy_id, Indicator.archived.is_(False))
+        .order_by(Entity.code)
+    )
+    return [tuple(row) for row in session.execute(statement)]
 
 
-def _change_state(session: Session, return_: Return, actor: str, decision: Decision,
-                  state: ReturnState, note: str) -> ReviewDecision:
-    before = return_.state
-    return_.state = state
-    made = ReviewDecision(return_id=return_.id, decision=decision, actor=actor, note=note)
-    session.add(made)
-    record(session, actor, f"return.{decision.value}", "return", _return_label(return_),
-           before={"state": before}, after={"state": state, "note": note})
-    return made
-
-
-def _return_label(return_: Return) -> str:
-    return f"{return_.entity.code} {return_.period} r{return_.revision}"
-
-
-def _require_state(return_: Return, state: ReturnState, message: str) -> None:
-    if return_.state is not state:
-        raise ReviewError(message)
-
-
-def approve(session: Session, return_: Return, actor: str) -> ReviewDecision:
-    """Approve a submitted return: its entity-period is locked until reopened."""
-    _require_state(return_, ReturnState.SUBMITTED,
-                   _("Only a submitted return can be approved; this one is %(state)s.",
-                     state=return_.state.value))
-    return _change_state(session, return_, actor, Decision.APPROVED, ReturnState.APPROVED, "")
-
-
-def send_back(session: Session, return_: Return, actor: str, note: str,
-              comments: list[ValueComment]) -> ReviewDecision:
-    """Return a submitted return to its coordinator with an overall note and value comments."""
-    _require_state(return_, ReturnState.SUBMITTED,
-                   _("Only a submitted return can be sent back; this one is %(state)s.",
-                     state=return_.state.value))
-    comments = [comment for comment in comments if comment.body.strip()]
-    if not note.strip() and not comments:
-        raise ReviewError(_("Say what needs correcting: write an overall comment or a "
-                            "comment on a value."))
-    made = _change_state(session, return_, actor, Decision.RETURNED, ReturnState.RETURNED,
-                         note.strip())
-    made.comments = [ReviewComment(indicator_id=comment.indicator_id,
-                                   disaggregation=comment.disaggregation,
-                                   body=comment.body.strip()) for comment in comments]
-    for comment in made.comments:
-        session.add(comment)
-    return made
-
-
-def reopen(session: Session, return_: Return, actor: str, reason: str) -> ReviewDecision:
-    """Reopen the approved entity-period of `return_` (its newest revision), with a reason;
-    the coordinator can upload again."""
-    _require_state(return_, ReturnState.APPROVED,
-                   _("Only an approved return can be reopened; this one is %(state)s.",
-                     state=return_.state.value))
-    if not reason.strip():
-        raise ReviewError(_("Give the reason for reopening the period."))
-    return _change_state(session, return_, actor, Decision.REOPENED, ReturnState.RETURNED,
-                         reason.strip())
-
-
-def feedback_for_period(session: Session, strategy_id: int, entity_id: int,
-                        period: str) -> ReviewDecision | None:
-    """The comments a coordinator has to act on: the decision that sent the entity-period's
-    return in force back (or reopened it), with its value comments; None when there is none."""
-    latest = standing_return(session, strategy_id, entity_id, period)
-    if latest is None or latest.state is not ReturnState.RETURNED:
-        return None
-    return last_decision(session, latest, Decision.RETURNED, Decision.REOPENED)
-
-
-ValueSlot = tuple[int, str]  # (indicator id, breakdown)
-
-
-def return_values(session: Session, return_: Return) -> dict[ValueSlot, dict[str, Any]]:
-    """The values a return brought, by (indicator id, breakdown), whether still current or
-    since replaced by a later revision."""
-    found: dict[ValueSlot, dict[str, Any]] = {}
-    history = session.scalars(select(DataValueHistory)
-                              .where(DataValueHistory.return_id == return_.id)
-                              .order_by(DataValueHistory.superseded_at, DataValueHistory.id))
-    current = session.scalars(select(DataValue).where(DataValue.return_id == return_.id))
-    for row in [*history, *current]:
-        found[row.indicator_id, row.disaggregation] = {
-            name: getattr(row, name) for name in VALUE_FIELDS}
-    return found
-
-
-@dataclass(frozen=True)
-class ValueDifference:
-    """A value that a revision added, changed or dropped compared with the previous one."""
-
-    indicator_id: int
-    disaggregation: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-def previous_revision(session: Session, return_: Return) -> Return | None:
-    """The revision sent before `return_` for the same entity-period."""
-    return session.scalars(
-        select(Return).where(Return.strategy_id == return_.strategy_id,
-                             Return.entity_id == return_.entity_id,
-                             Return.period == return_.period,
-                             Return.revision < return_.revision)
-        .order_by(Return.revision.desc()).limit(1)).first()
-
-
-COMPARED_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
-
-
-def revision_diff(session: Session, return_: Return) -> list[ValueDifference]:
-    """What changed in the values since the previous revision (empty for a first revision)."""
-    previous = previous_revision(session, return_)
-    if previous is None:
+def _expected_periods(received: pd.DataFrame, calendar: Calendar,
+                      period: str | None) -> list[str]:
+    if received.empty:
         return []
-    before, after = return_values(session, previous), return_values(session, return_)
-    differences = []
-    for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
-        if old is None or new is None or any(old[name] != new[name]
-                                             for name in COMPARED_FIELDS):
-            differences.append(ValueDifference(key[0], key[1], old, new))
-    return differences
+    ends = [parse_period(code).end for code in received["period"].unique()]
+    last = parse_period(period).end if period else max(ends)
+    return [found.code for found in
+            periods_between(Frequency(calendar.period_type), min(ends), last)]
+
+
+def completeness_by(frame: pd.DataFrame, by: str) -> list[dict]:
+    """Completeness and timeliness by "entity" or "period", as rows of plain data."""
+    if frame.empty:
+        return []
+    return completeness(frame, by).to_dict("records")
+
+
+def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> pd.DataFrame:
+    """Entity-level values of the strategy's quantitative indicators, with the indicator's code
+    and unit and the entity's code."""
+    indicators = [indicator for indicator in strategy_indicators(session, strategy_code)
+                  if indicator.kind == Kind.QUANTITATIVE]
+    frame = entity_values(session, indicators, scope)
+    codes = {indicator.id: indicator.code for indicator in indicators}
+    units = {indicator.id: indicator.unit for indicator in indicators}
+    entities = dict(session.execute(select(Entity.id, Entity.code)).all())
+    frame["indicator"] = frame["indicator_id"].map(codes)
+    frame["unit"] = frame["indicator_id"].map(units)
+    frame["entity"] = frame["entity_id"].map(entities)
+    return frame
+
+
+def outlying_values(values: pd.DataFrame) -> list[dict]:
+    """Totals that stand out from their own entity's series (modified z-score beyond 3.5)."""
+    totals = values[values["disaggregation"] == TOTAL]
+    found = outliers(totals[["indicator", "entity", "period", "period_end", "value"]],
+                     ["indicator", "entity"])
+    return found.sort_values(["indicator", "entity", "period_end"]).to_dict("records")
+
+
+def missing_breakdowns(session: Session, strategy_code: str, values: pd.DataFrame) -> list[dict]:
+    """Totals reported without a breakdown their indicator requires (sex where required, and
+    each of its dimensions): indicator, entity, period, dimension."""
+    required = {indicator.code: _required_dimensions(indicator)
+                for indicator in strategy_indicators(session, strategy_code)}
+    present = values.assign(dimensions=values["disaggregation"].map(dimensions_of))
+    rows = []
+    for (code, entity, period), group in present.groupby(["indicator", "entity", "period"]):
+        if TOTAL not in set(group["disaggregation"]):
+            continue
+        given = frozenset().union(*group["dimensions"])
+        rows.extend({"indicator": code, "entity": entity, "period": period, "dimension": name}
+                    for name in sorted(required.get(code, set()) - given))
+    return sorted(rows, key=lambda row: (row["indicator"], parse_period(row["period"]).end,
+                                         row["entity"]))
+
+
+def _required_dimensions(indicator: Indicator) -> set[str]:
+    required = {link.dimension.code for link in indicator.dimension_links}
+    return required | {"sex"} if indicator.sex_required else required
+
+
+def inconsistent(values: pd.DataFrame) -> list[dict]:
+    """Totals of counts and amounts whose breakdown by one dimension does not add up."""
+    additive = values[values["unit"].isin(ADDITIVE_UNITS)]
+    found = inconsistent_totals(additive[["indicator", "entity", "period", "disaggregation",
+                                          "value"]])
+    return found.to_dict("records")
+
+
+def quality_report(session: Session, strategy_code: str, calendar: Calendar,
+                   period: str | None = None, since: str | None = None,
+                   entity_code: str | None = None) -> dict:
+    """Everything the data-quality page shows, as plain data: completeness and timeliness by
+    period and by entity, outliers, missing breakdowns and inconsistent totals."""
+    returns = expected_returns(session, strategy_code, calendar, period)
+    if entity_code:
+        returns = returns[returns["entity"] == entity_code]
+    if since:
+        returns = returns[returns["period_end"] >= parse_period(since).end]
+    values = quantitative_values(session, strategy_code,
+                                 Scope.of(session, period, since, entity_code))
+    return {
+        "by_period": completeness_by(returns, "period"),
+        "by_entity": completeness_by(returns, "entity"),
+        "outliers": outlying_values(values),
+        "missing_breakdowns": missing_breakdowns(session, strategy_code, values),
+        "inconsistent_totals": inconsistent(values),
+    }

@@ -11,20 +11,14 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from indicators.progress import Thresholds
+
 CONFIG_ENV = "MNE_CONFIG"
 DATABASE_ENV = "MNE_DATABASE_URL"
 
 
 class ConfigError(Exception):
     """config.toml is missing, malformed or holds a wrong value; the message names file and key."""
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    on_track: float
-    at_risk: float
-    maintain_tolerance: float
-    trend_periods: int
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import openpyxl
 from flask import url_for
 from sqlalchemy import select
 
-from indicators.model import Entity, Return, ReturnState, Strategy, Target
+from indicators.model import Entity, Indicator, Return, ReturnState, Strategy, Target
 from indicators.storage import store_bytes
 from indicators.uploads import Upload
 from mne.accounts.model import ApiToken, User
@@ -64,6 +64,7 @@ def samples(session) -> dict[str, object]:
         "user_id": session.scalars(select(User.id).where(User.email == SAMPLE_USER)).one(),
         "token_id": session.scalars(select(ApiToken.id)).first(),
         "upload_id": session.scalars(select(Upload.id)).first(),
+        "indicator_code": session.scalars(select(Indicator.code).order_by(Indicator.code)).first(),
         "kind": "target", "row_id": session.scalars(select(Target.id)).first(),
         "filename": "mne.css",
     }

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from importers.review_sheet import REVIEW_SHEET, add_review_sheet
 from indicators.model import DataValue, Entity, Return, ReturnState
-from indicators.review import (
+from indicators.return_review import (
     PeriodLocked,
     ValueComment,
     ensure_period_open,

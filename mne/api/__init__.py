@@ -13,4 +13,4 @@ def error(status: int, message: str):
 
 
 # routes attach themselves to the blueprint, one module per area
-from mne.api import exports, openapi, returns, review, strategies  # noqa: E402,F401
+from mne.api import evaluation, exports, openapi, returns, review, strategies  # noqa: E402,F401

@@ -6,7 +6,7 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from indicators.model import Indicator, Return
-from indicators.review import (
+from indicators.return_review import (
     ReviewDecision,
     ReviewError,
     ValueComment,

@@ -11,7 +11,7 @@ from importers.return_form import FormError
 from importers.returns import Expected
 from indicators.model import Entity, Return
 from indicators.periods import PeriodError, parse_period
-from indicators.review import feedback_for_period
+from indicators.return_review import feedback_for_period
 from indicators.uploads import Upload
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
 from mne.accounts.permissions import Action

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from indicators.model import Indicator, Return
-from indicators.review import (
+from indicators.return_review import (
     Decision,
     ReviewDecision,
     ReviewError,
