@@ -230,3 +230,13 @@ def test_user_text_reaches_the_pages_escaped(client_as, db):
     page = admin.get("/admin/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_user_without_a_role_sees_nothing_but_can_log_out(client, db, _test_password_hash):
+    with db.transaction() as session:
+        session.add(User(email="new@example.org", name="New", password_hash=_test_password_hash))
+    assert login(client, "new@example.org").status_code == 302
+    assert client.get("/").status_code == 403
+    assert "No role yet" in client.get("/account").get_data(as_text=True)
+    response = client.post("/logout", data={"csrf_token": csrf_token_of(client, "/account")})
+    assert response.headers["Location"] == "/login"

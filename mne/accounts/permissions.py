@@ -68,6 +68,7 @@ class Permissions:
         permissions = cls()
         if user is None or not user.active:
             return permissions
+        permissions._grant(Action.OWN_ACCOUNT, None)  # even before any role is granted
         for assignment in user.roles:
             scope = (None if assignment.entity_id is None
                      else entity_subtree(session, assignment.entity_id))
