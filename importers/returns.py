@@ -3,7 +3,8 @@
 1. The bytes are stored (by sha256) and an `Upload` recorded before anything is parsed.
 2. What is not a usable return is refused with one sentence (`UploadOutcome.UNUSABLE`): not an
    .xlsx, damaged, too big, not a template, a template for another entity, period or an
-   outdated framework; an upload for an approved entity-period is `REFUSED`.
+   outdated framework; an upload for an approved entity-period is `REFUSED` (saying who can
+   reopen it), one for an entity the sender may not send for is `FORBIDDEN`.
 3. Every cell is validated (`importers.return_checks`).
 4. Errors: a `Return` in state rejected keeps the problems; no value is touched.
 5. No errors: in one transaction the values are written with their provenance (return, sheet,
@@ -33,15 +34,18 @@ from importers.return_form import (
     earlier_values,
 )
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
+from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.i18n import _
 from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
+from indicators.return_review import PeriodLocked, ensure_period_open
 from indicators.storage import read_stored, store_bytes
 from indicators.uploads import Upload, UploadOutcome
 from indicators.values import ValueKey, retire_values, write_values
 
 CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
 EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
-              UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2}
+              UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2,
+              UploadOutcome.FORBIDDEN: 2}
 
 
 @dataclass
@@ -102,11 +106,13 @@ class _Unusable(Exception):
 
 @dataclass(frozen=True)
 class Expected:
-    """What the page or caller expects the upload to be; empty fields accept anything."""
+    """What the page or caller expects the upload to be; empty fields accept anything.
+    `allowed_entities`, when given, are the codes of the entities the sender may send for."""
 
     entity: str = ""
     period: str = ""
     strategy: str = ""
+    allowed_entities: frozenset[str] | None = None
 
 
 def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, name: str,
@@ -118,6 +124,7 @@ def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, 
     try:
         workbook = open_workbook(data, limits)
         identity = _identity(workbook, expected or Expected())
+        _check_sender_may_send(identity, expected or Expected())
         with sessions() as session, session.begin():
             _process(session, upload, workbook, identity, dry_run, result)
     except UnusableWorkbook as problem:
@@ -173,15 +180,28 @@ def _identity(workbook: SafeWorkbook, expected: Expected) -> dict[str, str]:
     return identity
 
 
+def _check_sender_may_send(identity: dict[str, str], expected: Expected) -> None:
+    allowed = expected.allowed_entities
+    entity = identity.get("entity", "")
+    if allowed is not None and entity.upper() not in {code.upper() for code in allowed}:
+        raise _Unusable(UploadOutcome.FORBIDDEN, _(
+            "You may not send returns for %(entity)s; your role covers %(allowed)s.",
+            entity=entity, allowed=", ".join(sorted(allowed)) or _("no entity")))
+
+
 def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
              identity: dict[str, str], dry_run: bool, result: ReturnResult) -> None:
     form = _form(session, identity)
     result.strategy, result.entity, result.period = (form.strategy.code, form.entity.code,
                                                      form.period.code)
     returns = _returns_of(session, form)
-    _refuse_duplicate_or_approved(returns, upload.sha256, result)
+    _refuse_duplicate(returns, upload.sha256, result)
     if result.outcome is UploadOutcome.DUPLICATE:
         return
+    try:
+        ensure_period_open(session, form.strategy.id, form.entity.id, form.period.code)
+    except PeriodLocked as locked:
+        raise _Unusable(UploadOutcome.REFUSED, str(locked)) from None
     checked = check_return(workbook, form, earlier_values(session, form))
     result.report = checked.report
     current = _current_values(session, form)
@@ -204,6 +224,9 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     )
     session.add(return_row)
     session.flush()
+    record(session, upload.uploaded_by, f"return.{return_row.state.value}", "return",
+           f"{form.entity.code} {form.period.code} r{revision}",
+           after={"state": return_row.state, "revision": revision, "sha256": upload.sha256})
     result.return_id, result.revision, result.state = return_row.id, revision, return_row.state
     if rejected:
         result.outcome = UploadOutcome.REJECTED
@@ -245,8 +268,7 @@ def _returns_of(session: Session, form: ReturnForm) -> list[Return]:
         .order_by(Return.revision)))
 
 
-def _refuse_duplicate_or_approved(returns: list[Return], sha256: str,
-                                  result: ReturnResult) -> None:
+def _refuse_duplicate(returns: list[Return], sha256: str, result: ReturnResult) -> None:
     same = next((item for item in returns if item.sha256 == sha256), None)
     if same is not None:
         result.outcome, result.return_id = UploadOutcome.DUPLICATE, same.id
@@ -254,13 +276,6 @@ def _refuse_duplicate_or_approved(returns: list[Return], sha256: str,
         result.report = ProblemReport.from_dict(same.validation)
         result.message = _("This file was already received as revision %(revision)s; nothing "
                            "changed.", revision=same.revision)
-        return
-    standing = [item for item in returns if item.state is not ReturnState.REJECTED]
-    if standing and standing[-1].state is ReturnState.APPROVED:
-        raise _Unusable(UploadOutcome.REFUSED, _(
-            "The return of %(entity)s for %(period)s (revision %(revision)s) is approved and "
-            "cannot be replaced; ask an evaluator to reopen it first.",
-            entity=result.entity, period=result.period, revision=standing[-1].revision))
 
 
 def _check_message(report: ProblemReport) -> str:
@@ -340,9 +355,11 @@ def _import_values(session: Session, form: ReturnForm, return_row: Return,
           "source_cell": item.cell})
         for item in values
     ]
-    write_values(session, rows)
+    record_value_changes(session, return_row.uploaded_by, write_values(session, rows))
     kept = {(item.indicator.id, item.breakdown) for item in values}
-    retire_values(session, [value for key, value in current.items() if key not in kept])
+    dropped = [value for key, value in current.items() if key not in kept]
+    record_value_removals(session, return_row.uploaded_by, dropped)
+    retire_values(session, dropped)
 
 
 def annotated_upload(storage: Path, record: Return | Upload) -> bytes:

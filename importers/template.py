@@ -38,9 +38,11 @@ from importers.return_form import (
     previous_of,
     target_for,
 )
+from importers.review_sheet import add_review_sheet
 from indicators.cells import neutralise
 from indicators.i18n import _
 from indicators.model import Indicator, Unit
+from indicators.return_review import feedback_for_period
 
 HEADER_FILL = PatternFill("solid", start_color="FF1F5F8B", end_color="FF1F5F8B")
 SECTION_FILL = PatternFill("solid", start_color="FFE8EEF5", end_color="FFE8EEF5")
@@ -58,6 +60,8 @@ def write_template(session: Session, form: ReturnForm) -> bytes:
     _quantitative_sheet(workbook.create_sheet(QUANTITATIVE), form, history, lists)
     _qualitative_sheet(workbook.create_sheet(QUALITATIVE), form, history, lists)
     workbook.move_sheet(IDENTITY, offset=len(workbook.sheetnames))
+    add_review_sheet(workbook, feedback_for_period(session, form.strategy.id, form.entity.id,
+                                                   form.period.code))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -18,6 +18,8 @@ from indicators.model import (
     Kind,
     Objective,
     Principle,
+    Return,
+    ReturnState,
     Strategy,
 )
 
@@ -42,8 +44,11 @@ def load_strategy(session: Session, code: str) -> Strategy:
     return strategy
 
 
-def national_totals(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
-    """Total (not broken down) values of the indicators, one row per entity and period."""
+def national_totals(session: Session, indicator_ids: list[int],
+                    approved_only: bool = False) -> pd.DataFrame:
+    """Total (not broken down) values of the indicators, one row per entity and period; with
+    `approved_only`, only values from approved returns (or from no return, such as published
+    statistics)."""
     statement = select(
         DataValue.indicator_id,
         DataValue.entity_id,
@@ -54,6 +59,9 @@ def national_totals(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
         DataValue.flag,
         DataValue.updated_at,
     ).where(DataValue.indicator_id.in_(indicator_ids), DataValue.disaggregation == TOTAL)
+    if approved_only:
+        statement = statement.outerjoin(Return, DataValue.return_id == Return.id).where(
+            DataValue.return_id.is_(None) | (Return.state == ReturnState.APPROVED))
     frame = pd.DataFrame(session.execute(statement).all(),
                          columns=["indicator_id", "entity_id", "period", "period_end", "value",
                                   "level", "flag", "updated_at"])
@@ -74,10 +82,10 @@ def aggregate(values: pd.Series, rule: Aggregation, updated_at: pd.Series) -> fl
 
 
 def latest_national_values(
-    session: Session, indicators: list[Indicator]
+    session: Session, indicators: list[Indicator], approved_only: bool = False
 ) -> dict[int, dict[str, Any]]:
     """For each indicator with data, its latest period and the national value then."""
-    frame = national_totals(session, [indicator.id for indicator in indicators])
+    frame = national_totals(session, [indicator.id for indicator in indicators], approved_only)
     latest: dict[int, dict[str, Any]] = {}
     by_id = {indicator.id: indicator for indicator in indicators}
     for indicator_id, rows in frame.groupby("indicator_id"):
@@ -94,9 +102,9 @@ def latest_national_values(
     return latest
 
 
-def strategy_overview(session: Session, code: str) -> dict[str, Any]:
-    """The strategy's principles, objectives and indicators with their latest national values,
-    as plain data for a page or the API."""
+def strategy_overview(session: Session, code: str, approved_only: bool = False) -> dict[str, Any]:
+    """The strategy's principles, objectives and indicators with their latest national values
+    (from approved returns only, when asked), as plain data for a page or the API."""
     strategy = load_strategy(session, code)
     indicators = [
         indicator
@@ -105,7 +113,7 @@ def strategy_overview(session: Session, code: str) -> dict[str, Any]:
         for indicator in objective.indicators
         if not indicator.archived
     ]
-    latest = latest_national_values(session, indicators)
+    latest = latest_national_values(session, indicators, approved_only)
     return {
         "code": strategy.code,
         "title": strategy.title,

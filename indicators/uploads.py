@@ -18,6 +18,7 @@ class UploadOutcome(StrEnum):
     RECEIVED = "received"
     UNUSABLE = "unusable"
     REFUSED = "refused"
+    FORBIDDEN = "forbidden"
     DUPLICATE = "duplicate"
     CHECKED = "checked"
     REJECTED = "rejected"

@@ -31,11 +31,14 @@ class ValueKey:
 
 @dataclass
 class ValueChanges:
-    """What a write did: keys added, changed (with the value before) and left as they were."""
+    """What a write did: keys added, changed and left as they were, with the fields of each
+    changed value before and of each added or changed value after."""
 
     added: list[ValueKey] = field(default_factory=list)
     changed: list[ValueKey] = field(default_factory=list)
     unchanged: list[ValueKey] = field(default_factory=list)
+    before: dict[ValueKey, dict[str, Any]] = field(default_factory=dict)
+    after: dict[ValueKey, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def touched(self) -> int:
@@ -104,14 +107,18 @@ def write_values(
                 else changes.unchanged
             pending.update(fields)
             target.append(key)
+            changes.after[key] = fields
         elif existing is None:
             new[key] = {"indicator_id": key.indicator_id, "entity_id": key.entity_id,
                         "period": key.period, "period_end": parse_period(key.period).end,
                         "disaggregation": key.disaggregation, "created_at": now,
                         "updated_at": now, **fields}
             changes.added.append(key)
+            changes.after[key] = fields
         elif _differs(existing, fields):
             replaced.append((existing, fields))
+            changes.before[key] = {name: getattr(existing, name) for name in VALUE_FIELDS}
+            changes.after[key] = fields
             changes.changed.append(key)
         else:
             changes.unchanged.append(key)

@@ -12,7 +12,7 @@ from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
 
 from indicators.i18n import _english, install_translator
-from mne.config import Settings, load_settings
+from mne.config import ConfigError, Settings, load_settings
 from mne.database import Database
 
 LOCALES = ("en", "zh")
@@ -30,7 +30,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).with_name("translations")),
         JSON_SORT_KEYS=False,
-        SECRET_KEY=os.environ.get(SECRET_ENV) or secrets.token_hex(32),
+        SECRET_KEY=secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
     )
     app.extensions["mne.database"] = Database(settings.database_url)
     Babel(app, locale_selector=_choose_locale)
@@ -40,11 +44,43 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
 
     from mne import api, cli, web
+    from mne.accounts import guard
 
+    guard.init_app(app)
     web.register(app)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     cli.register(app)
     return app
+
+
+WEAK_SECRET_WORDS = ("secret", "change", "password", "example", "default", "mne")
+MIN_SECRET_LENGTH = 32
+
+
+def secret_key(settings: Settings) -> str:
+    """The key that signs sessions: $MNE_SECRET_KEY; in development a random one when it is
+    not set. In production mode (web.production = true) a missing or weak key stops the start
+    with a ConfigError."""
+    key = os.environ.get(SECRET_ENV, "")
+    if settings.production:
+        problem = secret_key_problem(key)
+        if problem:
+            raise ConfigError(
+                f"{settings.path}: web.production is true but {SECRET_ENV} {problem}; set it to "
+                f"a random secret of {MIN_SECRET_LENGTH} characters or more, for example the "
+                f"output of: python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    return key or secrets.token_hex(32)
+
+
+def secret_key_problem(key: str) -> str:
+    """Why `key` is not fit to sign sessions in production, or "" when it is."""
+    if not key:
+        return "is not set"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(key)) < 10 or any(word in key.lower() for word in WEAK_SECRET_WORDS):
+        return "looks guessable (repeated characters or a common word)"
+    return ""
 
 
 def _translate(message: str, **variables: object) -> str:

@@ -14,12 +14,13 @@ from mne.context import database, settings
 
 def register(app: Flask) -> None:
     """Add mne's commands to the application's command line."""
+    from mne.accounts.cli import user_command
     from mne.commands import exports, framework, standards, statistics
     from mne.returns_commands import import_command, template_command
 
     for command in (init_command, demo_command, serve_command, template_command, import_command,
                     standards.standards_group, statistics.import_stats_command,
-                    exports.export_command, framework.framework_group):
+                    exports.export_command, framework.framework_group, user_command):
         app.cli.add_command(command)
 
 
@@ -42,14 +43,20 @@ def init_command() -> None:
 def demo_command() -> None:
     """Load the demonstration strategy (running it again changes nothing)."""
     from importers.demo import load_demo
+    from mne.accounts.service import DEMO_USERS, ensure_demo_users
+    from mne.context import actor
 
     with database().transaction() as session:
         summary = load_demo(session, settings().dimensions)
+        ensure_demo_users(session, actor())
     click.echo(
         f"demonstration strategy {summary['strategy']}: {summary['indicators']} indicators, "
         f"{summary['entities']} entities, {summary['values']} values "
         f"({summary['values_written']} written now)"
     )
+    for email, _name, password, role, entity in DEMO_USERS:
+        click.echo(f"demo user {email} / {password}: {role.value}"
+                   + (f" of {entity}" if entity else ""))
 
 
 @click.command("serve")
@@ -74,8 +81,10 @@ def _create_app() -> Flask:
 
 def main() -> None:
     """Entry point of the `mne` console script."""
+    from mne import secret_key
+
     try:
-        load_settings()
+        secret_key(load_settings())
     except ConfigError as problem:
         click.echo(f"mne: {problem}", err=True)
         sys.exit(2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +19,15 @@ DATABASE_ENV = "MNE_DATABASE_URL"
 
 class ConfigError(Exception):
     """config.toml is missing, malformed or holds a wrong value; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed log-ins allowed per account and per address within `window`."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,9 @@ class Settings:
     port: int
     default_locale: str
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    production: bool = False
+    secure_cookies: bool = False
+    login_limits: LoginLimits = field(default_factory=LoginLimits)
 
 
 def config_path() -> Path:
@@ -83,6 +96,14 @@ def load_settings(path: Path | None = None) -> Settings:
         port=reader.get("web.port", int),
         default_locale=reader.get("web.default_locale", str),
         dimensions=reader.dimensions(),
+        production=reader.optional("web.production", bool, False),
+        secure_cookies=reader.optional("web.secure_cookies", bool, False),
+        login_limits=LoginLimits(
+            per_account=reader.optional("security.login_failures_per_account", int, 5),
+            per_address=reader.optional("security.login_failures_per_address", int, 20),
+            window=dt.timedelta(
+                minutes=reader.optional("security.login_window_minutes", int, 15)),
+        ),
     )
 
 
@@ -114,6 +135,15 @@ class _Reader:
         if kind is int and isinstance(node, bool) or not isinstance(node, kind):
             raise self._fail(key, f"must be {kind.__name__}, found {node!r}")
         return node
+
+    def optional(self, key: str, kind: type, default: Any) -> Any:
+        """The value at `key`, or `default` when the file does not set it."""
+        try:
+            return self.get(key, kind)
+        except ConfigError as problem:
+            if str(problem).endswith("is missing"):
+                return default
+            raise
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.get(key, str)

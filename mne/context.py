@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 
 from flask import current_app, g, has_request_context
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from mne.config import Settings
@@ -29,8 +30,9 @@ def session() -> Session:
 
 
 def actor() -> str:
-    """Who is acting, as recorded on uploads and changes: the signed-in user on a page or API
-    call, the operating-system user on the command line."""
+    """Who is acting, as recorded on uploads and changes: the e-mail address of the signed-in
+    user (or of the API token's owner) on a page or API call, the operating-system user on the
+    command line."""
     if has_request_context():
-        return "anonymous"
+        return current_user.email if current_user.is_authenticated else "anonymous"
     return getpass.getuser()

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from mne import create_app
@@ -238,6 +238,124 @@ def page(chromium, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def _test_password_hash() -> str:
+    from mne.accounts.service import hash_password
+
+    return hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def make_user(db, _test_password_hash):
+    """Create a user holding `role` (on the entity with code `entity`, created when absent)
+    whose password is TEST_PASSWORD; returns the user's e-mail address. Asked again for the
+    same role and entity, it gives the same user."""
+    from indicators.model import Entity
+    from mne.accounts.model import Role, User
+    from mne.accounts.service import find_entity, grant_role
+
+    def make(role: str, entity: str | None = None, email: str | None = None) -> str:
+        email = email or f"{role}{'-' + entity.lower() if entity else ''}@test.example"
+        with db.transaction() as session:
+            if session.scalars(select(User).where(User.email == email)).first():
+                return email
+            user = User(email=email, name=email.split("@")[0], password_hash=_test_password_hash)
+            session.add(user)
+            session.flush()
+            where = entity and (find_entity(session, entity) or Entity(code=entity, name=entity))
+            grant_role(session, "test", user, Role(role), where or None)
+        return email
+
+    return make
+
+
+def csrf_token_of(client, path: str = "/login") -> str:
+    """The CSRF token a page hands out (read from its form), for posting like a browser."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(client, email: str, password: str = TEST_PASSWORD):
+    """Log in through the real log-in form (CSRF token included); returns the response."""
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token_of(client)})
+
+
+def add_user_on_page(admin, db, email: str, name: str = "Someone",
+                     password: str = "a long password") -> int:
+    """Add a user through the administration page as `admin` (a signed-in client); returns
+    the new user's id."""
+    from mne.accounts.model import User
+
+    admin.post("/admin/users", data={"email": email, "name": name, "password": password,
+                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
+    with db.sessions() as session:
+        return session.scalars(select(User.id).where(User.email == email)).one()
+
+
+@pytest.fixture
+def client_as(app, make_user):
+    """`client_as("evaluator")` or `client_as("coordinator", "POL")`: a test client signed in
+    as a new user holding that role."""
+
+    def signed_in(role: str, entity: str | None = None):
+        client = app.test_client()
+        response = login(client, make_user(role, entity))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def api_client_as(app, token_for):
+    """`api_client_as("coordinator", "POL")`: a test client that sends the API token of a new
+    user holding that role with every request, as a machine client does."""
+
+    def with_token(role: str, entity: str | None = None):
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(role, entity)}"
+        return client
+
+    return with_token
+
+
+def download_template(page, folder: Path) -> bytes:
+    """Click the template download on the current page; the template's bytes."""
+    with page.expect_download() as download:
+        page.click("#download-template")
+    path = folder / "template.xlsx"
+    download.value.save_as(path)
+    return path.read_bytes()
+
+
+def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:
+    """Log in through the log-in page in the browser, as a person would."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("nav.session")
+
+
+@pytest.fixture
+def token_for(db, make_user):
+    """`token_for("evaluator")`: an API token of a new user holding that role."""
+    from mne.accounts.model import User
+    from mne.accounts.service import create_token
+
+    def create(role: str, entity: str | None = None) -> str:
+        email = make_user(role, entity)
+        with db.transaction() as session:
+            user = session.scalars(select(User).where(User.email == email)).one()
+            return create_token(session, "test", user, "test")[1]
+
+    return create
 
 
 @pytest.fixture

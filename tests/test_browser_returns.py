@@ -3,23 +3,23 @@ workbook and sees it submitted."""
 
 import pytest
 
+from tests.conftest import browser_login, download_template
 from tests.return_workbooks import fill
 
 pytestmark = pytest.mark.browser
 
 
-def test_coordinator_fixes_a_flawed_return_in_the_browser(page, small_strategy, tmp_path):
+def test_coordinator_fixes_a_flawed_return_in_the_browser(page, small_strategy, tmp_path,
+                                                          make_user):
+    browser_login(page, make_user("coordinator", "AG"))
     page.goto("/returns")
     page.select_option("select[name=entity]", "AG")
     page.fill("input[name=period]", "2026Q3")
     page.click("text=Open")
-    with page.expect_download() as download:
-        page.click("#download-template")
-    template = tmp_path / "template.xlsx"
-    download.value.save_as(template)
+    template = download_template(page, tmp_path)
 
     flawed = tmp_path / "flawed.xlsx"
-    flawed.write_bytes(fill(template.read_bytes(), {("P1", ""): "half", ("C1", "sex=male"): 90}))
+    flawed.write_bytes(fill(template, {("P1", ""): "half", ("C1", "sex=male"): 90}))
     page.set_input_files("input[type=file]", str(flawed))
     page.click("button[value=submit]")
     assert page.locator("#outcome").get_attribute("data-outcome") == "rejected"
@@ -29,7 +29,7 @@ def test_coordinator_fixes_a_flawed_return_in_the_browser(page, small_strategy, 
     assert page.locator("#annotated").is_visible()
 
     corrected = tmp_path / "corrected.xlsx"
-    corrected.write_bytes(fill(template.read_bytes()))
+    corrected.write_bytes(fill(template))
     page.go_back()
     page.set_input_files("input[type=file]", str(corrected))
     page.click("button[value=submit]")

@@ -2,10 +2,13 @@
 
 import pytest
 
+from tests.conftest import browser_login
+
 pytestmark = pytest.mark.browser
 
 
-def test_evaluator_follows_a_dashboard_cell_to_an_indicators_charts(page, demo):
+def test_evaluator_follows_a_dashboard_cell_to_an_indicators_charts(page, demo, make_user):
+    browser_login(page, make_user("evaluator"))
     page.goto("/")
     page.click("a.dashboard-link")
     cell = page.locator('a.cell-link[data-principle="PROTECT"][data-status="achieved"]')

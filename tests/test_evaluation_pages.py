@@ -28,7 +28,8 @@ def _as_page_writes(value) -> str:
 
 
 def test_dashboard_of_the_demonstration_shows_every_status_one_click_from_its_indicators(
-        client, demo):
+        client_as, demo):
+    client = client_as("evaluator")
     html = _page(client, f"/strategies/{STRATEGY}/dashboard")
     cells = re.findall(r'class="cell-link" data-principle="(\w+)" data-status="(\w+)" '
                        r'href="([^"]+)">(\d+)<', html)
@@ -42,7 +43,8 @@ def test_dashboard_of_the_demonstration_shows_every_status_one_click_from_its_in
     assert "of 11 returns received" in html   # completeness of the latest period
 
 
-def test_overview_and_navigation_lead_to_the_dashboard(client, demo):
+def test_overview_and_navigation_lead_to_the_dashboard(client_as, demo):
+    client = client_as("evaluator")
     html = _page(client, "/")
     assert f'href="/strategies/{STRATEGY}/dashboard"' in html
     assert client.get("/dashboard").headers["Location"].endswith(
@@ -50,7 +52,8 @@ def test_overview_and_navigation_lead_to_the_dashboard(client, demo):
 
 
 @pytest.mark.parametrize("query", ["period=2026Q3", "period=2026Q1&entity=POL"])
-def test_progress_api_equals_what_the_indicator_page_shows(client, demo, query):
+def test_progress_api_equals_what_the_indicator_page_shows(client_as, demo, query):
+    client = client_as("evaluator")
     for code in ("PR1.1", "PV1.1", "PM2.5", "PU1.4", "PM3.2"):
         api = client.get(f"/api/v1/indicators/{code}/progress?{query}").get_json()
         shown = _fields(_page(client, f"/strategies/{STRATEGY}/indicators/{code}?"
@@ -66,7 +69,8 @@ def test_progress_api_equals_what_the_indicator_page_shows(client, demo, query):
             assert shown["sex_coverage"] == _as_page_writes(api["sex_coverage"])
 
 
-def test_progress_api_reports_a_victims_indicator_by_sex(client, demo):
+def test_progress_api_reports_a_victims_indicator_by_sex(client_as, demo):
+    client = client_as("evaluator")
     answer = client.get("/api/v1/indicators/PR1.1/progress?period=2026Q3").get_json()
     assert answer["strategy"] == STRATEGY and answer["latest_period"] == "2026Q3"
     assert answer["status"] in {status.value for status in Status}
@@ -76,7 +80,8 @@ def test_progress_api_reports_a_victims_indicator_by_sex(client, demo):
     assert answer["sex_coverage"] == 1.0
 
 
-def test_series_api_by_sex_equals_the_page_table(client, demo):
+def test_series_api_by_sex_equals_the_page_table(client_as, demo):
+    client = client_as("evaluator")
     answer = client.get("/api/v1/indicators/PR1.1/series?disaggregate=sex").get_json()
     html = _page(client, f"/strategies/{STRATEGY}/indicators/PR1.1")
     shown = dict(re.findall(r'<tr data-period="(\w+)"><td>\w+</td><td class="num" '
@@ -87,21 +92,24 @@ def test_series_api_by_sex_equals_the_page_table(client, demo):
     assert by_sex["2025Q1"] == {}                     # reported without breakdown that quarter
 
 
-def test_api_names_what_it_does_not_know(client, demo):
+def test_api_names_what_it_does_not_know(client_as, demo):
+    client = client_as("evaluator")
     assert client.get("/api/v1/indicators/NOPE/progress").status_code == 404
     assert client.get("/api/v1/indicators/PR1.1/progress?entity=NOPE").status_code == 404
     assert client.get("/api/v1/indicators/PR1.1/progress?period=2026Q7").status_code == 400
     assert client.get(f"/strategies/{STRATEGY}/indicators/NOPE").status_code == 404
 
 
-def test_indicator_page_traces_each_value_to_its_return_sheet_and_cell(client, demo):
+def test_indicator_page_traces_each_value_to_its_return_sheet_and_cell(client_as, demo):
+    client = client_as("evaluator")
     html = _page(client, f"/strategies/{STRATEGY}/indicators/PM2.5")
     assert re.search(r'<a class="return-link" href="/returns/\d+">#\d+ r1</a>', html)
     assert "Quantitative" in _page(client, f"/strategies/{STRATEGY}/indicators/PR1.1")
     assert "All four neighbours covered" in html          # the narrative of 2026Q1
 
 
-def test_entity_page_shows_returns_completeness_and_statuses(client, demo):
+def test_entity_page_shows_returns_completeness_and_statuses(client_as, demo):
+    client = client_as("evaluator")
     html = _page(client, f"/entities/PROS?strategy={STRATEGY}")
     assert 'data-period="2026Q3" class="missing"' in html   # PROS never sent 2026Q3
     assert re.search(r'data-completeness="0\.875"', html)
@@ -109,7 +117,8 @@ def test_entity_page_shows_returns_completeness_and_statuses(client, demo):
     assert 'data-indicator="PR1.1"' not in html             # reported by others
 
 
-def test_quality_page_lists_missing_breakdowns_and_outliers(client, demo):
+def test_quality_page_lists_missing_breakdowns_and_outliers(client_as, demo):
+    client = client_as("evaluator")
     html = _page(client, f"/strategies/{STRATEGY}/quality")
     missing = re.findall(r'<tr class="missing"><td class="code"><a [^>]+>([^<]+)</a></td>'
                          r'<td>(\w+)</td><td>(\w+)</td><td>(\w+)</td>', html)
@@ -120,7 +129,8 @@ def test_quality_page_lists_missing_breakdowns_and_outliers(client, demo):
     assert rows and all("<td>POL</td><td>2025Q1</td>" in row for row in rows)
 
 
-def test_quality_page_shows_the_demonstration_breakdown_that_does_not_add_up(client, demo):
+def test_quality_page_shows_the_demonstration_breakdown_that_does_not_add_up(client_as, demo):
+    client = client_as("evaluator")
     html = _page(client, f"/strategies/{STRATEGY}/quality?from=2026Q1&to=2026Q1")
     rows = re.findall(r'<tr class="inconsistent">(.*?)</tr>', html)
     assert len(rows) == 1 and "PR2.4" in rows[0] and "<td>sex</td>" in rows[0]

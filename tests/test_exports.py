@@ -40,7 +40,8 @@ def _read_back_sdmx(content: bytes) -> dict[tuple[str, str, str, str], float | N
     return found
 
 
-def test_sdmx_csv_of_the_demo_strategy_reads_back_into_the_same_values(demo, client, session):
+def test_sdmx_csv_of_the_demo_strategy_reads_back_into_the_same_values(demo, client_as, session):
+    client = client_as("evaluator")
     response = client.get("/api/v1/exports/values.sdmx.csv?strategy=MRD-NSOC")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     header = response.data.decode().splitlines()[0].split(",")
@@ -49,7 +50,8 @@ def test_sdmx_csv_of_the_demo_strategy_reads_back_into_the_same_values(demo, cli
     assert _read_back_sdmx(response.data) == _stored_values(session)
 
 
-def test_tidy_csv_filters_by_indicator_entity_and_period_range(demo, client, session):
+def test_tidy_csv_filters_by_indicator_entity_and_period_range(demo, client_as, session):
+    client = client_as("evaluator")
     indicator = session.scalars(select(Indicator).where(Indicator.sex_required)).first()
     entity = indicator.reporters[0]
     response = client.get(f"/api/v1/exports/values.csv?indicator={indicator.code}"
@@ -63,7 +65,8 @@ def test_tidy_csv_filters_by_indicator_entity_and_period_range(demo, client, ses
     assert bad.status_code == 400 and "2025Q9" in bad.json["error"]
 
 
-def test_xlsx_export_neutralises_text_that_would_run_as_a_formula(demo, client, session):
+def test_xlsx_export_neutralises_text_that_would_run_as_a_formula(demo, client_as, session):
+    client = client_as("evaluator")
     indicator = session.scalars(select(Indicator).filter_by(code="PV1.1")).one()
     entity = indicator.reporters[0]
     record_value(session, ValueKey.of(indicator.id, entity.id, "2023Q1"), value=1.0,
@@ -85,7 +88,8 @@ def test_export_on_the_command_line(demo, run_mne, tmp_path):
     assert set(frame["TIME_PERIOD"]) == {"2026-Q3"}
 
 
-def test_openapi_document_validates_and_lists_every_api_route(app, client):
+def test_openapi_document_validates_and_lists_every_api_route(app, client_as):
+    client = client_as("evaluator")
     document = client.get("/api/v1/openapi.json").json
     validate(document)
     listed = {(path, method.upper()) for path, item in document["paths"].items()

@@ -22,7 +22,8 @@ def _post(client, url: str, form_url: str | None = None, **form):
 
 
 def test_administrator_creates_a_strategy_principle_objective_indicator_and_target(
-        client, session):
+        client_as, session):
+    client = client_as("administrator")
     _post(client, "/admin/strategy/new", code="TST", title="Test strategy", area="Testland",
           start_year="2025", end_year="2029", description="", active="on")
     strategy = session.scalars(select(Strategy).filter_by(code="TST")).one()
@@ -51,7 +52,8 @@ def test_administrator_creates_a_strategy_principle_objective_indicator_and_targ
     assert target.final and target.period_end.isoformat() == "2029-12-31"
 
 
-def test_a_wrong_field_is_marked_and_nothing_saved(demo, client, session):
+def test_a_wrong_field_is_marked_and_nothing_saved(demo, client_as, session):
+    client = client_as("administrator")
     indicator = session.scalars(select(Indicator).filter_by(code="PV1.1")).one()
     url = f"/admin/indicator/{indicator.id}"
     response = client.post(url, data={
@@ -66,7 +68,8 @@ def test_a_wrong_field_is_marked_and_nothing_saved(demo, client, session):
 
 
 def test_deleting_an_indicator_with_values_is_refused_and_archiving_keeps_it(
-        demo, client, session):
+        demo, client_as, session):
+    client = client_as("administrator")
     indicator = session.scalars(select(Indicator).filter_by(code="PV1.1")).one()
     strategy_page = "/admin/strategies/MRD-NSOC"
     response = _post(client, f"/admin/indicator/{indicator.id}/delete", strategy_page)
@@ -78,7 +81,8 @@ def test_deleting_an_indicator_with_values_is_refused_and_archiving_keeps_it(
     assert session.get(Indicator, indicator.id) is not None
 
 
-def test_removing_a_category_in_use_is_refused_with_the_reason(demo, client, session):
+def test_removing_a_category_in_use_is_refused_with_the_reason(demo, client_as, session):
+    client = client_as("administrator")
     female = session.scalars(select(Category).join(Dimension).where(
         Dimension.code == "sex", Category.code == "female")).one()
     response = _post(client, f"/admin/category/{female.id}/delete", "/admin/")
@@ -90,7 +94,8 @@ def test_removing_a_category_in_use_is_refused_with_the_reason(demo, client, ses
     assert "Category deleted." in response.text
 
 
-def test_entity_and_its_population_are_edited(client, session):
+def test_entity_and_its_population_are_edited(client_as, session):
+    client = client_as("administrator")
     _post(client, "/admin/entity/new", code="MOJ", name="Ministry of Justice", kind="ministry",
           parent_id="")
     entity = session.scalars(select(Entity).filter_by(code="MOJ")).one()
@@ -100,7 +105,8 @@ def test_entity_and_its_population_are_edited(client, session):
     assert [(item.year, item.population) for item in entity.populations] == [(2026, 6231000)]
 
 
-def test_standard_is_added_from_the_strategy_page_in_one_step(demo, client, session):
+def test_standard_is_added_from_the_strategy_page_in_one_step(demo, client_as, session):
+    client = client_as("administrator")
     response = _post(client, "/admin/strategies/MRD-NSOC/standards", "/admin/strategies/MRD-NSOC",
                      standard="SDG 16.10.1", objective="PM1")
     assert "Added SDG16.10.1 (SDG 16.10.1)." in response.text

@@ -11,7 +11,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_cli_template_filled_by_openpyxl_imports_and_api_shows_provenance(
-        run_mne, small_strategy, client, tmp_path):
+        run_mne, small_strategy, api_client_as, tmp_path):
+    client = api_client_as("coordinator", "AG")
     template = tmp_path / "template.xlsx"
     run_mne("template", "--entity", "AG", "--period", "2026Q3", "-o", str(template))
     filled = tmp_path / "filled.xlsx"
@@ -66,7 +67,8 @@ def _post(client, data: bytes, query: str = ""):
                        content_type="multipart/form-data")
 
 
-def test_api_receives_rejects_and_serves_returns(client, small_strategy):
+def test_api_receives_rejects_and_serves_returns(api_client_as, small_strategy):
+    client = api_client_as("coordinator", "AG")
     template = _template(client)
     rejected = _post(client, fill(template, {("P1", ""): 130}))
     assert rejected.status_code == 422
@@ -96,7 +98,8 @@ def test_api_receives_rejects_and_serves_returns(client, small_strategy):
     assert workbook["Quantitative"][reference].comment is not None
 
 
-def test_api_template_for_an_unknown_entity_is_404(client, small_strategy):
+def test_api_template_for_an_unknown_entity_is_404(api_client_as, small_strategy):
+    client = api_client_as("coordinator", "AG")
     response = client.get("/api/v1/templates?entity=NOPE&period=2026Q3")
     assert response.status_code == 404 and "NOPE" in response.get_json()["error"]
 
@@ -105,7 +108,8 @@ def _csrf(page_html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page_html).group(1)
 
 
-def test_web_page_checks_then_submits_a_return(client, small_strategy):
+def test_web_page_checks_then_submits_a_return(client_as, small_strategy):
+    client = client_as("coordinator", "AG")
     page = client.get("/returns/of/AG/2026Q3")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

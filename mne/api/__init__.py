@@ -12,6 +12,5 @@ def error(status: int, message: str):
     return jsonify({"error": message}), status
 
 
-from mne.api import returns  # noqa: E402,F401,I001
-from mne.api import exports, openapi  # noqa: E402,F401,I001
-from mne.api import evaluation, strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)
+# routes attach themselves to the blueprint, one module per area
+from mne.api import evaluation, exports, openapi, returns, review, strategies  # noqa: E402,F401

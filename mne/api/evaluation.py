@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from indicators.evaluation import UnknownEntity, UnknownIndicator
 from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError
+from mne.accounts.guard import requires
+from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.api.openapi import documented
 from mne.evaluation import Filters, default_strategy, requested_indicator
@@ -36,6 +38,7 @@ SCOPE = {"strategy": "Strategy code (default: the first)", "entity": "Entity cod
 
 
 @blueprint.get("/indicators/<code>/progress")
+@requires(Action.READ_FRAMEWORK)
 @documented(query={"period": "Period judged, e.g. 2026Q3 (default: all data)", **SCOPE},
             responses=ANSWERS)
 def indicator_progress(code: str):
@@ -48,6 +51,7 @@ def indicator_progress(code: str):
 
 
 @blueprint.get("/indicators/<code>/series")
+@requires(Action.READ_FRAMEWORK)
 @documented(query={"disaggregate": "A dimension, e.g. sex or age", "to": "Last period",
                    **SCOPE}, responses=ANSWERS)
 def indicator_series(code: str):

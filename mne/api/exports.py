@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, abort, request
 from flask_babel import gettext as _
 
 from indicators.periods import PeriodError
+from mne.accounts.guard import authorize_entity, permissions, requires
+from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.api.openapi import documented
 from mne.context import session
@@ -28,7 +30,17 @@ def value_filter(arguments) -> ValueFilter:
                        period_from=arguments.get("from", ""), period_to=arguments.get("to", ""))
 
 
+def _authorize_export() -> None:
+    """Everything for those who read every return; others name one of their entities."""
+    if permissions().entities(Action.READ_RETURNS) is None:
+        return
+    if not request.args.get("entity"):
+        abort(403, _("Name an entity whose returns you may read: ?entity=CODE."))
+    authorize_entity(Action.READ_RETURNS, request.args["entity"])
+
+
 def _export(format_: str):
+    _authorize_export()
     try:
         content = export_values(session(), value_filter(request.args), format_)
     except PeriodError as problem:
@@ -44,6 +56,7 @@ def _media(media_type: str, what: str) -> dict:
 
 
 @blueprint.get("/exports/values.csv")
+@requires(Action.READ_RETURNS)
 @documented(query=FILTERS, responses=_media("text/csv", "One value per row with every key"))
 def export_tidy_csv():
     """Values as tidy CSV: one value per row with strategy, indicator, entity, period and
@@ -52,6 +65,7 @@ def export_tidy_csv():
 
 
 @blueprint.get("/exports/values.sdmx.csv")
+@requires(Action.READ_RETURNS)
 @documented(query=FILTERS, responses=_media("text/csv", "SDMX 2.1 CSV"))
 def export_sdmx_csv():
     """Values as SDMX-CSV (SDMX 2.1): DATAFLOW, INDICATOR, REF_AREA, one column per dimension,
@@ -60,6 +74,7 @@ def export_sdmx_csv():
 
 
 @blueprint.get("/exports/values.xlsx")
+@requires(Action.READ_RETURNS)
 @documented(query=FILTERS, responses=_media(EXPORT_FORMATS["xlsx"], "A workbook of values"))
 def export_xlsx():
     """Values as an xlsx workbook, one value per row with every key."""

@@ -20,6 +20,8 @@ from typing import Any
 
 from flask import current_app, jsonify
 
+from mne.accounts.guard import requires
+from mne.accounts.permissions import Action
 from mne.api import blueprint
 
 API_PREFIX = "/api/v1"
@@ -91,6 +93,7 @@ def _operation(rule, view: Callable, method: str) -> dict[str, Any]:
 
 
 @blueprint.get("/openapi.json")
+@requires(Action.READ_FRAMEWORK)
 @documented(responses={"200": "The OpenAPI 3.1 document"}, tags=["meta"])
 def openapi():
     """This API described in OpenAPI 3.1: every route of /api/v1."""

@@ -13,7 +13,14 @@ from importers.return_form import FormError
 from importers.returns import Expected
 from indicators.model import DataValue, Entity, Indicator, Return, Strategy
 from indicators.uploads import UploadOutcome
-from mne import csrf
+from mne.accounts.guard import (
+    authorize_entity,
+    authorized_return,
+    entity_codes,
+    permissions,
+    requires,
+)
+from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.context import session
 from mne.uploads import (
@@ -28,15 +35,18 @@ from mne.uploads import (
 
 STATUS = {UploadOutcome.SUBMITTED: 201, UploadOutcome.DUPLICATE: 200,
           UploadOutcome.CHECKED: 200, UploadOutcome.REJECTED: 422,
-          UploadOutcome.UNUSABLE: 400, UploadOutcome.REFUSED: 409}
+          UploadOutcome.UNUSABLE: 400, UploadOutcome.REFUSED: 409,
+          UploadOutcome.FORBIDDEN: 403}
 
 
 @blueprint.get("/templates")
+@requires(Action.SUBMIT_RETURNS)
 def return_template():
     """The return template of `entity` for `period` (and `strategy`)."""
     entity, period = request.args.get("entity", ""), request.args.get("period", "")
     if not entity or not period:
         return error(400, _("Name the entity and the period: ?entity=POL&period=2026Q3."))
+    authorize_entity(Action.SUBMIT_RETURNS, entity)
     try:
         name, data = template(entity, period, request.args.get("strategy") or None)
     except FormError as problem:
@@ -45,66 +55,74 @@ def return_template():
 
 
 @blueprint.post("/returns")
+@requires(Action.SUBMIT_RETURNS)
 def upload_return():
-    """Receive a return (multipart field `file`); `?dry_run=1` validates only."""
+    """Receive a return (multipart field `file`); `?dry_run=1` validates only. A workbook for
+    an entity the sender may not send for is refused (403)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return error(400, _("Send the workbook as the multipart field 'file'."))
+    if request.args.get("entity"):
+        authorize_entity(Action.SUBMIT_RETURNS, request.args["entity"])
     expected = Expected(entity=request.args.get("entity", ""),
-                        period=request.args.get("period", ""))
+                        period=request.args.get("period", ""),
+                        allowed_entities=entity_codes(Action.SUBMIT_RETURNS))
     result = receive(upload.read(), upload.filename,
                      dry_run=request.args.get("dry_run", "") in ("1", "true", "yes"),
                      expected=expected)
     return jsonify(result.to_dict()), STATUS[result.outcome]
 
 
-csrf.exempt(upload_return)
-
-
 @blueprint.get("/returns")
+@requires(Action.READ_RETURNS)
 def list_returns():
-    """Returns, newest first; filters: strategy, entity, period, state; `limit` (500)."""
+    """Returns the user may read, newest first; filters: strategy, entity, period, state;
+    `limit` (500)."""
     args = request.args
-    statement = returns_query(args.get("strategy", ""), args.get("entity", ""),
-                              args.get("period", ""), args.get("state", ""))
+    statement = permissions().scope(
+        returns_query(args.get("strategy", ""), args.get("entity", ""), args.get("period", ""),
+                      args.get("state", "")), Return.entity_id, Action.READ_RETURNS)
     limit = min(args.get("limit", 500, type=int), 5000)
     return jsonify([return_summary(row) for row in session().scalars(statement.limit(limit))])
 
 
 @blueprint.get("/returns/<int:return_id>")
+@requires(Action.READ_RETURNS)
 def show_return(return_id: int):
     """One return with its problems and what it changed against the revision before."""
-    row = session().get(Return, return_id)
-    if row is None:
-        return error(404, _("No return has the id %(id)s.", id=return_id))
+    row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     return jsonify({**return_summary(row), "problems": validation.get("problems", []),
                     "diff": validation.get("diff")})
 
 
 def _workbook_of(return_id: int, respond):
-    row = session().get(Return, return_id)
-    if row is None or not row.file_path:
+    row = authorized_return(return_id, Action.READ_RETURNS)
+    if not row.file_path:
         return error(404, _("Return %(id)s has no file.", id=return_id))
     return respond(row)
 
 
 @blueprint.get("/returns/<int:return_id>/file")
+@requires(Action.READ_RETURNS)
 def return_file(return_id: int):
     """The workbook exactly as received."""
     return _workbook_of(return_id, original_response)
 
 
 @blueprint.get("/returns/<int:return_id>/annotated")
+@requires(Action.READ_RETURNS)
 def return_annotated(return_id: int):
     """The workbook as received with every problem marked on its cell."""
     return _workbook_of(return_id, annotated_response)
 
 
 @blueprint.get("/values")
+@requires(Action.READ_RETURNS)
 def values_with_provenance():
-    """Current values with where each came from: return, revision, sheet, cell, file sha256.
-    Filters: strategy, indicator, entity, period."""
+    """Current values of the entities whose returns the user may read, with where each came
+    from: return, revision, sheet, cell, file sha256. Filters: strategy, indicator, entity,
+    period."""
     source = aliased(Return)
     statement = (
         select(DataValue, Indicator.code, Entity.code, Strategy.code, source)
@@ -121,6 +139,7 @@ def values_with_provenance():
                            (DataValue.period, (args.get("period") or "").upper())):
         if wanted:
             statement = statement.where(column == wanted)
+    statement = permissions().scope(statement, DataValue.entity_id, Action.READ_RETURNS)
     rows = session().execute(statement.limit(min(args.get("limit", 10000, type=int), 50000)))
     return jsonify([_value_with_source(*row) for row in rows])
 

@@ -8,11 +8,14 @@ from sqlalchemy import select
 
 from indicators.model import Strategy
 from indicators.overview import UnknownStrategy, strategy_overview
+from mne.accounts.guard import approved_figures_only, requires
+from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.context import session
 
 
 @blueprint.get("/strategies")
+@requires(Action.READ_FRAMEWORK)
 def strategies():
     """Every strategy, by code."""
     rows = session().scalars(select(Strategy).order_by(Strategy.code))
@@ -24,9 +27,10 @@ def strategies():
 
 
 @blueprint.get("/strategies/<code>/indicators")
+@requires(Action.READ_FRAMEWORK)
 def strategy_indicators(code: str):
     """The strategy's principles, objectives and indicators with latest national values."""
     try:
-        return jsonify(strategy_overview(session(), code))
+        return jsonify(strategy_overview(session(), code, approved_only=approved_figures_only()))
     except UnknownStrategy:
         return error(404, _("No strategy has the code %(code)s.", code=code))

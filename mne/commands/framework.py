@@ -10,8 +10,9 @@ from flask.cli import with_appcontext
 from importers.framework_workbook import export_framework, import_framework
 from importers.problems import annotate_workbook
 from importers.workbook import UnusableWorkbook
+from indicators.audit import record
 from indicators.overview import UnknownStrategy
-from mne.context import database
+from mne.context import actor, database
 
 
 @click.group("framework")
@@ -46,6 +47,9 @@ def import_command(path: Path, dry_run: bool, errors_out: Path | None) -> None:
     try:
         with database().transaction() as session:
             result = import_framework(session, data, dry_run=dry_run)
+            if not dry_run and not result.report.has_errors:
+                record(session, actor(), "framework.import", "strategy", result.strategy,
+                       after={"file": path.name, **result.counts})
     except UnusableWorkbook as problem:
         raise click.ClickException(problem.message) from None
     for problem in result.report.sorted():

@@ -9,7 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from importers.statistics import StatsProblem, import_statistics, load_mapping
-from mne.context import database
+from indicators.audit import record
+from mne.context import actor, database
 
 
 @click.command("import-stats")
@@ -40,6 +41,10 @@ def import_stats_command(path: Path, mapping_name: str, strategy_code: str | Non
 
             summary = import_statistics(session, path, mapping, strategy_code, create_missing,
                                         progress=advance)
+            record(session, actor(), "statistics.import", "file", path.name, after={
+                "mapping": mapping_name, "rows": summary.rows,
+                "added": len(summary.changes.added), "changed": len(summary.changes.changed),
+                "created": summary.created})
     except StatsProblem as problem:
         click.echo("nothing imported:", err=True)
         for line in problem.lines:

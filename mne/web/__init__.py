@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import evaluation, framework, overview, returns
+from mne.web import accounts, audit, evaluation, framework, overview, returns, review
 
-BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint)
+BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint,
+              accounts.blueprint, audit.blueprint, review.blueprint)
 
 
 def register(app: Flask) -> None:

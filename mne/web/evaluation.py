@@ -19,6 +19,8 @@ from indicators.periods import PeriodError, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
 from indicators.review import completeness_by, expected_returns, quality_report
+from mne.accounts.guard import requires
+from mne.accounts.permissions import Action
 from mne.context import session, settings
 from mne.evaluation import Filters, calendar, default_strategy, requested_indicator, status_label
 from mne.web.charts import Point, breakdown_chart, trend_chart
@@ -56,6 +58,7 @@ def _entities() -> list[Entity]:
 
 
 @blueprint.get("/dashboard")
+@requires(Action.READ_FRAMEWORK)
 def first_dashboard():
     """The dashboard of the first strategy."""
     code = default_strategy()
@@ -65,6 +68,7 @@ def first_dashboard():
 
 
 @blueprint.get("/strategies/<code>/dashboard")
+@requires(Action.READ_FRAMEWORK)
 def dashboard(code: str):
     """Principles × status with counts, each cell opening its indicators; the completeness of
     the latest period."""
@@ -87,6 +91,7 @@ def dashboard(code: str):
 
 
 @blueprint.get("/strategies/<code>/indicators/<indicator_code>")
+@requires(Action.READ_FRAMEWORK)
 def indicator_page(code: str, indicator_code: str):
     """Definition, trend chart, breakdown charts, values by entity, narratives, provenance."""
     strategy = _strategy(code)
@@ -129,6 +134,7 @@ def _breakdown(name: str, dimension: str, series: list[dict]) -> str:
 
 
 @blueprint.get("/entities/<code>")
+@requires(Action.READ_FRAMEWORK)
 def entity_page(code: str):
     """An entity's returns, completeness and timeliness, and its indicators' statuses."""
     entity = session().scalars(select(Entity).where(Entity.code == code)).one_or_none()
@@ -157,6 +163,7 @@ def entity_page(code: str):
 
 
 @blueprint.get("/strategies/<code>/quality")
+@requires(Action.REVIEW_RETURNS)
 def quality_page(code: str):
     """Completeness and timeliness, outliers, missing breakdowns, inconsistent totals."""
     strategy = _strategy(code)

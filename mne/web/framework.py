@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect as sqlalchemy_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from importers.framework_workbook import (
     text,
     yes_no,
 )
+from indicators.audit import record
 from indicators.editing import deletion_refused
 from indicators.model import (
     Aggregation,
@@ -48,7 +50,9 @@ from indicators.model import (
 )
 from indicators.periods import Frequency, parse_period
 from indicators.standards import StandardError, add_standard, standards
-from mne.context import session
+from mne.accounts.guard import requires
+from mne.accounts.permissions import Action
+from mne.context import actor, session
 
 blueprint = Blueprint("framework", __name__, url_prefix="/admin")
 Options = Callable[[Session, Any], list[tuple[str, str]]]
@@ -248,7 +252,20 @@ def _back(row: Any) -> str:
     return url_for("framework.index")
 
 
+def _columns(row: Any) -> dict[str, Any]:
+    """A framework row's column values, as the audit trail keeps them."""
+    return {column.key: getattr(row, column.key)
+            for column in sqlalchemy_inspect(row).mapper.column_attrs}
+
+
+def _audit(db: Session, action: str, kind: str, row: Any, before: dict[str, Any] | None,
+           after: dict[str, Any] | None) -> None:
+    record(db, actor(), f"framework.{action}", kind,
+           getattr(row, "code", None) or row.id, before=before, after=after)
+
+
 @blueprint.get("/")
+@requires(Action.EDIT_FRAMEWORK)
 def index():
     """Strategies, entities and dimensions, with links to edit them."""
     db = session()
@@ -260,6 +277,7 @@ def index():
 
 
 @blueprint.get("/strategies/<code>")
+@requires(Action.EDIT_FRAMEWORK)
 def strategy(code: str):
     """A strategy's framework to edit, and the international standards to add to it."""
     row = session().scalars(select(Strategy).filter_by(code=code)).one_or_none()
@@ -269,12 +287,15 @@ def strategy(code: str):
 
 
 @blueprint.post("/strategies/<code>/standards")
+@requires(Action.EDIT_FRAMEWORK)
 def add_standard_page(code: str):
     """Add an international standard to the strategy as a new indicator, in one step."""
     db = session()
     try:
         indicator = add_standard(db, code, request.form.get("objective", ""),
                                  request.form.get("standard", ""))
+        db.flush()
+        _audit(db, "add", "indicator", indicator, None, _columns(indicator))
         db.commit()
         flash(_("Added %(code)s (%(standard)s).", code=indicator.code,
                 standard=indicator.standard), "ok")
@@ -286,6 +307,7 @@ def add_standard_page(code: str):
 
 @blueprint.route("/<kind>/new", methods=["GET", "POST"])
 @blueprint.route("/<kind>/<int:row_id>", methods=["GET", "POST"])
+@requires(Action.EDIT_FRAMEWORK)
 def edit(kind: str, row_id: int | None = None):
     """The form of a framework row: a new one (under `?owner=ID`) or an existing one."""
     editor, db = _editor(kind), session()
@@ -302,11 +324,14 @@ def edit(kind: str, row_id: int | None = None):
     strategy = _strategy_for(editor, row, owner)
     problems: dict[str, str] = {}
     if request.method == "POST":
+        before = _columns(row) if row_id is not None else None
         with db.no_autoflush:
             problems = _read_form(editor, db, row)
         if not problems:
             try:
                 db.add(row)
+                db.flush()
+                _audit(db, "edit" if before else "add", kind, row, before, _columns(row))
                 db.commit()
                 flash(_("%(what)s saved.", what=editor.title), "ok")
                 return redirect(_back(row))
@@ -323,6 +348,7 @@ def edit(kind: str, row_id: int | None = None):
 
 
 @blueprint.post("/<kind>/<int:row_id>/delete")
+@requires(Action.EDIT_FRAMEWORK)
 def delete(kind: str, row_id: int):
     """Delete a row, unless that would orphan data: then say why and keep it."""
     editor, db = _editor(kind), session()
@@ -332,6 +358,7 @@ def delete(kind: str, row_id: int):
     if reason:
         flash(_("Not deleted: %(reason)s", reason=reason), "error")
     else:
+        _audit(db, "delete", kind, row, _columns(row), None)
         db.delete(row)
         db.commit()
         flash(_("%(what)s deleted.", what=editor.title), "ok")

@@ -8,12 +8,15 @@ from sqlalchemy import select
 
 from indicators.model import Strategy
 from indicators.overview import UnknownStrategy, strategy_overview
+from mne.accounts.guard import approved_figures_only, requires
+from mne.accounts.permissions import Action
 from mne.context import session
 
 blueprint = Blueprint("web", __name__)
 
 
 @blueprint.get("/")
+@requires(Action.READ_FRAMEWORK)
 def home():
     """The overview of the first strategy, or an invitation to load one."""
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
@@ -23,10 +26,11 @@ def home():
 
 
 @blueprint.get("/strategies/<code>")
+@requires(Action.READ_FRAMEWORK)
 def strategy_page(code: str):
     """A strategy's principles, objectives and indicators with their latest national values."""
     try:
-        overview = strategy_overview(session(), code)
+        overview = strategy_overview(session(), code, approved_only=approved_figures_only())
     except UnknownStrategy:
         abort(404, _("No strategy has the code %(code)s.", code=code))
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()

@@ -11,8 +11,11 @@ from importers.return_form import FormError
 from importers.returns import Expected
 from indicators.model import Entity, Return
 from indicators.periods import PeriodError, parse_period
+from indicators.return_review import feedback_for_period
 from indicators.uploads import Upload
-from mne.context import session
+from mne.accounts.guard import authorize, authorized_return, permissions, requires
+from mne.accounts.permissions import Action
+from mne.context import actor, session
 from mne.uploads import (
     annotated_response,
     original_response,
@@ -27,31 +30,40 @@ blueprint = Blueprint("returns", __name__)
 
 
 def _entities() -> list[Entity]:
-    return list(session().scalars(select(Entity).order_by(Entity.code)))
+    """The entities whose returns the user may read."""
+    return list(session().scalars(permissions().scope(
+        select(Entity).order_by(Entity.code), Entity.id, Action.READ_RETURNS)))
 
 
 @blueprint.get("/returns")
+@requires(Action.READ_RETURNS)
 def index():
-    """Every return received, newest first, with a form to open an entity and period."""
+    """Every return received that the user may read, newest first, with a form to open an
+    entity and period."""
     args = request.args
-    rows = session().scalars(returns_query(entity=args.get("entity", ""),
-                                           period=args.get("period", ""),
-                                           state=args.get("state", "")).limit(500))
+    statement = returns_query(entity=args.get("entity", ""), period=args.get("period", ""),
+                              state=args.get("state", ""))
+    rows = session().scalars(permissions().scope(statement, Return.entity_id,
+                                                 Action.READ_RETURNS).limit(500))
     return render_template("returns/index.html", returns=[return_summary(row) for row in rows],
                            entities=_entities(), filters=args)
 
 
 @blueprint.get("/returns/open")
+@requires(Action.READ_RETURNS)
 def open_period():
     """Go to the page of the entity and period chosen in the form."""
     return redirect(url_for("returns.period_page", entity=request.args.get("entity", ""),
                             period=request.args.get("period", "").strip().upper()))
 
 
-def _entity_and_period(entity_code: str, period_code: str) -> tuple[Entity, str]:
+def _entity_and_period(entity_code: str, period_code: str,
+                       action: Action) -> tuple[Entity, str]:
+    """The entity and the period's code, if the user may do `action` for that entity."""
     entity = session().scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
         abort(404, _("No entity has the code %(code)s.", code=entity_code))
+    authorize(action, entity.id)
     try:
         return entity, parse_period(period_code).code
     except PeriodError as problem:
@@ -59,22 +71,29 @@ def _entity_and_period(entity_code: str, period_code: str) -> tuple[Entity, str]
 
 
 @blueprint.get("/returns/of/<entity>/<period>")
+@requires(Action.READ_RETURNS)
 def period_page(entity: str, period: str):
-    """An entity's return for a period: the template, the upload form and the revisions."""
-    row, code = _entity_and_period(entity, period)
+    """An entity's return for a period: the template, the upload form, the revisions and the
+    reviewer's comments to act on."""
+    row, code = _entity_and_period(entity, period, Action.READ_RETURNS)
     return _period_page(row, code)
 
 
 def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str:
-    revisions = session().scalars(returns_query(entity=entity.code, period=period))
+    revisions = list(session().scalars(returns_query(entity=entity.code, period=period)))
+    feedback = (feedback_for_period(session(), revisions[0].strategy_id, entity.id, period)
+                if revisions else None)
     return render_template("returns/period.html", entity=entity, period=period,
                            revisions=[return_summary(item) for item in revisions],
-                           missing_file=missing_file)
+                           missing_file=missing_file, feedback=feedback,
+                           may_submit=permissions().allows(Action.SUBMIT_RETURNS, entity.id))
 
 
 @blueprint.get("/returns/of/<entity>/<period>/template")
+@requires(Action.SUBMIT_RETURNS)
 def period_template(entity: str, period: str):
     """The return template to fill in."""
+    _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
     try:
         name, data = template(entity, period, request.args.get("strategy") or None)
     except FormError as problem:
@@ -83,9 +102,10 @@ def period_template(entity: str, period: str):
 
 
 @blueprint.post("/returns/of/<entity>/<period>")
+@requires(Action.SUBMIT_RETURNS)
 def period_upload(entity: str, period: str):
     """Check or submit the chosen workbook and show what became of it."""
-    row, code = _entity_and_period(entity, period)
+    row, code = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _period_page(row, code, missing_file=True), 400
@@ -97,32 +117,43 @@ def period_upload(entity: str, period: str):
 
 
 @blueprint.get("/returns/<int:return_id>")
+@requires(Action.READ_RETURNS)
 def show(return_id: int):
-    """A stored return: its state, its problems and what it changed."""
-    row = session().get(Return, return_id) or abort(404)
+    """A stored return: its state, its problems, what it changed and the reviewer's comments."""
+    row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     result = {**return_summary(row), "outcome": str(row.state), "return_id": row.id,
               "upload_id": None, "message": "", "problems": validation.get("problems", []),
               "diff": validation.get("diff")}
+    feedback = feedback_for_period(session(), row.strategy_id, row.entity_id, row.period)
     return render_template("returns/result.html", result=result, entity=row.entity,
-                           period=row.period)
+                           period=row.period, feedback=feedback)
 
 
 @blueprint.get("/returns/<int:return_id>/file")
+@requires(Action.READ_RETURNS)
 def original_file(return_id: int):
     """The workbook exactly as received."""
-    row = session().get(Return, return_id) or abort(404)
+    row = authorized_return(return_id, Action.READ_RETURNS)
     return original_response(row) if row.file_path else abort(404)
 
 
 @blueprint.get("/returns/<int:return_id>/annotated")
+@requires(Action.READ_RETURNS)
 def annotated(return_id: int):
     """The workbook as received with every problem marked on its cell."""
-    row = session().get(Return, return_id) or abort(404)
+    row = authorized_return(return_id, Action.READ_RETURNS)
     return annotated_response(row) if row.file_path else abort(404)
 
 
 @blueprint.get("/uploads/<int:upload_id>/annotated")
+@requires(Action.READ_RETURNS)
 def annotated_check(upload_id: int):
-    """A checked (not imported) workbook with every problem marked on its cell."""
-    return annotated_response(session().get(Upload, upload_id) or abort(404))
+    """A checked (not imported) workbook with every problem marked on its cell: for the one
+    who sent it, or whoever may read the return it became."""
+    upload = session().get(Upload, upload_id) or abort(404)
+    if upload.return_id is not None:
+        authorized_return(upload.return_id, Action.READ_RETURNS)
+    elif upload.uploaded_by != actor() and permissions().entities(Action.READ_RETURNS) is not None:
+        abort(403)
+    return annotated_response(upload)

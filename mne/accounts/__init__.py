@@ -1,0 +1,1 @@
+"""Users, their roles on entities, API tokens and signing in."""
