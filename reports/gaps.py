@@ -1,0 +1,317 @@
+"""The gap report: what stands between a strategy and its plan in one period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from indicators.disaggregation import TOTAL, dimensions_of
+from indicators.i18n import _
+from indicators.model import (
+    DataValue,
+    Entity,
+    Indicator,
+    IndicatorReporter,
+    Kind,
+    Return,
+    ReturnState,
+    Strategy,
+    Target,
+    Unit,
+)
+from indicators.overview import load_strategy
+from indicators.periods import Frequency, Period, parse_period, period_containing
+from reports.compilation import DATE, NUMBER, STATUS, Chart, Column, Compilation, Section
+from reports.model import ReportKind
+
+ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The reporting calendar of config.toml: the period type and the days a return is due
+    after its period ends."""
+
+    period_type: str
+    due_days: int
+
+
+def indicator_due_in(frequency: Frequency, period: Period) -> bool:
+    """Whether an indicator of `frequency` is reported in a return for `period`: always when
+    it is as frequent as the return, else when one of its periods ends with this one."""
+    return period_containing(period.end, frequency).end <= period.end
+
+
+def strategy_indicators(strategy: Strategy) -> list[Indicator]:
+    """The strategy's current (not archived) indicators, by principle and objective."""
+    return [
+        indicator
+        for principle in strategy.principles
+        for objective in principle.objectives
+        for indicator in objective.indicators
+        if not indicator.archived
+    ]
+
+
+def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
+                 as_of: dt.date) -> Compilation:
+    """The gap report of a strategy for a period, as it stands on `as_of`."""
+    strategy = load_strategy(session, strategy_code)
+    period = parse_period(period_code)
+    indicators = strategy_indicators(strategy)
+    due = [indicator for indicator in indicators if indicator_due_in(indicator.frequency, period)]
+    values = _values_in(session, [indicator.id for indicator in indicators], period)
+    codes = dict(session.execute(select(Entity.id, Entity.code)).tuples().all())
+    values["entity"] = values["entity_id"].map(codes)
+    returns = _returns(session, strategy.id)
+    sections = [
+        _late_returns(session, strategy, due, period, calendar, as_of, returns),
+        _without_data(due, values),
+        _without_baseline(indicators),
+        _without_target(session, indicators),
+        _missing_breakdowns(indicators, values),
+        _inconsistent_breakdowns(indicators, values),
+        _without_evidence(indicators, values),
+        _awaiting_review(returns, period, as_of),
+    ]
+    used_ids = set(values["return_id"].dropna().astype(int)) | set(
+        returns.loc[returns["period"] == period.code, "id"]
+    )
+    return Compilation(
+        kind=ReportKind.GAPS,
+        strategy_code=strategy.code,
+        strategy_title=strategy.title,
+        period=period.code,
+        as_of=as_of,
+        sections=[_summary(sections), *sections],
+        returns_used=_revisions(returns, used_ids),
+    )
+
+
+def _values_in(session: Session, indicator_ids: list[int], period: Period) -> pd.DataFrame:
+    """Every value of the indicators in the period (a quarter holds its months)."""
+    statement = select(
+        DataValue.indicator_id,
+        DataValue.entity_id,
+        DataValue.period,
+        DataValue.disaggregation,
+        DataValue.value,
+        DataValue.level,
+        func.length(func.trim(DataValue.evidence)).label("evidence_length"),
+        DataValue.return_id,
+    ).where(
+        DataValue.indicator_id.in_(indicator_ids),
+        DataValue.period_end >= period.start,
+        DataValue.period_end <= period.end,
+    )
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["indicator_id", "entity_id", "period", "disaggregation",
+                                 "value", "level", "evidence_length", "return_id"])
+
+
+def _returns(session: Session, strategy_id: int) -> pd.DataFrame:
+    statement = select(
+        Return.id, Return.entity_id, Entity.code, Entity.name, Return.period, Return.revision,
+        Return.state, Return.uploaded_at,
+    ).join(Entity, Entity.id == Return.entity_id).where(Return.strategy_id == strategy_id)
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["id", "entity_id", "entity", "entity_name", "period",
+                                 "revision", "state", "uploaded_at"])
+
+
+def _revisions(returns: pd.DataFrame, ids: set[int]) -> list[dict[str, int]]:
+    used = returns[returns["id"].isin(ids)].sort_values("id")
+    return [{"id": int(row.id), "revision": int(row.revision)} for row in used.itertuples()]
+
+
+def _indicator_columns() -> list[Column]:
+    return [Column("indicator", _("Indicator")), Column("name", _("Name")),
+            Column("principle", _("Principle")), Column("objective", _("Objective"))]
+
+
+def _indicator_cells(indicator: Indicator) -> dict[str, str]:
+    return {
+        "indicator": indicator.code,
+        "name": indicator.name,
+        "principle": indicator.objective.principle.name,
+        "objective": indicator.objective.code,
+    }
+
+
+def _late_returns(session: Session, strategy: Strategy, due: list[Indicator], period: Period,
+                  calendar: Calendar, as_of: dt.date, returns: pd.DataFrame) -> Section:
+    due_date = period.due_date(calendar.due_days)
+    expected = _expected_entities(session, [indicator.id for indicator in due])
+    received = returns[(returns["period"] == period.code)
+                       & (returns["state"] != ReturnState.REJECTED)]
+    first = received.groupby("entity_id")["uploaded_at"].min()
+    rows = []
+    for entity in expected:
+        arrived = first.get(entity.id)
+        status = _return_status(arrived, due_date, as_of)
+        if status is None:
+            continue
+        rows.append({
+            "entity": entity.code,
+            "entity_name": entity.name,
+            "period": period.code,
+            "due": due_date,
+            "status": status,
+            "received": arrived.date() if arrived is not None else None,
+            "days_late": ((arrived.date() if arrived is not None else as_of) - due_date).days
+            if status != "not_due" else None,
+        })
+    columns = [Column("entity", _("Entity")), Column("entity_name", _("Name")),
+               Column("period", _("Period")), Column("due", _("Due"), DATE),
+               Column("status", _("Status"), STATUS), Column("received", _("Received"), DATE),
+               Column("days_late", _("Days late"), NUMBER)]
+    return Section("returns", _("Returns missing or late"), columns, rows,
+                   note=_("Entities that report an indicator due this period."),
+                   sheet=_("Returns"))
+
+
+def _return_status(arrived: pd.Timestamp | None, due_date: dt.date, as_of: dt.date) -> str | None:
+    """missing, late or not yet due; None for a return that arrived on time."""
+    if arrived is None:
+        return "missing" if as_of > due_date else "not_due"
+    return "late" if arrived.date() > due_date else None
+
+
+def _expected_entities(session: Session, indicator_ids: list[int]) -> list[Entity]:
+    statement = (
+        select(Entity)
+        .where(Entity.id.in_(select(IndicatorReporter.entity_id)
+                             .where(IndicatorReporter.indicator_id.in_(indicator_ids))))
+        .order_by(Entity.code)
+    )
+    return list(session.scalars(statement))
+
+
+def _without_data(due: list[Indicator], values: pd.DataFrame) -> Section:
+    present = values[values["value"].notna() | values["level"].notna()]
+    reported = set(present["indicator_id"])
+    rows = [_indicator_cells(indicator) for indicator in due if indicator.id not in reported]
+    return Section("no_data", _("Indicators without data this period"), _indicator_columns(),
+                   rows, note=_("Indicators due this period with no value from any entity."),
+                   sheet=_("No data"))
+
+
+def _without_baseline(indicators: list[Indicator]) -> Section:
+    rows = [_indicator_cells(indicator) for indicator in indicators
+            if indicator.baseline_value is None]
+    return Section("no_baseline", _("Indicators without baseline"), _indicator_columns(), rows,
+                   sheet=_("No baseline"))
+
+
+def _without_target(session: Session, indicators: list[Indicator]) -> Section:
+    with_target = set(session.scalars(
+        select(Target.indicator_id).where(Target.indicator_id.in_([i.id for i in indicators]))
+    ))
+    rows = [_indicator_cells(indicator) for indicator in indicators
+            if indicator.id not in with_target]
+    return Section("no_target", _("Indicators without target"), _indicator_columns(), rows,
+                   sheet=_("No target"))
+
+
+def required_dimensions(indicator: Indicator) -> set[str]:
+    """The breakdowns every total of the indicator must come with: the dimensions it is
+    reported by, and sex when the indicator counts people."""
+    required = {dimension.code for dimension in indicator.dimensions}
+    return required | {"sex"} if indicator.sex_required else required
+
+
+def _missing_breakdowns(indicators: list[Indicator], values: pd.DataFrame) -> Section:
+    by_id = {indicator.id: indicator for indicator in indicators}
+    required = pd.DataFrame(
+        [(indicator.id, dimension) for indicator in indicators
+         if indicator.kind is Kind.QUANTITATIVE
+         for dimension in sorted(required_dimensions(indicator))],
+        columns=["indicator_id", "dimension"],
+    )
+    keys = ["indicator_id", "entity", "period"]
+    totals = values.loc[values["disaggregation"] == TOTAL, keys]
+    wanted = totals.merge(required, on="indicator_id")
+    broken_down = values.loc[values["disaggregation"] != TOTAL, [*keys, "disaggregation"]]
+    dimensions = {key: sorted(dimensions_of(key)) for key in broken_down["disaggregation"].unique()}
+    present = (broken_down.assign(dimension=broken_down["disaggregation"].map(dimensions))
+               .explode("dimension")[[*keys, "dimension"]].drop_duplicates())
+    missing = wanted.merge(present, how="left", on=[*keys, "dimension"], indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].sort_values([*keys, "dimension"])
+    rows = [{**_indicator_cells(by_id[row.indicator_id]), "entity": row.entity,
+             "period": row.period, "dimension": row.dimension} for row in missing.itertuples()]
+    return Section("missing_breakdown", _("Values missing a required breakdown"),
+                   [*_indicator_columns(), Column("entity", _("Entity")),
+                    Column("period", _("Period")), Column("dimension", _("Missing breakdown"))],
+                   rows, note=_("Totals reported without the sex or age breakdown the "
+                                "indicator requires."), sheet=_("Missing breakdowns"))
+
+
+def _inconsistent_breakdowns(indicators: list[Indicator], values: pd.DataFrame) -> Section:
+    additive = {indicator.id: indicator for indicator in indicators
+                if indicator.kind is Kind.QUANTITATIVE and indicator.unit in ADDITIVE_UNITS}
+    numbers = values[values["indicator_id"].isin(additive) & values["value"].notna()]
+    keys = ["indicator_id", "entity", "period"]
+    totals = numbers[numbers["disaggregation"] == TOTAL].set_index(keys)["value"]
+    parts = numbers[numbers["disaggregation"].str.count("=") == 1]
+    parts = parts.assign(dimension=parts["disaggregation"].str.split("=").str[0])
+    sums = parts.groupby([*keys, "dimension"])["value"].sum().reset_index()
+    sums = sums.join(totals.rename("total"), on=keys).dropna(subset=["total"])
+    wrong = sums[(sums["value"] - sums["total"]).abs() > 1e-6 * sums["total"].abs().clip(lower=1)]
+    rows = [
+        {**_indicator_cells(additive[row.indicator_id]), "entity": row.entity,
+         "period": row.period, "dimension": row.dimension, "total": float(row.total),
+         "sum": float(row.value), "difference": float(row.value - row.total)}
+        for row in wrong.sort_values(keys).itertuples()
+    ]
+    return Section("inconsistent", _("Breakdowns that do not add up to their total"),
+                   [*_indicator_columns(), Column("entity", _("Entity")),
+                    Column("period", _("Period")), Column("dimension", _("Breakdown")),
+                    Column("total", _("Total"), NUMBER), Column("sum", _("Sum of parts"), NUMBER),
+                    Column("difference", _("Difference"), NUMBER)], rows,
+                   sheet=_("Inconsistent totals"))
+
+
+def _without_evidence(indicators: list[Indicator], values: pd.DataFrame) -> Section:
+    qualitative = {indicator.id: indicator for indicator in indicators
+                   if indicator.kind is Kind.QUALITATIVE}
+    answers = values[values["indicator_id"].isin(qualitative) & values["level"].notna()
+                     & (values["evidence_length"].fillna(0) == 0)]
+    rows = [
+        {**_indicator_cells(qualitative[row.indicator_id]), "entity": row.entity,
+         "period": row.period, "level": int(row.level)}
+        for row in answers.sort_values(["indicator_id", "entity", "period"]).itertuples()
+    ]
+    return Section("no_evidence", _("Qualitative answers without evidence"),
+                   [*_indicator_columns(), Column("entity", _("Entity")),
+                    Column("period", _("Period")), Column("level", _("Level"), NUMBER)], rows,
+                   sheet=_("No evidence"))
+
+
+def _awaiting_review(returns: pd.DataFrame, period: Period, as_of: dt.date) -> Section:
+    waiting = returns[returns["state"] == ReturnState.SUBMITTED]
+    waiting = waiting[waiting["period"].map(lambda code: parse_period(code).end <= period.end)]
+    rows = [
+        {"entity": row.entity, "entity_name": row.entity_name, "period": row.period,
+         "revision": int(row.revision), "submitted": row.uploaded_at.date(),
+         "days_waiting": (as_of - row.uploaded_at.date()).days}
+        for row in waiting.sort_values(["uploaded_at", "id"]).itertuples()
+    ]
+    return Section("awaiting_review", _("Returns waiting for review"),
+                   [Column("entity", _("Entity")), Column("entity_name", _("Name")),
+                    Column("period", _("Period")), Column("revision", _("Revision"), NUMBER),
+                    Column("submitted", _("Submitted"), DATE),
+                    Column("days_waiting", _("Days waiting"), NUMBER)], rows,
+                   sheet=_("Awaiting review"))
+
+
+def _summary(sections: list[Section]) -> Section:
+    rows = [{"gap": section.title, "count": len(section.rows)} for section in sections]
+    chart = Chart("bar", _("Gaps this period"), [row["gap"] for row in rows],
+                  {_("Count"): [float(row["count"]) for row in rows]})
+    return Section("summary", _("Summary"),
+                   [Column("gap", _("Gap")), Column("count", _("Count"), NUMBER)], rows,
+                   charts=[chart])
