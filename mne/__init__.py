@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, has_app_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
@@ -55,6 +55,8 @@ def _translate(message: str, **variables: object) -> str:
 
 
 def _choose_locale() -> str | None:
+    if not has_request_context():
+        return None  # a command or a scheduled job: the default locale
     return request.args.get("lang") or request.accept_languages.best_match(LOCALES)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -39,6 +40,10 @@ class Calendar:
     period_type: str
     due_days: int
 
+    def period_just_ended(self, day: dt.date) -> Period:
+        """The last whole period before the one containing `day`."""
+        return period_containing(day, self.period_type) - 1
+
 
 def indicator_due_in(frequency: Frequency, period: Period) -> bool:
     """Whether an indicator of `frequency` is reported in a return for `period`: always when
@@ -69,7 +74,7 @@ def compile_gaps(session: Session, strategy_code: str, period_code: str, calenda
     values["entity"] = values["entity_id"].map(codes)
     returns = _returns(session, strategy.id)
     sections = [
-        _late_returns(session, strategy, due, period, calendar, as_of, returns),
+        _late_returns(session, strategy, period, calendar, as_of),
         _without_data(due, values),
         _without_baseline(indicators),
         _without_target(session, indicators),
@@ -142,39 +147,46 @@ def _indicator_cells(indicator: Indicator) -> dict[str, str]:
     }
 
 
-def _late_returns(session: Session, strategy: Strategy, due: list[Indicator], period: Period,
-                  calendar: Calendar, as_of: dt.date, returns: pd.DataFrame) -> Section:
+def return_statuses(session: Session, strategy: Strategy, period: Period, calendar: Calendar,
+                    as_of: dt.date) -> list[dict[str, Any]]:
+    """The returns expected for a period (from entities reporting an indicator due in it) that
+    are missing, late or not yet due on `as_of`; returns received in time are left out."""
     due_date = period.due_date(calendar.due_days)
-    expected = _expected_entities(session, [indicator.id for indicator in due])
-    received = returns[(returns["period"] == period.code)
-                       & (returns["state"] != ReturnState.REJECTED)]
-    first = received.groupby("entity_id")["uploaded_at"].min()
+    due = [indicator for indicator in strategy_indicators(strategy)
+           if indicator_due_in(indicator.frequency, period)]
+    first = dict(session.execute(
+        select(Return.entity_id, func.min(Return.uploaded_at))
+        .where(Return.strategy_id == strategy.id, Return.period == period.code,
+               Return.state != ReturnState.REJECTED)
+        .group_by(Return.entity_id)).tuples().all())
     rows = []
-    for entity in expected:
+    for entity in _expected_entities(session, [indicator.id for indicator in due]):
         arrived = first.get(entity.id)
         status = _return_status(arrived, due_date, as_of)
-        if status is None:
-            continue
-        rows.append({
-            "entity": entity.code,
-            "entity_name": entity.name,
-            "period": period.code,
-            "due": due_date,
-            "status": status,
-            "received": arrived.date() if arrived is not None else None,
-            "days_late": ((arrived.date() if arrived is not None else as_of) - due_date).days
-            if status != "not_due" else None,
-        })
+        if status is not None:
+            rows.append({
+                "entity": entity.code, "entity_name": entity.name, "entity_id": entity.id,
+                "period": period.code, "due": due_date, "status": status,
+                "received": arrived.date() if arrived is not None else None,
+                "days_late": None if status == "not_due"
+                else ((arrived.date() if arrived is not None else as_of) - due_date).days,
+            })
+    return rows
+
+
+def _late_returns(session: Session, strategy: Strategy, period: Period, calendar: Calendar,
+                  as_of: dt.date) -> Section:
     columns = [Column("entity", _("Entity")), Column("entity_name", _("Name")),
                Column("period", _("Period")), Column("due", _("Due"), DATE),
                Column("status", _("Status"), STATUS), Column("received", _("Received"), DATE),
                Column("days_late", _("Days late"), NUMBER)]
-    return Section("returns", _("Returns missing or late"), columns, rows,
+    return Section("returns", _("Returns missing or late"), columns,
+                   return_statuses(session, strategy, period, calendar, as_of),
                    note=_("Entities that report an indicator due this period."),
                    sheet=_("Returns"))
 
 
-def _return_status(arrived: pd.Timestamp | None, due_date: dt.date, as_of: dt.date) -> str | None:
+def _return_status(arrived: dt.datetime | None, due_date: dt.date, as_of: dt.date) -> str | None:
     """missing, late or not yet due; None for a return that arrived on time."""
     if arrived is None:
         return "missing" if as_of > due_date else "not_due"
