@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import overview
+from mne.web import overview, reports
 
-BLUEPRINTS = (overview.blueprint,)
+BLUEPRINTS = (overview.blueprint, reports.blueprint)
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,77 @@
+"""Pages of the reports: issued versions with their downloads and a "compile now" form, the
+scheduler's run history and the notifications sent to coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from indicators.model import Strategy
+from indicators.overview import UnknownStrategy
+from indicators.periods import PeriodError, parse_period
+from mne.context import actor, session, settings
+from mne.scheduling import report_settings
+from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
+from reports.jobs import recent_runs
+from reports.model import CompiledReport, Notification, ReportFormat, ReportKind
+
+blueprint = Blueprint("reports", __name__)
+
+
+@blueprint.get("/reports")
+def reports_page():
+    """Every issued report version, with downloads, and the form to compile one now."""
+    strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
+    just_ended = report_settings(settings()).calendar.period_just_ended(dt.date.today())
+    return render_template("reports.html", reports=list_reports(session()),
+                           strategies=strategies, kinds=list(ReportKind),
+                           default_period=just_ended.code)
+
+
+@blueprint.post("/reports/compile")
+def compile_now():
+    """Compile a report now and keep it as a new version."""
+    kind, code = request.form.get("kind", ""), request.form.get("strategy", "")
+    try:
+        period = parse_period(request.form.get("period", "")).code
+        with session().begin():
+            report = compile_and_issue(session(), ReportKind(kind), code, period,
+                                       report_settings(settings()), actor())
+    except (PeriodError, ValueError, UnknownStrategy) as problem:
+        flash(_("Nothing compiled: %(problem)s", problem=problem), "error")
+        return redirect(url_for("reports.reports_page"))
+    flash(_("Compiled %(kind)s report %(period)s, version %(version)s.", kind=kind,
+            period=period, version=report.version), "info")
+    return redirect(url_for("reports.reports_page"))
+
+
+@blueprint.get("/reports/<int:report_id>.<format>")
+def download(report_id: int, format: str):
+    """One issued report in one format, byte for byte as kept."""
+    report = session().get(CompiledReport, report_id)
+    if report is None or format not in set(ReportFormat):
+        abort(404)
+    data = report_bytes(report, format, settings().storage_folder)
+    name = f"{report.kind}-{report.strategy.code}-{report.period}-v{report.version}.{format}"
+    return Response(data, mimetype=MEDIA_TYPES[ReportFormat(format)],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.get("/scheduler")
+def scheduler_page():
+    """The scheduled jobs and the history of their runs."""
+    return render_template("scheduler.html", jobs=settings().jobs,
+                           enabled=settings().scheduler_enabled,
+                           timezone=settings().scheduler_timezone, runs=recent_runs(session()))
+
+
+@blueprint.get("/notifications")
+def notifications_page():
+    """Notifications to coordinators, newest first."""
+    rows = session().scalars(select(Notification).order_by(
+        Notification.created_at.desc(), Notification.id.desc()).limit(500)).all()
+    return render_template("notifications.html", notifications=rows,
+                           smtp=settings().smtp is not None)
