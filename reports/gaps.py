@@ -70,7 +70,7 @@ def compile_gaps(session: Session, strategy_code: str, period_code: str, calenda
     indicators = strategy_indicators(strategy)
     due = [indicator for indicator in indicators if indicator_due_in(indicator.frequency, period)]
     values = _values_in(session, [indicator.id for indicator in indicators], period)
-    codes = dict(session.execute(select(Entity.id, Entity.code)).tuples().all())
+    codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)
     returns = _returns(session, strategy.id)
     sections = [
@@ -158,7 +158,7 @@ def return_statuses(session: Session, strategy: Strategy, period: Period, calend
         select(Return.entity_id, func.min(Return.uploaded_at))
         .where(Return.strategy_id == strategy.id, Return.period == period.code,
                Return.state != ReturnState.REJECTED)
-        .group_by(Return.entity_id)).tuples().all())
+        .group_by(Return.entity_id)).all())
     rows = []
     for entity in _expected_entities(session, [indicator.id for indicator in due]):
         arrived = first.get(entity.id)
@@ -250,7 +250,8 @@ def _missing_breakdowns(indicators: list[Indicator], values: pd.DataFrame) -> Se
     broken_down = values.loc[values["disaggregation"] != TOTAL, [*keys, "disaggregation"]]
     dimensions = {key: sorted(dimensions_of(key)) for key in broken_down["disaggregation"].unique()}
     present = (broken_down.assign(dimension=broken_down["disaggregation"].map(dimensions))
-               .explode("dimension")[[*keys, "dimension"]].drop_duplicates())
+               .explode("dimension")[[*keys, "dimension"]].drop_duplicates()
+               .astype({"dimension": object}))
     missing = wanted.merge(present, how="left", on=[*keys, "dimension"], indicator=True)
     missing = missing[missing["_merge"] == "left_only"].sort_values([*keys, "dimension"])
     rows = [{**_indicator_cells(by_id[row.indicator_id]), "entity": row.entity,
