@@ -28,6 +28,7 @@ from indicators.overview import load_strategy
 from indicators.periods import Frequency, Period, parse_period, period_containing
 from reports.compilation import DATE, NUMBER, STATUS, Chart, Column, Compilation, Section
 from reports.model import ReportKind
+from reports.sources import returns_used
 
 ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
 
@@ -83,9 +84,6 @@ def compile_gaps(session: Session, strategy_code: str, period_code: str, calenda
         _without_evidence(indicators, values),
         _awaiting_review(returns, period, as_of),
     ]
-    used_ids = set(values["return_id"].dropna().astype(int)) | set(
-        returns.loc[returns["period"] == period.code, "id"]
-    )
     return Compilation(
         kind=ReportKind.GAPS,
         strategy_code=strategy.code,
@@ -93,7 +91,9 @@ def compile_gaps(session: Session, strategy_code: str, period_code: str, calenda
         period=period.code,
         as_of=as_of,
         sections=[_summary(sections), *sections],
-        returns_used=_revisions(returns, used_ids),
+        returns_used=returns_used(
+            session, [indicator.id for indicator in indicators], until=period.end,
+            since=period.start, also=list(returns.loc[returns["period"] == period.code, "id"])),
     )
 
 
@@ -107,7 +107,6 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period) -> pd
         DataValue.value,
         DataValue.level,
         func.length(func.trim(DataValue.evidence)).label("evidence_length"),
-        DataValue.return_id,
     ).where(
         DataValue.indicator_id.in_(indicator_ids),
         DataValue.period_end >= period.start,
@@ -115,7 +114,7 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period) -> pd
     )
     return pd.DataFrame(session.execute(statement).all(),
                         columns=["indicator_id", "entity_id", "period", "disaggregation",
-                                 "value", "level", "evidence_length", "return_id"])
+                                 "value", "level", "evidence_length"])
 
 
 def _returns(session: Session, strategy_id: int) -> pd.DataFrame:
@@ -126,11 +125,6 @@ def _returns(session: Session, strategy_id: int) -> pd.DataFrame:
     return pd.DataFrame(session.execute(statement).all(),
                         columns=["id", "entity_id", "entity", "entity_name", "period",
                                  "revision", "state", "uploaded_at"])
-
-
-def _revisions(returns: pd.DataFrame, ids: set[int]) -> list[dict[str, int]]:
-    used = returns[returns["id"].isin(ids)].sort_values("id")
-    return [{"id": int(row.id), "revision": int(row.revision)} for row in used.itertuples()]
 
 
 def _indicator_columns() -> list[Column]:
