@@ -79,7 +79,7 @@ def plan(session, settings):
     session.flush()
     write_values(session, [
         (ValueKey.of(victims.id, police.id, "2026Q3"), {"value": 10, "return_id": sent.id}),
-        (ValueKey.of(victims.id, police.id, "2026Q3", "sex=female"), {"value": 4}),
+        (ValueKey.of(victims.id, police.id, "2026Q3", "sex=female"), {"value": 6}),
         (ValueKey.of(victims.id, police.id, "2026Q3", "sex=male"), {"value": 5}),
         (ValueKey.of(minors.id, police.id, "2026Q3"), {"value": 3}),
         (ValueKey.of(plan_adopted.id, police.id, "2026Q3"), {"level": 2, "narrative": "Drafted"}),
@@ -131,7 +131,7 @@ def test_total_without_its_required_breakdowns_is_a_gap(session, plan):
 def test_breakdown_that_does_not_add_up_shows_its_difference(session, plan):
     report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
     assert _rows(report, "inconsistent", "indicator", "entity", "total", "sum", "difference") \
-        == [("V1", "POL", 10.0, 9.0, -1.0)]
+        == [("V1", "POL", 10.0, 11.0, 1.0)]
 
 
 def test_qualitative_answer_without_evidence_and_return_awaiting_review(session, plan):
