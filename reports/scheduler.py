@@ -14,10 +14,11 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from reports.jobs import JOBS, JobContext, run_recorded
-from reports.model import JOB_STORE_TABLE
+from reports.model import JOB_STORE_TABLE, apscheduler_jobs
 
 _context: JobContext | None = None
 
@@ -96,3 +97,11 @@ def start_scheduler(context: JobContext, engine: Engine,
     for job_id in set(stored) - set(context.crons):
         scheduler.remove_job(job_id)
     return scheduler
+
+
+def next_run_times(session: Session) -> dict[str, dt.datetime | None]:
+    """When each stored job runs next (UTC), as the job store keeps it."""
+    rows = session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time))
+    return {job_id: None if stamp is None else
+            dt.datetime.fromtimestamp(stamp, dt.UTC).replace(tzinfo=None)
+            for job_id, stamp in rows}

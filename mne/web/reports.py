@@ -17,6 +17,7 @@ from mne.scheduling import report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
 from reports.jobs import recent_runs
 from reports.model import CompiledReport, Notification, ReportFormat, ReportKind
+from reports.scheduler import next_run_times
 
 blueprint = Blueprint("reports", __name__)
 
@@ -64,6 +65,7 @@ def download(report_id: int, format: str):
 def scheduler_page():
     """The scheduled jobs and the history of their runs."""
     return render_template("scheduler.html", jobs=settings().jobs,
+                           next_runs=next_run_times(session()),
                            enabled=settings().scheduler_enabled,
                            timezone=settings().scheduler_timezone, runs=recent_runs(session()))
 
