@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
 from mne.api import blueprint, error
 from mne.context import session, settings
-from reports.archive import MEDIA_TYPES, list_reports, report_bytes
+from mne.web.reports import file_response
+from reports.archive import list_reports, report_bytes
 from reports.model import CompiledReport, ReportFormat
 
 
@@ -65,7 +66,4 @@ def report_file(report_id: int):
     if found is None or format not in set(ReportFormat):
         return error(404, _("No report %(id)s in format %(format)s.", id=report_id,
                             format=format))
-    data = report_bytes(found, format, settings().storage_folder)
-    name = f"{found.kind}-{found.strategy.code}-{found.period}-v{found.version}.{format}"
-    return Response(data, mimetype=MEDIA_TYPES[ReportFormat(format)],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return file_response(found, ReportFormat(format))

@@ -55,9 +55,15 @@ def download(report_id: int, format: str):
     report = session().get(CompiledReport, report_id)
     if report is None or format not in set(ReportFormat):
         abort(404)
+    return file_response(report, ReportFormat(format))
+
+
+def file_response(report: CompiledReport, format: ReportFormat) -> Response:
+    """The kept file of a report as a download named after its strategy, kind, period and
+    version."""
     data = report_bytes(report, format, settings().storage_folder)
     name = f"{report.kind}-{report.strategy.code}-{report.period}-v{report.version}.{format}"
-    return Response(data, mimetype=MEDIA_TYPES[ReportFormat(format)],
+    return Response(data, mimetype=MEDIA_TYPES[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
