@@ -81,9 +81,11 @@ def _start_scheduler():
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler alone (quarterly reports, reminders) until interrupted."""
+    import logging
     import signal
     import threading
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stop.set())
