@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from indicators.cells import neutralise
 from indicators.i18n import _
@@ -70,6 +71,9 @@ class Problem:
         if self.indicator:
             parts.append(self.indicator + (f" [{self.breakdown}]" if self.breakdown else ""))
         parts.append(self.message)
+        if self.found or self.expected:
+            parts.append(_("(found: %(found)s; expected: %(expected)s)",
+                           found=self.found or "-", expected=self.expected or "-"))
         return "  ".join(parts)
 
 
@@ -185,7 +189,8 @@ def _write_problem_sheet(workbook, problems: list[Problem]) -> None:
         sheet.cell(row, 1).fill = ERROR_FILL if problem.severity is Severity.ERROR else WARNING_FILL
         if problem.sheet and problem.cell:
             link = sheet.cell(row, 3)
-            link.hyperlink = f"#{quote_sheetname(problem.sheet)}!{problem.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate,
+                                       location=f"{quote_sheetname(problem.sheet)}!{problem.cell}")
             link.font = Font(color="FF0563C1", underline="single")
     sheet.freeze_panes = "A2"
     workbook.active = 0

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from python_calamine import (
     CalamineError,
@@ -187,6 +187,21 @@ class SafeWorkbook:
         workbook = self.openpyxl(data_only=False)
         try:
             return {sheet.title: _formulas_of(sheet) for sheet in workbook.worksheets}
+        finally:
+            workbook.close()
+
+    def number_formats(self, sheet: str, references: set[str]) -> dict[str, str]:
+        """The number format of each of `references` (e.g. `H14`) in `sheet`."""
+        if not references:
+            return {}
+        places = [coordinate_to_tuple(reference) for reference in references]
+        workbook = self.openpyxl()
+        try:
+            cells = workbook[sheet].iter_rows(
+                min_row=min(row for row, _ in places), max_row=max(row for row, _ in places),
+                min_col=min(col for _, col in places), max_col=max(col for _, col in places))
+            return {cell.coordinate: cell.number_format for row in cells for cell in row
+                    if getattr(cell, "coordinate", None) in references}
         finally:
             workbook.close()
 

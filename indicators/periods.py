@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property, lru_cache
 
 import pandas as pd
 
@@ -53,7 +54,7 @@ class Period:
     frequency: Frequency
     span: pd.Period
 
-    @property
+    @cached_property
     def code(self) -> str:
         """The period's code, e.g. `2026Q3`."""
         year = self.span.start_time.year
@@ -66,12 +67,12 @@ class Period:
             return f"{year}M{month:02d}"
         return f"{year}"
 
-    @property
+    @cached_property
     def start(self) -> dt.date:
         """First day of the period."""
         return self.span.start_time.date()
 
-    @property
+    @cached_property
     def end(self) -> dt.date:
         """Last day of the period."""
         if self.frequency is Frequency.SEMIANNUAL:
@@ -128,6 +129,7 @@ def _months_in(frequency: Frequency) -> int:
     )
 
 
+@lru_cache(maxsize=4096)
 def parse_period(code: str) -> Period:
     """Parse a period code; an unknown code raises `PeriodError` naming it."""
     text = str(code).strip().upper()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
@@ -60,57 +60,65 @@ def _differs(current: DataValue, fields: dict[str, Any]) -> bool:
     return any(getattr(current, name) != fields[name] for name in VALUE_FIELDS)
 
 
-def _archive(session: Session, current: DataValue) -> None:
-    columns = {name: getattr(current, name) for name in VALUE_FIELDS}
-    session.add(
-        DataValueHistory(
-            data_value_id=current.id,
-            indicator_id=current.indicator_id,
-            entity_id=current.entity_id,
-            period=current.period,
-            period_end=current.period_end,
-            disaggregation=current.disaggregation,
-            created_at=current.created_at,
-            updated_at=current.updated_at,
-            **columns,
-        )
-    )
+def _history_row(current: DataValue) -> dict[str, Any]:
+    return {
+        "data_value_id": current.id,
+        "indicator_id": current.indicator_id,
+        "entity_id": current.entity_id,
+        "period": current.period,
+        "period_end": current.period_end,
+        "disaggregation": current.disaggregation,
+        "created_at": current.created_at,
+        "updated_at": current.updated_at,
+        **{name: getattr(current, name) for name in VALUE_FIELDS},
+    }
+
+
+def _archive(session: Session, values: list[DataValue]) -> None:
+    if values:
+        now = utcnow()
+        session.execute(DataValueHistory.__table__.insert(),
+                        [{**_history_row(value), "superseded_at": now} for value in values])
 
 
 def write_values(
     session: Session, rows: Iterable[tuple[ValueKey, dict[str, Any]]]
 ) -> ValueChanges:
     """Write values by key: new keys are added, changed ones archived to history first, and
-    identical ones left alone. The caller owns the transaction."""
+    identical ones left alone. The caller owns the transaction. Rows are inserted and archived
+    in bulk, so a return of thousands of values is written in a few statements."""
     rows = [(key, _normalised(fields)) for key, fields in rows]
     current = _current_values(session, [key for key, _ in rows])
     changes = ValueChanges()
     now = utcnow()
+    new: dict[ValueKey, dict[str, Any]] = {}
+    replaced: list[tuple[DataValue, dict[str, Any]]] = []
     for key, fields in rows:
         existing = current.get(key)
-        if existing is None:
-            period_end = parse_period(key.period).end
-            value = DataValue(
-                indicator_id=key.indicator_id,
-                entity_id=key.entity_id,
-                period=key.period,
-                period_end=period_end,
-                disaggregation=key.disaggregation,
-                created_at=now,
-                updated_at=now,
-                **fields,
-            )
-            session.add(value)
-            current[key] = value
+        pending = new.get(key)
+        if pending is not None:
+            target = changes.changed if any(pending[n] != fields[n] for n in VALUE_FIELDS) \
+                else changes.unchanged
+            pending.update(fields)
+            target.append(key)
+        elif existing is None:
+            new[key] = {"indicator_id": key.indicator_id, "entity_id": key.entity_id,
+                        "period": key.period, "period_end": parse_period(key.period).end,
+                        "disaggregation": key.disaggregation, "created_at": now,
+                        "updated_at": now, **fields}
             changes.added.append(key)
         elif _differs(existing, fields):
-            _archive(session, existing)
-            for name, content in fields.items():
-                setattr(existing, name, content)
-            existing.updated_at = now
+            replaced.append((existing, fields))
             changes.changed.append(key)
         else:
             changes.unchanged.append(key)
+    _archive(session, [existing for existing, _ in replaced])
+    for existing, fields in replaced:
+        for name, content in fields.items():
+            setattr(existing, name, content)
+        existing.updated_at = now
+    if new:
+        session.execute(DataValue.__table__.insert(), list(new.values()))
     session.flush()
     return changes
 
@@ -121,20 +129,20 @@ def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges
 
 
 def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, DataValue]:
+    """The current values of `keys`, read per entity and period (a return's keys share both)."""
+    wanted = set(keys)
+    groups: dict[tuple[int, str], set[int]] = {}
+    for key in wanted:
+        groups.setdefault((key.entity_id, key.period), set()).add(key.indicator_id)
     found: dict[ValueKey, DataValue] = {}
-    by_indicator: dict[int, list[ValueKey]] = {}
-    for key in keys:
-        by_indicator.setdefault(key.indicator_id, []).append(key)
-    for indicator_id, wanted in by_indicator.items():
-        for chunk in _chunks(wanted, 500):
+    for (entity_id, period), indicator_ids in groups.items():
+        for chunk in _chunks(sorted(indicator_ids), 500):
             statement = select(DataValue).where(
-                DataValue.indicator_id == indicator_id,
-                tuple_(DataValue.entity_id, DataValue.period, DataValue.disaggregation).in_(
-                    [(key.entity_id, key.period, key.disaggregation) for key in chunk]
-                ),
-            )
+                DataValue.entity_id == entity_id, DataValue.period == period,
+                DataValue.indicator_id.in_(chunk))
             for value in session.scalars(statement):
-                found[_key_of(value)] = value
+                if _key_of(value) in wanted:
+                    found[_key_of(value)] = value
     return found
 
 
@@ -160,3 +168,13 @@ def history_of(session: Session, key: ValueKey) -> list[DataValueHistory]:
         .order_by(DataValueHistory.superseded_at, DataValueHistory.id)
     )
     return list(session.scalars(statement))
+
+
+def retire_values(session: Session, values: Iterable[DataValue]) -> int:
+    """Move values to history and remove them from the current ones; returns how many."""
+    values = list(values)
+    _archive(session, values)
+    for value in values:
+        session.delete(value)
+    session.flush()
+    return len(values)

@@ -56,7 +56,7 @@ def _translate(message: str, **variables: object) -> str:
 
 def _choose_locale() -> str | None:
     if not has_request_context():
-        return None  # a command or a scheduled job: the default locale
+        return None  # a command: the configured default language
     return request.args.get("lang") or request.accept_languages.best_match(LOCALES)
 
 

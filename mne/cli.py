@@ -15,8 +15,10 @@ from mne.context import database, settings
 
 def register(app: Flask) -> None:
     """Add mne's commands to the application's command line."""
-    for command in (init_command, demo_command, serve_command, scheduler_command,
-                    report_command):
+    from mne.returns_commands import import_command, template_command
+
+    for command in (init_command, demo_command, serve_command, template_command, import_command,
+                    scheduler_command, report_command):
         app.cli.add_command(command)
 
 

@@ -238,3 +238,12 @@ def page(chromium, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def small_strategy(db):
+    """Strategy SMALL with agency AG and five indicators (see tests/return_workbooks.py)."""
+    from tests.return_workbooks import build_small_strategy
+
+    with db.sessions() as session:
+        return build_small_strategy(session)

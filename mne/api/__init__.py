@@ -12,4 +12,4 @@ def error(status: int, message: str):
     return jsonify({"error": message}), status
 
 
-from mne.api import reports, strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)
+from mne.api import reports, returns, strategies  # noqa: E402,F401  (routes attach themselves)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import overview, reports
+from mne.web import overview, reports, returns
 
-BLUEPRINTS = (overview.blueprint, reports.blueprint)
+BLUEPRINTS = (overview.blueprint, reports.blueprint, returns.blueprint)
 
 
 def register(app: Flask) -> None:

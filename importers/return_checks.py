@@ -1,0 +1,383 @@
+"""Validating every cell of a return and collecting all problems, not only the first.
+
+Errors (nothing is imported): not_a_number, negative_count, fraction_in_count,
+percent_out_of_range, not_yes_no, level_not_on_scale, narrative_missing, formula_without_value,
+required_empty, breakdown_exceeds_total, unknown_flag, unknown_row, duplicate_row, missing_row,
+missing_sheet.
+Warnings (imported all the same): outlier (modified z-score against the series' own history),
+jump (from the previous period), breakdown_below_total, estimated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from importers.cell_values import Reading, cell_text, read_flag, read_level, read_number
+from importers.problems import ProblemReport
+from importers.return_form import (
+    FLAG_WORDS,
+    L_CODE,
+    L_COMMENT,
+    L_EVIDENCE,
+    L_FLAG,
+    L_LEVEL,
+    L_NARRATIVE,
+    Q_CODE,
+    Q_COMMENT,
+    Q_FLAG,
+    Q_KEY,
+    Q_VALUE,
+    QUALITATIVE,
+    QUANTITATIVE,
+    PastValue,
+    ReturnForm,
+    previous_of,
+)
+from importers.workbook import SafeWorkbook
+from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
+from indicators.i18n import _
+from indicators.model import Flag, Indicator, Unit
+
+ADDITIVE = {Unit.COUNT, Unit.AMOUNT}
+EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
+OUTLIER_Z = 3.5
+OUTLIER_MIN_HISTORY = 4
+JUMP_RATIO = 0.5
+JUMP_MIN_CHANGE = 5.0
+
+
+@dataclass
+class CheckedValue:
+    """A value ready to write, with the cell it came from."""
+
+    indicator: Indicator
+    breakdown: str
+    sheet: str
+    cell: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class CheckedReturn:
+    """The outcome of validating a return: its values and every problem found."""
+
+    values: list[CheckedValue] = field(default_factory=list)
+    report: ProblemReport = field(default_factory=ProblemReport)
+
+
+@dataclass(frozen=True)
+class _Where:
+    sheet: str
+    row: int
+    indicator: str
+    breakdown: str = ""
+
+    def at(self, column: int) -> dict[str, str]:
+        return {"sheet": self.sheet, "cell": f"{get_column_letter(column)}{self.row}",
+                "indicator": self.indicator, "breakdown": self.breakdown}
+
+
+def _get(row: list[Any], column: int) -> Any:
+    return row[column - 1] if len(row) >= column else ""
+
+
+def check_return(workbook: SafeWorkbook, form: ReturnForm,
+                 history: dict[tuple[int, str], list[PastValue]]) -> CheckedReturn:
+    """Validate the filled-in template against `form`; `history` feeds the warnings."""
+    checked = CheckedReturn()
+    if form.quantitative:
+        _QuantitativeCheck(workbook, form, history, checked).run()
+    if form.qualitative:
+        _QualitativeCheck(workbook, form, checked).run()
+    return checked
+
+
+class _SheetCheck:
+    sheet_name = ""
+    code_column = 1
+
+    def __init__(self, workbook: SafeWorkbook, form: ReturnForm, checked: CheckedReturn):
+        self.workbook, self.form, self.checked = workbook, form, checked
+        self.report = checked.report
+
+    def data_rows(self, expected: dict[tuple[str, str], Any],
+                  key_of: Any) -> Iterator[tuple[int, list[Any], Any, _Where]]:
+        """Each filled row matched to what it answers; unknown, duplicate and missing rows
+        are reported. Blank rows and section titles (no code) are skipped."""
+        if self.sheet_name not in self.workbook.sheet_names:
+            self.report.error("missing_sheet", _(
+                "The sheet %(sheet)s is missing; use the template as downloaded.",
+                sheet=self.sheet_name), sheet=self.sheet_name)
+            return
+        self.formulas = self.workbook.formula_cells(self.sheet_name)
+        seen: set[tuple[str, str]] = set()
+        for index, row in enumerate(self.workbook.rows(self.sheet_name)[1:], start=2):
+            code = cell_text(_get(row, self.code_column))
+            if not code:
+                continue
+            key = key_of(code, row)
+            where = _Where(self.sheet_name, index, code, key[1])
+            if key not in expected:
+                self.report.error("unknown_row", _(
+                    "Row %(row)s (%(code)s) is not part of this return; delete it or use the "
+                    "template as downloaded.", row=index, code=code),
+                    found=code, **where.at(self.code_column))
+            elif key in seen:
+                self.report.error("duplicate_row", _(
+                    "Row %(row)s repeats %(code)s; keep one row for it.", row=index, code=code),
+                    found=code, **where.at(self.code_column))
+            else:
+                seen.add(key)
+                yield index, row, expected[key], where
+        for code, breakdown in expected.keys() - seen:
+            self.report.error("missing_row", _(
+                "The row for %(code)s is missing from the sheet %(sheet)s; copy it from the "
+                "template.", code=code, sheet=self.sheet_name),
+                sheet=self.sheet_name, indicator=code, breakdown=breakdown)
+
+    def raw(self, row: list[Any], column: int, where: _Where) -> tuple[Any, bool]:
+        """The cell's value and whether it is usable (a formula Excel never computed is not)."""
+        value = _get(row, column)
+        reference = f"{get_column_letter(column)}{where.row}"
+        if reference in self.formulas and cell_text(value) == "":
+            self.report.error("formula_without_value", _(
+                "Cell %(cell)s holds a formula with no computed value; open the workbook in "
+                "Excel, let it calculate, save, or type the value instead.", cell=reference),
+                found=self.formulas[reference], expected=_("a value"), **where.at(column))
+            return value, False
+        return value, True
+
+    def flag(self, row: list[Any], column: int, where: _Where) -> Flag:
+        raw = _get(row, column)
+        flag, readable = read_flag(raw)
+        if not readable:
+            self.report.error("unknown_flag", _(
+                "'%(found)s' is not a flag; choose one from the list.", found=cell_text(raw)),
+                found=cell_text(raw), expected=", ".join(FLAG_WORDS), **where.at(column))
+        return flag
+
+
+class _QuantitativeCheck(_SheetCheck):
+    sheet_name = QUANTITATIVE
+    code_column = Q_CODE
+
+    def __init__(self, workbook, form, history, checked):
+        super().__init__(workbook, form, checked)
+        self.history = history
+        self.totals: dict[int, tuple[float | None, _Where]] = {}
+        self.parts: dict[int, dict[str, list[float | None]]] = {}
+
+    def run(self) -> None:
+        expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
+        def key_of(code: str, row: list[Any]) -> tuple[str, str]:
+            text = cell_text(_get(row, Q_KEY))
+            return (code, text) if (code, text) in expected else (code, _canonical(text))
+
+        rows = list(self.data_rows(expected, key_of))
+        self.percent_cells = self.cells_typed_as_percent(rows)
+        for _index, row, item, where in rows:
+            self.check_row(row, item.indicator, item.breakdown, where)
+        self.check_breakdowns()
+
+    def cells_typed_as_percent(self, rows: list) -> set[str]:
+        """Value cells of percent indicators that Excel holds as a fraction because `45%` was
+        typed into them (shown with a percent format): they are read as 45, not 0.45."""
+        candidates = {f"{get_column_letter(Q_VALUE)}{where.row}"
+                      for _index, row, item, where in rows
+                      if item.indicator.unit is Unit.PERCENT
+                      and isinstance(_get(row, Q_VALUE), float) and 0 < _get(row, Q_VALUE) <= 1}
+        formats = self.workbook.number_formats(QUANTITATIVE, candidates)
+        return {cell for cell, number_format in formats.items() if "%" in number_format}
+
+    def check_row(self, row: list[Any], indicator: Indicator, breakdown: str,
+                  where: _Where) -> None:
+        raw, usable = self.raw(row, Q_VALUE, where)
+        flag = self.flag(row, Q_FLAG, where)
+        reading = read_number(raw)
+        comment = cell_text(_get(row, Q_COMMENT))
+        value = None
+        if usable and f"{get_column_letter(Q_VALUE)}{where.row}" in self.percent_cells:
+            reading = Reading(value=raw * 100)
+        if usable:
+            value = self.value_of(raw, reading, flag, indicator, where)
+        flag = reading.flag or flag
+        if reading.note:
+            comment = "; ".join(part for part in (reading.note, comment) if part)
+        self.record_part(indicator, breakdown, value, where)
+        self.checked.values.append(CheckedValue(
+            indicator, breakdown, QUANTITATIVE, f"{get_column_letter(Q_VALUE)}{where.row}",
+            {"value": value, "flag": flag, "comment": comment}))
+        if value is not None:
+            self.history_warnings(indicator, breakdown, value, where)
+        if flag is Flag.ESTIMATED:
+            self.report.warning("estimated", _(
+                "The value of %(code)s is estimated; replace it with the actual figure when "
+                "you have it.", code=indicator.code), found=cell_text(raw), **where.at(Q_VALUE))
+
+    def value_of(self, raw: Any, reading, flag: Flag, indicator: Indicator,
+                 where: _Where) -> float | None:
+        found = cell_text(raw)
+        if reading.invalid:
+            self.report.error("not_a_number", _(
+                "'%(found)s' is not a number; type a number, <5 for a small suppressed number, "
+                "or N/A when it is not available.", found=found),
+                found=found, expected=_("a number"), **where.at(Q_VALUE))
+            return None
+        if reading.empty:
+            if flag not in EMPTY_ALLOWED:
+                self.report.error("required_empty", _(
+                    "The value of %(code)s is empty; type it, or N/A (or the flag "
+                    "'not available') when it is not available.", code=indicator.code),
+                    expected=_("a number or N/A"), **where.at(Q_VALUE))
+            return None
+        if reading.value is None:
+            return None
+        return self.value_in_unit(reading.value, found, indicator, where)
+
+    def value_in_unit(self, value: float, found: str, indicator: Indicator,
+                      where: _Where) -> float | None:
+        unit = indicator.unit
+        if unit is Unit.COUNT and value < 0:
+            self.report.error("negative_count", _(
+                "A count cannot be negative: %(found)s.", found=found),
+                found=found, expected=_("0 or more"), **where.at(Q_VALUE))
+            return None
+        if unit is Unit.COUNT and not value.is_integer():
+            self.report.error("fraction_in_count", _(
+                "A count is a whole number, not %(found)s.", found=found),
+                found=found, expected=_("a whole number"), **where.at(Q_VALUE))
+            return None
+        if unit is Unit.PERCENT and not 0 <= value <= 100:
+            self.report.error("percent_out_of_range", _(
+                "A percentage lies between 0 and 100, not %(found)s.", found=found),
+                found=found, expected=_("0 to 100"), **where.at(Q_VALUE))
+            return None
+        if unit is Unit.YES_NO and value not in (0, 1):
+            self.report.error("not_yes_no", _(
+                "Type 1 (or yes) for yes and 0 (or no) for no, not %(found)s.", found=found),
+                found=found, expected=_("1 or 0"), **where.at(Q_VALUE))
+            return None
+        return value
+
+    def record_part(self, indicator: Indicator, breakdown: str, value: float | None,
+                    where: _Where) -> None:
+        if indicator.unit not in ADDITIVE:
+            return
+        if breakdown == TOTAL:
+            self.totals[indicator.id] = (value, where)
+            return
+        for dimension in parse_key(breakdown):
+            self.parts.setdefault(indicator.id, {}).setdefault(dimension, []).append(value)
+
+    def check_breakdowns(self) -> None:
+        for indicator_id, dimensions in self.parts.items():
+            total, where = self.totals.get(indicator_id, (None, None))
+            if total is None:
+                continue
+            for dimension, values in dimensions.items():
+                self.check_dimension(total, where, dimension, values)
+
+    def check_dimension(self, total: float, where: _Where, dimension: str,
+                        values: list[float | None]) -> None:
+        present = [value for value in values if value is not None]
+        parts = sum(present)
+        numbers = {"sum": _number(parts), "total": _number(total), "dimension": dimension}
+        if parts > total:
+            self.report.error("breakdown_exceeds_total", _(
+                "The %(dimension)s categories add up to %(sum)s, more than the total %(total)s.",
+                **numbers), found=_number(parts), expected=_("at most %(total)s", **numbers),
+                **where.at(Q_VALUE))
+        elif len(present) == len(values) and parts < total:
+            self.report.warning("breakdown_below_total", _(
+                "The %(dimension)s categories add up to %(sum)s, less than the total %(total)s; "
+                "put the rest under 'unknown' if it is not known.", **numbers),
+                found=_number(parts), expected=_number(total), **where.at(Q_VALUE))
+
+    def history_warnings(self, indicator: Indicator, breakdown: str, value: float,
+                         where: _Where) -> None:
+        past = self.history.get((indicator.id, breakdown), [])
+        series = [item.value for item in past if item.value is not None]
+        score = modified_z_score(value, series)
+        if score is not None and abs(score) > OUTLIER_Z:
+            self.report.warning("outlier", _(
+                "%(found)s is far from this series' own history (median %(median)s); check "
+                "it.", found=_number(value), median=_number(median(series))),
+                found=_number(value), expected=_("near %(median)s", median=_number(median(series))),
+                **where.at(Q_VALUE))
+        previous = previous_of(past, self.form)
+        if previous is not None and previous.value:
+            change = abs(value - previous.value)
+            if change >= JUMP_MIN_CHANGE and change > JUMP_RATIO * abs(previous.value):
+                self.report.warning("jump", _(
+                    "%(found)s differs by more than half from %(previous)s in %(period)s; "
+                    "check it.", found=_number(value), previous=_number(previous.value),
+                    period=previous.period),
+                    found=_number(value), expected=_("near %(previous)s",
+                                                     previous=_number(previous.value)),
+                    **where.at(Q_VALUE))
+
+
+def modified_z_score(value: float, series: list[float]) -> float | None:
+    """Iglewicz and Hoaglin's modified z-score of `value` against `series`, or None when the
+    series is too short or does not vary."""
+    if len(series) < OUTLIER_MIN_HISTORY:
+        return None
+    middle = median(series)
+    spread = median(abs(item - middle) for item in series)
+    if spread == 0:
+        return None
+    return 0.6745 * (value - middle) / spread
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _canonical(text: str) -> str:
+    try:
+        return canonical_key(text)
+    except DisaggregationError:
+        return text
+
+
+class _QualitativeCheck(_SheetCheck):
+    sheet_name = QUALITATIVE
+    code_column = L_CODE
+
+    def run(self) -> None:
+        expected = {(indicator.code, TOTAL): indicator for indicator in self.form.qualitative}
+        for _index, row, indicator, where in self.data_rows(expected, lambda code, _row:
+                                                             (code, TOTAL)):
+            self.check_row(row, indicator, where)
+
+    def check_row(self, row: list[Any], indicator: Indicator, where: _Where) -> None:
+        raw, usable = self.raw(row, L_LEVEL, where)
+        narrative, narrative_usable = self.raw(row, L_NARRATIVE, where)
+        flag = self.flag(row, L_FLAG, where)
+        level, on_scale = read_level(raw, indicator.scale) if usable else (None, True)
+        found = cell_text(raw)
+        if not on_scale:
+            self.report.error("level_not_on_scale", _(
+                "'%(found)s' is not a level of this indicator's scale; choose one from the "
+                "list.", found=found), found=found,
+                expected=", ".join(str(item.level) for item in indicator.scale.levels)
+                if indicator.scale else "", **where.at(L_LEVEL))
+            level = None
+        elif level is None and usable and flag not in EMPTY_ALLOWED:
+            self.report.error("required_empty", _(
+                "The level of %(code)s is empty; choose it, or the flag 'not available'.",
+                code=indicator.code), expected=_("a level"), **where.at(L_LEVEL))
+        if level is not None and narrative_usable and not cell_text(narrative):
+            self.report.error("narrative_missing", _(
+                "A level needs its narrative: say what was done for %(code)s.",
+                code=indicator.code), expected=_("a narrative"), **where.at(L_NARRATIVE))
+        self.checked.values.append(CheckedValue(
+            indicator, TOTAL, QUALITATIVE, f"{get_column_letter(L_LEVEL)}{where.row}",
+            {"level": level, "narrative": cell_text(narrative),
+             "evidence": cell_text(_get(row, L_EVIDENCE)), "flag": flag,
+             "comment": cell_text(_get(row, L_COMMENT))}))

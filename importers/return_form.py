@@ -1,0 +1,248 @@
+"""What a return asks of one entity for one period: the indicators it reports and, for each
+quantitative one, the rows (the total and each category of each dimension it is broken down by).
+
+Which indicators an entity reports in a period:
+- responsibility: the entity is one of the indicator's reporters, or, for an indicator without
+  reporters, its responsible entity;
+- frequency: the indicator's own period that contains the return period's last day ends on that
+  day. A quarterly return carries quarterly and monthly indicators every quarter, semi-annual
+  ones in Q2 and Q4, annual ones in Q4; an annual return carries every indicator.
+Values are stored under the return's period code.
+
+The template and the reader share this module: the sheet names, the columns, and the checksum
+of the indicator list that tells an outdated template from a current one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from indicators.disaggregation import TOTAL, breakdown_keys, parse_key
+from indicators.i18n import _
+from indicators.model import (
+    DataValue,
+    Dimension,
+    Entity,
+    Flag,
+    Indicator,
+    IndicatorDimension,
+    Kind,
+    Objective,
+    QualitativeScale,
+    Strategy,
+)
+from indicators.periods import Frequency, Period, PeriodError, parse_period, period_containing
+
+TEMPLATE_VERSION = "1"
+QUANTITATIVE = "Quantitative"
+QUALITATIVE = "Qualitative"
+INSTRUCTIONS = "Instructions"
+IDENTITY = "mne"
+
+# Columns (1-based) of the quantitative sheet; the value to fill is H, as in `Quantitative!H14`.
+Q_CODE, Q_NAME, Q_UNIT, Q_BREAKDOWN, Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE, Q_FLAG, \
+    Q_COMMENT, Q_KEY = range(1, 12)
+# Columns of the qualitative sheet.
+L_CODE, L_NAME, L_SCALE, L_PREVIOUS, L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, \
+    L_COMMENT = range(1, 10)
+HEADER_ROW = 1
+
+FLAG_WORDS = {
+    "estimated": Flag.ESTIMATED,
+    "provisional": Flag.PROVISIONAL,
+    "suppressed": Flag.SUPPRESSED,
+    "not applicable": Flag.NOT_APPLICABLE,
+    "not available": Flag.NOT_AVAILABLE,
+}
+
+
+class FormError(LookupError):
+    """The strategy, entity or period asked for does not exist; the message says which."""
+
+
+@dataclass(frozen=True)
+class QuantitativeRow:
+    """One row to fill: an indicator and one breakdown of it (the empty key is the total)."""
+
+    indicator: Indicator
+    breakdown: str
+    label: str
+
+
+@dataclass
+class ReturnForm:
+    """The indicators and rows one entity reports for one period of one strategy."""
+
+    strategy: Strategy
+    entity: Entity
+    period: Period
+    quantitative: list[QuantitativeRow] = field(default_factory=list)
+    qualitative: list[Indicator] = field(default_factory=list)
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        seen = {row.indicator.id: row.indicator for row in self.quantitative}
+        return [*seen.values(), *self.qualitative]
+
+    @cached_property
+    def previous_period(self) -> str:
+        """The code of the period before the form's."""
+        return (self.period - 1).code
+
+    @property
+    def checksum(self) -> str:
+        """A fingerprint of what the template asks: indicators, units, breakdowns, scales."""
+        parts = [f"{row.indicator.code}|{row.indicator.unit}|{row.breakdown}"
+                 for row in self.quantitative]
+        parts += [f"{indicator.code}|{_scale_text(indicator.scale)}"
+                  for indicator in self.qualitative]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def identity(self) -> dict[str, str]:
+        """What the hidden sheet records, so an upload identifies itself."""
+        return {"strategy": self.strategy.code, "entity": self.entity.code,
+                "period": self.period.code, "template_version": TEMPLATE_VERSION,
+                "checksum": self.checksum}
+
+
+def _scale_text(scale: QualitativeScale | None) -> str:
+    if scale is None:
+        return ""
+    return ";".join(f"{level.level}={level.label}" for level in scale.levels)
+
+
+def level_choices(scale: QualitativeScale | None) -> list[str]:
+    """The dropdown entries of a scale: `2 – in progress`."""
+    return [f"{level.level} – {level.label}" for level in (scale.levels if scale else [])]
+
+
+@lru_cache(maxsize=256)
+def due_in(frequency: Frequency, period: Period) -> bool:
+    """Whether indicators of `frequency` are due in a return for `period` (see the module)."""
+    return period_containing(period.end, frequency).end == period.end
+
+
+def reported_by(indicator: Indicator, entity: Entity) -> bool:
+    """Whether `entity` reports the indicator."""
+    if indicator.reporters:
+        return any(reporter.id == entity.id for reporter in indicator.reporters)
+    return indicator.responsible_entity_id == entity.id
+
+
+def build_form(session: Session, entity_code: str, period_code: str,
+               strategy_code: str | None = None) -> ReturnForm:
+    """The form for an entity and period; without `strategy_code`, the one active strategy
+    in which the entity reports anything (the first by code when several)."""
+    entity = session.scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
+    if entity is None:
+        raise FormError(_("No entity has the code %(code)s.", code=entity_code))
+    try:
+        period = parse_period(period_code)
+    except PeriodError as problem:
+        raise FormError(str(problem)) from None
+    for strategy in _strategies(session, strategy_code):
+        form = _form_in(session, strategy, entity, period)
+        if form.indicators or strategy_code:
+            return form
+    raise FormError(_("Entity %(entity)s reports no indicator of any active strategy.",
+                      entity=entity_code))
+
+
+def _strategies(session: Session, strategy_code: str | None) -> list[Strategy]:
+    statement = select(Strategy).order_by(Strategy.code)
+    if strategy_code:
+        found = session.scalars(statement.where(Strategy.code == strategy_code)).all()
+        if not found:
+            raise FormError(_("No strategy has the code %(code)s.", code=strategy_code))
+        return list(found)
+    return list(session.scalars(statement.where(Strategy.active.is_(True))))
+
+
+def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Period) -> ReturnForm:
+    indicators = session.scalars(
+        select(Indicator)
+        .join(Objective, Indicator.objective_id == Objective.id)
+        .where(Indicator.strategy_id == strategy.id, Indicator.archived.is_(False))
+        .options(
+            selectinload(Indicator.reporters),
+            selectinload(Indicator.objective).selectinload(Objective.principle),
+            selectinload(Indicator.dimension_links)
+            .selectinload(IndicatorDimension.dimension).selectinload(Dimension.categories),
+            selectinload(Indicator.scale).selectinload(QualitativeScale.levels),
+            selectinload(Indicator.targets),
+        )
+    ).all()
+    due = sorted(
+        (indicator for indicator in indicators
+         if reported_by(indicator, entity) and due_in(indicator.frequency, period)),
+        key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
+    )
+    form = ReturnForm(strategy, entity, period)
+    breakdowns: dict[tuple[int, ...], list[tuple[str, str]]] = {}
+    for indicator in due:
+        if indicator.kind is Kind.QUALITATIVE:
+            form.qualitative.append(indicator)
+            continue
+        dimensions = tuple(dimension.id for dimension in indicator.dimensions)
+        if dimensions not in breakdowns:
+            breakdowns[dimensions] = _breakdowns_of(indicator.dimensions)
+        form.quantitative.extend(QuantitativeRow(indicator, key, label)
+                                 for key, label in breakdowns[dimensions])
+    return form
+
+
+def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str]]:
+    """The breakdown keys these dimensions require, with their labels."""
+    categories = {dimension.code: [category.code for category in dimension.categories]
+                  for dimension in dimensions}
+    labels = {(dimension.code, category.code): f"{dimension.name}: {category.label}"
+              for dimension in dimensions for category in dimension.categories}
+    return [(key, _breakdown_label(key, labels)) for key in breakdown_keys(categories)]
+
+
+def _breakdown_label(key: str, labels: dict[tuple[str, str], str]) -> str:
+    if key == TOTAL:
+        return _("Total")
+    return "; ".join(labels[pair] for pair in parse_key(key).items())
+
+
+def target_for(indicator: Indicator, period: Period) -> float | None:
+    """The target of the period, else the next one after it, else the final target."""
+    later = [target for target in indicator.targets if target.period_end >= period.end]
+    chosen = later[0] if later else indicator.final_target
+    return chosen.value if chosen else None
+
+
+@dataclass(frozen=True)
+class PastValue:
+    period: str
+    value: float | None
+    level: int | None
+
+
+def earlier_values(session: Session, form: ReturnForm) -> dict[tuple[int, str], list[PastValue]]:
+    """The entity's values of the form's indicators in periods before the form's, oldest first,
+    by (indicator id, breakdown)."""
+    ids = [indicator.id for indicator in form.indicators]
+    statement = (
+        select(DataValue.indicator_id, DataValue.disaggregation, DataValue.period,
+               DataValue.value, DataValue.level)
+        .where(DataValue.entity_id == form.entity.id, DataValue.indicator_id.in_(ids),
+               DataValue.period_end < form.period.end)
+        .order_by(DataValue.period_end, DataValue.period)
+    )
+    found: dict[tuple[int, str], list[PastValue]] = {}
+    for indicator_id, key, period, value, level in session.execute(statement):
+        found.setdefault((indicator_id, key), []).append(PastValue(period, value, level))
+    return found
+
+
+def previous_of(history: list[PastValue], form: ReturnForm) -> PastValue | None:
+    """The value of the period just before the form's, when there is one."""
+    previous = form.previous_period
+    return next((past for past in reversed(history) if past.period == previous), None)

@@ -1,0 +1,352 @@
+"""Receiving a return: keep the file, read it, validate every cell, and import all or nothing.
+
+1. The bytes are stored (by sha256) and an `Upload` recorded before anything is parsed.
+2. What is not a usable return is refused with one sentence (`UploadOutcome.UNUSABLE`): not an
+   .xlsx, damaged, too big, not a template, a template for another entity, period or an
+   outdated framework; an upload for an approved entity-period is `REFUSED`.
+3. Every cell is validated (`importers.return_checks`).
+4. Errors: a `Return` in state rejected keeps the problems; no value is touched.
+5. No errors: in one transaction the values are written with their provenance (return, sheet,
+   cell), replaced ones go to history, the return is submitted and what changed against the
+   values in force is recorded. Identical bytes already received change nothing.
+A dry run validates and reports without writing a return or a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from importers.problems import ProblemReport, annotate_workbook
+from importers.return_checks import CheckedValue, check_return
+from importers.return_form import (
+    IDENTITY,
+    TEMPLATE_VERSION,
+    FormError,
+    ReturnForm,
+    build_form,
+    earlier_values,
+)
+from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
+from indicators.i18n import _
+from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
+from indicators.storage import read_stored, store_bytes
+from indicators.uploads import Upload, UploadOutcome
+from indicators.values import ValueKey, retire_values, write_values
+
+CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
+EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
+              UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2}
+
+
+@dataclass
+class Diff:
+    """What a revision changes against the values in force before it."""
+
+    added: list[dict[str, str]] = field(default_factory=list)
+    changed: list[dict[str, str]] = field(default_factory=list)
+    removed: list[dict[str, str]] = field(default_factory=list)
+    against_revision: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"against_revision": self.against_revision, "added": self.added,
+                "changed": self.changed, "removed": self.removed}
+
+
+@dataclass
+class ReturnResult:
+    """What became of one upload, for a page, the CLI or the API."""
+
+    outcome: UploadOutcome
+    message: str
+    upload_id: int
+    sha256: str
+    return_id: int | None = None
+    revision: int | None = None
+    state: str | None = None
+    strategy: str = ""
+    entity: str = ""
+    period: str = ""
+    report: ProblemReport = field(default_factory=ProblemReport)
+    diff: Diff | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 imported (or nothing to do), 1 rejected, 2 not a usable return."""
+        if self.outcome is UploadOutcome.CHECKED and self.report.has_errors:
+            return 1
+        if self.outcome is UploadOutcome.DUPLICATE and self.state == ReturnState.REJECTED:
+            return 1
+        return EXIT_CODES[self.outcome]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": str(self.outcome), "message": self.message, "upload_id": self.upload_id,
+            "sha256": self.sha256, "return_id": self.return_id, "revision": self.revision,
+            "state": self.state, "strategy": self.strategy, "entity": self.entity,
+            "period": self.period, **self.report.to_dict(),
+            "diff": self.diff.to_dict() if self.diff else None,
+        }
+
+
+class _Unusable(Exception):
+    def __init__(self, outcome: UploadOutcome, message: str):
+        super().__init__(message)
+        self.outcome, self.message = outcome, message
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the page or caller expects the upload to be; empty fields accept anything."""
+
+    entity: str = ""
+    period: str = ""
+    strategy: str = ""
+
+
+def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, name: str,
+                   uploaded_by: str, limits: Limits | None = None, dry_run: bool = False,
+                   expected: Expected | None = None) -> ReturnResult:
+    """Keep, read, validate and (unless `dry_run` or rejected) import one uploaded return."""
+    upload = _record_upload(sessions, storage, data, name, uploaded_by)
+    result = ReturnResult(UploadOutcome.RECEIVED, "", upload.id, upload.sha256)
+    try:
+        workbook = open_workbook(data, limits)
+        identity = _identity(workbook, expected or Expected())
+        with sessions() as session, session.begin():
+            _process(session, upload, workbook, identity, dry_run, result)
+    except UnusableWorkbook as problem:
+        result.outcome, result.message = UploadOutcome.UNUSABLE, problem.message
+    except _Unusable as problem:
+        result.outcome, result.message = problem.outcome, problem.message
+    _finish_upload(sessions, result)
+    return result
+
+
+def _record_upload(sessions: Callable[[], Session], storage: Path, data: bytes, name: str,
+                   uploaded_by: str) -> Upload:
+    suffix = Path(name).suffix.lower()
+    stored = store_bytes(storage, data, suffix if suffix.isascii() and len(suffix) <= 6 else "")
+    with sessions() as session, session.begin():
+        upload = Upload(sha256=stored.sha256, file_path=stored.relative_path,
+                        original_name=Path(name).name[:300], size=stored.size,
+                        uploaded_by=uploaded_by[:200], uploaded_at=utcnow())
+        session.add(upload)
+        session.flush()
+        session.expunge(upload)
+    return upload
+
+
+def _finish_upload(sessions: Callable[[], Session], result: ReturnResult) -> None:
+    with sessions() as session, session.begin():
+        upload = session.get(Upload, result.upload_id)
+        upload.outcome, upload.message = result.outcome, result.message
+        upload.return_id = result.return_id
+        upload.validation = result.report.to_dict()
+
+
+def _identity(workbook: SafeWorkbook, expected: Expected) -> dict[str, str]:
+    if IDENTITY not in workbook.sheet_names:
+        raise _Unusable(UploadOutcome.UNUSABLE, _(
+            "This workbook is not a return template of this tracker; download the template "
+            "for your entity and period, fill it in and upload it."))
+    identity = {str(row[0]).strip(): str(row[1]).strip()
+                for row in workbook.rows(IDENTITY) if len(row) >= 2 and row[0]}
+    if identity.get("template_version") != TEMPLATE_VERSION:
+        raise _Unusable(UploadOutcome.UNUSABLE, _(
+            "This template was made by another version of the tracker; download a new "
+            "template, copy your figures into it and upload it."))
+    for part in ("entity", "period", "strategy"):
+        wanted = getattr(expected, part)
+        if wanted and identity.get(part, "").upper() != wanted.upper():
+            raise _Unusable(UploadOutcome.UNUSABLE, _(
+                "This template is for %(entity)s, %(period)s (strategy %(strategy)s), not for "
+                "the %(part)s %(wanted)s; upload the return for %(wanted)s or download its "
+                "template.", entity=identity.get("entity", "?"),
+                period=identity.get("period", "?"), strategy=identity.get("strategy", "?"),
+                part=part, wanted=wanted))
+    return identity
+
+
+def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
+             identity: dict[str, str], dry_run: bool, result: ReturnResult) -> None:
+    form = _form(session, identity)
+    result.strategy, result.entity, result.period = (form.strategy.code, form.entity.code,
+                                                     form.period.code)
+    returns = _returns_of(session, form)
+    _refuse_duplicate_or_approved(returns, upload.sha256, result)
+    if result.outcome is UploadOutcome.DUPLICATE:
+        return
+    checked = check_return(workbook, form, earlier_values(session, form))
+    result.report = checked.report
+    current = _current_values(session, form)
+    in_force = next((item for item in reversed(returns)
+                     if item.state is not ReturnState.REJECTED), None)
+    result.diff = _diff(checked.values, current, in_force.revision if in_force else None)
+    if dry_run:
+        result.outcome = UploadOutcome.CHECKED
+        result.message = _check_message(checked.report)
+        return
+    revision = (returns[-1].revision if returns else 0) + 1
+    rejected = checked.report.has_errors
+    return_row = Return(
+        strategy_id=form.strategy.id, entity_id=form.entity.id, period=form.period.code,
+        revision=revision, state=ReturnState.REJECTED if rejected else ReturnState.SUBMITTED,
+        file_path=upload.file_path, sha256=upload.sha256, original_name=upload.original_name,
+        size=upload.size, uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
+        validation={**checked.report.to_dict(), "diff": result.diff.to_dict(),
+                    "upload_id": upload.id},
+    )
+    session.add(return_row)
+    session.flush()
+    result.return_id, result.revision, result.state = return_row.id, revision, return_row.state
+    if rejected:
+        result.outcome = UploadOutcome.REJECTED
+        result.message = _(
+            "Revision %(revision)s was rejected: %(errors)s errors, %(warnings)s warnings; "
+            "nothing was imported. Correct the cells shown and upload the workbook again.",
+            revision=revision, **checked.report.counts())
+        return
+    _import_values(session, form, return_row, checked.values, current)
+    result.outcome = UploadOutcome.SUBMITTED
+    result.message = _(
+        "Revision %(revision)s was imported and submitted: %(count)s values, %(warnings)s "
+        "warnings.", revision=revision, count=len(checked.values),
+        warnings=len(checked.report.warnings))
+
+
+def _form(session: Session, identity: dict[str, str]) -> ReturnForm:
+    try:
+        form = build_form(session, identity.get("entity", ""), identity.get("period", ""),
+                          identity.get("strategy", ""))
+    except FormError as problem:
+        raise _Unusable(UploadOutcome.UNUSABLE, _(
+            "This template names something the tracker does not know (%(problem)s); download "
+            "the template again.", problem=str(problem))) from None
+    if identity.get("checksum") != form.checksum:
+        raise _Unusable(UploadOutcome.UNUSABLE, _(
+            "This template was made for an earlier version of the indicators of %(strategy)s; "
+            "download the current template for %(entity)s, %(period)s and copy your figures "
+            "into it.", strategy=form.strategy.code, entity=form.entity.code,
+            period=form.period.code))
+    return form
+
+
+def _returns_of(session: Session, form: ReturnForm) -> list[Return]:
+    return list(session.scalars(
+        select(Return).where(Return.strategy_id == form.strategy.id,
+                             Return.entity_id == form.entity.id,
+                             Return.period == form.period.code)
+        .order_by(Return.revision)))
+
+
+def _refuse_duplicate_or_approved(returns: list[Return], sha256: str,
+                                  result: ReturnResult) -> None:
+    same = next((item for item in returns if item.sha256 == sha256), None)
+    if same is not None:
+        result.outcome, result.return_id = UploadOutcome.DUPLICATE, same.id
+        result.revision, result.state = same.revision, str(same.state)
+        result.report = ProblemReport.from_dict(same.validation)
+        result.message = _("This file was already received as revision %(revision)s; nothing "
+                           "changed.", revision=same.revision)
+        return
+    standing = [item for item in returns if item.state is not ReturnState.REJECTED]
+    if standing and standing[-1].state is ReturnState.APPROVED:
+        raise _Unusable(UploadOutcome.REFUSED, _(
+            "The return of %(entity)s for %(period)s (revision %(revision)s) is approved and "
+            "cannot be replaced; ask an evaluator to reopen it first.",
+            entity=result.entity, period=result.period, revision=standing[-1].revision))
+
+
+def _check_message(report: ProblemReport) -> str:
+    if report.has_errors:
+        return _("Checked, not imported: %(errors)s errors and %(warnings)s warnings to see to.",
+                 **report.counts())
+    return _("Checked, not imported: no errors, %(warnings)s warnings; the workbook can be "
+             "submitted.", **report.counts())
+
+
+def _current_values(session: Session, form: ReturnForm) -> dict[tuple[int, str], DataValue]:
+    statement = (
+        select(DataValue)
+        .join(Indicator, DataValue.indicator_id == Indicator.id)
+        .where(Indicator.strategy_id == form.strategy.id, DataValue.entity_id == form.entity.id,
+               DataValue.period == form.period.code)
+    )
+    return {(value.indicator_id, value.disaggregation): value
+            for value in session.scalars(statement)}
+
+
+def _shown(fields: dict[str, Any] | DataValue) -> str:
+    get = fields.get if isinstance(fields, dict) else lambda name: getattr(fields, name)
+    for name in ("value", "level"):
+        if get(name) is not None:
+            number = float(get(name))
+            text = str(int(number)) if number.is_integer() else f"{number:g}"
+            break
+    else:
+        text = ""
+    flag = str(get("flag") or "none")
+    return " ".join(part for part in (text, "" if flag == "none" else f"({flag})") if part)
+
+
+def _same_content(current: DataValue, fields: dict[str, Any]) -> bool:
+    defaults = {"value": None, "level": None, "narrative": "", "evidence": "", "flag": "none",
+                "comment": ""}
+    for name in CONTENT_FIELDS:
+        new = fields.get(name, defaults[name])
+        old = getattr(current, name)
+        if name in ("value", "level") and new is not None and old is not None:
+            if float(new) != float(old):
+                return False
+        elif str(new if new is not None else "") != str(old if old is not None else ""):
+            return False
+    return True
+
+
+def _diff(values: list[CheckedValue], current: dict[tuple[int, str], DataValue],
+          against: int | None) -> Diff:
+    diff = Diff(against_revision=against)
+    seen = set()
+    for item in values:
+        key = (item.indicator.id, item.breakdown)
+        seen.add(key)
+        entry = {"indicator": item.indicator.code, "breakdown": item.breakdown,
+                 "cell": f"{item.sheet}!{item.cell}", "after": _shown(item.fields)}
+        before = current.get(key)
+        if before is None:
+            diff.added.append({**entry, "before": ""})
+        elif not _same_content(before, item.fields):
+            diff.changed.append({**entry, "before": _shown(before)})
+    for key, value in current.items():
+        if key not in seen:
+            diff.removed.append({"indicator": value.indicator.code, "breakdown": key[1],
+                                 "cell": f"{value.source_sheet}!{value.source_cell}",
+                                 "before": _shown(value), "after": ""})
+    return diff
+
+
+def _import_values(session: Session, form: ReturnForm, return_row: Return,
+                   values: list[CheckedValue], current: dict[tuple[int, str], DataValue]) -> None:
+    period = form.period.code
+    rows = [
+        (ValueKey(item.indicator.id, form.entity.id, period, item.breakdown),
+         {**item.fields, "return_id": return_row.id, "source_sheet": item.sheet,
+          "source_cell": item.cell})
+        for item in values
+    ]
+    write_values(session, rows)
+    kept = {(item.indicator.id, item.breakdown) for item in values}
+    retire_values(session, [value for key, value in current.items() if key not in kept])
+
+
+def annotated_upload(storage: Path, record: Return | Upload) -> bytes:
+    """A return's (or an upload's) workbook as received, with its problems marked."""
+    original = read_stored(storage, record.file_path)
+    return annotate_workbook(original, ProblemReport.from_dict(record.validation).problems)
+

@@ -1,0 +1,140 @@
+"""Return templates, uploaded returns and values with their provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from importers.return_form import FormError
+from importers.returns import Expected
+from indicators.model import DataValue, Entity, Indicator, Return, Strategy
+from indicators.uploads import UploadOutcome
+from mne import csrf
+from mne.api import blueprint, error
+from mne.context import session
+from mne.uploads import (
+    annotated_response,
+    original_response,
+    receive,
+    return_summary,
+    returns_query,
+    template,
+    xlsx_response,
+)
+
+STATUS = {UploadOutcome.SUBMITTED: 201, UploadOutcome.DUPLICATE: 200,
+          UploadOutcome.CHECKED: 200, UploadOutcome.REJECTED: 422,
+          UploadOutcome.UNUSABLE: 400, UploadOutcome.REFUSED: 409}
+
+
+@blueprint.get("/templates")
+def return_template():
+    """The return template of `entity` for `period` (and `strategy`)."""
+    entity, period = request.args.get("entity", ""), request.args.get("period", "")
+    if not entity or not period:
+        return error(400, _("Name the entity and the period: ?entity=POL&period=2026Q3."))
+    try:
+        name, data = template(entity, period, request.args.get("strategy") or None)
+    except FormError as problem:
+        return error(404, str(problem))
+    return xlsx_response(data, name)
+
+
+@blueprint.post("/returns")
+def upload_return():
+    """Receive a return (multipart field `file`); `?dry_run=1` validates only."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return error(400, _("Send the workbook as the multipart field 'file'."))
+    expected = Expected(entity=request.args.get("entity", ""),
+                        period=request.args.get("period", ""))
+    result = receive(upload.read(), upload.filename,
+                     dry_run=request.args.get("dry_run", "") in ("1", "true", "yes"),
+                     expected=expected)
+    return jsonify(result.to_dict()), STATUS[result.outcome]
+
+
+csrf.exempt(upload_return)
+
+
+@blueprint.get("/returns")
+def list_returns():
+    """Returns, newest first; filters: strategy, entity, period, state; `limit` (500)."""
+    args = request.args
+    statement = returns_query(args.get("strategy", ""), args.get("entity", ""),
+                              args.get("period", ""), args.get("state", ""))
+    limit = min(args.get("limit", 500, type=int), 5000)
+    return jsonify([return_summary(row) for row in session().scalars(statement.limit(limit))])
+
+
+@blueprint.get("/returns/<int:return_id>")
+def show_return(return_id: int):
+    """One return with its problems and what it changed against the revision before."""
+    row = session().get(Return, return_id)
+    if row is None:
+        return error(404, _("No return has the id %(id)s.", id=return_id))
+    validation = row.validation or {}
+    return jsonify({**return_summary(row), "problems": validation.get("problems", []),
+                    "diff": validation.get("diff")})
+
+
+def _workbook_of(return_id: int, respond):
+    row = session().get(Return, return_id)
+    if row is None or not row.file_path:
+        return error(404, _("Return %(id)s has no file.", id=return_id))
+    return respond(row)
+
+
+@blueprint.get("/returns/<int:return_id>/file")
+def return_file(return_id: int):
+    """The workbook exactly as received."""
+    return _workbook_of(return_id, original_response)
+
+
+@blueprint.get("/returns/<int:return_id>/annotated")
+def return_annotated(return_id: int):
+    """The workbook as received with every problem marked on its cell."""
+    return _workbook_of(return_id, annotated_response)
+
+
+@blueprint.get("/values")
+def values_with_provenance():
+    """Current values with where each came from: return, revision, sheet, cell, file sha256.
+    Filters: strategy, indicator, entity, period."""
+    source = aliased(Return)
+    statement = (
+        select(DataValue, Indicator.code, Entity.code, Strategy.code, source)
+        .join(Indicator, DataValue.indicator_id == Indicator.id)
+        .join(Strategy, Indicator.strategy_id == Strategy.id)
+        .join(Entity, DataValue.entity_id == Entity.id)
+        .outerjoin(source, DataValue.return_id == source.id)
+        .order_by(Indicator.code, Entity.code, DataValue.period_end, DataValue.disaggregation)
+    )
+    args = request.args
+    for column, wanted in ((Strategy.code, args.get("strategy")),
+                           (Indicator.code, args.get("indicator")),
+                           (Entity.code, args.get("entity")),
+                           (DataValue.period, (args.get("period") or "").upper())):
+        if wanted:
+            statement = statement.where(column == wanted)
+    rows = session().execute(statement.limit(min(args.get("limit", 10000, type=int), 50000)))
+    return jsonify([_value_with_source(*row) for row in rows])
+
+
+def _value_with_source(value: DataValue, indicator: str, entity: str, strategy: str,
+                       source: Return | None) -> dict[str, Any]:
+    return {
+        "strategy": strategy, "indicator": indicator, "entity": entity, "period": value.period,
+        "breakdown": value.disaggregation, "value": value.value, "level": value.level,
+        "narrative": value.narrative, "evidence": value.evidence, "flag": str(value.flag),
+        "comment": value.comment,
+        "provenance": {
+            "return_id": value.return_id, "revision": source.revision if source else None,
+            "sheet": value.source_sheet, "cell": value.source_cell,
+            "sha256": source.sha256 if source else None,
+        },
+    }

@@ -1,0 +1,48 @@
+"""`mne template` and `mne import`: the return template and importing a filled-in return."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from importers.problems import annotate_workbook
+from importers.return_form import FormError
+from mne.uploads import receive, template
+
+
+@click.command("template")
+@click.option("--entity", required=True, help="Code of the reporting entity.")
+@click.option("--period", required=True, help="Reporting period, e.g. 2026Q3.")
+@click.option("--strategy", default=None, help="Strategy code (default: the active one).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .xlsx file to write.")
+@with_appcontext
+def template_command(entity: str, period: str, strategy: str | None, output: Path) -> None:
+    """Write the return template of an entity for a period."""
+    try:
+        _name, data = template(entity, period, strategy)
+    except FormError as problem:
+        raise click.ClickException(str(problem)) from None
+    output.write_bytes(data)
+    click.echo(f"template for {entity} {period} written to {output}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the workbook with every problem marked on its cell to this file.")
+@click.option("--dry-run", is_flag=True, help="Validate only; import nothing.")
+@with_appcontext
+def import_command(file: Path, errors_out: Path | None, dry_run: bool) -> None:
+    """Validate and import one return: exit 0 imported, 1 rejected, 2 not a usable file."""
+    data = file.read_bytes()
+    result = receive(data, file.name, dry_run=dry_run)
+    for problem in result.report.sorted():
+        click.echo(problem.line())
+    click.echo(result.message, err=result.exit_code != 0)
+    if errors_out and result.report.problems:
+        errors_out.write_bytes(annotate_workbook(data, result.report.problems))
+        click.echo(f"workbook with the problems marked written to {errors_out}")
+    raise SystemExit(result.exit_code)

@@ -1,0 +1,86 @@
+"""Returns as the pages, the API and the command line receive them: the shared calls with this
+application's settings, database, storage and actor."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import send_file
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from importers.return_form import build_form
+from importers.returns import Expected, ReturnResult, annotated_upload, receive_return
+from importers.template import write_template
+from importers.workbook import Limits
+from indicators.model import Entity, Return, Strategy
+from indicators.storage import read_stored
+from indicators.uploads import Upload
+from mne.context import actor, database, session, settings
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload_limits() -> Limits:
+    """The upload limits of config.toml."""
+    return Limits(max_bytes=settings().max_upload_bytes,
+                  max_uncompressed_bytes=settings().max_uncompressed_bytes)
+
+
+def receive(data: bytes, name: str, dry_run: bool = False,
+            expected: Expected | None = None) -> ReturnResult:
+    """Keep, validate and (unless a dry run) import one uploaded return."""
+    return receive_return(database().sessions, settings().storage_folder, data, name, actor(),
+                          upload_limits(), dry_run=dry_run, expected=expected)
+
+
+def template(entity: str, period: str, strategy: str | None = None) -> tuple[str, bytes]:
+    """The file name and bytes of the return template; raises `FormError` for an unknown
+    entity, period or strategy."""
+    form = build_form(session(), entity, period, strategy)
+    name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
+    return name, write_template(session(), form)
+
+
+def xlsx_response(data: bytes, name: str):
+    """An .xlsx file sent as a download."""
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def return_summary(row: Return) -> dict[str, Any]:
+    """A return as listed: who sent what when, and how it fared."""
+    validation = row.validation or {}
+    return {
+        "id": row.id, "strategy": row.strategy.code, "entity": row.entity.code,
+        "period": row.period, "revision": row.revision, "state": str(row.state),
+        "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
+        "original_name": row.original_name, "size": row.size, "sha256": row.sha256,
+        "errors": validation.get("errors", 0), "warnings": validation.get("warnings", 0),
+    }
+
+
+def returns_query(strategy: str = "", entity: str = "", period: str = "",
+                  state: str = "") -> Select:
+    """Returns, newest first, narrowed by the filters given."""
+    statement = (select(Return).join(Entity, Return.entity_id == Entity.id)
+                 .join(Strategy, Return.strategy_id == Strategy.id)
+                 .options(joinedload(Return.entity), joinedload(Return.strategy))
+                 .order_by(Return.uploaded_at.desc(), Return.id.desc()))
+    for column, wanted in ((Strategy.code, strategy), (Entity.code, entity),
+                           (Return.period, period.upper()), (Return.state, state)):
+        if wanted:
+            statement = statement.where(column == wanted)
+    return statement
+
+
+def original_response(record: Return | Upload):
+    """The workbook exactly as received, as a download."""
+    return xlsx_response(read_stored(settings().storage_folder, record.file_path),
+                         record.original_name or f"return-{record.id}.xlsx")
+
+
+def annotated_response(record: Return | Upload):
+    """The workbook as received with every problem marked on its cell, as a download."""
+    return xlsx_response(annotated_upload(settings().storage_folder, record),
+                         f"problems-{record.original_name or record.id}")
