@@ -25,7 +25,7 @@ from indicators.model import (
     Unit,
 )
 from indicators.overview import load_strategy
-from indicators.periods import Frequency, Period, parse_period, period_containing
+from indicators.periods import Period, due_in, parse_period, period_containing
 from reports.compilation import DATE, NUMBER, STATUS, Chart, Column, Compilation, Section
 from reports.model import ReportKind
 from reports.sources import returns_used
@@ -46,12 +46,6 @@ class Calendar:
         return period_containing(day, self.period_type) - 1
 
 
-def indicator_due_in(frequency: Frequency, period: Period) -> bool:
-    """Whether an indicator of `frequency` is reported in a return for `period`: always when
-    it is as frequent as the return, else when one of its periods ends with this one."""
-    return period_containing(period.end, frequency).end <= period.end
-
-
 def strategy_indicators(strategy: Strategy) -> list[Indicator]:
     """The strategy's current (not archived) indicators, by principle and objective."""
     return [
@@ -69,7 +63,7 @@ def compile_gaps(session: Session, strategy_code: str, period_code: str, calenda
     strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     indicators = strategy_indicators(strategy)
-    due = [indicator for indicator in indicators if indicator_due_in(indicator.frequency, period)]
+    due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]
     values = _values_in(session, [indicator.id for indicator in indicators], period)
     codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)
@@ -147,14 +141,14 @@ def return_statuses(session: Session, strategy: Strategy, period: Period, calend
     are missing, late or not yet due on `as_of`; returns received in time are left out."""
     due_date = period.due_date(calendar.due_days)
     due = [indicator for indicator in strategy_indicators(strategy)
-           if indicator_due_in(indicator.frequency, period)]
+           if due_in(indicator.frequency, period)]
     first = dict(session.execute(
         select(Return.entity_id, func.min(Return.uploaded_at))
         .where(Return.strategy_id == strategy.id, Return.period == period.code,
                Return.state != ReturnState.REJECTED)
         .group_by(Return.entity_id)).all())
     rows = []
-    for entity in _expected_entities(session, [indicator.id for indicator in due]):
+    for entity in _expected_entities(session, due):
         arrived = first.get(entity.id)
         status = _return_status(arrived, due_date, as_of)
         if status is not None:
@@ -187,14 +181,19 @@ def _return_status(arrived: dt.datetime | None, due_date: dt.date, as_of: dt.dat
     return "late" if arrived.date() > due_date else None
 
 
-def _expected_entities(session: Session, indicator_ids: list[int]) -> list[Entity]:
-    statement = (
-        select(Entity)
-        .where(Entity.id.in_(select(IndicatorReporter.entity_id)
-                             .where(IndicatorReporter.indicator_id.in_(indicator_ids))))
-        .order_by(Entity.code)
-    )
-    return list(session.scalars(statement))
+def _expected_entities(session: Session, due: list[Indicator]) -> list[Entity]:
+    """Who owes a return: the reporters of the indicators due, or an indicator's responsible
+    entity when it names no reporter (as the return template asks)."""
+    reporters = session.execute(select(IndicatorReporter.indicator_id, IndicatorReporter.entity_id)
+                                .where(IndicatorReporter.indicator_id.in_([i.id for i in due])))
+    named: dict[int, set[int]] = {}
+    for indicator_id, entity_id in reporters:
+        named.setdefault(indicator_id, set()).add(entity_id)
+    wanted = set().union(*named.values()) | {
+        indicator.responsible_entity_id for indicator in due
+        if indicator.id not in named and indicator.responsible_entity_id is not None}
+    return list(session.scalars(select(Entity).where(Entity.id.in_(wanted))
+                                .order_by(Entity.code)))
 
 
 def _without_data(due: list[Indicator], values: pd.DataFrame) -> Section:
