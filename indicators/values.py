@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
@@ -42,15 +42,18 @@ class ValueChanges:
         return len(self.added) + len(self.changed)
 
 
+_DEFAULTS = {"narrative": "", "evidence": "", "flag": Flag.NONE, "comment": "",
+             "source_sheet": "", "source_cell": "", "value": None, "level": None,
+             "return_id": None}
+
+
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
-    defaults = {"narrative": "", "evidence": "", "flag": Flag.NONE, "comment": "",
-                "source_sheet": "", "source_cell": "", "value": None, "level": None,
-                "return_id": None}
-    unknown = set(fields) - set(VALUE_FIELDS)
+    unknown = fields.keys() - _DEFAULTS.keys()
     if unknown:
         raise TypeError(f"unknown value fields: {sorted(unknown)}")
-    merged = {**defaults, **fields}
-    merged["flag"] = Flag(merged["flag"])
+    merged = {**_DEFAULTS, **fields}
+    if type(merged["flag"]) is not Flag:
+        merged["flag"] = Flag(merged["flag"])
     if merged["value"] is not None:
         merged["value"] = float(merged["value"])
     return merged
@@ -129,20 +132,29 @@ def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges
 
 
 def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, DataValue]:
-    """The current values of `keys`, read per entity and period (a return's keys share both)."""
+    """The current values of `keys`, read in as few queries as their shape allows: per entity
+    and period (a return: one of each, many indicators) or per indicator (a bulk import: few
+    indicators, many entities and periods)."""
     wanted = set(keys)
-    groups: dict[tuple[int, str], set[int]] = {}
+    by_place: dict[tuple[int, str], set[int]] = {}
+    by_indicator: dict[int, set[tuple[int, str]]] = {}
     for key in wanted:
-        groups.setdefault((key.entity_id, key.period), set()).add(key.indicator_id)
+        by_place.setdefault((key.entity_id, key.period), set()).add(key.indicator_id)
+        by_indicator.setdefault(key.indicator_id, set()).add((key.entity_id, key.period))
+    if len(by_place) <= len(by_indicator):
+        conditions = [and_(DataValue.entity_id == entity_id, DataValue.period == period,
+                           DataValue.indicator_id.in_(indicator_ids))
+                      for (entity_id, period), indicator_ids in by_place.items()]
+    else:
+        conditions = [and_(DataValue.indicator_id == indicator_id,
+                           DataValue.entity_id.in_({entity for entity, _period in places}),
+                           DataValue.period.in_({period for _entity, period in places}))
+                      for indicator_id, places in by_indicator.items()]
     found: dict[ValueKey, DataValue] = {}
-    for (entity_id, period), indicator_ids in groups.items():
-        for chunk in _chunks(sorted(indicator_ids), 500):
-            statement = select(DataValue).where(
-                DataValue.entity_id == entity_id, DataValue.period == period,
-                DataValue.indicator_id.in_(chunk))
-            for value in session.scalars(statement):
-                if _key_of(value) in wanted:
-                    found[_key_of(value)] = value
+    for condition in conditions:
+        for value in session.scalars(select(DataValue).where(condition)):
+            if _key_of(value) in wanted:
+                found[_key_of(value)] = value
     return found
 
 

@@ -15,9 +15,12 @@ from mne.context import database, settings
 
 def register(app: Flask) -> None:
     """Add mne's commands to the application's command line."""
+    from mne.commands import exports, framework, standards, statistics
     from mne.returns_commands import import_command, template_command
 
     for command in (init_command, demo_command, serve_command, template_command, import_command,
+                    standards.standards_group, statistics.import_stats_command,
+                    exports.export_command, framework.framework_group,
                     scheduler_command, report_command):
         app.cli.add_command(command)
 

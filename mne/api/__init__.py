@@ -12,4 +12,6 @@ def error(status: int, message: str):
     return jsonify({"error": message}), status
 
 
-from mne.api import reports, returns, strategies  # noqa: E402,F401  (routes attach themselves)
+from mne.api import reports, returns  # noqa: E402,F401,I001
+from mne.api import exports, openapi  # noqa: E402,F401,I001
+from mne.api import strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import overview, reports, returns
+from mne.web import framework, overview, reports, returns
 
-BLUEPRINTS = (overview.blueprint, reports.blueprint, returns.blueprint)
+BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, reports.blueprint)
 
 
 def register(app: Flask) -> None:

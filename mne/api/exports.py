@@ -1,0 +1,66 @@
+"""Exports of data values: tidy CSV, SDMX-CSV and xlsx."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_babel import gettext as _
+
+from indicators.periods import PeriodError
+from mne.api import blueprint, error
+from mne.api.openapi import documented
+from mne.context import session
+from reports.exports import EXPORT_FORMATS, ValueFilter, export_values
+
+FILTERS = {
+    "strategy": "Strategy code",
+    "indicator": "Indicator code",
+    "entity": "Entity code",
+    "from": "First period (e.g. 2025Q1): values whose period ends on or after its start",
+    "to": "Last period (e.g. 2026Q2): values whose period ends on or before its end",
+}
+
+
+def value_filter(arguments) -> ValueFilter:
+    """The export filter named by query arguments (or command-line options)."""
+    return ValueFilter(strategy=arguments.get("strategy", ""),
+                       indicator=arguments.get("indicator", ""),
+                       entity=arguments.get("entity", ""),
+                       period_from=arguments.get("from", ""), period_to=arguments.get("to", ""))
+
+
+def _export(format_: str):
+    try:
+        content = export_values(session(), value_filter(request.args), format_)
+    except PeriodError as problem:
+        return error(400, _("Invalid period: %(problem)s", problem=problem))
+    name = f"values.{format_}"
+    return Response(content, mimetype=EXPORT_FORMATS[format_],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _media(media_type: str, what: str) -> dict:
+    return {"200": {"description": what, "content": {media_type: {}}},
+            "400": "A period that is not a period code"}
+
+
+@blueprint.get("/exports/values.csv")
+@documented(query=FILTERS, responses=_media("text/csv", "One value per row with every key"))
+def export_tidy_csv():
+    """Values as tidy CSV: one value per row with strategy, indicator, entity, period and
+    breakdown."""
+    return _export("csv")
+
+
+@blueprint.get("/exports/values.sdmx.csv")
+@documented(query=FILTERS, responses=_media("text/csv", "SDMX 2.1 CSV"))
+def export_sdmx_csv():
+    """Values as SDMX-CSV (SDMX 2.1): DATAFLOW, INDICATOR, REF_AREA, one column per dimension,
+    TIME_PERIOD, OBS_VALUE, OBS_STATUS, CONF_STATUS, UNIT_MEASURE, COMMENT."""
+    return _export("sdmx.csv")
+
+
+@blueprint.get("/exports/values.xlsx")
+@documented(query=FILTERS, responses=_media(EXPORT_FORMATS["xlsx"], "A workbook of values"))
+def export_xlsx():
+    """Values as an xlsx workbook, one value per row with every key."""
+    return _export("xlsx")

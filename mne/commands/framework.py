@@ -1,0 +1,60 @@
+"""`mne framework export|import`: a strategy's whole framework as one workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from importers.framework_workbook import export_framework, import_framework
+from importers.problems import annotate_workbook
+from importers.workbook import UnusableWorkbook
+from indicators.overview import UnknownStrategy
+from mne.context import database
+
+
+@click.group("framework")
+def framework_group() -> None:
+    """A strategy's framework (principles, objectives, indicators, targets...) as a workbook."""
+
+
+@framework_group.command("export")
+@click.option("--strategy", "strategy_code", required=True, help="Strategy code.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def export_command(strategy_code: str, output: Path) -> None:
+    """Write the strategy's framework to an xlsx workbook."""
+    try:
+        with database().transaction() as session:
+            content = export_framework(session, strategy_code)
+    except UnknownStrategy:
+        raise click.ClickException(f"no strategy has the code {strategy_code}") from None
+    output.write_bytes(content)
+    click.echo(f"wrote {output}")
+
+
+@framework_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every cell, write nothing.")
+@click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the workbook back with every problem cell marked.")
+@with_appcontext
+def import_command(path: Path, dry_run: bool, errors_out: Path | None) -> None:
+    """Create or update a strategy's framework from a workbook: all or nothing."""
+    data = path.read_bytes()
+    try:
+        with database().transaction() as session:
+            result = import_framework(session, data, dry_run=dry_run)
+    except UnusableWorkbook as problem:
+        raise click.ClickException(problem.message) from None
+    for problem in result.report.sorted():
+        click.echo(problem.line(), err=True)
+    if result.report.has_errors:
+        if errors_out:
+            errors_out.write_bytes(annotate_workbook(data, result.report.problems))
+        click.echo(f"nothing imported: {len(result.report.errors)} errors", err=True)
+        raise SystemExit(1)
+    counts = ", ".join(f"{count} {sheet.lower()}" for sheet, count in result.counts.items())
+    verb = "checked (dry run, nothing written)" if dry_run else "imported"
+    click.echo(f"framework of {result.strategy} {verb}: {counts}")

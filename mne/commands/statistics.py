@@ -1,0 +1,54 @@
+"""`mne import-stats FILE --mapping NAME`: bulk import of published statistics."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from importers.statistics import StatsProblem, import_statistics, load_mapping
+from mne.context import database
+
+
+@click.command("import-stats")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_name", required=True,
+              help="Mapping shipped with mne (e.g. unodc) or a mapping TOML file.")
+@click.option("--strategy", "strategy_code", default=None,
+              help="Strategy whose indicators receive the values (default: the mapping's).")
+@click.option("--create-missing", is_flag=True,
+              help="Create missing strategy, entities, indicators, dimensions and categories.")
+@with_appcontext
+def import_stats_command(path: Path, mapping_name: str, strategy_code: str | None,
+                         create_missing: bool) -> None:
+    """Import long-format published statistics (e.g. UNODC data files) into indicator series.
+    Nothing is written unless everything can be; a second import of the same file changes
+    nothing."""
+    try:
+        mapping = load_mapping(mapping_name)
+        with database().transaction() as session, ExitStack() as stack:
+            bars = []
+
+            def advance(done: int, total: int) -> None:
+                if not bars:  # shown once the file is read and values are being written
+                    bars.append(stack.enter_context(click.progressbar(
+                        length=total, label="writing values",
+                        file=click.get_text_stream("stderr"))))
+                bars[0].update(done - bars[0].pos)
+
+            summary = import_statistics(session, path, mapping, strategy_code, create_missing,
+                                        progress=advance)
+    except StatsProblem as problem:
+        click.echo("nothing imported:", err=True)
+        for line in problem.lines:
+            click.echo(f"  {line}", err=True)
+        if not create_missing and any(not line.startswith("Row") for line in problem.lines):
+            click.echo("run again with --create-missing to create them", err=True)
+        raise SystemExit(1) from None
+    for line in summary.created:
+        click.echo(f"created {line}")
+    changes = summary.changes
+    click.echo(f"{summary.rows} rows read, {summary.values} values: {len(changes.added)} added, "
+               f"{len(changes.changed)} changed, {len(changes.unchanged)} unchanged")

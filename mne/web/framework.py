@@ -1,0 +1,338 @@
+"""Framework management pages: create and edit strategies, principles, objectives, indicators
+(every field), targets, entities and their population, dimensions and categories; deletions that
+would orphan data are refused with the reason (indicators with values are archived instead)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from importers.framework_workbook import (
+    CellError,
+    choice,
+    integer,
+    number,
+    optional_number,
+    period,
+    required,
+    required_period,
+    text,
+    yes_no,
+)
+from indicators.editing import deletion_refused
+from indicators.model import (
+    Aggregation,
+    Base,
+    Category,
+    Dimension,
+    Direction,
+    Entity,
+    EntityPopulation,
+    Indicator,
+    IndicatorDimension,
+    Kind,
+    Objective,
+    Principle,
+    QualitativeScale,
+    Strategy,
+    Target,
+    Unit,
+)
+from indicators.periods import Frequency, parse_period
+from indicators.standards import StandardError, add_standard, standards
+from mne.context import session
+
+blueprint = Blueprint("framework", __name__, url_prefix="/admin")
+Options = Callable[[Session, Any], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of an editing form: the model attribute, its label, how its text is read, and
+    for choices the options (value, label) offered."""
+
+    name: str
+    label: Any
+    parse: Callable[[Any], Any] = text
+    widget: str = "text"
+    options: Options | None = None
+    assign: Callable[[Session, Any, Any], None] | None = None
+    show: Callable[[Any], Any] | None = None
+
+    def current(self, row: Any) -> Any:
+        if self.show:
+            return self.show(row)
+        value = getattr(row, self.name, None)
+        return getattr(value, "value", value)
+
+
+@dataclass(frozen=True)
+class Editor:
+    """How one kind of framework row is edited: its model, fields and owner column."""
+
+    model: type[Base]
+    title: Any
+    fields: tuple[FormField, ...]
+    owner: str = ""
+    strategy_of: Callable[[Any], Strategy | None] = field(default=lambda row: None)
+
+
+def _strategy_options(kind: type[Base]) -> Options:
+    def options(db: Session, strategy: Strategy | None) -> list[tuple[str, str]]:
+        if kind is Objective:
+            rows = [] if strategy is None else [objective for principle in strategy.principles
+                                                for objective in principle.objectives]
+            return [(str(row.id), f"{row.code} {row.title}") for row in rows]
+        rows = db.scalars(select(kind).order_by(kind.code))
+        return [(str(row.id), f"{row.code} {getattr(row, 'name', '')}") for row in rows]
+    return options
+
+
+def _optional_id(cell: Any) -> int | None:
+    return integer(cell) if text(cell) else None
+
+
+def _assign_reporters(db: Session, indicator: Indicator, ids: list[int]) -> None:
+    indicator.reporters = list(db.scalars(select(Entity).where(Entity.id.in_(ids))))
+
+
+def _assign_dimensions(_db: Session, indicator: Indicator, ids: list[int]) -> None:
+    if [link.dimension_id for link in indicator.dimension_links] != ids:
+        indicator.dimension_links = [IndicatorDimension(dimension_id=dimension_id, position=rank)
+                                     for rank, dimension_id in enumerate(ids)]
+
+
+def _ids(cells: list[str]) -> list[int]:
+    return [integer(cell) for cell in cells]
+
+
+def _assign_target_period(_db: Session, target: Target, code: str) -> None:
+    target.period, target.period_end = code, parse_period(code).end
+
+
+def _choice_field(name: str, label: Any, enum_class: type) -> FormField:
+    return FormField(name, label, choice(enum_class), "select",
+                     lambda _db, _strategy: [(item.value, item.value) for item in enum_class])
+
+
+_BOOL = {"parse": yes_no, "widget": "checkbox"}
+EDITORS: dict[str, Editor] = {
+    "strategy": Editor(Strategy, _l("Strategy"), (
+        FormField("code", _l("Code"), required), FormField("title", _l("Title"), required),
+        FormField("area", _l("Country or region")),
+        FormField("start_year", _l("Start year"), integer, "number"),
+        FormField("end_year", _l("End year"), integer, "number"),
+        FormField("description", _l("Description"), widget="textarea"),
+        FormField("active", _l("Active"), **_BOOL)), strategy_of=lambda row: row),
+    "principle": Editor(Principle, _l("Principle"), (
+        FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
+        FormField("description", _l("Description"), widget="textarea"),
+        FormField("position", _l("Position"), integer, "number")),
+        owner="strategy_id", strategy_of=lambda row: row.strategy),
+    "objective": Editor(Objective, _l("Objective"), (
+        FormField("code", _l("Code"), required), FormField("title", _l("Title"), required),
+        FormField("description", _l("Description"), widget="textarea"),
+        FormField("parent_id", _l("Part of objective"), _optional_id, "select",
+                  _strategy_options(Objective))),
+        owner="principle_id", strategy_of=lambda row: row.principle.strategy),
+    "indicator": Editor(Indicator, _l("Indicator"), (
+        FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
+        FormField("objective_id", _l("Objective"), integer, "select",
+                  _strategy_options(Objective)),
+        FormField("definition", _l("Definition"), widget="textarea"),
+        _choice_field("kind", _l("Kind"), Kind), _choice_field("unit", _l("Unit"), Unit),
+        FormField("currency", _l("Currency (ISO 4217, for amounts)")),
+        _choice_field("direction", _l("Direction"), Direction),
+        _choice_field("frequency", _l("Frequency"), Frequency),
+        _choice_field("aggregation", _l("Aggregation"), Aggregation),
+        FormField("data_source", _l("Data source"), widget="textarea"),
+        FormField("verification", _l("Means of verification"), widget="textarea"),
+        FormField("responsible_entity_id", _l("Responsible entity"), _optional_id, "select",
+                  _strategy_options(Entity)),
+        FormField("reporters", _l("Reporting entities"), _ids, "multiselect",
+                  _strategy_options(Entity), _assign_reporters,
+                  lambda row: [str(entity.id) for entity in row.reporters]),
+        FormField("dimension_links", _l("Broken down by"), _ids, "multiselect",
+                  lambda db, _s: [(str(row.id), row.name) for row in db.scalars(
+                      select(Dimension).order_by(Dimension.position))],
+                  _assign_dimensions,
+                  lambda row: [str(link.dimension_id) for link in row.dimension_links]),
+        FormField("standard", _l("International standard (e.g. SDG 16.2.2)")),
+        FormField("sex_required", _l("Sex breakdown required"), **_BOOL),
+        FormField("scale_id", _l("Qualitative scale"), _optional_id, "select",
+                  _strategy_options(QualitativeScale)),
+        FormField("baseline_value", _l("Baseline value"), optional_number, "number"),
+        FormField("baseline_period", _l("Baseline period"),
+                  lambda cell: period(cell) or None),
+        FormField("baseline_note", _l("Baseline note"), widget="textarea"),
+        FormField("archived", _l("Archived (kept with its values, no longer collected)"),
+                  **_BOOL)),
+        owner="strategy_id", strategy_of=lambda row: row.strategy),
+    "target": Editor(Target, _l("Target"), (
+        FormField("period", _l("Period"), required_period, assign=_assign_target_period),
+        FormField("value", _l("Value"), number, "number"),
+        FormField("final", _l("Final target"), **_BOOL)),
+        owner="indicator_id", strategy_of=lambda row: row.indicator.strategy),
+    "entity": Editor(Entity, _l("Entity"), (
+        FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
+        FormField("kind", _l("Kind (country, ministry, agency...)")),
+        FormField("parent_id", _l("Part of"), _optional_id, "select",
+                  _strategy_options(Entity)))),
+    "population": Editor(EntityPopulation, _l("Population"), (
+        FormField("year", _l("Year"), integer, "number"),
+        FormField("population", _l("Population"), integer, "number")), owner="entity_id"),
+    "dimension": Editor(Dimension, _l("Dimension"), (
+        FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
+        FormField("position", _l("Position"), integer, "number"))),
+    "category": Editor(Category, _l("Category"), (
+        FormField("code", _l("Code"), required), FormField("label", _l("Label"), required),
+        FormField("position", _l("Position"), integer, "number")), owner="dimension_id"),
+}
+OWNERS = {"strategy_id": Strategy, "principle_id": Principle, "indicator_id": Indicator,
+          "entity_id": Entity, "dimension_id": Dimension}
+
+
+def _editor(kind: str) -> Editor:
+    if kind not in EDITORS:
+        abort(404)
+    return EDITORS[kind]
+
+
+def _strategy_for(editor: Editor, row: Any, owner: Any) -> Strategy | None:
+    if row is not None and row.id is not None:
+        return editor.strategy_of(row)
+    if isinstance(owner, Strategy):
+        return owner
+    if isinstance(owner, Principle | Indicator):
+        return owner.strategy
+    return None
+
+
+def _read_form(editor: Editor, db: Session, row: Any) -> dict[str, str]:
+    """Set the row's fields from the submitted form; problems by field name."""
+    problems = {}
+    for item in editor.fields:
+        if item.widget == "multiselect":
+            raw: Any = request.form.getlist(item.name)
+        elif item.widget == "checkbox":
+            raw = "yes" if request.form.get(item.name) else "no"
+        else:
+            raw = request.form.get(item.name, "")
+        try:
+            value = item.parse(raw)
+        except CellError as problem:
+            problems[item.name] = str(problem)
+            continue
+        if item.assign:
+            item.assign(db, row, value)
+        else:
+            setattr(row, item.name, value)
+    return problems
+
+
+def _back(row: Any) -> str:
+    strategy = None
+    for editor in EDITORS.values():
+        if isinstance(row, editor.model):
+            strategy = editor.strategy_of(row)
+    if strategy is not None:
+        return url_for("framework.strategy", code=strategy.code)
+    return url_for("framework.index")
+
+
+@blueprint.get("/")
+def index():
+    """Strategies, entities and dimensions, with links to edit them."""
+    db = session()
+    return render_template(
+        "framework/index.html",
+        strategies=db.scalars(select(Strategy).order_by(Strategy.code)).all(),
+        entities=db.scalars(select(Entity).order_by(Entity.code)).all(),
+        dimensions=db.scalars(select(Dimension).order_by(Dimension.position)).all())
+
+
+@blueprint.get("/strategies/<code>")
+def strategy(code: str):
+    """A strategy's framework to edit, and the international standards to add to it."""
+    row = session().scalars(select(Strategy).filter_by(code=code)).one_or_none()
+    if row is None:
+        abort(404, _("No strategy has the code %(code)s.", code=code))
+    return render_template("framework/strategy.html", strategy=row, standards=standards())
+
+
+@blueprint.post("/strategies/<code>/standards")
+def add_standard_page(code: str):
+    """Add an international standard to the strategy as a new indicator, in one step."""
+    db = session()
+    try:
+        indicator = add_standard(db, code, request.form.get("objective", ""),
+                                 request.form.get("standard", ""))
+        db.commit()
+        flash(_("Added %(code)s (%(standard)s).", code=indicator.code,
+                standard=indicator.standard), "ok")
+    except StandardError as problem:
+        db.rollback()
+        flash(str(problem), "error")
+    return redirect(url_for("framework.strategy", code=code))
+
+
+@blueprint.route("/<kind>/new", methods=["GET", "POST"])
+@blueprint.route("/<kind>/<int:row_id>", methods=["GET", "POST"])
+def edit(kind: str, row_id: int | None = None):
+    """The form of a framework row: a new one (under `?owner=ID`) or an existing one."""
+    editor, db = _editor(kind), session()
+    owner = None
+    if row_id is not None:
+        row = db.get(editor.model, row_id) or abort(404)
+    else:
+        row = editor.model()
+        if editor.owner:
+            owner = db.get(OWNERS[editor.owner], request.args.get("owner", type=int) or 0)
+            if owner is None:
+                abort(404)
+            setattr(row, editor.owner, owner.id)
+    strategy = _strategy_for(editor, row, owner)
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        with db.no_autoflush:
+            problems = _read_form(editor, db, row)
+        if not problems:
+            try:
+                db.add(row)
+                db.commit()
+                flash(_("%(what)s saved.", what=editor.title), "ok")
+                return redirect(_back(row))
+            except IntegrityError:
+                db.rollback()
+                problems["code"] = _("Another row already has this code (or key).")
+        if row_id is not None:
+            db.rollback()
+    return render_template("framework/form.html", editor=editor, kind=kind, row=row,
+                           problems=problems, strategy=strategy,
+                           options={item.name: item.options(db, strategy)
+                                    for item in editor.fields if item.options}), (
+        422 if problems else 200)
+
+
+@blueprint.post("/<kind>/<int:row_id>/delete")
+def delete(kind: str, row_id: int):
+    """Delete a row, unless that would orphan data: then say why and keep it."""
+    editor, db = _editor(kind), session()
+    row = db.get(editor.model, row_id) or abort(404)
+    back = _back(row)
+    reason = deletion_refused(db, row)
+    if reason:
+        flash(_("Not deleted: %(reason)s", reason=reason), "error")
+    else:
+        db.delete(row)
+        db.commit()
+        flash(_("%(what)s deleted.", what=editor.title), "ok")
+    return redirect(back)
