@@ -220,6 +220,8 @@ def _demo_values(
             share = national * weight if indicator.unit in ADDITIVE_UNITS else national
             breakdowns = ({} if quarter in spec.get("no_breakdown", [])
                           else _breakdowns(indicator, spec, share, dimensions))
+            if quarter in spec.get("miscounted", []):
+                breakdowns = _miscounted(breakdowns)
             cells = {"": _rounded(indicator, share), **breakdowns}
             for breakdown, value in cells.items():
                 fields = _quantitative_fields(value, flags.get(quarter), source.id)
@@ -271,6 +273,12 @@ def _breakdowns(indicator: Indicator, spec: dict[str, Any], total: float,
         found.update({canonical_key({dimension: code}): value for code, value in parts.items()
                       if code in dimensions[dimension]["categories"]})
     return found
+
+
+def _miscounted(breakdowns: dict[str, float]) -> dict[str, float]:
+    """The breakdown with its first category overcounted by 3, as a clerk might slip."""
+    first = next(iter(breakdowns))
+    return {**breakdowns, first: breakdowns[first] + 3}
 
 
 def _sex_shares(female_share: float) -> dict[str, float]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from indicators.progress import Thresholds
 from reports.notify import SmtpServer
 
 CONFIG_ENV = "MNE_CONFIG"
@@ -20,14 +21,6 @@ SMTP_PASSWORD_ENV = "MNE_SMTP_PASSWORD"
 
 class ConfigError(Exception):
     """config.toml is missing, malformed or holds a wrong value; the message names file and key."""
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    on_track: float
-    at_risk: float
-    maintain_tolerance: float
-    trend_periods: int
 
 
 @dataclass(frozen=True)

@@ -164,10 +164,11 @@ def test_sorted_rows_and_blank_rows_are_accepted(template, send):
 
 def test_identical_upload_is_a_no_op_and_a_changed_one_is_revision_2_with_its_diff(
         db, template, send):
-    first = send(fill(template))
+    filled = fill(template)
+    first = send(filled)
     assert (first.outcome, first.revision) == (UploadOutcome.SUBMITTED, 1)
     before = _snapshot(db)
-    again = send(fill(template))
+    again = send(filled)
     assert again.outcome is UploadOutcome.DUPLICATE
     assert "already received as revision 1" in again.message
     assert _snapshot(db) == before

@@ -14,4 +14,4 @@ def error(status: int, message: str):
 
 from mne.api import reports, returns  # noqa: E402,F401,I001
 from mne.api import exports, openapi  # noqa: E402,F401,I001
-from mne.api import strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)
+from mne.api import evaluation, strategies  # noqa: E402,F401  (routes attach themselves to the blueprint)

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import reports.model  # noqa: F401  (its tables join the metadata)
-from indicators import uploads  # noqa: F401  (its tables join the metadata)
+from indicators import indexes, uploads  # noqa: F401  (their tables and indexes join the metadata)
 from indicators.model import Base
 
 config = context.config

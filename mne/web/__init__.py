@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import framework, overview, reports, returns
+from mne.web import evaluation, framework, overview, reports, returns
 
-BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, reports.blueprint)
+BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint,
+              reports.blueprint)
 
 
 def register(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """reports: archive of compiled reports, scheduler claims and runs, notifications, entity e-mail
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-23 16:39:32.735249
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

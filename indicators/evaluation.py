@@ -1,0 +1,567 @@
+"""The evaluators' view of a strategy: each indicator's progress table row, its national series
+by period and breakdown, computed once here so that pages, API and reports show equal numbers.
+
+Aggregation across entities happens in the database: sums, means and counts grouped over a
+covering index, the most recently updated value (the "latest" rule, qualitative levels) ranked
+by a window function. Rates per 100,000, weighted by entity population, are combined in pandas
+from entity-level rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
+from indicators.disaggregation import TOTAL
+from indicators.model import (
+    Aggregation,
+    DataValue,
+    Entity,
+    EntityPopulation,
+    Indicator,
+    Kind,
+    Objective,
+    Unit,
+)
+from indicators.overview import load_strategy
+from indicators.periods import parse_period
+from indicators.progress import (
+    Status,
+    TargetPoint,
+    Thresholds,
+    applicable_target,
+    expected_progress,
+    judge,
+    progress,
+)
+from indicators.trends import trajectory
+
+ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
+SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
+                  "narrative"]
+
+
+class UnknownIndicator(LookupError):
+    """No indicator of the strategy has the code asked for."""
+
+
+class UnknownEntity(LookupError):
+    """No entity has the code asked for."""
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """One row of a strategy's progress table: where an indicator stands at a period.
+
+    baseline and target are the indicator's (pro rata for one entity's part of a summed
+    indicator); the target is the one that applies at the period asked (the first ending at or
+    after it, else the final one). latest is the newest value at or before that period (the
+    strategy's value by the indicator's aggregation, or the entity's own value when an entity is
+    asked). progress = (latest − baseline) / (target − baseline) (for "maintain": 1 within the
+    tolerance band); expected_progress is linear from the baseline period's end to the target
+    period's end, taken at the latest value's period; status is one of Status. slope is per year
+    over the last `trend_periods` values, projected_value the trend line at the target period,
+    observed_required_ratio the slope over the slope required from baseline to target. sex holds
+    the latest period's values by sex with shares; sex_coverage the share of reporting entities
+    whose total comes with a sex breakdown (for indicators reported by sex). level, level_label
+    and narrative are a qualitative indicator's latest answer."""
+
+    code: str
+    name: str
+    principle: str
+    principle_name: str
+    objective: str
+    kind: str
+    unit: str
+    currency: str
+    direction: str
+    aggregation: str
+    baseline_value: float | None
+    baseline_period: str | None
+    target_value: float | None
+    target_period: str | None
+    latest_value: float | None
+    latest_period: str | None
+    progress: float | None
+    expected_progress: float | None
+    status: Status
+    slope: float | None
+    projected_value: float | None
+    observed_required_ratio: float | None
+    sex: SexBreakdown | None
+    sex_coverage: float | None
+    level: int | None
+    level_label: str | None
+    narrative: str | None
+    entities_reporting: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: the status as its code, the sex breakdown as a mapping."""
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which values count: up to the end of `until`, from the start of `since`, of one entity."""
+
+    until: dt.date | None = None
+    since: dt.date | None = None
+    entity_id: int | None = None
+
+    def applied_to(self, statement: Select) -> Select:
+        """`statement` on data values, narrowed to this scope."""
+        if self.until is not None:
+            statement = statement.where(DataValue.period_end <= self.until)
+        if self.since is not None:
+            statement = statement.where(DataValue.period_end >= self.since)
+        if self.entity_id is not None:
+            statement = statement.where(DataValue.entity_id == self.entity_id)
+        return statement
+
+    @classmethod
+    def of(cls, session: Session, period: str | None = None, since: str | None = None,
+           entity_code: str | None = None) -> Scope:
+        """The scope of period codes and an entity code (`UnknownEntity` when none has it)."""
+        return cls(
+            until=parse_period(period).end if period else None,
+            since=parse_period(since).start if since else None,
+            entity_id=entity_id_of(session, entity_code) if entity_code else None,
+        )
+
+
+def entity_id_of(session: Session, code: str) -> int:
+    """The id of the entity with `code`, or `UnknownEntity` naming it."""
+    found = session.scalar(select(Entity.id).where(Entity.code == code))
+    if found is None:
+        raise UnknownEntity(code)
+    return found
+
+
+def strategy_indicators(session: Session, strategy_code: str) -> list[Indicator]:
+    """The strategy's indicators that are not archived, principle by principle, with their
+    objective, principle, targets and scale loaded."""
+    strategy = load_strategy(session, strategy_code)
+    ids = [indicator.id for principle in strategy.principles
+           for objective in principle.objectives for indicator in objective.indicators
+           if not indicator.archived]
+    loaded = session.scalars(
+        select(Indicator).where(Indicator.id.in_(ids)).options(
+            selectinload(Indicator.objective).selectinload(Objective.principle),
+            selectinload(Indicator.targets), selectinload(Indicator.scale),
+            selectinload(Indicator.dimension_links),
+        )
+    ).all()
+    order = {indicator_id: position for position, indicator_id in enumerate(ids)}
+    return sorted(loaded, key=lambda indicator: order[indicator.id])
+
+
+def find_indicator(session: Session, strategy_code: str, indicator_code: str) -> Indicator:
+    """The strategy's indicator with `indicator_code`, or `UnknownIndicator`."""
+    for indicator in strategy_indicators(session, strategy_code):
+        if indicator.code == indicator_code:
+            return indicator
+    raise UnknownIndicator(indicator_code)
+
+
+def strategy_progress(
+    session: Session,
+    strategy_code: str,
+    period: str | None,
+    thresholds: Thresholds,
+    entity_code: str | None = None,
+    since: str | None = None,
+) -> list[IndicatorProgress]:
+    """The progress table of a strategy at `period` (a period code; None: all data), one
+    `IndicatorProgress` per indicator that is not archived, principle by principle.
+
+    With `entity_code`, each indicator is judged on that entity's own values: against the
+    strategy's baseline and targets, or for an indicator summed across entities against their
+    pro-rata part (the entity's share of the strategy total over the periods it reported).
+    `since` (a period code) leaves older values out of the trend. Raises `UnknownStrategy`,
+    `UnknownEntity` or `PeriodError` for a wrong code."""
+    indicators = strategy_indicators(session, strategy_code)
+    scope = Scope.of(session, period, since, entity_code)
+    return compile_progress(session, indicators, scope, thresholds)
+
+
+def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
+                     thresholds: Thresholds,
+                     frame: pd.DataFrame | None = None) -> list[IndicatorProgress]:
+    """`IndicatorProgress` of each indicator within `scope`, from their `aggregated_series`
+    (read here unless given)."""
+    if frame is None:
+        frame = aggregated_series(session, indicators, scope, sex_only=True)
+    covered = _sex_reporters(session, indicators, scope)
+    frame = frame.sort_values("period_end", kind="stable")
+    totals: dict[int, list[Any]] = {}
+    by_sex: dict[tuple[int, str], dict[str, float]] = {}
+    for row in frame.itertuples(index=False):
+        if row.disaggregation == TOTAL:
+            totals.setdefault(row.indicator_id, []).append(row)
+        elif row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
+            by_sex.setdefault((row.indicator_id, row.period), {})[
+                row.disaggregation.removeprefix("sex=")] = float(row.value)
+    shares = entity_shares(session, indicators, scope, frame)
+    return [
+        _progress_of(indicator, totals.get(indicator.id, []), by_sex, covered, scope, thresholds,
+                     shares.get(indicator.id))
+        for indicator in indicators
+    ]
+
+
+def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,
+                  frame: pd.DataFrame) -> dict[int, float]:
+    """In an entity's scope, each summed indicator's share of the strategy total over the
+    periods the entity reported (Σ the entity's totals / Σ the strategy's totals), from the
+    entity's `aggregated_series`: its baseline and target are taken pro rata."""
+    summed = [indicator for indicator in indicators if indicator.kind == Kind.QUANTITATIVE
+              and indicator.aggregation == Aggregation.SUM and indicator.unit in ADDITIVE_UNITS]
+    if scope.entity_id is None or not summed:
+        return {}
+    strategy = aggregated_series(session, summed, Scope(scope.until, scope.since), sex_only=True)
+    columns = ["indicator_id", "period", "value"]
+    own = frame.loc[frame["disaggregation"] == TOTAL, columns]
+    every = strategy.loc[strategy["disaggregation"] == TOTAL, columns]
+    sums = own.merge(every, on=["indicator_id", "period"], suffixes=("_own", "_all")) \
+        .groupby("indicator_id")[["value_own", "value_all"]].sum()
+    return {int(indicator_id): float(row.value_own / row.value_all)
+            for indicator_id, row in sums.iterrows() if row.value_all}
+
+
+def _progress_of(indicator: Indicator, totals: list[Any],
+                 by_sex: dict[tuple[int, str], dict[str, float]],
+                 covered: dict[tuple[int, str], int], scope: Scope,
+                 thresholds: Thresholds, share: float | None = None) -> IndicatorProgress:
+    """The progress row of one indicator from its totals per period, oldest first; `share`
+    scales baseline and target to one entity's part of a summed indicator."""
+    latest = totals[-1] if totals else None
+    latest_value = float(latest.value) if latest else None
+    latest_end = latest.period_end if latest else None
+    direction = str(indicator.direction)
+    target = applicable_target(_targets(indicator), scope.until or latest_end or dt.date.max)
+    baseline_value, target_value = _baseline_and_target(indicator, target, share)
+    baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
+        else None
+    made = progress(latest_value, baseline_value, target_value, direction,
+                    thresholds.maintain_tolerance)
+    expected = None
+    if latest and target is not None:
+        expected = expected_progress(baseline_end, target.end, latest_end, direction)
+    window = totals[-thresholds.trend_periods:]
+    line = trajectory(pd.Series([float(row.value) for row in window],
+                                index=[row.period_end for row in window], dtype=float),
+                      thresholds.trend_periods, target.end if target else None, target_value,
+                      baseline_value, baseline_end)
+    qualitative = indicator.kind == Kind.QUALITATIVE and latest is not None
+    level = int(latest_value) if qualitative else None
+    by_sex_now = by_sex.get((indicator.id, latest.period), {}) if latest else {}
+    return IndicatorProgress(
+        code=indicator.code, name=indicator.name,
+        principle=indicator.objective.principle.code,
+        principle_name=indicator.objective.principle.name,
+        objective=indicator.objective.code, kind=str(indicator.kind),
+        unit=str(indicator.unit), currency=indicator.currency,
+        direction=direction, aggregation=str(indicator.aggregation),
+        baseline_value=baseline_value, baseline_period=indicator.baseline_period,
+        target_value=target_value, target_period=target.period if target else None,
+        latest_value=latest_value, latest_period=latest.period if latest else None,
+        progress=made, expected_progress=expected,
+        status=judge(made, expected or 0.0, thresholds, direction),
+        slope=line.slope, projected_value=line.projected,
+        observed_required_ratio=line.observed_required_ratio,
+        sex=_sex_of(indicator, by_sex_now, latest_value),
+        sex_coverage=_coverage_of(indicator, latest, covered),
+        level=level,
+        level_label=indicator.scale.label_of(level) if qualitative and indicator.scale else None,
+        narrative=(latest.narrative or None) if qualitative else None,
+        entities_reporting=int(latest.entities) if latest else 0,
+    )
+
+
+def _targets(indicator: Indicator) -> list[TargetPoint]:
+    return [TargetPoint(target.period, target.period_end, target.value, target.final)
+            for target in indicator.targets]
+
+
+def _baseline_and_target(indicator: Indicator, target: TargetPoint | None,
+                         share: float | None) -> tuple[float | None, float | None]:
+    """Baseline and target values, times `share` when given; a qualitative indicator defaults
+    to level 0 and its scale's top level, so that its progress is then level / top level."""
+    baseline = indicator.baseline_value
+    goal = target.value if target else None
+    if share is not None:
+        baseline = baseline * share if baseline is not None else None
+        goal = goal * share if goal is not None else None
+    if indicator.kind == Kind.QUALITATIVE:
+        baseline = 0.0 if baseline is None else baseline
+        if goal is None and indicator.scale is not None:
+            goal = float(indicator.scale.top_level)
+    return baseline, goal
+
+
+def reported_by_sex(indicator: Indicator) -> bool:
+    """Whether the indicator is reported by sex (required or among its dimensions)."""
+    return indicator.sex_required or any(
+        link.dimension.code == "sex" for link in indicator.dimension_links)
+
+
+def _sex_of(indicator: Indicator, values: dict[str, float],
+            total: float | None) -> SexBreakdown | None:
+    if total is None or not values or not reported_by_sex(indicator):
+        return None
+    additive = indicator.unit in ADDITIVE_UNITS
+    return sex_breakdown(values, total if additive else None, additive)
+
+
+def _coverage_of(indicator: Indicator, latest: Any,
+                 covered: dict[tuple[int, str], int]) -> float | None:
+    if latest is None or not reported_by_sex(indicator):
+        return None
+    return coverage(covered.get((indicator.id, latest.period), 0), int(latest.entities))
+
+
+# ---------------------------------------------------------------- series
+
+
+def aggregated_series(session: Session, indicators: list[Indicator], scope: Scope,
+                      sex_only: bool = False) -> pd.DataFrame:
+    """The strategy's (or the scope's entity's) value of each indicator per period and
+    breakdown, by each indicator's aggregation: columns indicator_id, period, period_end,
+    disaggregation, value, entities (how many reported), narrative (qualitative, latest).
+    With `sex_only`, breakdowns other than by sex alone are left out.
+
+    Sums, means and the most recently updated value are computed by the database (reading
+    `indicators.indexes.SERIES_INDEX`); rates per 100,000 are weighted by population in
+    pandas."""
+    paths = {_sql_aggregates: [], _sql_latest: [], _pandas_aggregates: []}
+    for indicator in indicators:
+        paths[_aggregation_path(indicator)].append(indicator)
+    frames = [path(session, chosen, scope, sex_only) for path, chosen in paths.items() if chosen]
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
+
+
+def _aggregation_path(indicator: Indicator):
+    if indicator.unit == Unit.RATE_PER_100K:
+        return _pandas_aggregates
+    if _rule(indicator) == Aggregation.LATEST:
+        return _sql_latest
+    return _sql_aggregates
+
+
+def _amount():
+    return func.coalesce(DataValue.value, DataValue.level)
+
+
+def _scoped(statement: Select, indicator_ids: list[int], scope: Scope, sex_only: bool) -> Select:
+    statement = scope.applied_to(statement).where(DataValue.indicator_id.in_(indicator_ids),
+                                                  _amount().is_not(None))
+    if sex_only:
+        keys = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
+        statement = statement.where(DataValue.disaggregation.in_(keys))
+    return statement
+
+
+def _sql_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
+                    sex_only: bool) -> pd.DataFrame:
+    if not indicators:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    statement = _scoped(
+        select(DataValue.indicator_id, DataValue.period, DataValue.period_end,
+               DataValue.disaggregation, func.sum(_amount()), func.avg(_amount()),
+               func.count()),
+        [indicator.id for indicator in indicators], scope, sex_only,
+    ).group_by(DataValue.indicator_id, DataValue.period, DataValue.period_end,
+               DataValue.disaggregation)
+    frame = pd.DataFrame(session.execute(statement).all(),
+                         columns=["indicator_id", "period", "period_end", "disaggregation",
+                                  "sum", "mean", "entities"])
+    means = {indicator.id for indicator in indicators if indicator.aggregation == Aggregation.MEAN}
+    frame["value"] = frame["sum"].where(~frame["indicator_id"].isin(means), frame["mean"])
+    frame["value"] = frame["value"].astype(float)
+    frame["narrative"] = ""
+    return frame
+
+
+def _sql_latest(session: Session, indicators: list[Indicator], scope: Scope,
+                sex_only: bool) -> pd.DataFrame:
+    """The most recently updated value per indicator, period and breakdown, ranked in SQL."""
+    partition = (DataValue.indicator_id, DataValue.period, DataValue.disaggregation)
+    ranked = _scoped(
+        select(DataValue.indicator_id, DataValue.period, DataValue.period_end,
+               DataValue.disaggregation, _amount().label("value"), DataValue.narrative,
+               func.row_number().over(partition_by=partition,
+                                      order_by=(DataValue.updated_at.desc(),
+                                                DataValue.id.desc())).label("rank"),
+               func.count().over(partition_by=partition).label("entities")),
+        [indicator.id for indicator in indicators], scope, sex_only,
+    ).subquery()
+    statement = select(ranked.c.indicator_id, ranked.c.period, ranked.c.period_end,
+                       ranked.c.disaggregation, ranked.c.value, ranked.c.entities,
+                       ranked.c.narrative).where(ranked.c.rank == 1)
+    frame = pd.DataFrame(session.execute(statement).all(), columns=SERIES_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def entity_values(session: Session, indicators: list[Indicator], scope: Scope,
+                  sex_only: bool = False) -> pd.DataFrame:
+    """Entity-level usable values: indicator_id, entity_id, period, period_end, disaggregation,
+    value (the level for qualitative indicators), narrative, updated_at."""
+    statement = _scoped(
+        select(DataValue.indicator_id, DataValue.entity_id, DataValue.period,
+               DataValue.period_end, DataValue.disaggregation, _amount(),
+               DataValue.narrative, DataValue.updated_at),
+        [indicator.id for indicator in indicators], scope, sex_only,
+    )
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["indicator_id", "entity_id", "period", "period_end",
+                                 "disaggregation", "value", "narrative", "updated_at"])
+
+
+def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
+                       sex_only: bool) -> pd.DataFrame:
+    if not indicators:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    frame = entity_values(session, indicators, scope, sex_only)
+    if frame.empty:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    frame["population"] = _populations(session, frame)
+    rules = {indicator.id: _rule(indicator) for indicator in indicators}
+    return combine(frame, rules)[SERIES_COLUMNS]
+
+
+def _rule(indicator: Indicator) -> Aggregation:
+    return Aggregation.LATEST if indicator.kind == Kind.QUALITATIVE else indicator.aggregation
+
+
+def combine(frame: pd.DataFrame, rules: dict[int, Aggregation]) -> pd.DataFrame:
+    """Entity-level values (indicator_id, entity_id, period, period_end, disaggregation, value,
+    narrative, updated_at, population) combined per indicator, period and breakdown. `value`
+    is weighted by the entities' populations where every one is known (rates per 100,000: the
+    rate of their whole population), else the sum, the mean or the most recently updated value
+    by the indicator's rule in `rules`; `narrative` is that of the most recently updated value;
+    `entities` counts who reported."""
+    ordered = frame.sort_values("updated_at", kind="stable").assign(
+        weighted=lambda rows: rows["value"] * rows["population"])
+    combined = ordered.groupby(["indicator_id", "period", "period_end", "disaggregation"],
+                               sort=False, as_index=False).agg(
+        total=("value", "sum"), mean=("value", "mean"), size=("value", "size"),
+        newest=("value", "last"), narrative=("narrative", "last"),
+        entities=("entity_id", "nunique"), weighted=("weighted", "sum"),
+        population=("population", "sum"), with_population=("population", "count"))
+    rule = combined["indicator_id"].map(rules)
+    combined["value"] = np.select([rule == Aggregation.MEAN, rule == Aggregation.LATEST],
+                                  [combined["mean"], combined["newest"]], combined["total"])
+    weighted = (combined["with_population"] == combined["size"]) & (combined["population"] > 0)
+    combined.loc[weighted, "value"] = combined["weighted"] / combined["population"]
+    return combined
+
+
+def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
+    """Population of each row's entity in its period's year: the entity's own, else that of
+    the nearest ancestor that has one (an agency serves its country's population)."""
+    parents = dict(session.execute(select(Entity.id, Entity.parent_id)).all())
+    known = {(entity_id, year): population for entity_id, year, population in session.execute(
+        select(EntityPopulation.entity_id, EntityPopulation.year, EntityPopulation.population))}
+
+    def population(entity_id: int, year: int) -> float | None:
+        seen: set[int] = set()
+        while entity_id is not None and entity_id not in seen:
+            if (entity_id, year) in known:
+                return float(known[entity_id, year])
+            seen.add(entity_id)
+            entity_id = parents.get(entity_id)
+        return None
+
+    pairs = frame[["entity_id", "period_end"]]
+    found = {(entity_id, end): population(entity_id, end.year)
+             for entity_id, end in pairs.drop_duplicates().itertuples(index=False)}
+    return pd.Series([found.get(pair) for pair in zip(frame["entity_id"], frame["period_end"],
+                                                       strict=True)],
+                     index=frame.index, dtype=float)
+
+
+def _sex_reporters(session: Session, indicators: Iterable[Indicator],
+                   scope: Scope) -> dict[tuple[int, str], int]:
+    """How many entities gave a sex breakdown, per indicator and period."""
+    wanted = [indicator.id for indicator in indicators if reported_by_sex(indicator)]
+    if not wanted:
+        return {}
+    statement = _scoped(
+        select(DataValue.indicator_id, DataValue.period,
+               func.count(func.distinct(DataValue.entity_id))),
+        wanted, scope, sex_only=False,
+    ).where(DataValue.disaggregation.like("sex=%")).group_by(DataValue.indicator_id,
+                                                             DataValue.period)
+    return {(indicator_id, period): count
+            for indicator_id, period, count in session.execute(statement)}
+
+
+
+def series_points(frame: pd.DataFrame, dimension: str | None = None) -> list[dict[str, Any]]:
+    """One indicator's `aggregated_series` as points per period and, with `dimension`, per
+    category of that dimension alone: `[{"period", "period_end", "total", "entities",
+    "breakdown": {category: value}}]`, oldest first."""
+    prefix = f"{dimension}=" if dimension else None
+    points = []
+    for (period, period_end), rows in frame.groupby(["period", "period_end"]):
+        totals = rows[rows["disaggregation"] == TOTAL]
+        breakdown = {key.removeprefix(prefix): float(value) for key, value in
+                     zip(rows["disaggregation"], rows["value"], strict=True)
+                     if prefix and key.startswith(prefix) and ";" not in key}
+        points.append({
+            "period": period, "period_end": period_end,
+            "total": float(totals["value"].iloc[0]) if not totals.empty else None,
+            "entities": int(totals["entities"].iloc[0]) if not totals.empty else 0,
+            "breakdown": breakdown,
+        })
+    return sorted(points, key=lambda point: point["period_end"])
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator within a scope: its progress row, its series, and its series by each of
+    its dimensions (`{dimension: points}`), from one reading of its values."""
+
+    indicator: Indicator
+    scope: Scope
+    progress: IndicatorProgress
+    series: list[dict[str, Any]]
+    breakdowns: dict[str, list[dict[str, Any]]]
+
+
+def indicator_view(session: Session, strategy_code: str, indicator_code: str, scope: Scope,
+                   thresholds: Thresholds) -> IndicatorView:
+    """What the indicator page and the API show of one indicator (`UnknownIndicator` when the
+    strategy has none with that code)."""
+    indicator = find_indicator(session, strategy_code, indicator_code)
+    frame = aggregated_series(session, [indicator], scope)
+    row = compile_progress(session, [indicator], scope, thresholds, frame)[0]
+    return IndicatorView(
+        indicator=indicator, scope=scope, progress=row, series=series_points(frame),
+        breakdowns={link.dimension.code: series_points(frame, link.dimension.code)
+                    for link in indicator.dimension_links},
+    )
+
+
+def status_matrix(rows: list[IndicatorProgress]) -> dict[str, dict[str, int]]:
+    """How many indicators of each principle stand at each status:
+    `{principle: {status: count}}`, every status present (zero where none)."""
+    matrix = {row.principle: {status.value: 0 for status in Status} for row in rows}
+    for row in rows:
+        matrix[row.principle][row.status.value] += 1
+    return matrix

@@ -1,0 +1,17 @@
+"""Indexes that let the database aggregate values for the evaluators' view (migration 0006).
+
+The series index covers what the progress table reads — indicator, period, breakdown, entity,
+value, level — in the order it groups by, so sums, means and counts per indicator and period
+are read from the index alone, already grouped."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+
+from indicators.model import DataValue
+
+SERIES_INDEX = Index(
+    "ix_data_value_series",
+    DataValue.indicator_id, DataValue.period, DataValue.period_end, DataValue.disaggregation,
+    DataValue.entity_id, DataValue.value, DataValue.level,
+)

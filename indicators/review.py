@@ -1,0 +1,167 @@
+"""Data quality of a strategy as evaluators review it: returns expected, received and on time
+per entity and period; outlying values; totals missing their breakdowns; breakdowns that do
+not add up. Reads the database, computes with `indicators.quality` and `indicators.breakdown`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indicators.breakdown import inconsistent_totals
+from indicators.disaggregation import TOTAL, dimensions_of
+from indicators.evaluation import ADDITIVE_UNITS, Scope, entity_values, strategy_indicators
+from indicators.model import (
+    Entity,
+    Indicator,
+    IndicatorReporter,
+    Kind,
+    Return,
+    ReturnState,
+    Strategy,
+)
+from indicators.periods import Frequency, parse_period, periods_between
+from indicators.quality import completeness, outliers, returns_received
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The reporting calendar of config.toml: period type and days after a period's end that
+    its return is due."""
+
+    period_type: str
+    due_days: int
+
+
+def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
+                     period: str | None = None) -> pd.DataFrame:
+    """Every return expected of the strategy's reporting entities, one row per entity and
+    period, from the first period anyone sent a return for up to `period` (default: the
+    newest period with a return), with whether it was received and on time. Columns: entity,
+    entity_name, period, period_end, due_date, received, received_at, on_time."""
+    strategy = session.scalars(select(Strategy).where(Strategy.code == strategy_code)).one()
+    received = _received(session, strategy.id)
+    reporters = _reporters(session, strategy.id)
+    periods = _expected_periods(received, calendar, period)
+    expected = pd.DataFrame(
+        [(code, name, code_of_period) for code, name in reporters for code_of_period in periods],
+        columns=["entity", "entity_name", "period"])
+    due = {code: parse_period(code).due_date(calendar.due_days) for code in periods}
+    frame = returns_received(expected, received[["entity", "period", "received_at"]], due)
+    frame["period_end"] = frame["period"].map({code: parse_period(code).end for code in periods})
+    return frame
+
+
+def _received(session: Session, strategy_id: int) -> pd.DataFrame:
+    statement = (
+        select(Entity.code, Return.period, Return.uploaded_at)
+        .join(Entity, Entity.id == Return.entity_id)
+        .where(Return.strategy_id == strategy_id, Return.state != ReturnState.REJECTED)
+    )
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["entity", "period", "received_at"])
+
+
+def _reporters(session: Session, strategy_id: int) -> list[tuple[str, str]]:
+    """Code and name of every entity that reports an indicator of the strategy."""
+    statement = (
+        select(Entity.code, Entity.name).distinct()
+        .join(IndicatorReporter, IndicatorReporter.entity_id == Entity.id)
+        .join(Indicator, Indicator.id == IndicatorReporter.indicator_id)
+        .where(Indicator.strategy_id == strategy_id, Indicator.archived.is_(False))
+        .order_by(Entity.code)
+    )
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def _expected_periods(received: pd.DataFrame, calendar: Calendar,
+                      period: str | None) -> list[str]:
+    if received.empty:
+        return []
+    ends = [parse_period(code).end for code in received["period"].unique()]
+    last = parse_period(period).end if period else max(ends)
+    return [found.code for found in
+            periods_between(Frequency(calendar.period_type), min(ends), last)]
+
+
+def completeness_by(frame: pd.DataFrame, by: str) -> list[dict]:
+    """Completeness and timeliness by "entity" or "period", as rows of plain data."""
+    if frame.empty:
+        return []
+    return completeness(frame, by).to_dict("records")
+
+
+def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> pd.DataFrame:
+    """Entity-level values of the strategy's quantitative indicators, with the indicator's code
+    and unit and the entity's code."""
+    indicators = [indicator for indicator in strategy_indicators(session, strategy_code)
+                  if indicator.kind == Kind.QUANTITATIVE]
+    frame = entity_values(session, indicators, scope)
+    codes = {indicator.id: indicator.code for indicator in indicators}
+    units = {indicator.id: indicator.unit for indicator in indicators}
+    entities = dict(session.execute(select(Entity.id, Entity.code)).all())
+    frame["indicator"] = frame["indicator_id"].map(codes)
+    frame["unit"] = frame["indicator_id"].map(units)
+    frame["entity"] = frame["entity_id"].map(entities)
+    return frame
+
+
+def outlying_values(values: pd.DataFrame) -> list[dict]:
+    """Totals that stand out from their own entity's series (modified z-score beyond 3.5)."""
+    totals = values[values["disaggregation"] == TOTAL]
+    found = outliers(totals[["indicator", "entity", "period", "period_end", "value"]],
+                     ["indicator", "entity"])
+    return found.sort_values(["indicator", "entity", "period_end"]).to_dict("records")
+
+
+def missing_breakdowns(session: Session, strategy_code: str, values: pd.DataFrame) -> list[dict]:
+    """Totals reported without a breakdown their indicator requires (sex where required, and
+    each of its dimensions): indicator, entity, period, dimension."""
+    required = {indicator.code: _required_dimensions(indicator)
+                for indicator in strategy_indicators(session, strategy_code)}
+    present = values.assign(dimensions=values["disaggregation"].map(dimensions_of))
+    rows = []
+    for (code, entity, period), group in present.groupby(["indicator", "entity", "period"]):
+        if TOTAL not in set(group["disaggregation"]):
+            continue
+        given = frozenset().union(*group["dimensions"])
+        rows.extend({"indicator": code, "entity": entity, "period": period, "dimension": name}
+                    for name in sorted(required.get(code, set()) - given))
+    return sorted(rows, key=lambda row: (row["indicator"], parse_period(row["period"]).end,
+                                         row["entity"]))
+
+
+def _required_dimensions(indicator: Indicator) -> set[str]:
+    required = {link.dimension.code for link in indicator.dimension_links}
+    return required | {"sex"} if indicator.sex_required else required
+
+
+def inconsistent(values: pd.DataFrame) -> list[dict]:
+    """Totals of counts and amounts whose breakdown by one dimension does not add up."""
+    additive = values[values["unit"].isin(ADDITIVE_UNITS)]
+    found = inconsistent_totals(additive[["indicator", "entity", "period", "disaggregation",
+                                          "value"]])
+    return found.to_dict("records")
+
+
+def quality_report(session: Session, strategy_code: str, calendar: Calendar,
+                   period: str | None = None, since: str | None = None,
+                   entity_code: str | None = None) -> dict:
+    """Everything the data-quality page shows, as plain data: completeness and timeliness by
+    period and by entity, outliers, missing breakdowns and inconsistent totals."""
+    returns = expected_returns(session, strategy_code, calendar, period)
+    if entity_code:
+        returns = returns[returns["entity"] == entity_code]
+    if since:
+        returns = returns[returns["period_end"] >= parse_period(since).end]
+    values = quantitative_values(session, strategy_code,
+                                 Scope.of(session, period, since, entity_code))
+    return {
+        "by_period": completeness_by(returns, "period"),
+        "by_entity": completeness_by(returns, "entity"),
+        "outliers": outlying_values(values),
+        "missing_breakdowns": missing_breakdowns(session, strategy_code, values),
+        "inconsistent_totals": inconsistent(values),
+    }

@@ -1,0 +1,72 @@
+"""Progress and series of an indicator: the numbers of the evaluators' pages, as JSON."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from indicators.evaluation import UnknownEntity, UnknownIndicator
+from indicators.overview import UnknownStrategy
+from indicators.periods import PeriodError
+from mne.api import blueprint, error
+from mne.api.openapi import documented
+from mne.evaluation import Filters, default_strategy, requested_indicator
+
+
+def _view(code: str):
+    """The indicator's view for the request's strategy (default: the first) and filters."""
+    strategy = request.args.get("strategy") or default_strategy()
+    return strategy, requested_indicator(strategy, code, Filters.from_request())
+
+
+def _answer(code: str, present):
+    try:
+        strategy, view = _view(code)
+    except PeriodError as problem:
+        return error(400, str(problem))
+    except (UnknownStrategy, UnknownIndicator, UnknownEntity) as problem:
+        return error(404, _("Nothing has the code %(code)s.", code=str(problem)))
+    return jsonify({"strategy": strategy, **present(view)})
+
+
+ANSWERS = {"200": "The figures, as JSON", "400": "A period code that is not one",
+           "404": "No such strategy, indicator or entity"}
+SCOPE = {"strategy": "Strategy code (default: the first)", "entity": "Entity code: its own values",
+         "from": "First period of the trend (e.g. 2025Q1)"}
+
+
+@blueprint.get("/indicators/<code>/progress")
+@documented(query={"period": "Period judged, e.g. 2026Q3 (default: all data)", **SCOPE},
+            responses=ANSWERS)
+def indicator_progress(code: str):
+    """`?period=2026Q3[&entity=CODE][&strategy=CODE]`: baseline, target, latest value and
+    period, progress, expected progress, status, slope, projection, observed/required ratio,
+    sex breakdown and coverage."""
+    return _answer(code, lambda view: {"period": Filters.from_request().until,
+                                       "entity": request.args.get("entity") or None,
+                                       **view.progress.as_dict()})
+
+
+@blueprint.get("/indicators/<code>/series")
+@documented(query={"disaggregate": "A dimension, e.g. sex or age", "to": "Last period",
+                   **SCOPE}, responses=ANSWERS)
+def indicator_series(code: str):
+    """`?disaggregate=sex` (or age, or none)[&entity][&from][&to][&strategy]: the value per
+    period by the indicator's aggregation, with the values per category of the dimension."""
+    dimension = request.args.get("disaggregate") or None
+
+    def present(view):
+        if dimension is not None and dimension not in view.breakdowns:
+            return {"indicator": code, "disaggregate": dimension, "series": [],
+                    "problem": _("This indicator is not broken down by %(dimension)s.",
+                                 dimension=dimension)}
+        points = view.breakdowns[dimension] if dimension else view.series
+        return {
+            "indicator": code, "unit": view.progress.unit, "disaggregate": dimension,
+            "series": [{"period": point["period"], "value": point["total"],
+                        "entities": point["entities"],
+                        **({"breakdown": point["breakdown"]} if dimension else {})}
+                       for point in points],
+        }
+
+    return _answer(code, present)

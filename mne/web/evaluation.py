@@ -1,0 +1,167 @@
+"""The evaluators' pages: strategy dashboard, indicator page, entity page, data quality."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from indicators.evaluation import (
+    UnknownEntity,
+    UnknownIndicator,
+    status_matrix,
+    strategy_indicators,
+    strategy_progress,
+)
+from indicators.model import Entity, Principle, Return, Strategy
+from indicators.overview import UnknownStrategy
+from indicators.periods import PeriodError, parse_period
+from indicators.progress import Status
+from indicators.provenance import indicator_tables
+from indicators.review import completeness_by, expected_returns, quality_report
+from mne.context import session, settings
+from mne.evaluation import Filters, calendar, default_strategy, requested_indicator, status_label
+from mne.web.charts import Point, breakdown_chart, trend_chart
+
+blueprint = Blueprint("evaluation", __name__)
+
+
+@blueprint.app_template_filter("status_label")
+def _status_label(code: str) -> str:
+    return status_label(code)
+
+
+@blueprint.errorhandler(UnknownStrategy)
+@blueprint.errorhandler(UnknownIndicator)
+@blueprint.errorhandler(UnknownEntity)
+def _not_found(error: LookupError):
+    return render_template("evaluation/problem.html",
+                           message=_("Nothing has the code %(code)s.", code=str(error))), 404
+
+
+@blueprint.errorhandler(PeriodError)
+def _bad_period(error: PeriodError):
+    return render_template("evaluation/problem.html", message=str(error)), 400
+
+
+def _strategy(code: str) -> Strategy:
+    strategy = session().scalars(select(Strategy).where(Strategy.code == code)).one_or_none()
+    if strategy is None:
+        raise UnknownStrategy(code)
+    return strategy
+
+
+def _entities() -> list[Entity]:
+    return list(session().scalars(select(Entity).order_by(Entity.code)))
+
+
+@blueprint.get("/dashboard")
+def first_dashboard():
+    """The dashboard of the first strategy."""
+    code = default_strategy()
+    if code is None:
+        return render_template("empty.html")
+    return redirect(url_for("evaluation.dashboard", code=code))
+
+
+@blueprint.get("/strategies/<code>/dashboard")
+def dashboard(code: str):
+    """Principles × status with counts, each cell opening its indicators; the completeness of
+    the latest period."""
+    strategy = _strategy(code)
+    filters = Filters.from_request()
+    rows = strategy_progress(session(), code, filters.until, settings().thresholds,
+                             filters.entity, filters.since)
+    listed = [row for row in rows
+              if filters.principle in (None, row.principle)
+              and filters.status in (None, row.status.value)]
+    returns = expected_returns(session(), code, calendar(), filters.until)
+    periods = completeness_by(returns, "period")
+    principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
+                                   .order_by(Principle.position)).all()
+    return render_template(
+        "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
+        matrix=status_matrix(rows), principles=principles, statuses=list(Status),
+        latest=periods[-1] if periods else None, entities=_entities(),
+    )
+
+
+@blueprint.get("/strategies/<code>/indicators/<indicator_code>")
+def indicator_page(code: str, indicator_code: str):
+    """Definition, trend chart, breakdown charts, values by entity, narratives, provenance."""
+    strategy = _strategy(code)
+    filters = Filters.from_request()
+    view = requested_indicator(code, indicator_code, filters)
+    row = view.progress
+    return render_template(
+        "evaluation/indicator.html", strategy=strategy, filters=filters,
+        indicator=view.indicator, row=row, series=view.series, trend=_trend(view.series, row),
+        breakdowns={dimension: _breakdown(view.indicator.name, dimension, points)
+                    for dimension, points in view.breakdowns.items()},
+        entities=_entities(), **indicator_tables(session(), view),
+    )
+
+
+def _trend(series: list[dict], row) -> str:
+    actual = [Point(point["period"], point["period_end"], point["total"])
+              for point in series if point["total"] is not None]
+    baseline = target = projected = None
+    if row.baseline_value is not None and row.baseline_period:
+        baseline = Point(row.baseline_period, parse_period(row.baseline_period).end,
+                         row.baseline_value)
+    if row.target_value is not None and row.target_period:
+        end = parse_period(row.target_period).end
+        target = Point(row.target_period, end, row.target_value)
+        if row.projected_value is not None:
+            projected = Point(row.target_period, end, row.projected_value)
+    return trend_chart(_("%(name)s: value per period", name=row.name), actual, baseline,
+                       target, projected)
+
+
+def _breakdown(name: str, dimension: str, series: list[dict]) -> str:
+    categories: dict[str, list[Point]] = {}
+    for point in series:
+        for category, value in point["breakdown"].items():
+            categories.setdefault(category, []).append(
+                Point(point["period"], point["period_end"], value))
+    return breakdown_chart(_("%(name)s by %(dimension)s", name=name, dimension=dimension),
+                           categories)
+
+
+@blueprint.get("/entities/<code>")
+def entity_page(code: str):
+    """An entity's returns, completeness and timeliness, and its indicators' statuses."""
+    entity = session().scalars(select(Entity).where(Entity.code == code)).one_or_none()
+    if entity is None:
+        raise UnknownEntity(code)
+    strategy_code = request.args.get("strategy") or default_strategy()
+    if strategy_code is None:
+        return render_template("empty.html")
+    strategy = _strategy(strategy_code)
+    filters = Filters.from_request()
+    reported = {indicator.code for indicator in strategy_indicators(session(), strategy_code)
+                if any(reporter.id == entity.id for reporter in indicator.reporters)}
+    rows = [row for row in strategy_progress(session(), strategy_code, filters.until,
+                                             settings().thresholds, code, filters.since)
+            if row.code in reported]
+    expected = expected_returns(session(), strategy_code, calendar(), filters.until)
+    expected = expected[expected["entity"] == code]
+    returns = session().scalars(
+        select(Return).where(Return.entity_id == entity.id, Return.strategy_id == strategy.id)
+        .order_by(Return.period.desc(), Return.revision.desc())).all()
+    return render_template(
+        "evaluation/entity.html", entity=entity, strategy=strategy, rows=rows,
+        expected=expected.sort_values("period_end", ascending=False).to_dict("records"),
+        totals=completeness_by(expected, "entity"), returns=returns, filters=filters,
+    )
+
+
+@blueprint.get("/strategies/<code>/quality")
+def quality_page(code: str):
+    """Completeness and timeliness, outliers, missing breakdowns, inconsistent totals."""
+    strategy = _strategy(code)
+    filters = Filters.from_request()
+    report = quality_report(session(), code, calendar(), filters.until, filters.since,
+                            filters.entity)
+    return render_template("evaluation/quality.html", strategy=strategy, filters=filters,
+                           report=report, entities=_entities())
