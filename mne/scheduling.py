@@ -8,10 +8,10 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from indicators.review import Calendar
 from mne.config import Settings
 from mne.database import Database
 from reports.archive import ReportSettings
-from reports.gaps import Calendar
 from reports.jobs import JobContext
 from reports.scheduler import start_scheduler
 

@@ -8,16 +8,18 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from indicators.evaluation import strategy_progress
 from indicators.model import Strategy, utcnow
+from indicators.progress import Thresholds
+from indicators.review import Calendar
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation
-from reports.gaps import Calendar, compile_gaps
+from reports.gaps import compile_gaps
 from reports.model import (
     SCHEDULER,
     ClaimState,
@@ -27,6 +29,7 @@ from reports.model import (
     ReportFormat,
     ReportKind,
 )
+from reports.progress import compile_progress
 from reports.render_html import render_html
 from reports.render_xlsx import render_xlsx
 
@@ -51,15 +54,16 @@ class ReportSettings:
 
     storage_folder: Path
     calendar: Calendar
-    thresholds: Any
+    thresholds: Thresholds
 
 
 def compile_report(session: Session, kind: ReportKind | str, strategy_code: str,
                    period: str, settings: ReportSettings, as_of: dt.date) -> Compilation:
     """Compile (without keeping) a report of `kind` for a strategy and period."""
-    if ReportKind(kind) is ReportKind.GAPS:
-        return compile_gaps(session, strategy_code, period, settings.calendar, as_of)
-    raise NotImplementedError("the progress report needs the evaluators' arithmetic")
+    if ReportKind(kind) is ReportKind.PROGRESS:
+        return compile_progress(session, strategy_code, period, settings.thresholds, as_of)
+    progress = strategy_progress(session, strategy_code, period, settings.thresholds)
+    return compile_gaps(session, strategy_code, period, settings.calendar, as_of, progress)
 
 
 def compile_and_issue(session: Session, kind: ReportKind | str, strategy_code: str, period: str,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indicators.disaggregation import TOTAL, dimensions_of
+from indicators.evaluation import IndicatorProgress, Scope, strategy_indicators
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -22,59 +21,53 @@ from indicators.model import (
     ReturnState,
     Strategy,
     Target,
-    Unit,
 )
 from indicators.overview import load_strategy
 from indicators.periods import Period, due_in, parse_period, period_containing
-from reports.compilation import DATE, NUMBER, STATUS, Chart, Column, Compilation, Section
+from indicators.progress import Status
+from indicators.review import Calendar, inconsistent, missing_breakdowns, quantitative_values
+from reports.compilation import (
+    DATE,
+    NUMBER,
+    PERCENT,
+    STATUS,
+    Chart,
+    Column,
+    Compilation,
+    Section,
+)
 from reports.model import ReportKind
 from reports.sources import returns_used
 
-ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
 
-
-@dataclass(frozen=True)
-class Calendar:
-    """The reporting calendar of config.toml: the period type and the days a return is due
-    after its period ends."""
-
-    period_type: str
-    due_days: int
-
-    def period_just_ended(self, day: dt.date) -> Period:
-        """The last whole period before the one containing `day`."""
-        return period_containing(day, self.period_type) - 1
-
-
-def strategy_indicators(strategy: Strategy) -> list[Indicator]:
-    """The strategy's current (not archived) indicators, by principle and objective."""
-    return [
-        indicator
-        for principle in strategy.principles
-        for objective in principle.objectives
-        for indicator in objective.indicators
-        if not indicator.archived
-    ]
+def period_just_ended(calendar: Calendar, day: dt.date) -> Period:
+    """The last whole reporting period before the one containing `day`."""
+    return period_containing(day, calendar.period_type) - 1
 
 
 def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
-                 as_of: dt.date) -> Compilation:
-    """The gap report of a strategy for a period, as it stands on `as_of`."""
+                 as_of: dt.date, progress: list[IndicatorProgress]) -> Compilation:
+    """The gap report of a strategy for a period, as it stands on `as_of`; `progress` is the
+    strategy's progress table at that period (for the indicators off track)."""
     strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
-    indicators = strategy_indicators(strategy)
+    indicators = strategy_indicators(session, strategy.code)
+    by_code = {indicator.code: indicator for indicator in indicators}
     due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]
     values = _values_in(session, [indicator.id for indicator in indicators], period)
     codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)
+    quantities = quantitative_values(session, strategy.code,
+                                     Scope(since=period.start, until=period.end))
     returns = _returns(session, strategy.id)
     sections = [
         _late_returns(session, strategy, period, calendar, as_of),
         _without_data(due, values),
         _without_baseline(indicators),
         _without_target(session, indicators),
-        _missing_breakdowns(indicators, values),
-        _inconsistent_breakdowns(indicators, values),
+        _off_track(progress, by_code),
+        _missing_breakdowns(missing_breakdowns(session, strategy.code, quantities), by_code),
+        _inconsistent_breakdowns(inconsistent(quantities), by_code),
         _without_evidence(indicators, values),
         _awaiting_review(returns, period, as_of),
     ]
@@ -140,7 +133,7 @@ def return_statuses(session: Session, strategy: Strategy, period: Period, calend
     """The returns expected for a period (from entities reporting an indicator due in it) that
     are missing, late or not yet due on `as_of`; returns received in time are left out."""
     due_date = period.due_date(calendar.due_days)
-    due = [indicator for indicator in strategy_indicators(strategy)
+    due = [indicator for indicator in strategy_indicators(session, strategy.code)
            if due_in(indicator.frequency, period)]
     first = dict(session.execute(
         select(Return.entity_id, func.min(Return.uploaded_at))
@@ -222,33 +215,43 @@ def _without_target(session: Session, indicators: list[Indicator]) -> Section:
                    sheet=_("No target"))
 
 
-def required_dimensions(indicator: Indicator) -> set[str]:
-    """The breakdowns every total of the indicator must come with: the dimensions it is
-    reported by, and sex when the indicator counts people."""
-    required = {dimension.code for dimension in indicator.dimensions}
-    return required | {"sex"} if indicator.sex_required else required
+def expected_value(row: IndicatorProgress) -> float | None:
+    """The value the indicator was expected to have reached by its latest period: on the
+    straight path from baseline to target (the target itself for "maintain")."""
+    if row.target_value is None or row.expected_progress is None:
+        return None
+    if row.direction == "maintain" or row.baseline_value is None:
+        return row.target_value
+    return row.baseline_value + row.expected_progress * (row.target_value - row.baseline_value)
 
 
-def _missing_breakdowns(indicators: list[Indicator], values: pd.DataFrame) -> Section:
-    by_id = {indicator.id: indicator for indicator in indicators}
-    required = pd.DataFrame(
-        [(indicator.id, dimension) for indicator in indicators
-         if indicator.kind is Kind.QUANTITATIVE
-         for dimension in sorted(required_dimensions(indicator))],
-        columns=["indicator_id", "dimension"],
-    )
-    keys = ["indicator_id", "entity", "period"]
-    totals = values.loc[values["disaggregation"] == TOTAL, keys]
-    wanted = totals.merge(required, on="indicator_id")
-    broken_down = values.loc[values["disaggregation"] != TOTAL, [*keys, "disaggregation"]]
-    dimensions = {key: sorted(dimensions_of(key)) for key in broken_down["disaggregation"].unique()}
-    present = (broken_down.assign(dimension=broken_down["disaggregation"].map(dimensions))
-               .explode("dimension")[[*keys, "dimension"]].drop_duplicates()
-               .astype({"dimension": object}))
-    missing = wanted.merge(present, how="left", on=[*keys, "dimension"], indicator=True)
-    missing = missing[missing["_merge"] == "left_only"].sort_values([*keys, "dimension"])
-    rows = [{**_indicator_cells(by_id[row.indicator_id]), "entity": row.entity,
-             "period": row.period, "dimension": row.dimension} for row in missing.itertuples()]
+def _off_track(progress: list[IndicatorProgress], by_code: dict[str, Indicator]) -> Section:
+    rows = []
+    for row in progress:
+        if row.status is not Status.OFF_TRACK:
+            continue
+        expected = expected_value(row)
+        rows.append({
+            **_indicator_cells(by_code[row.code]), "latest_period": row.latest_period,
+            "latest_value": row.latest_value, "expected_value": expected,
+            "distance": None if expected is None or row.latest_value is None
+            else row.latest_value - expected,
+            "progress": row.progress, "expected_progress": row.expected_progress,
+        })
+    return Section("off_track", _("Indicators off track"),
+                   [*_indicator_columns(), Column("latest_period", _("Latest period")),
+                    Column("latest_value", _("Latest value"), NUMBER),
+                    Column("expected_value", _("Expected value"), NUMBER),
+                    Column("distance", _("Distance to expected value"), NUMBER),
+                    Column("progress", _("Progress"), PERCENT),
+                    Column("expected_progress", _("Expected progress"), PERCENT)], rows,
+                   note=_("The expected value lies on the straight path from baseline to target "
+                          "at the latest period."), sheet=_("Off track"))
+
+
+def _missing_breakdowns(found: list[dict], by_code: dict[str, Indicator]) -> Section:
+    rows = [{**_indicator_cells(by_code[row["indicator"]]), "entity": row["entity"],
+             "period": row["period"], "dimension": row["dimension"]} for row in found]
     return Section("missing_breakdown", _("Values missing a required breakdown"),
                    [*_indicator_columns(), Column("entity", _("Entity")),
                     Column("period", _("Period")), Column("dimension", _("Missing breakdown"))],
@@ -256,23 +259,11 @@ def _missing_breakdowns(indicators: list[Indicator], values: pd.DataFrame) -> Se
                                 "indicator requires."), sheet=_("Missing breakdowns"))
 
 
-def _inconsistent_breakdowns(indicators: list[Indicator], values: pd.DataFrame) -> Section:
-    additive = {indicator.id: indicator for indicator in indicators
-                if indicator.kind is Kind.QUANTITATIVE and indicator.unit in ADDITIVE_UNITS}
-    numbers = values[values["indicator_id"].isin(additive) & values["value"].notna()]
-    keys = ["indicator_id", "entity", "period"]
-    totals = numbers[numbers["disaggregation"] == TOTAL].set_index(keys)["value"]
-    parts = numbers[numbers["disaggregation"].str.count("=") == 1]
-    parts = parts.assign(dimension=parts["disaggregation"].str.split("=").str[0])
-    sums = parts.groupby([*keys, "dimension"])["value"].sum().reset_index()
-    sums = sums.join(totals.rename("total"), on=keys).dropna(subset=["total"])
-    wrong = sums[(sums["value"] - sums["total"]).abs() > 1e-6 * sums["total"].abs().clip(lower=1)]
-    rows = [
-        {**_indicator_cells(additive[row.indicator_id]), "entity": row.entity,
-         "period": row.period, "dimension": row.dimension, "total": float(row.total),
-         "sum": float(row.value), "difference": float(row.value - row.total)}
-        for row in wrong.sort_values(keys).itertuples()
-    ]
+def _inconsistent_breakdowns(found: list[dict], by_code: dict[str, Indicator]) -> Section:
+    rows = [{**_indicator_cells(by_code[row["indicator"]]), "entity": row["entity"],
+             "period": row["period"], "dimension": row["dimension"],
+             "total": float(row["total"]), "sum": float(row["breakdown_sum"]),
+             "difference": float(row["difference"])} for row in found]
     return Section("inconsistent", _("Breakdowns that do not add up to their total"),
                    [*_indicator_columns(), Column("entity", _("Entity")),
                     Column("period", _("Period")), Column("dimension", _("Breakdown")),

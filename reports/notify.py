@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from indicators.i18n import _
 from indicators.model import Entity, Strategy, utcnow
 from indicators.periods import Period
-from reports.gaps import Calendar, return_statuses
+from indicators.review import Calendar
+from reports.gaps import period_just_ended, return_statuses
 from reports.model import Notification
 
 
@@ -51,7 +52,7 @@ def send_mail(server: SmtpServer, recipient: str, subject: str, body: str) -> No
 
 def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list[Period]:
     """The latest `lookback` periods whose returns were due before `as_of`."""
-    period = calendar.period_just_ended(as_of)
+    period = period_just_ended(calendar, as_of)
     while period.due_date(calendar.due_days) >= as_of:
         period = period - 1
     return [period - step for step in range(lookback)]

@@ -21,11 +21,19 @@ from indicators.model import (
     Target,
 )
 from indicators.periods import parse_period
+from indicators.progress import Thresholds
+from indicators.review import Calendar
 from indicators.values import ValueKey, write_values
-from reports.gaps import Calendar, compile_gaps
+from reports.archive import ReportSettings, compile_report
 
 AS_OF = dt.date(2026, 11, 20)
-CALENDAR = Calendar("quarterly", 30)
+SETTINGS = ReportSettings(storage_folder=None, calendar=Calendar("quarterly", 30),
+                          thresholds=Thresholds(on_track=0.9, at_risk=0.6,
+                                                maintain_tolerance=0.05, trend_periods=6))
+
+
+def compile_gaps(session, period, as_of=AS_OF):
+    return compile_report(session, "gaps", "GAP", period, SETTINGS, as_of)
 
 
 def _indicator(session, strategy, objective, code, **fields):
@@ -96,53 +104,65 @@ def _rows(report, key, *columns):
 
 
 def test_coordinator_sees_which_returns_are_missing_or_late(session, plan):
-    third = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    third = compile_gaps(session, "2026Q3")
     assert _rows(third, "returns", "entity", "status", "days_late") == [("CRT", "missing", 21)]
-    second = compile_gaps(session, "GAP", "2026Q2", CALENDAR, AS_OF)
+    second = compile_gaps(session, "2026Q2")
     assert ("CRT", "late", 21) in _rows(second, "returns", "entity", "status", "days_late")
 
 
 def test_return_not_yet_due_is_shown_as_such(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, dt.date(2026, 10, 15))
+    report = compile_gaps(session, "2026Q3", dt.date(2026, 10, 15))
     assert _rows(report, "returns", "entity", "status") == [("CRT", "not_due")]
 
 
 def test_annual_indicator_is_not_expected_in_a_third_quarter(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    report = compile_gaps(session, "2026Q3")
     assert "STAT" not in [row[0] for row in _rows(report, "returns", "entity")]
     assert "A1" not in [row[0] for row in _rows(report, "no_data", "indicator")]
-    fourth = compile_gaps(session, "GAP", "2026Q4", CALENDAR, dt.date(2027, 3, 1))
+    fourth = compile_gaps(session, "2026Q4", dt.date(2027, 3, 1))
     assert ("STAT", "missing") in _rows(fourth, "returns", "entity", "status")
 
 
 def test_indicators_without_data_baseline_or_target_are_listed(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    report = compile_gaps(session, "2026Q3")
     assert _rows(report, "no_data", "indicator") == [("V2",)]
     assert _rows(report, "no_baseline", "indicator") == [("V2",)]
     assert _rows(report, "no_target", "indicator") == [("V2",)]
 
 
+def test_indicator_off_track_shows_its_distance_to_the_expected_value(session, plan):
+    report = compile_gaps(session, "2026Q3")
+    rows = {row["indicator"]: row for row in report.section("off_track").rows}
+    expected_share = (dt.date(2026, 9, 30) - dt.date(2024, 12, 31)).days / (
+        dt.date(2028, 12, 31) - dt.date(2024, 12, 31)).days
+    victims = rows["V1"]
+    assert victims["latest_value"] == 10.0
+    assert victims["expected_value"] == pytest.approx(10 + expected_share * 10)
+    assert victims["distance"] == pytest.approx(-expected_share * 10)
+    assert "V2" not in rows, "an indicator without data is not off track but without data"
+
+
 def test_total_without_its_required_breakdowns_is_a_gap(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    report = compile_gaps(session, "2026Q3")
     assert _rows(report, "missing_breakdown", "indicator", "entity", "dimension") == [
         ("V3", "POL", "age"), ("V3", "POL", "sex")]
 
 
 def test_breakdown_that_does_not_add_up_shows_its_difference(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    report = compile_gaps(session, "2026Q3")
     assert _rows(report, "inconsistent", "indicator", "entity", "total", "sum", "difference") \
         == [("V1", "POL", 10.0, 11.0, 1.0)]
 
 
 def test_qualitative_answer_without_evidence_and_return_awaiting_review(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    report = compile_gaps(session, "2026Q3")
     assert _rows(report, "no_evidence", "indicator", "entity", "level") == [("Q1", "POL", 2)]
     assert _rows(report, "awaiting_review", "entity", "period", "days_waiting") == [
         ("POL", "2026Q3", (AS_OF - dt.date(2026, 10, 12)).days)]
 
 
 def test_summary_counts_each_gap_and_report_names_the_returns_it_read(session, plan):
-    report = compile_gaps(session, "GAP", "2026Q3", CALENDAR, AS_OF)
+    report = compile_gaps(session, "2026Q3")
     counts = {row["gap"]: row["count"] for row in report.section("summary").rows}
     assert counts["Returns missing or late"] == 1
     assert counts["Breakdowns that do not add up to their total"] == 1
