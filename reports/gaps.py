@@ -290,7 +290,7 @@ def _without_evidence(indicators: list[Indicator], values: pd.DataFrame) -> Sect
 
 def _awaiting_review(returns: pd.DataFrame, period: Period, as_of: dt.date) -> Section:
     waiting = returns[returns["state"] == ReturnState.SUBMITTED]
-    waiting = waiting[waiting["period"].map(lambda code: parse_period(code).end <= period.end)]
+    waiting = waiting.loc[[parse_period(code).end <= period.end for code in waiting["period"]]]
     rows = [
         {"entity": row.entity, "entity_name": row.entity_name, "period": row.period,
          "revision": int(row.revision), "submitted": row.uploaded_at.date(),
