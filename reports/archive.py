@@ -13,7 +13,6 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from indicators.evaluation import strategy_progress
 from indicators.model import Strategy, utcnow
 from indicators.progress import Thresholds
 from indicators.review import Calendar
@@ -29,7 +28,7 @@ from reports.model import (
     ReportFormat,
     ReportKind,
 )
-from reports.progress import compile_progress
+from reports.progress import compile_progress, progress_table
 from reports.render_html import render_html
 from reports.render_xlsx import render_xlsx
 
@@ -57,13 +56,24 @@ class ReportSettings:
     thresholds: Thresholds
 
 
+def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: str, period: str,
+                    settings: ReportSettings, as_of: dt.date) -> dict[ReportKind, Compilation]:
+    """Compile (without keeping) reports of `kinds` for a strategy and period, reading the
+    strategy's progress table once for all of them."""
+    table = progress_table(session, strategy_code, period, settings.thresholds)
+    compilers = {
+        ReportKind.PROGRESS: lambda: compile_progress(session, strategy_code, period, table,
+                                                      as_of),
+        ReportKind.GAPS: lambda: compile_gaps(session, strategy_code, period, settings.calendar,
+                                              as_of, table.indicators, table.rows),
+    }
+    return {ReportKind(kind): compilers[ReportKind(kind)]() for kind in kinds}
+
+
 def compile_report(session: Session, kind: ReportKind | str, strategy_code: str,
                    period: str, settings: ReportSettings, as_of: dt.date) -> Compilation:
     """Compile (without keeping) a report of `kind` for a strategy and period."""
-    if ReportKind(kind) is ReportKind.PROGRESS:
-        return compile_progress(session, strategy_code, period, settings.thresholds, as_of)
-    progress = strategy_progress(session, strategy_code, period, settings.thresholds)
-    return compile_gaps(session, strategy_code, period, settings.calendar, as_of, progress)
+    return compile_reports(session, [kind], strategy_code, period, settings, as_of)[kind]
 
 
 def compile_and_issue(session: Session, kind: ReportKind | str, strategy_code: str, period: str,
@@ -183,21 +193,27 @@ def failed_claims(session: Session) -> list[ReportClaim]:
         ReportClaim.state == ClaimState.FAILED).order_by(ReportClaim.period)))
 
 
-def compile_scheduled(session_factory, strategy: Strategy, kind: ReportKind, period: str,
-                      settings: ReportSettings, as_of: dt.date,
-                      worker: str) -> CompiledReport | None:
-    """Compile and keep one report for the scheduler, exactly once across processes: None
-    when another process has it. A failure is recorded on the claim and raised."""
-    if not claim(session_factory, strategy.id, kind, period, worker):
-        return None
+def compile_scheduled(session_factory, strategy: Strategy, kinds: list[ReportKind],
+                      period: str, settings: ReportSettings, as_of: dt.date,
+                      worker: str) -> list[CompiledReport]:
+    """Compile and keep reports for the scheduler, each exactly once across processes: those
+    another process claimed are left to it. A failure is recorded on the claims and raised."""
+    claimed = [kind for kind in kinds if claim(session_factory, strategy.id, kind, period,
+                                               worker)]
+    if not claimed:
+        return []
     try:
         with session_factory() as session, session.begin():
-            compilation = compile_report(session, kind, strategy.code, period, settings, as_of)
-            report = issue_report(session, compilation, settings.storage_folder, SCHEDULER)
-            settle_claim(session, strategy.id, kind, period, report)
-            return report
+            compilations = compile_reports(session, claimed, strategy.code, period, settings,
+                                           as_of)
+            reports = [issue_report(session, compilation, settings.storage_folder, SCHEDULER)
+                       for compilation in compilations.values()]
+            for report in reports:
+                settle_claim(session, strategy.id, report.kind, period, report)
+            return reports
     except Exception as problem:
         with session_factory() as session, session.begin():
-            settle_claim(session, strategy.id, kind, period, error=f"{problem!r}")
+            for kind in claimed:
+                settle_claim(session, strategy.id, kind, period, error=f"{problem!r}")
         raise
 

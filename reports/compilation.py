@@ -56,6 +56,8 @@ class Chart:
     series: dict[str, list[float | None]]
     stacked: bool = False
     colours: dict[str, str] = field(default_factory=dict, metadata={"doc": "series → RRGGBB"})
+    source_row: int | None = field(default=None, metadata={
+        "doc": "the index of the section's row it draws (its columns after the first)"})
 
 
 @dataclass

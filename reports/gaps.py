@@ -46,12 +46,12 @@ def period_just_ended(calendar: Calendar, day: dt.date) -> Period:
 
 
 def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
-                 as_of: dt.date, progress: list[IndicatorProgress]) -> Compilation:
-    """The gap report of a strategy for a period, as it stands on `as_of`; `progress` is the
-    strategy's progress table at that period (for the indicators off track)."""
+                 as_of: dt.date, indicators: list[Indicator],
+                 progress: list[IndicatorProgress]) -> Compilation:
+    """The gap report of a strategy for a period, as it stands on `as_of`, given its current
+    indicators and their progress rows at that period (for the indicators off track)."""
     strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
-    indicators = strategy_indicators(session, strategy.code)
     by_code = {indicator.code: indicator for indicator in indicators}
     due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]
     values = _values_in(session, [indicator.id for indicator in indicators], period)

@@ -61,19 +61,26 @@ def quarterly_reports(context: JobContext, scheduled_for: dt.datetime) -> list[s
                     if claim.strategy_id in strategies
                     and (strategies[claim.strategy_id], claim.kind, claim.period) not in targets]
     outputs, errors = [], []
-    for strategy, kind, code in targets:
-        label = f"{kind.value} {strategy.code} {code}"
+    for (strategy, code), kinds in _grouped(targets).items():
+        label = f"{strategy.code} {code}"
         try:
-            report = compile_scheduled(context.sessions, strategy, kind, code, context.reports,
-                                       scheduled_for.date(), context.worker)
-        except Exception:  # noqa: BLE001 - one report failing must not stop the others
+            reports = compile_scheduled(context.sessions, strategy, kinds, code,
+                                        context.reports, scheduled_for.date(), context.worker)
+        except Exception:  # noqa: BLE001 - one strategy failing must not stop the others
             errors.append(f"{label}: {traceback.format_exc(limit=4)}")
             continue
-        if report is not None:
-            outputs.append(f"{label} v{report.version} (report {report.id})")
+        outputs += [f"{report.kind.value} {label} v{report.version} (report {report.id})"
+                    for report in reports]
     if errors:
         raise JobFailed(outputs, errors)
     return outputs
+
+
+def _grouped(targets: list[tuple]) -> dict[tuple, list[ReportKind]]:
+    grouped: dict[tuple, list[ReportKind]] = {}
+    for strategy, kind, code in targets:
+        grouped.setdefault((strategy, code), []).append(kind)
+    return grouped
 
 
 def reminders(context: JobContext, scheduled_for: dt.datetime) -> list[str]:

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
-from indicators.evaluation import (
-    IndicatorProgress,
-    Scope,
-    aggregated_series,
-    strategy_indicators,
-    strategy_progress,
-)
+from indicators.evaluation import IndicatorProgress, Scope, aggregated_series, strategy_indicators
+from indicators.evaluation import compile_progress as evaluate
 from indicators.i18n import _
+from indicators.model import Indicator
 from indicators.overview import load_strategy
 from indicators.periods import parse_period, period_sort_key
 from indicators.progress import Status, Thresholds
@@ -39,14 +36,33 @@ STATUS_BARS = {"achieved": "1F5F8B", "on_track": "2E8B57", "at_risk": "D9A400",
                "off_track": "B03A48", "no_data": "A6A6A6"}
 
 
+@dataclass(frozen=True)
+class ProgressTable:
+    """A strategy's indicators, their series and their progress rows at a period: read once,
+    shared by the progress and the gap report."""
+
+    indicators: list[Indicator]
+    series: pd.DataFrame
+    rows: list[IndicatorProgress]
+
+
+def progress_table(session: Session, strategy_code: str, period_code: str,
+                   thresholds: Thresholds) -> ProgressTable:
+    """The evaluators' progress table of a strategy at the end of a period (the numbers
+    `strategy_progress` and the API give)."""
+    indicators = strategy_indicators(session, strategy_code)
+    scope = Scope(until=parse_period(period_code).end)
+    series = aggregated_series(session, indicators, scope, sex_only=True)
+    return ProgressTable(indicators, series, evaluate(session, indicators, scope, thresholds,
+                                                      series))
+
+
 def compile_progress(session: Session, strategy_code: str, period_code: str,
-                     thresholds: Thresholds, as_of: dt.date) -> Compilation:
+                     table: ProgressTable, as_of: dt.date) -> Compilation:
     """The progress report of a strategy at the end of a period."""
     strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
-    rows = strategy_progress(session, strategy.code, period.code, thresholds)
-    indicators = strategy_indicators(session, strategy.code)
-    series = aggregated_series(session, indicators, Scope(until=period.end))
+    indicators, series, rows = table.indicators, table.series, table.rows
     titles = {objective.code: objective.title for principle in strategy.principles
               for objective in principle.objectives}
     return Compilation(
@@ -153,7 +169,8 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         table.append({"code": code, **{period: values.get(period) for period in periods}})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
-                            colours={code: STATUS_BARS[row.status.value]}))
+                            colours={code: STATUS_BARS[row.status.value]},
+                            source_row=len(table) - 1))
     columns = [Column("code", _("Indicator")), *(Column(period, period, NUMBER)
                                                  for period in periods)]
     return Section("trends", _("Trends"), columns, table, charts=charts,

@@ -46,7 +46,9 @@ def render_xlsx(compilation: Compilation) -> bytes:
         _write_section(sheet, section)
         for position, chart in enumerate(section.charts):
             anchor = f"{get_column_letter(len(section.columns) + 2)}{2 + 16 * position}"
-            sheet.add_chart(chart_data.chart(chart), anchor)
+            drawing = (_row_chart(sheet, chart, len(section.columns))
+                       if chart.source_row is not None else chart_data.chart(chart))
+            sheet.add_chart(drawing, anchor)
     workbook.properties.creator = "mne"
     workbook.properties.created = dt.datetime.combine(compilation.as_of, dt.time())
     stream = BytesIO()
@@ -123,6 +125,30 @@ def _colour_statuses(sheet: Worksheet, cells: str, labels: dict[str, str]) -> No
         )
 
 
+def _drawing(chart: Chart, data: Reference, categories: Reference,
+             from_rows: bool = False) -> BarChart | LineChart:
+    drawing = LineChart() if chart.kind == "line" else BarChart()
+    if chart.stacked:
+        drawing.grouping, drawing.overlap = "stacked", 100
+    drawing.title = chart.title
+    drawing.height, drawing.width = 7.5, 16
+    drawing.add_data(data, titles_from_data=True, from_rows=from_rows)
+    drawing.set_categories(categories)
+    for series, name in zip(drawing.series, chart.series, strict=True):
+        if name in chart.colours:
+            series.graphicalProperties.solidFill = chart.colours[name]
+            series.graphicalProperties.line.solidFill = chart.colours[name]
+    return drawing
+
+
+def _row_chart(sheet: Worksheet, chart: Chart, width: int) -> BarChart | LineChart:
+    """A chart of one row of the section's own table (its name in the first column)."""
+    row = chart.source_row + 2
+    return _drawing(chart, Reference(sheet, min_col=1, max_col=width, min_row=row, max_row=row),
+                    Reference(sheet, min_col=2, max_col=width, min_row=1, max_row=1),
+                    from_rows=True)
+
+
 class _ChartData:
     """The sheet holding the figures charts are drawn from, one block per chart."""
 
@@ -143,17 +169,7 @@ class _ChartData:
                 self.sheet.cell(row=row, column=offset, value=values[row - header - 1])
         last = header + len(chart.categories)
         self.next_row = last + 2
-        drawing = LineChart() if chart.kind == "line" else BarChart()
-        if chart.stacked:
-            drawing.grouping, drawing.overlap = "stacked", 100
-        drawing.title = chart.title
-        drawing.height, drawing.width = 7.5, 16
         data = Reference(self.sheet, min_col=2, max_col=1 + len(chart.series), min_row=header,
                          max_row=last)
-        drawing.add_data(data, titles_from_data=True)
-        drawing.set_categories(Reference(self.sheet, min_col=1, min_row=header + 1, max_row=last))
-        for series, name in zip(drawing.series, chart.series, strict=True):
-            if name in chart.colours:
-                series.graphicalProperties.solidFill = chart.colours[name]
-                series.graphicalProperties.line.solidFill = chart.colours[name]
-        return drawing
+        categories = Reference(self.sheet, min_col=1, min_row=header + 1, max_row=last)
+        return _drawing(chart, data, categories)

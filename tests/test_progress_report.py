@@ -83,7 +83,9 @@ def test_trends_sheet_holds_each_indicators_series_and_a_chart_of_it(workbook, c
     series = client.get(f"/api/v1/indicators/{first['Indicator']}/series?to={PERIOD}").get_json()
     for point in series["series"]:
         assert first[point["period"]] == _as_kept(point["value"])
-    assert len(workbook["Trends"]._charts) == len(trends)
+    charts = workbook["Trends"]._charts
+    assert len(charts) == len(trends)
+    assert charts[0].series[0].val.numRef.f.startswith("'Trends'!$B$2:")
 
 
 def test_progress_page_is_printable_without_the_network(client, issued):
