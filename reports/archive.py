@@ -17,7 +17,7 @@ from indicators.model import Strategy, utcnow
 from indicators.progress import Thresholds
 from indicators.review import Calendar
 from indicators.storage import read_stored, store_bytes
-from reports.compilation import Compilation
+from reports.compilation import Compilation, as_json
 from reports.gaps import compile_gaps
 from reports.model import (
     SCHEDULER,
@@ -38,7 +38,7 @@ RENDERERS: dict[ReportFormat, Callable[[Compilation], bytes]] = {
     ReportFormat.XLSX: render_xlsx,
     ReportFormat.HTML: render_html,
     ReportFormat.JSON: lambda compilation: json.dumps(
-        compilation.to_json(), ensure_ascii=False, indent=1).encode("utf-8"),
+        compilation.to_json(), ensure_ascii=False, default=as_json).encode("utf-8"),
 }
 MEDIA_TYPES = {
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -109,15 +109,17 @@ class Compilation:
             "period": self.period,
             "as_of": self.as_of.isoformat(),
             "returns_used": self.returns_used,
-            "sections": [_plain(asdict(section)) for section in self.sections],
+            "sections": [
+                {"key": section.key, "title": section.title, "note": section.note,
+                 "columns": [asdict(column) for column in section.columns],
+                 "rows": section.rows, "charts": [asdict(chart) for chart in section.charts]}
+                for section in self.sections
+            ],
         }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+def as_json(value: Any) -> Any:
+    """`json.dumps` default: dates as ISO text."""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
