@@ -14,6 +14,7 @@ from indicators.storage import read_stored
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
 from reports.model import CompiledReport
+from tests.conftest import csrf_token_of
 
 PERIOD = "2026Q3"
 EXTERNAL = re.compile(
@@ -94,18 +95,15 @@ def test_api_lists_versions_with_sha256_and_serves_their_files(evaluator_client,
     assert evaluator_client.get("/api/v1/reports/999999").status_code == 404
 
 
-def _csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_compile_now_on_the_reports_page_issues_a_version(evaluator_client, demo):
-    page = evaluator_client.get("/reports").get_data(as_text=True)
-    assert "No report compiled yet" in page
+    reader = evaluator_client
+    assert "No report compiled yet" in reader.get("/reports").get_data(as_text=True)
     form = {"kind": "gaps", "strategy": demo["strategy"], "period": PERIOD}
-    assert evaluator_client.post("/reports/compile", data=form).status_code == 400  # no CSRF token
-    answer = evaluator_client.post("/reports/compile", data={**form, "csrf_token": _csrf_token(page)},
+    assert reader.post("/reports/compile", data=form).status_code == 400  # no CSRF token
+    answer = reader.post("/reports/compile",
+                         data={**form, "csrf_token": csrf_token_of(reader, "/reports")},
                          follow_redirects=True)
     listing = answer.get_data(as_text=True)
     assert "version 1" in listing
     link = re.search(r'href="(/reports/\d+\.html)"', listing).group(1)
-    assert b"Gap report 2026Q3" in evaluator_client.get(link).data
+    assert b"Gap report 2026Q3" in reader.get(link).data
