@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl.utils import get_column_letter
 
@@ -70,16 +71,25 @@ class CheckedReturn:
     report: ProblemReport = field(default_factory=ProblemReport)
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):
     sheet: str
     row: int
     indicator: str
     breakdown: str = ""
 
+    def cell(self, column: int) -> str:
+        """The cell's reference in this row, e.g. `H14`."""
+        return f"{get_column_letter(column)}{self.row}"
+
     def at(self, column: int) -> dict[str, str]:
-        return {"sheet": self.sheet, "cell": f"{get_column_letter(column)}{self.row}",
-                "indicator": self.indicator, "breakdown": self.breakdown}
+        return {"sheet": self.sheet, "cell": self.cell(column), "indicator": self.indicator,
+                "breakdown": self.breakdown}
+
+
+@lru_cache(maxsize=4096)
+def _dimensions_of(breakdown: str) -> tuple[str, ...]:
+    """The dimensions a breakdown key names (none for the total)."""
+    return tuple(parse_key(breakdown))
 
 
 def _get(row: list[Any], column: int) -> Any:
@@ -143,7 +153,7 @@ class _SheetCheck:
     def raw(self, row: list[Any], column: int, where: _Where) -> tuple[Any, bool]:
         """The cell's value and whether it is usable (a formula Excel never computed is not)."""
         value = _get(row, column)
-        reference = f"{get_column_letter(column)}{where.row}"
+        reference = where.cell(column)
         if reference in self.formulas and cell_text(value) == "":
             self.report.error("formula_without_value", _(
                 "Cell %(cell)s holds a formula with no computed value; open the workbook in "
@@ -187,7 +197,7 @@ class _QuantitativeCheck(_SheetCheck):
     def cells_typed_as_percent(self, rows: list) -> set[str]:
         """Value cells of percent indicators that Excel holds as a fraction because `45%` was
         typed into them (shown with a percent format): they are read as 45, not 0.45."""
-        candidates = {f"{get_column_letter(Q_VALUE)}{where.row}"
+        candidates = {where.cell(Q_VALUE)
                       for _index, row, item, where in rows
                       if item.indicator.unit is Unit.PERCENT
                       and isinstance(_get(row, Q_VALUE), float) and 0 < _get(row, Q_VALUE) <= 1}
@@ -201,7 +211,8 @@ class _QuantitativeCheck(_SheetCheck):
         reading = read_number(raw)
         comment = cell_text(_get(row, Q_COMMENT))
         value = None
-        if usable and f"{get_column_letter(Q_VALUE)}{where.row}" in self.percent_cells:
+        cell = where.cell(Q_VALUE)
+        if usable and cell in self.percent_cells:
             reading = Reading(value=raw * 100)
         if usable:
             value = self.value_of(raw, reading, flag, indicator, where)
@@ -210,7 +221,7 @@ class _QuantitativeCheck(_SheetCheck):
             comment = "; ".join(part for part in (reading.note, comment) if part)
         self.record_part(indicator, breakdown, value, where)
         self.checked.values.append(CheckedValue(
-            indicator, breakdown, QUANTITATIVE, f"{get_column_letter(Q_VALUE)}{where.row}",
+            indicator, breakdown, QUANTITATIVE, cell,
             {"value": value, "flag": flag, "comment": comment}))
         if value is not None:
             self.history_warnings(indicator, breakdown, value, where)
@@ -271,7 +282,7 @@ class _QuantitativeCheck(_SheetCheck):
         if breakdown == TOTAL:
             self.totals[indicator.id] = (value, where)
             return
-        for dimension in parse_key(breakdown):
+        for dimension in _dimensions_of(breakdown):
             self.parts.setdefault(indicator.id, {}).setdefault(dimension, []).append(value)
 
     def check_breakdowns(self) -> None:
@@ -377,7 +388,7 @@ class _QualitativeCheck(_SheetCheck):
                 "A level needs its narrative: say what was done for %(code)s.",
                 code=indicator.code), expected=_("a narrative"), **where.at(L_NARRATIVE))
         self.checked.values.append(CheckedValue(
-            indicator, TOTAL, QUALITATIVE, f"{get_column_letter(L_LEVEL)}{where.row}",
+            indicator, TOTAL, QUALITATIVE, where.cell(L_LEVEL),
             {"level": level, "narrative": cell_text(narrative),
              "evidence": cell_text(_get(row, L_EVIDENCE)), "flag": flag,
              "comment": cell_text(_get(row, L_COMMENT))}))

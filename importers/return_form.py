@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -36,7 +36,7 @@ from indicators.model import (
     QualitativeScale,
     Strategy,
 )
-from indicators.periods import Frequency, Period, PeriodError, parse_period, period_containing
+from indicators.periods import Period, PeriodError, due_in, parse_period
 
 TEMPLATE_VERSION = "1"
 QUANTITATIVE = "Quantitative"
@@ -119,12 +119,6 @@ def _scale_text(scale: QualitativeScale | None) -> str:
 def level_choices(scale: QualitativeScale | None) -> list[str]:
     """The dropdown entries of a scale: `2 – in progress`."""
     return [f"{level.level} – {level.label}" for level in (scale.levels if scale else [])]
-
-
-@lru_cache(maxsize=256)
-def due_in(frequency: Frequency, period: Period) -> bool:
-    """Whether indicators of `frequency` are due in a return for `period` (see the module)."""
-    return period_containing(period.end, frequency).end == period.end
 
 
 def reported_by(indicator: Indicator, entity: Entity) -> bool:

@@ -35,6 +35,7 @@ from importers.return_form import (
 )
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
 from indicators.audit import record, record_value_changes, record_value_removals
+from indicators.bulk import collector_paused
 from indicators.i18n import _
 from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
 from indicators.return_review import PeriodLocked, ensure_period_open
@@ -115,6 +116,7 @@ class Expected:
     allowed_entities: frozenset[str] | None = None
 
 
+@collector_paused()
 def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, name: str,
                    uploaded_by: str, limits: Limits | None = None, dry_run: bool = False,
                    expected: Expected | None = None) -> ReturnResult:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators.bulk import collector_paused
 from indicators.disaggregation import canonical_key
 from indicators.i18n import _
 from indicators.model import (
@@ -303,6 +304,7 @@ class StatsSummary:
     created: list[str]
 
 
+@collector_paused()
 def import_statistics(session: Session, path: Path, mapping: StatsMapping,
                       strategy_code: str | None = None, create_missing: bool = False,
                       progress: Progress | None = None) -> StatsSummary:

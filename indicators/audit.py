@@ -57,7 +57,12 @@ def _plain(fields: dict[str, Any] | None) -> dict[str, Any] | None:
     return {name: _json_value(value) for name, value in fields.items()}
 
 
+_JSON_NATIVE = frozenset({str, int, float, bool, type(None)})
+
+
 def _json_value(value: Any) -> Any:
+    if type(value) in _JSON_NATIVE:  # most values of a return: checked first, cheaply
+        return value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value.value if isinstance(value, Enum) else value

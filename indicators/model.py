@@ -232,6 +232,7 @@ class Entity(Base):
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(60), default="agency")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"))
+    email: Mapped[str] = mapped_column(String(254), default="", doc="focal point's address")
 
     parent: Mapped[Entity | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Entity]] = relationship(back_populates="parent", order_by="Entity.code")

@@ -162,6 +162,14 @@ def period_containing(day: dt.date, frequency: Frequency | str) -> Period:
     return Period(frequency, pd.Period(day, freq=_PANDAS_FREQ[frequency]))
 
 
+@lru_cache(maxsize=256)
+def due_in(frequency: Frequency | str, period: Period) -> bool:
+    """Whether values of `frequency` are due in a return for `period`: when the period of that
+    frequency containing the return period's last day ends on it (a quarterly return asks for
+    quarterly and monthly values every quarter, semi-annual ones in Q2 and Q4, annual in Q4)."""
+    return period_containing(period.end, frequency).end == period.end
+
+
 def periods_between(frequency: Frequency | str, first: dt.date, last: dt.date) -> list[Period]:
     """Every period of `frequency` that ends between `first` and `last`, inclusive, in order."""
     frequency = Frequency(frequency)

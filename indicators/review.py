@@ -119,18 +119,21 @@ def outlying_values(values: pd.DataFrame) -> list[dict]:
 def missing_breakdowns(session: Session, strategy_code: str, values: pd.DataFrame) -> list[dict]:
     """Totals reported without a breakdown their indicator requires (sex where required, and
     each of its dimensions): indicator, entity, period, dimension."""
-    required = {indicator.code: _required_dimensions(indicator)
-                for indicator in strategy_indicators(session, strategy_code)}
-    present = values.assign(dimensions=values["disaggregation"].map(dimensions_of))
-    rows = []
-    for (code, entity, period), group in present.groupby(["indicator", "entity", "period"]):
-        if TOTAL not in set(group["disaggregation"]):
-            continue
-        given = frozenset().union(*group["dimensions"])
-        rows.extend({"indicator": code, "entity": entity, "period": period, "dimension": name}
-                    for name in sorted(required.get(code, set()) - given))
-    return sorted(rows, key=lambda row: (row["indicator"], parse_period(row["period"]).end,
-                                         row["entity"]))
+    required = pd.DataFrame(
+        [(indicator.code, name) for indicator in strategy_indicators(session, strategy_code)
+         for name in sorted(_required_dimensions(indicator))],
+        columns=["indicator", "dimension"])
+    keys = ["indicator", "entity", "period"]
+    wanted = values.loc[values["disaggregation"] == TOTAL, keys].merge(required, on="indicator")
+    parts = values.loc[values["disaggregation"] != TOTAL, [*keys, "disaggregation"]]
+    names = {key: sorted(dimensions_of(key)) for key in parts["disaggregation"].unique()}
+    given = (parts.assign(dimension=parts["disaggregation"].map(names)).explode("dimension")
+             [[*keys, "dimension"]].drop_duplicates().astype({"dimension": object}))
+    found = wanted.merge(given, how="left", on=[*keys, "dimension"], indicator=True)
+    found = found[found["_merge"] == "left_only"].sort_values("dimension")
+    return sorted(found[[*keys, "dimension"]].to_dict("records"),
+                  key=lambda row: (row["indicator"], parse_period(row["period"]).end,
+                                   row["entity"]))
 
 
 def _required_dimensions(indicator: Indicator) -> set[str]:

@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from indicators.progress import Thresholds
+from reports.notify import SmtpServer
 
 CONFIG_ENV = "MNE_CONFIG"
 DATABASE_ENV = "MNE_DATABASE_URL"
+SMTP_USER_ENV = "MNE_SMTP_USER"
+SMTP_PASSWORD_ENV = "MNE_SMTP_PASSWORD"
 
 
 class ConfigError(Exception):
@@ -45,6 +48,9 @@ class Settings:
     scheduler_enabled: bool
     scheduler_timezone: str
     jobs: dict[str, str]
+    misfire_grace_seconds: int
+    reminder_lookback: int
+    smtp: SmtpServer | None
     host: str
     port: int
     default_locale: str
@@ -92,6 +98,9 @@ def load_settings(path: Path | None = None) -> Settings:
         scheduler_enabled=reader.get("scheduler.enabled", bool),
         scheduler_timezone=reader.get("scheduler.timezone", str),
         jobs=reader.get("scheduler.jobs", dict),
+        misfire_grace_seconds=reader.get("scheduler.misfire_grace_seconds", int),
+        reminder_lookback=reader.get("scheduler.reminder_lookback", int),
+        smtp=reader.smtp(),
         host=reader.get("web.host", str),
         port=reader.get("web.port", int),
         default_locale=reader.get("web.default_locale", str),
@@ -156,6 +165,16 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise self._fail(key, f"must be a number between 0 and 1, found {value!r}")
         return float(value)
+
+    def smtp(self) -> SmtpServer | None:
+        host = self.get("smtp.host", str)
+        if not host:
+            return None
+        return SmtpServer(host=host, port=self.get("smtp.port", int),
+                          sender=self.get("smtp.sender", str),
+                          starttls=self.get("smtp.starttls", bool),
+                          username=os.environ.get(SMTP_USER_ENV, ""),
+                          password=os.environ.get(SMTP_PASSWORD_ENV, ""))
 
     def dimensions(self) -> dict[str, dict[str, Any]]:
         dimensions = self.get("dimensions", dict)

@@ -313,6 +313,12 @@ def client_as(app, make_user):
 
 
 @pytest.fixture
+def evaluator_client(client_as):
+    """A test client signed in as an evaluator: reads everything, reviews, compiles reports."""
+    return client_as("evaluator")
+
+
+@pytest.fixture
 def api_client_as(app, token_for):
     """`api_client_as("coordinator", "POL")`: a test client that sends the API token of a new
     user holding that role with every request, as a machine client does."""

@@ -12,6 +12,9 @@ from indicators.model import Entity, Indicator, Return, ReturnState, Strategy, T
 from indicators.storage import store_bytes
 from indicators.uploads import Upload
 from mne.accounts.model import ApiToken, User
+from mne.scheduling import report_settings
+from reports.archive import compile_and_issue
+from reports.model import CompiledReport, ReportKind
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 HOME_ENTITY = "POL"
@@ -52,6 +55,13 @@ def add_sample_upload(session, storage) -> None:
                        return_id=_submitted_return(session).id))
 
 
+def add_sample_report(session, settings) -> None:
+    """A gap report of the demonstration's latest quarter, kept like any issued report."""
+    strategy = session.scalars(select(Strategy)).first()
+    compile_and_issue(session, ReportKind.GAPS, strategy.code, "2026Q3",
+                      report_settings(settings), "sample")
+
+
 def samples(session) -> dict[str, object]:
     """A value for each URL variable, pointing at things of the home entity (the demonstration
     must be loaded, a user SAMPLE_USER with an API token and the sample upload exist)."""
@@ -67,6 +77,7 @@ def samples(session) -> dict[str, object]:
         "indicator_code": session.scalars(select(Indicator.code).order_by(Indicator.code)).first(),
         "kind": "target", "row_id": session.scalars(select(Target.id)).first(),
         "filename": "mne.css",
+        "report_id": session.scalars(select(CompiledReport.id)).first(), "format": "xlsx",
     }
 
 

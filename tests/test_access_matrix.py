@@ -13,6 +13,7 @@ from tests.conftest import csrf_token_of
 from tests.routes import (
     HOME_ENTITY,
     SAMPLE_USER,
+    add_sample_report,
     add_sample_upload,
     names_an_entity,
     routes,
@@ -28,6 +29,7 @@ EXPECTED = {
     PUBLIC: ALL | {"anonymous"},
     Action.READ_FRAMEWORK: ALL,
     Action.READ_REPORTS: ALL,
+    Action.COMPILE_REPORTS: {"administrator", "evaluator"},
     Action.OWN_ACCOUNT: ALL,
     Action.READ_RETURNS: {"administrator", "coordinator", "evaluator"},
     Action.SUBMIT_RETURNS: {"administrator", "coordinator"},
@@ -88,6 +90,7 @@ def matrix_data(db, settings, demo, make_user, token_for):
     token_for("viewer")
     with db.transaction() as session:
         add_sample_upload(session, settings.storage_folder)
+        add_sample_report(session, settings)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "administrator", "coordinator", "evaluator",

@@ -15,7 +15,15 @@ from sqlalchemy import select
 from indicators.audit import record
 from indicators.cells import FORMULA_TRIGGERS
 from indicators.model import DataValue, Entity, Indicator
-from tests.routes import HOME_ENTITY, SAMPLE_USER, add_sample_upload, routes, samples, url
+from tests.routes import (
+    HOME_ENTITY,
+    SAMPLE_USER,
+    add_sample_report,
+    add_sample_upload,
+    routes,
+    samples,
+    url,
+)
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,6 +69,8 @@ def test_no_export_lets_user_text_run_as_a_formula(app, db, settings, demo, clie
     with db.transaction() as session:
         add_sample_upload(session, settings.storage_folder)
     _plant_hostile_text(db)
+    with db.transaction() as session:
+        add_sample_report(session, settings)  # compiled from the hostile text
     admin = client_as("administrator")
     with db.sessions() as session:
         values = samples(session)
@@ -76,4 +86,6 @@ def test_no_export_lets_user_text_run_as_a_formula(app, db, settings, demo, clie
         unsafe += [f"{address}: {cell!r}" for cell in cells
                    if cell.startswith(FORMULA_TRIGGERS) and not _looks_like_a_number(cell)]
     assert "/audit/export.csv" in exports and "/audit/export.xlsx" in exports
+    assert any(address.endswith(".xlsx") and address.startswith("/reports/")
+               for address in exports)
     assert unsafe == []

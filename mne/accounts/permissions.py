@@ -20,6 +20,7 @@ from mne.accounts.model import Role, User
 class Action(StrEnum):
     READ_FRAMEWORK = "read_framework"  # strategies, objectives, indicators and their figures
     READ_REPORTS = "read_reports"
+    COMPILE_REPORTS = "compile_reports"  # compile now, the scheduler's runs
     READ_RETURNS = "read_returns"  # returns, their values and review comments
     SUBMIT_RETURNS = "submit_returns"  # templates and uploads
     REVIEW_RETURNS = "review_returns"  # review queue, approve, send back
@@ -34,7 +35,8 @@ EVERYONE = {Action.READ_FRAMEWORK, Action.READ_REPORTS, Action.OWN_ACCOUNT}
 
 POLICY: dict[Role, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
-    Role.EVALUATOR: frozenset(EVERYONE | {Action.READ_RETURNS, Action.REVIEW_RETURNS}),
+    Role.EVALUATOR: frozenset(EVERYONE | {Action.READ_RETURNS, Action.REVIEW_RETURNS,
+                                          Action.COMPILE_REPORTS}),
     Role.COORDINATOR: frozenset(EVERYONE | {Action.READ_RETURNS, Action.SUBMIT_RETURNS}),
     Role.VIEWER: frozenset(EVERYONE),
 }

@@ -23,6 +23,7 @@ from indicators.model import Entity, utcnow
 from mne.accounts.model import ApiToken, LoginAttempt, Role, RoleAssignment, User
 from mne.accounts.permissions import SCOPABLE_ROLES
 from mne.config import LoginLimits
+from reports.notify import focal_point_address
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "mne_"
@@ -95,6 +96,20 @@ def entity_by_code(session: Session, code: str) -> Entity:
     if entity is None:
         raise AccountError(_("No entity has the code %(code)s.", code=code))
     return entity
+
+
+def reminder_recipients(session: Session, entity: Entity) -> list[str]:
+    """Where a reminder about `entity`'s late return goes: its focal-point address and every
+    active coordinator whose role covers it (a role on the entity or on one above it)."""
+    covering, above = [], entity
+    while above is not None:
+        covering.append(above.id)
+        above = above.parent
+    coordinators = session.scalars(
+        select(User.email).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
+            RoleAssignment.role == Role.COORDINATOR, RoleAssignment.entity_id.in_(covering),
+            User.active))
+    return sorted({*focal_point_address(session, entity), *coordinators})
 
 
 def _assignment(user: User, role: Role, entity: Entity | None) -> RoleAssignment | None:

@@ -13,4 +13,12 @@ def error(status: int, message: str):
 
 
 # routes attach themselves to the blueprint, one module per area
-from mne.api import evaluation, exports, openapi, returns, review, strategies  # noqa: E402,F401
+from mne.api import (  # noqa: E402,F401
+    evaluation,
+    exports,
+    openapi,
+    reports,
+    returns,
+    review,
+    strategies,
+)

@@ -6,6 +6,7 @@ from sqlalchemy import create_engine
 import indicators.audit  # noqa: F401  (tables of the audit trail)
 import indicators.return_review  # noqa: F401  (tables of the review workflow)
 import mne.accounts.model  # noqa: F401  (tables of users, roles, tokens)
+import reports.model  # noqa: F401  (its tables join the metadata)
 from indicators import indexes, uploads  # noqa: F401  (their tables and indexes join the metadata)
 from indicators.model import Base
 

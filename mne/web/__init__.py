@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_decimal
 
-from mne.web import accounts, audit, evaluation, framework, overview, returns, review
+from mne.web import accounts, audit, evaluation, framework, overview, reports, returns, review
 
 BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint,
-              accounts.blueprint, audit.blueprint, review.blueprint)
+              accounts.blueprint, audit.blueprint, review.blueprint, reports.blueprint)
 
 
 def register(app: Flask) -> None:

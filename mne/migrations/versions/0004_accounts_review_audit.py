@@ -1,7 +1,7 @@
 """accounts, review, audit
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0003
 Create Date: 2026-11-23 16:45:16.560026
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0006'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

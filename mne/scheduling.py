@@ -1,0 +1,43 @@
+"""Scheduler start-up: the scheduled jobs' context built from configuration, and the scheduler
+that `mne serve` runs beside the web application (unless configured off) or `mne scheduler`
+runs alone."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from indicators.review import Calendar
+from mne.accounts.service import reminder_recipients
+from mne.config import Settings
+from mne.database import Database
+from reports.archive import ReportSettings
+from reports.jobs import JobContext
+from reports.scheduler import start_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def report_settings(settings: Settings) -> ReportSettings:
+    """What compiling a report needs from configuration."""
+    return ReportSettings(storage_folder=settings.storage_folder,
+                          calendar=Calendar(settings.period_type, settings.due_days),
+                          thresholds=settings.thresholds)
+
+
+def job_context(settings: Settings, database: Database) -> JobContext:
+    """The scheduled jobs' view of configuration and database."""
+    return JobContext(sessions=database.sessions, reports=report_settings(settings),
+                      crons=dict(settings.jobs), timezone=settings.scheduler_timezone,
+                      misfire_grace_seconds=settings.misfire_grace_seconds,
+                      reminder_lookback=settings.reminder_lookback, smtp=settings.smtp,
+                      recipients=reminder_recipients)
+
+
+def start(settings: Settings, database: Database) -> BackgroundScheduler:
+    """Start the scheduler on the application's database."""
+    scheduler = start_scheduler(job_context(settings, database), database.engine)
+    for job in scheduler.get_jobs():
+        log.info("scheduled %s (%s), next run %s", job.id, job.name, job.next_run_time)
+    return scheduler

@@ -1,0 +1,96 @@
+"""Pages of the reports: issued versions with their downloads and a "compile now" form, the
+scheduler's run history and the notifications sent to coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from indicators.model import Strategy
+from indicators.overview import UnknownStrategy
+from indicators.periods import PeriodError, parse_period
+from mne.accounts.guard import permissions, requires
+from mne.accounts.permissions import Action
+from mne.context import actor, session, settings
+from mne.scheduling import report_settings
+from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
+from reports.gaps import period_just_ended
+from reports.jobs import recent_runs
+from reports.model import CompiledReport, Notification, ReportFormat, ReportKind
+from reports.scheduler import next_run_times
+
+blueprint = Blueprint("reports", __name__)
+
+
+@blueprint.get("/reports")
+@requires(Action.READ_REPORTS)
+def reports_page():
+    """Every issued report version, with downloads, and the form to compile one now."""
+    strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
+    just_ended = period_just_ended(report_settings(settings()).calendar, dt.date.today())
+    return render_template("reports.html", reports=list_reports(session()),
+                           strategies=strategies, kinds=list(ReportKind),
+                           default_period=just_ended.code)
+
+
+@blueprint.post("/reports/compile")
+@requires(Action.COMPILE_REPORTS)
+def compile_now():
+    """Compile a report now and keep it as a new version."""
+    kind, code = request.form.get("kind", ""), request.form.get("strategy", "")
+    try:
+        period = parse_period(request.form.get("period", "")).code
+        report = compile_and_issue(session(), ReportKind(kind), code, period,
+                                   report_settings(settings()), actor())
+        session().commit()
+    except (PeriodError, ValueError, UnknownStrategy) as problem:
+        session().rollback()
+        flash(_("Nothing compiled: %(problem)s", problem=problem), "error")
+        return redirect(url_for("reports.reports_page"))
+    flash(_("Compiled %(kind)s report %(period)s, version %(version)s.", kind=kind,
+            period=period, version=report.version), "info")
+    return redirect(url_for("reports.reports_page"))
+
+
+@blueprint.get("/reports/<int:report_id>.<format>")
+@requires(Action.READ_REPORTS)
+def download(report_id: int, format: str):
+    """One issued report in one format, byte for byte as kept."""
+    report = session().get(CompiledReport, report_id)
+    if report is None or format not in set(ReportFormat):
+        abort(404)
+    return file_response(report, ReportFormat(format))
+
+
+def file_response(report: CompiledReport, format: ReportFormat) -> Response:
+    """The kept file of a report as a download named after its strategy, kind, period and
+    version."""
+    data = report_bytes(report, format, settings().storage_folder)
+    name = f"{report.kind}-{report.strategy.code}-{report.period}-v{report.version}.{format}"
+    return Response(data, mimetype=MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.get("/scheduler")
+@requires(Action.COMPILE_REPORTS)
+def scheduler_page():
+    """The scheduled jobs and the history of their runs."""
+    return render_template("scheduler.html", jobs=settings().jobs,
+                           next_runs=next_run_times(session()),
+                           enabled=settings().scheduler_enabled,
+                           timezone=settings().scheduler_timezone, runs=recent_runs(session()))
+
+
+@blueprint.get("/notifications")
+@requires(Action.READ_RETURNS)
+def notifications_page():
+    """Reminders to coordinators, newest first: a coordinator sees those of their entities."""
+    statement = select(Notification).order_by(Notification.created_at.desc(),
+                                              Notification.id.desc()).limit(500)
+    rows = session().scalars(permissions().scope(statement, Notification.entity_id,
+                                                 Action.READ_RETURNS)).all()
+    return render_template("notifications.html", notifications=rows,
+                           smtp=settings().smtp is not None)

@@ -1,0 +1,125 @@
+"""One compilation of a report: its sections of rows and its charts, from which every format
+(xlsx, html, json) is rendered, so that they never disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from indicators.i18n import _
+from reports.model import ReportKind
+
+TEXT, NUMBER, PERCENT, DATE, STATUS = "text", "number", "percent", "date", "status"
+
+
+def status_labels() -> dict[str, str]:
+    """The readable label of each status code a report shows, in the reader's language."""
+    return {
+        "on_track": _("on track"),
+        "at_risk": _("at risk"),
+        "off_track": _("off track"),
+        "no_data": _("no data"),
+        "missing": _("missing"),
+        "late": _("late"),
+        "not_due": _("not yet due"),
+    }
+
+
+STATUS_COLOURS = {
+    "on_track": "C6EFCE",
+    "at_risk": "FFEB9C",
+    "off_track": "FFC7CE",
+    "no_data": "E7E6E6",
+    "missing": "FFC7CE",
+    "late": "FFEB9C",
+    "not_due": "E7E6E6",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a section: the key of its value in each row, its heading and its kind."""
+
+    key: str
+    label: str
+    kind: str = TEXT
+
+
+@dataclass
+class Chart:
+    """A chart of a section: bars (optionally stacked) or lines, one series per name."""
+
+    kind: str
+    title: str
+    categories: list[str]
+    series: dict[str, list[float | None]]
+    stacked: bool = False
+    colours: dict[str, str] = field(default_factory=dict, metadata={"doc": "series → RRGGBB"})
+    source_row: int | None = field(default=None, metadata={
+        "doc": "the index of the section's row it draws (its columns after the first)"})
+
+
+@dataclass
+class Section:
+    """A titled table of rows (one sheet in xlsx, one table in html) with its charts."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    note: str = ""
+    charts: list[Chart] = field(default_factory=list)
+    sheet: str = ""
+
+    @property
+    def sheet_title(self) -> str:
+        """The short name of the section's sheet in a workbook."""
+        return self.sheet or self.title
+
+
+@dataclass
+class Compilation:
+    """A report compiled for a strategy and period, as of a day."""
+
+    kind: ReportKind
+    strategy_code: str
+    strategy_title: str
+    period: str
+    as_of: dt.date
+    sections: list[Section]
+    returns_used: list[dict[str, int]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        if self.kind is ReportKind.PROGRESS:
+            return _("Progress report %(period)s", period=self.period)
+        return _("Gap report %(period)s", period=self.period)
+
+    def section(self, key: str) -> Section:
+        """The section with `key`."""
+        return next(section for section in self.sections if section.key == key)
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole compilation as plain data (the figures the API serves)."""
+        return {
+            "kind": self.kind.value,
+            "strategy": self.strategy_code,
+            "strategy_title": self.strategy_title,
+            "period": self.period,
+            "as_of": self.as_of.isoformat(),
+            "returns_used": self.returns_used,
+            "sections": [
+                {"key": section.key, "title": section.title, "note": section.note,
+                 "columns": [asdict(column) for column in section.columns],
+                 "rows": section.rows, "charts": [asdict(chart) for chart in section.charts]}
+                for section in self.sections
+            ],
+        }
+
+
+def as_json(value: Any) -> Any:
+    """`json.dumps` default: dates as ISO text."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -1,0 +1,314 @@
+"""The gap report: what stands between a strategy and its plan in one period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from indicators.evaluation import IndicatorProgress, Scope, strategy_indicators
+from indicators.i18n import _
+from indicators.model import (
+    DataValue,
+    Entity,
+    Indicator,
+    IndicatorReporter,
+    Kind,
+    Return,
+    ReturnState,
+    Strategy,
+    Target,
+)
+from indicators.overview import load_strategy
+from indicators.periods import Period, due_in, parse_period, period_containing
+from indicators.progress import Status
+from indicators.review import Calendar, inconsistent, missing_breakdowns, quantitative_values
+from reports.compilation import (
+    DATE,
+    NUMBER,
+    PERCENT,
+    STATUS,
+    Chart,
+    Column,
+    Compilation,
+    Section,
+)
+from reports.model import ReportKind
+from reports.sources import returns_used
+
+
+def period_just_ended(calendar: Calendar, day: dt.date) -> Period:
+    """The last whole reporting period before the one containing `day`."""
+    return period_containing(day, calendar.period_type) - 1
+
+
+def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
+                 as_of: dt.date, indicators: list[Indicator],
+                 progress: list[IndicatorProgress]) -> Compilation:
+    """The gap report of a strategy for a period, as it stands on `as_of`, given its current
+    indicators and their progress rows at that period (for the indicators off track)."""
+    strategy = load_strategy(session, strategy_code)
+    period = parse_period(period_code)
+    by_code = {indicator.code: indicator for indicator in indicators}
+    due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]
+    values = _values_in(session, [indicator.id for indicator in indicators], period)
+    codes = dict(session.execute(select(Entity.id, Entity.code)).all())
+    values["entity"] = values["entity_id"].map(codes)
+    quantities = quantitative_values(session, strategy.code,
+                                     Scope(since=period.start, until=period.end))
+    returns = _returns(session, strategy.id)
+    sections = [
+        _late_returns(session, strategy, period, calendar, as_of),
+        _without_data(due, values),
+        _without_baseline(indicators),
+        _without_target(session, indicators),
+        _off_track(progress, by_code),
+        _missing_breakdowns(missing_breakdowns(session, strategy.code, quantities), by_code),
+        _inconsistent_breakdowns(inconsistent(quantities), by_code),
+        _without_evidence(indicators, values),
+        _awaiting_review(returns, period, as_of),
+    ]
+    return Compilation(
+        kind=ReportKind.GAPS,
+        strategy_code=strategy.code,
+        strategy_title=strategy.title,
+        period=period.code,
+        as_of=as_of,
+        sections=[_summary(sections), *sections],
+        returns_used=returns_used(
+            session, [indicator.id for indicator in indicators], until=period.end,
+            since=period.start, also=list(returns.loc[returns["period"] == period.code, "id"])),
+    )
+
+
+def _values_in(session: Session, indicator_ids: list[int], period: Period) -> pd.DataFrame:
+    """Every value of the indicators in the period (a quarter holds its months)."""
+    statement = select(
+        DataValue.indicator_id,
+        DataValue.entity_id,
+        DataValue.period,
+        DataValue.disaggregation,
+        DataValue.value,
+        DataValue.level,
+        func.length(func.trim(DataValue.evidence)).label("evidence_length"),
+    ).where(
+        DataValue.indicator_id.in_(indicator_ids),
+        DataValue.period_end >= period.start,
+        DataValue.period_end <= period.end,
+    )
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["indicator_id", "entity_id", "period", "disaggregation",
+                                 "value", "level", "evidence_length"])
+
+
+def _returns(session: Session, strategy_id: int) -> pd.DataFrame:
+    statement = select(
+        Return.id, Return.entity_id, Entity.code, Entity.name, Return.period, Return.revision,
+        Return.state, Return.uploaded_at,
+    ).join(Entity, Entity.id == Return.entity_id).where(Return.strategy_id == strategy_id)
+    return pd.DataFrame(session.execute(statement).all(),
+                        columns=["id", "entity_id", "entity", "entity_name", "period",
+                                 "revision", "state", "uploaded_at"])
+
+
+def _indicator_columns() -> list[Column]:
+    return [Column("indicator", _("Indicator")), Column("name", _("Name")),
+            Column("principle", _("Principle")), Column("objective", _("Objective"))]
+
+
+def _indicator_cells(indicator: Indicator) -> dict[str, str]:
+    return {
+        "indicator": indicator.code,
+        "name": indicator.name,
+        "principle": indicator.objective.principle.name,
+        "objective": indicator.objective.code,
+    }
+
+
+def return_statuses(session: Session, strategy: Strategy, period: Period, calendar: Calendar,
+                    as_of: dt.date) -> list[dict[str, Any]]:
+    """The returns expected for a period (from entities reporting an indicator due in it) that
+    are missing, late or not yet due on `as_of`; returns received in time are left out."""
+    due_date = period.due_date(calendar.due_days)
+    due = [indicator for indicator in strategy_indicators(session, strategy.code)
+           if due_in(indicator.frequency, period)]
+    first = dict(session.execute(
+        select(Return.entity_id, func.min(Return.uploaded_at))
+        .where(Return.strategy_id == strategy.id, Return.period == period.code,
+               Return.state != ReturnState.REJECTED)
+        .group_by(Return.entity_id)).all())
+    rows = []
+    for entity in _expected_entities(session, due):
+        arrived = first.get(entity.id)
+        status = _return_status(arrived, due_date, as_of)
+        if status is not None:
+            rows.append({
+                "entity": entity.code, "entity_name": entity.name, "entity_id": entity.id,
+                "period": period.code, "due": due_date, "status": status,
+                "received": arrived.date() if arrived is not None else None,
+                "days_late": None if status == "not_due"
+                else ((arrived.date() if arrived is not None else as_of) - due_date).days,
+            })
+    return rows
+
+
+def _late_returns(session: Session, strategy: Strategy, period: Period, calendar: Calendar,
+                  as_of: dt.date) -> Section:
+    columns = [Column("entity", _("Entity")), Column("entity_name", _("Name")),
+               Column("period", _("Period")), Column("due", _("Due"), DATE),
+               Column("status", _("Status"), STATUS), Column("received", _("Received"), DATE),
+               Column("days_late", _("Days late"), NUMBER)]
+    return Section("returns", _("Returns missing or late"), columns,
+                   return_statuses(session, strategy, period, calendar, as_of),
+                   note=_("Entities that report an indicator due this period."),
+                   sheet=_("Returns"))
+
+
+def _return_status(arrived: dt.datetime | None, due_date: dt.date, as_of: dt.date) -> str | None:
+    """missing, late or not yet due; None for a return that arrived on time."""
+    if arrived is None:
+        return "missing" if as_of > due_date else "not_due"
+    return "late" if arrived.date() > due_date else None
+
+
+def _expected_entities(session: Session, due: list[Indicator]) -> list[Entity]:
+    """Who owes a return: the reporters of the indicators due, or an indicator's responsible
+    entity when it names no reporter (as the return template asks)."""
+    reporters = session.execute(select(IndicatorReporter.indicator_id, IndicatorReporter.entity_id)
+                                .where(IndicatorReporter.indicator_id.in_([i.id for i in due])))
+    named: dict[int, set[int]] = {}
+    for indicator_id, entity_id in reporters:
+        named.setdefault(indicator_id, set()).add(entity_id)
+    wanted = set().union(*named.values()) | {
+        indicator.responsible_entity_id for indicator in due
+        if indicator.id not in named and indicator.responsible_entity_id is not None}
+    return list(session.scalars(select(Entity).where(Entity.id.in_(wanted))
+                                .order_by(Entity.code)))
+
+
+def _without_data(due: list[Indicator], values: pd.DataFrame) -> Section:
+    present = values[values["value"].notna() | values["level"].notna()]
+    reported = set(present["indicator_id"])
+    rows = [_indicator_cells(indicator) for indicator in due if indicator.id not in reported]
+    return Section("no_data", _("Indicators without data this period"), _indicator_columns(),
+                   rows, note=_("Indicators due this period with no value from any entity."),
+                   sheet=_("No data"))
+
+
+def _without_baseline(indicators: list[Indicator]) -> Section:
+    rows = [_indicator_cells(indicator) for indicator in indicators
+            if indicator.baseline_value is None]
+    return Section("no_baseline", _("Indicators without baseline"), _indicator_columns(), rows,
+                   sheet=_("No baseline"))
+
+
+def _without_target(session: Session, indicators: list[Indicator]) -> Section:
+    with_target = set(session.scalars(
+        select(Target.indicator_id).where(Target.indicator_id.in_([i.id for i in indicators]))
+    ))
+    rows = [_indicator_cells(indicator) for indicator in indicators
+            if indicator.id not in with_target]
+    return Section("no_target", _("Indicators without target"), _indicator_columns(), rows,
+                   sheet=_("No target"))
+
+
+def expected_value(row: IndicatorProgress) -> float | None:
+    """The value the indicator was expected to have reached by its latest period: on the
+    straight path from baseline to target (the target itself for "maintain")."""
+    if row.target_value is None or row.expected_progress is None:
+        return None
+    if row.direction == "maintain" or row.baseline_value is None:
+        return row.target_value
+    return row.baseline_value + row.expected_progress * (row.target_value - row.baseline_value)
+
+
+def _off_track(progress: list[IndicatorProgress], by_code: dict[str, Indicator]) -> Section:
+    rows = []
+    for row in progress:
+        if row.status is not Status.OFF_TRACK:
+            continue
+        expected = expected_value(row)
+        rows.append({
+            **_indicator_cells(by_code[row.code]), "latest_period": row.latest_period,
+            "latest_value": row.latest_value, "expected_value": expected,
+            "distance": None if expected is None or row.latest_value is None
+            else row.latest_value - expected,
+            "progress": row.progress, "expected_progress": row.expected_progress,
+        })
+    return Section("off_track", _("Indicators off track"),
+                   [*_indicator_columns(), Column("latest_period", _("Latest period")),
+                    Column("latest_value", _("Latest value"), NUMBER),
+                    Column("expected_value", _("Expected value"), NUMBER),
+                    Column("distance", _("Distance to expected value"), NUMBER),
+                    Column("progress", _("Progress"), PERCENT),
+                    Column("expected_progress", _("Expected progress"), PERCENT)], rows,
+                   note=_("The expected value lies on the straight path from baseline to target "
+                          "at the latest period."), sheet=_("Off track"))
+
+
+def _missing_breakdowns(found: list[dict], by_code: dict[str, Indicator]) -> Section:
+    rows = [{**_indicator_cells(by_code[row["indicator"]]), "entity": row["entity"],
+             "period": row["period"], "dimension": row["dimension"]} for row in found]
+    return Section("missing_breakdown", _("Values missing a required breakdown"),
+                   [*_indicator_columns(), Column("entity", _("Entity")),
+                    Column("period", _("Period")), Column("dimension", _("Missing breakdown"))],
+                   rows, note=_("Totals reported without the sex or age breakdown the "
+                                "indicator requires."), sheet=_("Missing breakdowns"))
+
+
+def _inconsistent_breakdowns(found: list[dict], by_code: dict[str, Indicator]) -> Section:
+    rows = [{**_indicator_cells(by_code[row["indicator"]]), "entity": row["entity"],
+             "period": row["period"], "dimension": row["dimension"],
+             "total": float(row["total"]), "sum": float(row["breakdown_sum"]),
+             "difference": float(row["difference"])} for row in found]
+    return Section("inconsistent", _("Breakdowns that do not add up to their total"),
+                   [*_indicator_columns(), Column("entity", _("Entity")),
+                    Column("period", _("Period")), Column("dimension", _("Breakdown")),
+                    Column("total", _("Total"), NUMBER), Column("sum", _("Sum of parts"), NUMBER),
+                    Column("difference", _("Difference"), NUMBER)], rows,
+                   sheet=_("Inconsistent totals"))
+
+
+def _without_evidence(indicators: list[Indicator], values: pd.DataFrame) -> Section:
+    qualitative = {indicator.id: indicator for indicator in indicators
+                   if indicator.kind is Kind.QUALITATIVE}
+    answers = values[values["indicator_id"].isin(qualitative) & values["level"].notna()
+                     & (values["evidence_length"].fillna(0) == 0)]
+    rows = [
+        {**_indicator_cells(qualitative[row.indicator_id]), "entity": row.entity,
+         "period": row.period, "level": int(row.level)}
+        for row in answers.sort_values(["indicator_id", "entity", "period"]).itertuples()
+    ]
+    return Section("no_evidence", _("Qualitative answers without evidence"),
+                   [*_indicator_columns(), Column("entity", _("Entity")),
+                    Column("period", _("Period")), Column("level", _("Level"), NUMBER)], rows,
+                   sheet=_("No evidence"))
+
+
+def _awaiting_review(returns: pd.DataFrame, period: Period, as_of: dt.date) -> Section:
+    waiting = returns[returns["state"] == ReturnState.SUBMITTED]
+    waiting = waiting.loc[[parse_period(code).end <= period.end for code in waiting["period"]]]
+    rows = [
+        {"entity": row.entity, "entity_name": row.entity_name, "period": row.period,
+         "revision": int(row.revision), "submitted": row.uploaded_at.date(),
+         "days_waiting": (as_of - row.uploaded_at.date()).days}
+        for row in waiting.sort_values(["uploaded_at", "id"]).itertuples()
+    ]
+    return Section("awaiting_review", _("Returns waiting for review"),
+                   [Column("entity", _("Entity")), Column("entity_name", _("Name")),
+                    Column("period", _("Period")), Column("revision", _("Revision"), NUMBER),
+                    Column("submitted", _("Submitted"), DATE),
+                    Column("days_waiting", _("Days waiting"), NUMBER)], rows,
+                   sheet=_("Awaiting review"))
+
+
+def _summary(sections: list[Section]) -> Section:
+    rows = [{"gap": section.title, "count": len(section.rows)} for section in sections]
+    chart = Chart("bar", _("Gaps this period"), [row["gap"] for row in rows],
+                  {_("Count"): [float(row["count"]) for row in rows]})
+    return Section("summary", _("Summary"),
+                   [Column("gap", _("Gap")), Column("count", _("Count"), NUMBER)], rows,
+                   charts=[chart])

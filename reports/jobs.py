@@ -1,0 +1,126 @@
+"""The scheduled jobs (quarterly reports, reminders) and the record of each of their runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from indicators.model import Strategy, utcnow
+from reports.archive import ReportSettings, compile_scheduled, failed_claims
+from reports.gaps import period_just_ended
+from reports.model import JobRun, ReportKind, RunOutcome
+from reports.notify import Recipients, SmtpServer, focal_point_address, remind_late_returns
+
+
+def this_worker() -> str:
+    """Which process is working: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class JobContext:
+    """What the scheduled jobs need: the database and the configuration."""
+
+    sessions: sessionmaker
+    reports: ReportSettings
+    crons: dict[str, str]
+    timezone: str = "UTC"
+    misfire_grace_seconds: int = 86_400
+    reminder_lookback: int = 4
+    smtp: SmtpServer | None = None
+    recipients: Recipients = focal_point_address
+    worker: str = field(default_factory=this_worker)
+
+
+class JobFailed(Exception):
+    """Some of a run's work failed; the rest was done and is listed in `outputs`."""
+
+    def __init__(self, outputs: list[str], errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.outputs = outputs
+
+
+def quarterly_reports(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
+    """Progress and gap reports of each active strategy for the period just ended (and any
+    earlier scheduled compilation that failed), each compiled once however many schedulers
+    run."""
+    period = period_just_ended(context.reports.calendar, scheduled_for.date())
+    with context.sessions() as session:
+        strategies = {row.id: row for row in session.scalars(
+            select(Strategy).where(Strategy.active).order_by(Strategy.code))}
+        targets = [(strategy, kind, period.code) for strategy in strategies.values()
+                   for kind in ReportKind]
+        targets += [(strategies[claim.strategy_id], claim.kind, claim.period)
+                    for claim in failed_claims(session)
+                    if claim.strategy_id in strategies
+                    and (strategies[claim.strategy_id], claim.kind, claim.period) not in targets]
+    outputs, errors = [], []
+    for (strategy, code), kinds in _grouped(targets).items():
+        label = f"{strategy.code} {code}"
+        try:
+            reports = compile_scheduled(context.sessions, strategy, kinds, code,
+                                        context.reports, scheduled_for.date(), context.worker)
+        except Exception:  # noqa: BLE001 - one strategy failing must not stop the others
+            errors.append(f"{label}: {traceback.format_exc(limit=4)}")
+            continue
+        outputs += [f"{report.kind.value} {label} v{report.version} (report {report.id})"
+                    for report in reports]
+    if errors:
+        raise JobFailed(outputs, errors)
+    return outputs
+
+
+def _grouped(targets: list[tuple]) -> dict[tuple, list[ReportKind]]:
+    grouped: dict[tuple, list[ReportKind]] = {}
+    for strategy, kind, code in targets:
+        grouped.setdefault((strategy, code), []).append(kind)
+    return grouped
+
+
+def reminders(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
+    """Notify coordinators of returns past their due date."""
+    created = remind_late_returns(context.sessions, context.reports.calendar,
+                                  scheduled_for.date(), context.reminder_lookback, context.smtp,
+                                  context.recipients)
+    return [f"{item.period} {item.entity_id} → {item.recipient or '-'}"
+            + (" (sent)" if item.sent_at else f" ({item.send_error})" if item.send_error else "")
+            for item in created]
+
+
+JOBS: dict[str, Callable[[JobContext, dt.datetime], list[str]]] = {
+    "quarterly_reports": quarterly_reports,
+    "reminders": reminders,
+}
+
+
+def run_recorded(context: JobContext, job_id: str, scheduled_for: dt.datetime) -> JobRun:
+    """Run a job and record the run: start, end, outcome, error text, outputs. Never raises
+    for the job's own failure, so that a scheduler (and the web process it lives in) goes on."""
+    with context.sessions() as session, session.begin():
+        run = JobRun(job_id=job_id, scheduled_for=scheduled_for, started_at=utcnow(),
+                     worker=context.worker)
+        session.add(run)
+    outputs, error, outcome = [], "", RunOutcome.SUCCEEDED
+    try:
+        outputs = JOBS[job_id](context, scheduled_for)
+    except JobFailed as failure:
+        outputs, error, outcome = failure.outputs, str(failure), RunOutcome.FAILED
+    except Exception:  # noqa: BLE001 - recorded, and retried by the next trigger
+        error, outcome = traceback.format_exc(limit=6), RunOutcome.FAILED
+    with context.sessions() as session, session.begin():
+        run = session.get(JobRun, run.id)
+        run.finished_at, run.outcome, run.error, run.outputs = utcnow(), outcome, error, outputs
+    return run
+
+
+def recent_runs(session, limit: int = 200) -> list[JobRun]:
+    """The latest runs of every job, newest first."""
+    return list(session.scalars(select(JobRun).order_by(JobRun.started_at.desc(),
+                                                        JobRun.id.desc()).limit(limit)))

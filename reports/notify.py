@@ -1,0 +1,124 @@
+"""Reminders for late returns: one notification per late return, recipient and day, kept in the
+application and e-mailed when an SMTP server is configured."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from indicators.i18n import _
+from indicators.model import Entity, Strategy, utcnow
+from indicators.periods import Period
+from indicators.review import Calendar
+from reports.gaps import period_just_ended, return_statuses
+from reports.model import Notification
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where reminders are e-mailed from; credentials come from the environment."""
+
+    host: str
+    port: int
+    sender: str
+    starttls: bool = False
+    username: str = ""
+    password: str = ""
+
+
+Recipients = Callable[[Session, Entity], list[str]]
+
+
+def focal_point_address(session: Session, entity: Entity) -> list[str]:
+    """The entity's focal-point address, where it has one: where reminders go when the
+    application names no one else (the application adds its coordinator users)."""
+    return [entity.email] if entity.email else []
+
+
+def send_mail(server: SmtpServer, recipient: str, subject: str, body: str) -> None:
+    """Send one plain-text message."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = server.sender, recipient, subject
+    message.set_content(body)
+    with smtplib.SMTP(server.host, server.port, timeout=30) as connection:
+        if server.starttls:
+            connection.starttls()
+        if server.username:
+            connection.login(server.username, server.password)
+        connection.send_message(message)
+
+
+def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list[Period]:
+    """The latest `lookback` periods whose returns were due before `as_of`."""
+    period = period_just_ended(calendar, as_of)
+    while period.due_date(calendar.due_days) >= as_of:
+        period = period - 1
+    return [period - step for step in range(lookback)]
+
+
+def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, lookback: int,
+                        smtp: SmtpServer | None,
+                        recipients: Recipients = focal_point_address) -> list[Notification]:
+    """Notify the coordinators of each missing return past its due date (once a day, however
+    many schedulers run), and e-mail them when `smtp` is given."""
+    with session_factory() as session:
+        strategies = list(session.scalars(select(Strategy).where(Strategy.active)))
+        wanted = [
+            _notification(strategy, entity, row, recipient, as_of)
+            for strategy in strategies
+            for period in periods_to_remind(calendar, as_of, lookback)
+            for row in return_statuses(session, strategy, period, calendar, as_of)
+            if row["status"] == "missing"
+            for entity in [session.get(Entity, row["entity_id"])]
+            for recipient in recipients(session, entity) or [""]
+        ]
+    created = [notification for notification in wanted
+               if _insert_once(session_factory, notification)]
+    for notification in created:
+        if smtp and notification.recipient:
+            _deliver(session_factory, smtp, notification)
+    return created
+
+
+def _notification(strategy: Strategy, entity: Entity, row: dict, recipient: str,
+                  as_of: dt.date) -> Notification:
+    subject = _("Late return: %(entity)s, %(period)s", entity=entity.code, period=row["period"])
+    body = _(
+        "The return of %(entity)s for %(period)s under the strategy %(strategy)s was due on "
+        "%(due)s and has not been received (%(days)s days late). Please upload it in mne.",
+        entity=entity.name, period=row["period"], strategy=strategy.title,
+        due=row["due"].isoformat(), days=row["days_late"],
+    )
+    return Notification(strategy_id=strategy.id, entity_id=entity.id, period=row["period"],
+                        recipient=recipient, day=as_of, subject=subject, body=body,
+                        created_at=utcnow())
+
+
+def _insert_once(session_factory, notification: Notification) -> bool:
+    """Keep the notification unless one for the same return, recipient and day exists."""
+    try:
+        with session_factory() as session, session.begin():
+            session.add(notification)
+        return True
+    except IntegrityError:
+        return False
+
+
+def _deliver(session_factory, smtp: SmtpServer, notification: Notification) -> None:
+    try:
+        send_mail(smtp, notification.recipient, notification.subject, notification.body)
+        outcome = {"sent_at": utcnow()}
+    except (OSError, smtplib.SMTPException) as problem:
+        outcome = {"send_error": f"{problem!r}"}
+    with session_factory() as session, session.begin():
+        row = session.get(Notification, notification.id)
+        for name, value in outcome.items():
+            setattr(row, name, value)
+        notification.sent_at, notification.send_error = row.sent_at, row.send_error

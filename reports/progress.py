@@ -1,0 +1,177 @@
+"""The progress report: statuses counted by principle and by objective, each indicator's
+figures (the evaluators' arithmetic, the very numbers the API gives), and its trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from indicators.disaggregation import TOTAL
+from indicators.evaluation import IndicatorProgress, Scope, aggregated_series, strategy_indicators
+from indicators.evaluation import compile_progress as evaluate
+from indicators.i18n import _
+from indicators.model import Indicator
+from indicators.overview import load_strategy
+from indicators.periods import parse_period, period_sort_key
+from indicators.progress import Status, Thresholds
+from reports.compilation import (
+    NUMBER,
+    PERCENT,
+    STATUS,
+    TEXT,
+    Chart,
+    Column,
+    Compilation,
+    Section,
+    status_labels,
+)
+from reports.model import ReportKind
+from reports.sources import returns_used
+
+STATUS_BARS = {"achieved": "1F5F8B", "on_track": "2E8B57", "at_risk": "D9A400",
+               "off_track": "B03A48", "no_data": "A6A6A6"}
+
+
+@dataclass(frozen=True)
+class ProgressTable:
+    """A strategy's indicators, their series and their progress rows at a period: read once,
+    shared by the progress and the gap report."""
+
+    indicators: list[Indicator]
+    series: pd.DataFrame
+    rows: list[IndicatorProgress]
+
+
+def progress_table(session: Session, strategy_code: str, period_code: str,
+                   thresholds: Thresholds) -> ProgressTable:
+    """The evaluators' progress table of a strategy at the end of a period (the numbers
+    `strategy_progress` and the API give)."""
+    indicators = strategy_indicators(session, strategy_code)
+    scope = Scope(until=parse_period(period_code).end)
+    series = aggregated_series(session, indicators, scope, sex_only=True)
+    return ProgressTable(indicators, series, evaluate(session, indicators, scope, thresholds,
+                                                      series))
+
+
+def compile_progress(session: Session, strategy_code: str, period_code: str,
+                     table: ProgressTable, as_of: dt.date) -> Compilation:
+    """The progress report of a strategy at the end of a period."""
+    strategy = load_strategy(session, strategy_code)
+    period = parse_period(period_code)
+    indicators, series, rows = table.indicators, table.series, table.rows
+    titles = {objective.code: objective.title for principle in strategy.principles
+              for objective in principle.objectives}
+    return Compilation(
+        kind=ReportKind.PROGRESS,
+        strategy_code=strategy.code,
+        strategy_title=strategy.title,
+        period=period.code,
+        as_of=as_of,
+        sections=[
+            _by_group(rows, "principle", _("By principle"), _("Principle"),
+                      lambda row: row.principle_name),
+            _by_group(rows, "objective", _("By objective"), _("Objective"),
+                      lambda row: f"{row.objective} {titles.get(row.objective, '')}".strip()),
+            _indicators(rows),
+            _trends(rows, series, {indicator.code: indicator.id for indicator in indicators}),
+        ],
+        returns_used=returns_used(session, [indicator.id for indicator in indicators],
+                                  until=period.end),
+    )
+
+
+def _status_columns() -> list[Column]:
+    labels = status_labels() | {"achieved": _("achieved")}
+    return [Column(status.value, labels[status.value], NUMBER) for status in Status]
+
+
+def _by_group(rows: list[IndicatorProgress], key: str, title: str, label: str,
+              name_of) -> Section:
+    counted: dict[str, Counter] = {}
+    for row in rows:
+        counted.setdefault(name_of(row), Counter())[row.status.value] += 1
+    table = [{key: name, **{status.value: counts[status.value] for status in Status},
+              "total": sum(counts.values())} for name, counts in counted.items()]
+    columns = [Column(key, label), *_status_columns(), Column("total", _("Indicators"), NUMBER)]
+    chart = Chart("bar", title, [entry[key] for entry in table],
+                  {column.label: [float(entry[column.key]) for entry in table]
+                   for column in _status_columns()},
+                  stacked=True,
+                  colours={column.label: STATUS_BARS[column.key] for column in _status_columns()})
+    return Section(key, title, columns, table, charts=[chart])
+
+
+INDICATOR_COLUMNS = (
+    ("code", "Code", TEXT), ("name", "Indicator", TEXT), ("principle_name", "Principle", TEXT),
+    ("objective", "Objective", TEXT), ("unit", "Unit", TEXT),
+    ("baseline_value", "Baseline", NUMBER), ("baseline_period", "Baseline period", TEXT),
+    ("target_value", "Target", NUMBER), ("target_period", "Target period", TEXT),
+    ("latest_value", "Latest value", NUMBER), ("latest_period", "Latest period", TEXT),
+    ("progress", "Progress", PERCENT), ("expected_progress", "Expected progress", PERCENT),
+    ("status", "Status", STATUS), ("slope", "Trend per year", NUMBER),
+    ("projected_value", "Projected at target period", NUMBER),
+    ("observed_required_ratio", "Observed / required rate", NUMBER),
+    ("female_share", "Female share", PERCENT), ("male_share", "Male share", PERCENT),
+    ("sex_coverage", "Sex coverage", PERCENT), ("level", "Level", NUMBER),
+    ("level_label", "Level label", TEXT), ("narrative", "Narrative", TEXT),
+    ("entities_reporting", "Entities reporting", NUMBER),
+)
+
+
+def _indicator_columns() -> list[Column]:
+    headings = {
+        "Code": _("Code"), "Indicator": _("Indicator"), "Principle": _("Principle"),
+        "Objective": _("Objective"), "Unit": _("Unit"), "Baseline": _("Baseline"),
+        "Baseline period": _("Baseline period"), "Target": _("Target"),
+        "Target period": _("Target period"), "Latest value": _("Latest value"),
+        "Latest period": _("Latest period"), "Progress": _("Progress"),
+        "Expected progress": _("Expected progress"), "Status": _("Status"),
+        "Trend per year": _("Trend per year"),
+        "Projected at target period": _("Projected at target period"),
+        "Observed / required rate": _("Observed / required rate"),
+        "Female share": _("Female share"), "Male share": _("Male share"),
+        "Sex coverage": _("Sex coverage"), "Level": _("Level"), "Level label": _("Level label"),
+        "Narrative": _("Narrative"), "Entities reporting": _("Entities reporting"),
+    }
+    return [Column(key, headings[heading], kind) for key, heading, kind in INDICATOR_COLUMNS]
+
+
+def indicator_row(row: IndicatorProgress) -> dict:
+    """An indicator's figures as the report shows them: the API's, with the sex shares
+    brought up from the breakdown."""
+    data = row.as_dict()
+    sex = data.pop("sex") or {}
+    data["female_share"], data["male_share"] = sex.get("female_share"), sex.get("male_share")
+    return {key: data.get(key) for key, _heading, _kind in INDICATOR_COLUMNS}
+
+
+def _indicators(rows: list[IndicatorProgress]) -> Section:
+    return Section("indicators", _("Indicators"), _indicator_columns(),
+                   [indicator_row(row) for row in rows],
+                   note=_("Progress is the share of the way from baseline to target; expected "
+                          "progress the share expected by the latest period."))
+
+
+def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, int]) -> Section:
+    totals = series[series["disaggregation"] == TOTAL]
+    by_id = dict(tuple(totals.groupby("indicator_id"))) if not totals.empty else {}
+    periods = sorted(set(totals["period"]), key=period_sort_key)
+    table, charts = [], []
+    for row in rows:
+        code, points = row.code, by_id.get(ids[row.code])
+        if points is None:
+            continue
+        values = dict(zip(points["period"], points["value"].astype(float), strict=True))
+        table.append({"code": code, **{period: values.get(period) for period in periods}})
+        charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
+                            {code: [values.get(period) for period in periods]},
+                            colours={code: STATUS_BARS[row.status.value]},
+                            source_row=len(table) - 1))
+    columns = [Column("code", _("Indicator")), *(Column(period, period, NUMBER)
+                                                 for period in periods)]
+    return Section("trends", _("Trends"), columns, table, charts=charts,
+                   note=_("The strategy's value of each indicator per period."))
