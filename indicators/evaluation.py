@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from indicators.model import (
     Objective,
     Unit,
 )
-from indicators.overview import load_strategy
+from indicators.overview import approved_figures, load_strategy
 from indicators.periods import parse_period
 from indicators.progress import (
     Status,
@@ -112,11 +112,14 @@ class IndicatorProgress:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which values count: up to the end of `until`, from the start of `since`, of one entity."""
+    """Which values count: up to the end of `until`, from the start of `since`, of one entity;
+    with `approved_only`, only `approved_figures` (for readers of approved figures: the scope a
+    request builds says so from the signed-in user's roles)."""
 
     until: dt.date | None = None
     since: dt.date | None = None
     entity_id: int | None = None
+    approved_only: bool = False
 
     def applied_to(self, statement: Select) -> Select:
         """`statement` on data values, narrowed to this scope."""
@@ -126,17 +129,24 @@ class Scope:
             statement = statement.where(DataValue.period_end >= self.since)
         if self.entity_id is not None:
             statement = statement.where(DataValue.entity_id == self.entity_id)
+        if self.approved_only:
+            statement = approved_figures(statement)
         return statement
 
     @classmethod
     def of(cls, session: Session, period: str | None = None, since: str | None = None,
-           entity_code: str | None = None) -> Scope:
+           entity_code: str | None = None, approved_only: bool = False) -> Scope:
         """The scope of period codes and an entity code (`UnknownEntity` when none has it)."""
         return cls(
             until=parse_period(period).end if period else None,
             since=parse_period(since).start if since else None,
             entity_id=entity_id_of(session, entity_code) if entity_code else None,
+            approved_only=approved_only,
         )
+
+    def between(self, since: dt.date | None, until: dt.date | None) -> Scope:
+        """This scope (same entity, same figures) over other dates."""
+        return replace(self, since=since, until=until)
 
 
 def entity_id_of(session: Session, code: str) -> int:
@@ -189,9 +199,15 @@ def strategy_progress(
     pro-rata part (the entity's share of the strategy total over the periods it reported).
     `since` (a period code) leaves older values out of the trend. Raises `UnknownStrategy`,
     `UnknownEntity` or `PeriodError` for a wrong code."""
-    indicators = strategy_indicators(session, strategy_code)
-    scope = Scope.of(session, period, since, entity_code)
-    return compile_progress(session, indicators, scope, thresholds)
+    return scoped_progress(session, strategy_code, Scope.of(session, period, since, entity_code),
+                           thresholds)
+
+
+def scoped_progress(session: Session, strategy_code: str, scope: Scope,
+                    thresholds: Thresholds) -> list[IndicatorProgress]:
+    """The progress table of a strategy within `scope` (see `strategy_progress`)."""
+    return compile_progress(session, strategy_indicators(session, strategy_code), scope,
+                            thresholds)
 
 
 def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
@@ -228,7 +244,7 @@ def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,
               and indicator.aggregation == Aggregation.SUM and indicator.unit in ADDITIVE_UNITS]
     if scope.entity_id is None or not summed:
         return {}
-    strategy = aggregated_series(session, summed, Scope(scope.until, scope.since), sex_only=True)
+    strategy = aggregated_series(session, summed, replace(scope, entity_id=None), sex_only=True)
     columns = ["indicator_id", "period", "value"]
     own = frame.loc[frame["disaggregation"] == TOTAL, columns]
     every = strategy.loc[strategy["disaggregation"] == TOTAL, columns]

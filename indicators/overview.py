@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.disaggregation import TOTAL
@@ -44,11 +44,20 @@ def load_strategy(session: Session, code: str) -> Strategy:
     return strategy
 
 
+def approved_figures(statement: Select) -> Select:
+    """`statement` on data values, narrowed to the figures those who read approved figures only
+    may see: values written by an approved return, and values no return wrote (published
+    statistics imported in bulk, which are published figures already). A value written by a
+    return still awaiting review, sent back, rejected, or reopened and uploaded again is left
+    out until that return is approved."""
+    approved = select(Return.id).where(Return.state == ReturnState.APPROVED)
+    return statement.where(DataValue.return_id.is_(None) | DataValue.return_id.in_(approved))
+
+
 def national_totals(session: Session, indicator_ids: list[int],
                     approved_only: bool = False) -> pd.DataFrame:
     """Total (not broken down) values of the indicators, one row per entity and period; with
-    `approved_only`, only values from approved returns (or from no return, such as published
-    statistics)."""
+    `approved_only`, only `approved_figures`."""
     statement = select(
         DataValue.indicator_id,
         DataValue.entity_id,
@@ -60,8 +69,7 @@ def national_totals(session: Session, indicator_ids: list[int],
         DataValue.updated_at,
     ).where(DataValue.indicator_id.in_(indicator_ids), DataValue.disaggregation == TOTAL)
     if approved_only:
-        statement = statement.outerjoin(Return, DataValue.return_id == Return.id).where(
-            DataValue.return_id.is_(None) | (Return.state == ReturnState.APPROVED))
+        statement = approved_figures(statement)
     frame = pd.DataFrame(session.execute(statement).all(),
                          columns=["indicator_id", "entity_id", "period", "period_end", "value",
                                   "level", "flag", "updated_at"])

@@ -78,13 +78,13 @@ def indicator_tables(session: Session, view: IndicatorView, last: int = 8) -> di
     tables = {"periods": periods, "shown": shown, "by_entity": [], "narratives": [],
               "provenance": []}
     if periods:
-        recent = Scope(scope.until, parse_period(periods[0]).start, scope.entity_id)
+        recent = scope.between(parse_period(periods[0]).start, scope.until)
         tables["by_entity"] = entity_table(
             values_with_provenance(session, indicator.id, recent, totals_only=True), periods)
     if shown:
         period = parse_period(shown)
         tables["provenance"] = records(values_with_provenance(
-            session, indicator.id, Scope(period.end, period.start, scope.entity_id)))
+            session, indicator.id, scope.between(period.start, period.end)))
     if indicator.kind == Kind.QUALITATIVE:
         tables["narratives"] = narratives(values_with_provenance(session, indicator.id, scope))
     return tables

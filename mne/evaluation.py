@@ -1,19 +1,27 @@
-"""What the evaluators' pages and API share: reading filters from a request, the strategy meant
-when none is named, the thresholds and calendar of config.toml, and the indicator page's data."""
+"""What the evaluators' pages and API share: reading filters from a request, the scope of
+figures the signed-in user reads, the strategy meant when none is named, the thresholds and
+calendar of config.toml, and the indicator page's data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import request
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from indicators.evaluation import IndicatorView, Scope, indicator_view
+from indicators.evaluation import (
+    IndicatorProgress,
+    IndicatorView,
+    Scope,
+    indicator_view,
+    scoped_progress,
+)
 from indicators.model import Strategy
 from indicators.periods import parse_period
 from indicators.progress import Status
 from indicators.review import Calendar
+from mne.accounts.guard import approved_figures_only
 from mne.context import session, settings
 
 STATUS_LABELS = {
@@ -71,10 +79,27 @@ def calendar() -> Calendar:
     return Calendar(settings().period_type, settings().due_days)
 
 
+def request_scope(filters: Filters) -> Scope:
+    """The values `filters` select that the signed-in user reads: every value for those who
+    read every return (administrators, evaluators), approved figures only for the others (see
+    `indicators.overview.approved_figures`), as the overview does."""
+    return Scope.of(session(), filters.until, filters.since, filters.entity,
+                    approved_only=approved_figures_only())
+
+
+def requested_progress(strategy_code: str, filters: Filters,
+                       entity_code: str | None = None) -> list[IndicatorProgress]:
+    """The strategy's progress table under `filters` (judged on `entity_code`'s own values
+    when given) as the signed-in user reads it."""
+    if entity_code is not None:
+        filters = replace(filters, entity=entity_code)
+    return scoped_progress(session(), strategy_code, request_scope(filters),
+                           settings().thresholds)
+
+
 def requested_indicator(strategy_code: str, indicator_code: str,
                         filters: Filters) -> IndicatorView:
-    """The indicator as the page and the API present it under `filters` (`UnknownIndicator`,
-    `UnknownEntity`, `UnknownStrategy` for wrong codes)."""
-    scope = Scope.of(session(), filters.until, filters.since, filters.entity)
-    return indicator_view(session(), strategy_code, indicator_code, scope,
+    """The indicator as the page and the API present it under `filters` to the signed-in user
+    (`UnknownIndicator`, `UnknownEntity`, `UnknownStrategy` for wrong codes)."""
+    return indicator_view(session(), strategy_code, indicator_code, request_scope(filters),
                           settings().thresholds)

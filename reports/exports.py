@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from indicators.cells import neutralise
 from indicators.disaggregation import parse_key
 from indicators.model import DataValue, Dimension, Entity, Flag, Indicator, Strategy
+from indicators.overview import approved_figures
 from indicators.periods import parse_period
 
 SDMX_TOTAL = "_T"
@@ -33,13 +34,15 @@ TIDY_COLUMNS = ["strategy", "indicator", "indicator_name", "standard", "unit", "
 @dataclass(frozen=True)
 class ValueFilter:
     """Which values to export; empty fields do not filter. Periods: values whose period ends
-    between the start of `period_from` and the end of `period_to`."""
+    between the start of `period_from` and the end of `period_to`. `approved_only`: only
+    `indicators.overview.approved_figures`."""
 
     strategy: str = ""
     indicator: str = ""
     entity: str = ""
     period_from: str = ""
     period_to: str = ""
+    approved_only: bool = False
 
 
 def tidy_values(session: Session, wanted: ValueFilter) -> pd.DataFrame:
@@ -64,6 +67,8 @@ def tidy_values(session: Session, wanted: ValueFilter) -> pd.DataFrame:
         statement = statement.where(DataValue.period_end >= parse_period(wanted.period_from).start)
     if wanted.period_to:
         statement = statement.where(DataValue.period_end <= parse_period(wanted.period_to).end)
+    if wanted.approved_only:
+        statement = approved_figures(statement)
     frame = pd.DataFrame(session.execute(statement).all(), columns=TIDY_COLUMNS)
     frame["unit"] = frame["unit"].map(str)
     frame["flag"] = frame["flag"].map(str)

@@ -1,12 +1,16 @@
-"""Exports of data values: tidy CSV, SDMX-CSV and xlsx."""
+"""Exports of data values: tidy CSV, SDMX-CSV and xlsx, of the figures the signed-in user
+reads: every value for those who read every return, approved figures only for the others (as
+on the overview, the dashboards and the indicator pages)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from dataclasses import replace
+
+from flask import Response, request
 from flask_babel import gettext as _
 
 from indicators.periods import PeriodError
-from mne.accounts.guard import authorize_entity, permissions, requires
+from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint, error
 from mne.api.openapi import documented
@@ -30,19 +34,10 @@ def value_filter(arguments) -> ValueFilter:
                        period_from=arguments.get("from", ""), period_to=arguments.get("to", ""))
 
 
-def _authorize_export() -> None:
-    """Everything for those who read every return; others name one of their entities."""
-    if permissions().entities(Action.READ_RETURNS) is None:
-        return
-    if not request.args.get("entity"):
-        abort(403, _("Name an entity whose returns you may read: ?entity=CODE."))
-    authorize_entity(Action.READ_RETURNS, request.args["entity"])
-
-
 def _export(format_: str):
-    _authorize_export()
+    wanted = replace(value_filter(request.args), approved_only=approved_figures_only())
     try:
-        content = export_values(session(), value_filter(request.args), format_)
+        content = export_values(session(), wanted, format_)
     except PeriodError as problem:
         return error(400, _("Invalid period: %(problem)s", problem=problem))
     name = f"values.{format_}"
@@ -56,7 +51,7 @@ def _media(media_type: str, what: str) -> dict:
 
 
 @blueprint.get("/exports/values.csv")
-@requires(Action.READ_RETURNS)
+@requires(Action.READ_FRAMEWORK)
 @documented(query=FILTERS, responses=_media("text/csv", "One value per row with every key"))
 def export_tidy_csv():
     """Values as tidy CSV: one value per row with strategy, indicator, entity, period and
@@ -65,7 +60,7 @@ def export_tidy_csv():
 
 
 @blueprint.get("/exports/values.sdmx.csv")
-@requires(Action.READ_RETURNS)
+@requires(Action.READ_FRAMEWORK)
 @documented(query=FILTERS, responses=_media("text/csv", "SDMX 2.1 CSV"))
 def export_sdmx_csv():
     """Values as SDMX-CSV (SDMX 2.1): DATAFLOW, INDICATOR, REF_AREA, one column per dimension,
@@ -74,7 +69,7 @@ def export_sdmx_csv():
 
 
 @blueprint.get("/exports/values.xlsx")
-@requires(Action.READ_RETURNS)
+@requires(Action.READ_FRAMEWORK)
 @documented(query=FILTERS, responses=_media(EXPORT_FORMATS["xlsx"], "A workbook of values"))
 def export_xlsx():
     """Values as an xlsx workbook, one value per row with every key."""

@@ -11,7 +11,6 @@ from indicators.evaluation import (
     UnknownIndicator,
     status_matrix,
     strategy_indicators,
-    strategy_progress,
 )
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.overview import UnknownStrategy
@@ -21,8 +20,15 @@ from indicators.provenance import indicator_tables
 from indicators.review import completeness_by, expected_returns, quality_report
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
-from mne.context import session, settings
-from mne.evaluation import Filters, calendar, default_strategy, requested_indicator, status_label
+from mne.context import session
+from mne.evaluation import (
+    Filters,
+    calendar,
+    default_strategy,
+    requested_indicator,
+    requested_progress,
+    status_label,
+)
 from mne.web.charts import Point, breakdown_chart, trend_chart
 
 blueprint = Blueprint("evaluation", __name__)
@@ -74,8 +80,7 @@ def dashboard(code: str):
     the latest period."""
     strategy = _strategy(code)
     filters = Filters.from_request()
-    rows = strategy_progress(session(), code, filters.until, settings().thresholds,
-                             filters.entity, filters.since)
+    rows = requested_progress(code, filters)
     listed = [row for row in rows
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
@@ -147,8 +152,7 @@ def entity_page(code: str):
     filters = Filters.from_request()
     reported = {indicator.code for indicator in strategy_indicators(session(), strategy_code)
                 if any(reporter.id == entity.id for reporter in indicator.reporters)}
-    rows = [row for row in strategy_progress(session(), strategy_code, filters.until,
-                                             settings().thresholds, code, filters.since)
+    rows = [row for row in requested_progress(strategy_code, filters, code)
             if row.code in reported]
     expected = expected_returns(session(), strategy_code, calendar(), filters.until)
     expected = expected[expected["entity"] == code]
