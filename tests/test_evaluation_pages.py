@@ -134,3 +134,10 @@ def test_quality_page_shows_the_demonstration_breakdown_that_does_not_add_up(cli
     html = _page(client, f"/strategies/{STRATEGY}/quality?from=2026Q1&to=2026Q1")
     rows = re.findall(r'<tr class="inconsistent">(.*?)</tr>', html)
     assert len(rows) == 1 and "PR2.4" in rows[0] and "<td>sex</td>" in rows[0]
+
+
+def test_indicator_page_names_unit_direction_and_frequency_in_words(client_as, demo):
+    page = client_as("evaluator").get(
+        f"/strategies/{STRATEGY}/indicators/PV1.1").get_data(as_text=True)
+    assert "rate per 100,000" in page and "rate_per_100k" not in page
+    assert "<dd>decrease</dd>" in page and "<dd>annual</dd>" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 
 from mne.web import accounts, audit, evaluation, framework, overview, reports, returns, review
 
@@ -16,6 +17,23 @@ def register(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(term, "term")
+
+
+TERMS = {
+    "quantitative": _l("quantitative"), "qualitative": _l("qualitative"),
+    "count": _l("count"), "percent": _l("percent"), "rate_per_100k": _l("rate per 100,000"),
+    "amount": _l("amount"), "yes_no": _l("yes/no"), "level": _l("level on a scale"),
+    "increase": _l("increase"), "decrease": _l("decrease"), "maintain": _l("maintain"),
+    "monthly": _l("monthly"), "quarterly": _l("quarterly"), "semiannual": _l("semi-annual"),
+    "annual": _l("annual"), "sum": _l("sum"), "mean": _l("mean"), "latest": _l("latest"),
+}
+
+
+def term(code: object) -> str:
+    """A code of the domain (unit, direction, frequency, aggregation, kind) in words a reader
+    understands, in the page's language; an unknown code is shown as it is."""
+    return str(TERMS.get(str(code), code))
 
 
 def format_number(value: float | None, unit: str = "count") -> str:
