@@ -10,6 +10,7 @@ from flask import request
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
+from indicators.data_quality import Calendar
 from indicators.evaluation import (
     IndicatorProgress,
     IndicatorView,
@@ -20,7 +21,6 @@ from indicators.evaluation import (
 from indicators.model import Strategy
 from indicators.periods import parse_period
 from indicators.progress import Status
-from indicators.review import Calendar
 from mne.accounts.guard import approved_figures_only
 from mne.context import session, settings
 

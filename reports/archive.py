@@ -13,9 +13,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from indicators.data_quality import Calendar
 from indicators.model import Strategy, utcnow
 from indicators.progress import Thresholds
-from indicators.review import Calendar
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation, as_json
 from reports.gaps import compile_gaps

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from indicators.data_quality import Calendar, inconsistent, missing_breakdowns, quantitative_values
 from indicators.evaluation import IndicatorProgress, Scope, strategy_indicators
 from indicators.i18n import _
 from indicators.model import (
@@ -25,7 +26,6 @@ from indicators.model import (
 from indicators.overview import load_strategy
 from indicators.periods import Period, due_in, parse_period, period_containing
 from indicators.progress import Status
-from indicators.review import Calendar, inconsistent, missing_breakdowns, quantitative_values
 from reports.compilation import (
     DATE,
     NUMBER,

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from indicators.data_quality import Calendar
 from indicators.i18n import _
 from indicators.model import Entity, Strategy, utcnow
 from indicators.periods import Period
-from indicators.review import Calendar
 from reports.gaps import period_just_ended, return_statuses
 from reports.model import Notification
 

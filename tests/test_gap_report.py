@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from indicators.data_quality import Calendar
 from indicators.framework import ensure_default_scale, ensure_dimensions
 from indicators.model import (
     Dimension,
@@ -22,7 +23,6 @@ from indicators.model import (
 )
 from indicators.periods import parse_period
 from indicators.progress import Thresholds
-from indicators.review import Calendar
 from indicators.values import ValueKey, write_values
 from reports.archive import ReportSettings, compile_report
 

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from indicators.data_quality import completeness_by, expected_returns, quality_report
 from indicators.evaluation import (
     UnknownEntity,
     UnknownIndicator,
@@ -17,7 +18,6 @@ from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
-from indicators.review import completeness_by, expected_returns, quality_report
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.context import session
