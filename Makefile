@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 TEST_STAMP := $(VENV)/.test-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench lint clean browser
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard mne/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test bench lint clean browser catalogues messages fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +21,12 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) catalogues fonts
 	$(BIN)/mne init
 	$(BIN)/mne demo
 	$(BIN)/mne serve --host 127.0.0.1 --port 5000
 
-test: $(TEST_STAMP) browser
+test: $(TEST_STAMP) catalogues browser fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests drive Debian's chromium with Playwright (no browser download); install it when absent.
@@ -34,6 +36,25 @@ browser:
 	    echo "installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed and cannot be: browser tests will be skipped"; fi; \
+	fi
+
+# The message catalogues: each language's .mo compiled again whenever its .po changes.
+catalogues: $(MO_FILES)
+
+%.mo: %.po | $(BIN)/python
+	$(BIN)/pybabel --quiet compile -i $< -o $@
+
+# After changing marked messages: new ones into every .po (then translate them), gone ones out.
+messages: $(TEST_STAMP)
+	$(BIN)/python -m mne.catalogues update
+
+# Reports and pages in Chinese need a CJK font: Debian's Noto Sans CJK, installed when absent.
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's fonts-noto-cjk for Chinese pages and reports"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "no CJK font and none can be installed: Chinese reports will show empty boxes"; fi; \
 	fi
 
 bench: $(TEST_STAMP)

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, g, has_app_context
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
@@ -14,8 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 from indicators.i18n import _english, install_translator
 from mne.config import ConfigError, Settings, load_settings
 from mne.database import Database
+from mne.languages import LANGUAGES, choose_locale, html_lang
 
-LOCALES = ("en", "zh")
 SECRET_ENV = "MNE_SECRET_KEY"
 csrf = CSRFProtect()
 
@@ -37,11 +37,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
     )
     app.extensions["mne.database"] = Database(settings.database_url)
-    Babel(app, locale_selector=_choose_locale)
+    Babel(app, locale_selector=choose_locale)
     install_translator(_translate)
     csrf.init_app(app)
     app.teardown_appcontext(_close_session)
-    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale, languages=LANGUAGES)
 
     from mne import api, cli, web
     from mne.accounts import guard
@@ -88,12 +88,6 @@ def _translate(message: str, **variables: object) -> str:
     if has_app_context():
         return babel_gettext(message, **variables)
     return _english(message, **variables)
-
-
-def _choose_locale() -> str | None:
-    if not has_request_context():
-        return None  # a command: the configured default language
-    return request.args.get("lang") or request.accept_languages.best_match(LOCALES)
 
 
 def _close_session(_error: BaseException | None) -> None:

@@ -252,4 +252,5 @@ def test_scheduler_page_shows_each_job_and_its_next_run(evaluator_client, db, se
         scheduler.shutdown()
     page = evaluator_client.get("/scheduler").get_data(as_text=True)
     assert settings.jobs["quarterly_reports"] in page
-    assert expected.strftime("%Y-%m-%d %H:%M:%S") in page
+    expected = expected.astimezone(dt.UTC)  # the page shows UTC, as English writes dates
+    assert f"{expected:%b} {expected.day}, {expected:%Y %H:%M:%S}" in page

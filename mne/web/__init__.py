@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal, format_time
 from flask_babel import lazy_gettext as _l
 
 from mne.web import accounts, audit, evaluation, framework, overview, reports, returns, review
@@ -18,6 +20,8 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(format_number, "number")
     app.add_template_filter(term, "term")
+    app.add_template_filter(format_day, "date")
+    app.add_template_filter(format_moment, "datetime")
 
 
 TERMS = {
@@ -44,3 +48,21 @@ def format_number(value: float | None, unit: str = "count") -> str:
     if unit in ("count", "yes_no") or float(value).is_integer():
         return format_decimal(value, format="#,##0")
     return format_decimal(value, format="#,##0.##")
+
+
+def format_day(value: dt.date | str | None) -> str:
+    """A date the way the page's language writes it (30 Nov 2026, 2026年11月30日)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return format_date(value, "medium")
+
+
+def format_moment(value: dt.datetime | str | None, seconds: bool = False) -> str:
+    """A moment (UTC) as its date in the page's language and its time on the 24-hour clock."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return f"{format_day(value)} {format_time(value, 'HH:mm:ss' if seconds else 'HH:mm')}"

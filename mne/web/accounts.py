@@ -17,6 +17,7 @@ from mne.accounts.model import ApiToken, Role, User
 from mne.accounts.permissions import Action
 from mne.context import actor, settings
 from mne.context import session as db_session
+from mne.languages import SESSION_KEY, language_code
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -42,8 +43,28 @@ def login():
     if result.user is None:
         return render_template("login.html", next=request.form.get("next", ""),
                                email=request.form.get("email", ""), error=result.message), 401
-    session.clear()  # a fresh session: nothing carried over from before signing in
+    language = session.get(SESSION_KEY)
+    session.clear()  # a fresh session: nothing carried over from before, but the language
+    if language:
+        session[SESSION_KEY] = language
+        result.user.language = result.user.language or language
+        db_session().commit()
     login_user(result.user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@blueprint.post("/language")
+@public
+def choose_language():
+    """Switch the interface's language: kept in the session, and on the user when signed in."""
+    code = language_code(request.form.get("language"))
+    if code is None:
+        abort(400, _("Choose one of the languages offered."))
+    session[SESSION_KEY] = code
+    user = signed_in_user()
+    if user is not None:
+        user.language = code
+        db_session().commit()
     return redirect(_safe_next(request.form.get("next")))
 
 

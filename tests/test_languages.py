@@ -1,0 +1,122 @@
+"""The interface's language: chosen on any page (and the log-in page), remembered for the user
+and for an anonymous visitor's session; `?lang=` and the browser's language still choose; dates
+and numbers written the way the language writes them; the core's messages translated outside a
+request too (commands, scheduler)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from mne.accounts.model import User
+from tests.conftest import csrf_token_of, login
+
+LOG_IN_ZH = "登录"
+
+
+def choose(client, language: str, page: str = "/login"):
+    return client.post("/language", data={"language": language, "next": page,
+                                          "csrf_token": csrf_token_of(client, page)})
+
+
+def text_of(client, path: str, **headers) -> str:
+    return client.get(path, headers=headers).get_data(as_text=True)
+
+
+def test_log_in_page_offers_the_languages_in_their_own_words(client):
+    page = text_of(client, "/login")
+    assert 'name="language" value="zh"' in page and "中文" in page and "English" in page
+    assert '<html lang="en">' in page
+
+
+@pytest.mark.parametrize("tag", ["zh", "zh-CN", "zh_Hans", "zh-Hans-CN"])
+def test_lang_parameter_chooses_chinese_however_it_is_written(client, tag):
+    page = text_of(client, f"/login?lang={tag}")
+    assert '<html lang="zh-Hans">' in page and LOG_IN_ZH in page
+
+
+@pytest.mark.parametrize("header", ["zh-CN,zh;q=0.9,en;q=0.5", "zh-Hans-CN", "fr, zh;q=0.5"])
+def test_browser_language_chooses_chinese(client, header):
+    assert LOG_IN_ZH in text_of(client, "/login", **{"Accept-Language": header})
+
+
+def test_browser_language_we_lack_falls_back_to_the_default(client):
+    assert '<html lang="en">' in text_of(client, "/login", **{"Accept-Language": "de-DE"})
+
+
+def test_anonymous_choice_is_kept_for_the_session_and_through_log_in(client, make_user, db):
+    response = choose(client, "zh")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert '<html lang="zh-Hans">' in text_of(client, "/login")
+    email = make_user("evaluator")
+    login(client, email)
+    assert '<html lang="zh-Hans">' in text_of(client, "/", **{"Accept-Language": "en"})
+    with db.sessions() as session:
+        assert session.scalars(select(User.language).where(User.email == email)).one() == "zh"
+
+
+def test_signed_in_choice_is_remembered_for_the_user_on_every_device(app, client_as, make_user):
+    evaluator = client_as("evaluator")
+    choose(evaluator, "zh", "/reports")
+    assert '<html lang="zh-Hans">' in text_of(evaluator, "/reports")
+    elsewhere = app.test_client()
+    login(elsewhere, make_user("evaluator"))
+    page = text_of(elsewhere, "/reports", **{"Accept-Language": "en-GB"})
+    assert '<html lang="zh-Hans">' in page and "报告" in page
+    choose(elsewhere, "en", "/reports")
+    assert '<html lang="en">' in text_of(evaluator, "/reports")
+
+
+def test_lang_parameter_wins_over_the_remembered_language(client_as):
+    evaluator = client_as("evaluator")
+    choose(evaluator, "zh", "/reports")
+    assert '<html lang="en">' in text_of(evaluator, "/reports?lang=en")
+
+
+def test_a_language_not_offered_is_refused(client):
+    assert choose(client, "xx").status_code == 400
+
+
+def test_selector_goes_back_to_the_page_it_was_used_on_and_never_elsewhere(client):
+    assert choose(client, "zh", "/login?next=/reports").headers["Location"] == \
+        "/login?next=/reports"
+    response = client.post("/language", data={"language": "zh", "next": "https://evil.example/",
+                                              "csrf_token": csrf_token_of(client)})
+    assert response.headers["Location"] == "/"
+
+
+def test_dates_and_numbers_are_written_the_way_the_language_writes_them(app):
+    from mne.web import format_day, format_moment, format_number
+
+    moment = dt.datetime(2026, 11, 30, 14, 5)
+    with app.test_request_context("/?lang=zh"):
+        assert format_day(moment.date()) == "2026年11月30日"
+        assert format_moment(moment) == "2026年11月30日 14:05"
+        assert format_number(1234567) == "1,234,567"
+    with app.test_request_context("/?lang=en"):
+        assert format_day(moment.date()) == "Nov 30, 2026"
+        assert format_moment(moment, seconds=True) == "Nov 30, 2026 14:05:00"
+
+
+def test_core_messages_are_translated_outside_a_request(app):
+    """Commands and the scheduler run in the application's context, in a chosen language."""
+    from indicators.i18n import _
+
+    with app.app_context():
+        assert _("on track") == "on track"
+        with force_locale("zh"):
+            assert _("on track") == "按计划"
+            assert _("Row %(row)s: %(problem)s", row=7, problem="?") == "第 7 行：?"
+
+
+def test_command_line_speaks_the_configured_language(config_file, run_mne, tmp_path):
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace(
+        'default_locale = "en"', 'default_locale = "zh"'), encoding="utf-8")
+    run_mne("init")
+    not_a_workbook = tmp_path / "return.xlsx"
+    not_a_workbook.write_text("entity,period\nPOL,2026Q3\n", encoding="utf-8")
+    result = run_mne("import", str(not_a_workbook), check=False)
+    assert result.returncode != 0 and "而不是 Excel 工作簿" in result.stderr
