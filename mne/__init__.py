@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 
-from flask import Flask, g, has_app_context
+from flask import Flask, g
 from flask_babel import Babel, get_locale
-from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
 
-from indicators.i18n import _english, install_translator
+from indicators.i18n import install_translator
 from mne.config import ConfigError, Settings, load_settings
 from mne.database import Database
-from mne.languages import LANGUAGES, choose_locale, html_lang
+from mne.languages import (
+    LANGUAGES,
+    TRANSLATIONS,
+    CatalogueTranslator,
+    choose_locale,
+    html_lang,
+)
 
 SECRET_ENV = "MNE_SECRET_KEY"
 csrf = CSRFProtect()
@@ -28,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MNE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         BABEL_DEFAULT_LOCALE=settings.default_locale,
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).with_name("translations")),
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
         JSON_SORT_KEYS=False,
         SECRET_KEY=secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
@@ -38,7 +42,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["mne.database"] = Database(settings.database_url)
     Babel(app, locale_selector=choose_locale)
-    install_translator(_translate)
+    translator = CatalogueTranslator(settings.default_locale)
+    install_translator(translator, translator.language)
     csrf.init_app(app)
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale, languages=LANGUAGES)
@@ -81,13 +86,6 @@ def secret_key_problem(key: str) -> str:
     if len(set(key)) < 10 or any(word in key.lower() for word in WEAK_SECRET_WORDS):
         return "looks guessable (repeated characters or a common word)"
     return ""
-
-
-def _translate(message: str, **variables: object) -> str:
-    """Flask-Babel's gettext inside the application, English outside it."""
-    if has_app_context():
-        return babel_gettext(message, **variables)
-    return _english(message, **variables)
 
 
 def _close_session(_error: BaseException | None) -> None:

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
+from mne.languages import TRANSLATIONS
+
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS = Path(__file__).with_name("translations")
+
 PACKAGES = ("mne", "indicators", "importers", "reports")
 KEYWORDS = ("_l", "lazy_gettext")  # beyond Babel's own: _, gettext, ngettext, N_ ...
 

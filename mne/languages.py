@@ -1,16 +1,26 @@
-"""The languages of the interface and how a request's language is chosen.
+"""The languages of the interface, how a request's language is chosen, and the translator the
+core, importers and reports speak through.
 
 A catalogue under mne/translations makes a language; LANGUAGES names the ones offered, each in
 its own words. A request reads in the first of: `?lang=`, the signed-in user's language, the
-language chosen in this session, the browser's Accept-Language, the configured default.
+language chosen in this session, the browser's Accept-Language, the configured default. Work
+outside a request (a command, a scheduled job) speaks the language `indicators.i18n.in_language`
+chose for it, else the request's when there is one, else the configured default.
 """
 
 from __future__ import annotations
 
-from flask import has_request_context, request, session
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from flask import has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from indicators.i18n import chosen_language
+
+TRANSLATIONS = Path(__file__).with_name("translations")
 LANGUAGES = {"en": "English", "zh": "中文"}
 SESSION_KEY = "language"
 HTML_LANG = {"zh": "zh-Hans"}
@@ -36,3 +46,28 @@ def html_lang() -> str:
     """The `<html lang>` of the page: the language its text is in."""
     code = str(get_locale().language)
     return HTML_LANG.get(code, code)
+
+
+@cache
+def catalogue(code: str) -> NullTranslations:
+    """The compiled catalogue of the language `code` (English: the messages as written)."""
+    return Translations.load(str(TRANSLATIONS), [code])
+
+
+class CatalogueTranslator:
+    """Translates the core's messages from the catalogues, in a request or out of one."""
+
+    def __init__(self, default_language: str):
+        self.default_language = language_code(default_language) or "en"
+
+    def language(self) -> str:
+        """The language chosen for the work under way, the request's, or the default."""
+        chosen = language_code(chosen_language())
+        if chosen:
+            return chosen
+        locale = get_locale() if has_app_context() else None
+        return language_code(str(locale)) if locale else self.default_language
+
+    def __call__(self, message: str, **variables: object) -> str:
+        translated = catalogue(self.language()).gettext(message)
+        return translated % variables if variables else translated

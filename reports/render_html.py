@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from indicators.i18n import _
+from indicators.i18n import _, reader_language
 from reports.compilation import DATE, NUMBER, PERCENT, STATUS, STATUS_COLOURS, Column, Compilation
 from reports.compilation import status_labels as _status_labels
 from reports.svg import svg_chart
@@ -20,7 +20,8 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES),
                               autoescape=select_autoescape(["html"]), trim_blocks=True,
                               lstrip_blocks=True)
-    environment.globals.update(_=_, svg_chart=svg_chart, status_colours=STATUS_COLOURS)
+    environment.globals.update(_=_, language=reader_language, svg_chart=svg_chart,
+                               status_colours=STATUS_COLOURS)
     environment.filters["cell"] = format_cell
     return environment
 

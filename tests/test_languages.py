@@ -5,13 +5,20 @@ request too (commands, scheduler)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from indicators import i18n
+from indicators.i18n import _, in_language, reader_language
+from mne import create_app
 from mne.accounts.model import User
+from mne.scheduling import report_settings
+from reports.archive import compile_and_issue
 from tests.conftest import csrf_token_of, login
 
 LOG_IN_ZH = "登录"
@@ -101,15 +108,51 @@ def test_dates_and_numbers_are_written_the_way_the_language_writes_them(app):
         assert format_moment(moment, seconds=True) == "Nov 30, 2026 14:05:00"
 
 
-def test_core_messages_are_translated_outside_a_request(app):
-    """Commands and the scheduler run in the application's context, in a chosen language."""
-    from indicators.i18n import _
-
+def test_core_messages_follow_the_request_and_the_forced_locale(app):
     with app.app_context():
         assert _("on track") == "on track"
         with force_locale("zh"):
             assert _("on track") == "按计划"
             assert _("Row %(row)s: %(problem)s", row=7, problem="?") == "第 7 行：?"
+    with app.test_request_context("/?lang=zh"):
+        assert _("on track") == "按计划" and reader_language() == "zh"
+
+
+def in_a_thread(work):
+    """`work()` run as a scheduled job runs: in a thread of its own, no Flask context at all."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(work()))
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+def test_scheduled_work_speaks_the_configured_language(settings, monkeypatch):
+    for installed in ("_translator", "_language"):  # put back after the test
+        monkeypatch.setattr(i18n, installed, getattr(i18n, installed))
+    app = create_app(dataclasses.replace(settings, default_locale="zh"))
+    app.extensions["mne.database"].engine.dispose()
+    assert in_a_thread(lambda: (_("at risk"), reader_language())) == ("有风险", "zh")
+
+
+def test_work_can_be_given_a_language_of_its_own(app):
+    def work():
+        with in_language("zh"):
+            chinese = _("Gap report %(period)s", period="2026Q3")
+        return chinese, _("Gap report %(period)s", period="2026Q3")
+
+    assert in_a_thread(work) == ("差距报告 2026Q3", "Gap report 2026Q3")
+
+
+def test_a_report_compiled_in_chinese_is_written_in_chinese(db, demo, settings,
+                                                            evaluator_client):
+    with in_language("zh"), db.transaction() as session:
+        issued = compile_and_issue(session, "progress", demo["strategy"], "2026Q3",
+                                   report_settings(settings), "evaluator")
+    page = evaluator_client.get(
+        f"/api/v1/reports/{issued.id}/file?format=html").get_data(as_text=True)
+    assert '<html lang="zh">' in page and "按原则分列" in page and "偏离轨道" in page
+    assert "Noto Sans CJK SC" in page, "a CJK font named in the report's font stack"
 
 
 def test_command_line_speaks_the_configured_language(config_file, run_mne, tmp_path):
