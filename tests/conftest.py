@@ -345,7 +345,7 @@ def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector("nav.session")
 
 

@@ -1,0 +1,101 @@
+"""A reader who chooses 中文 on the log-in page reads the tracker in Chinese: the log-in page,
+the dashboard, an indicator's page and the returns page. The framework's own texts (names and
+definitions the administrator entered, in English in the demonstration) are the data, not the
+interface, and are set aside; what remains must be Chinese, codes and numbers aside."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from indicators.model import (
+    Category,
+    DataValue,
+    Dimension,
+    Entity,
+    Indicator,
+    Objective,
+    Principle,
+    QualitativeScale,
+    Return,
+    ScaleLevel,
+    Strategy,
+)
+from mne.languages import LANGUAGES
+from tests.conftest import ROOT, TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = ROOT / "docs" / "dashboard-zh.png"
+MOST_ENGLISH = 0.05
+ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]+(?:['’][a-z]+)?\b")
+CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
+NOT_WORDS = re.compile(r"\S*@\S+|\b\S*\d\S*\b|https?://\S+")  # addresses, codes, numbers
+
+FRAMEWORK_TEXTS = (
+    Strategy.title, Strategy.area, Strategy.description, Principle.name, Principle.description,
+    Objective.title, Objective.description, Dimension.name, Category.label, QualitativeScale.name,
+    ScaleLevel.label, Entity.name, Entity.kind, Indicator.name, Indicator.definition,
+    Indicator.data_source, Indicator.verification, Indicator.baseline_note, Indicator.standard,
+    DataValue.narrative, DataValue.evidence, DataValue.comment, DataValue.source_sheet,
+    Return.uploaded_by, Dimension.code, Category.code,
+)
+NAMES = ("mne", *LANGUAGES.values())  # the product's name; each language in its own words
+
+
+@pytest.fixture
+def framework_texts(db, demo) -> list[str]:
+    """Every text of the demonstration's framework and answers, and the names that stay as
+they are, longest first."""
+    with db.sessions() as session:
+        texts = {text for column in FRAMEWORK_TEXTS
+                 for text in session.scalars(select(column).distinct()) if text}
+    return sorted(texts | set(NAMES), key=len, reverse=True)
+
+
+def english_share(text: str, framework_texts: list[str]) -> tuple[float, list[str]]:
+    """The share of English words in `text` once the framework's texts, codes, numbers and
+    addresses are set aside; a run of Chinese characters counts a word per two characters."""
+    for known in framework_texts:
+        text = text.replace(known, " ")
+    text = NOT_WORDS.sub(" ", text)
+    english = ENGLISH_WORD.findall(text)
+    chinese = sum(math.ceil(len(run) / 2) for run in CHINESE_RUN.findall(text))
+    return len(english) / max(1, len(english) + chinese), english
+
+
+def assert_reads_chinese(page, framework_texts: list[str]) -> None:
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    share, english = english_share(page.locator("body").inner_text(), framework_texts)
+    assert share < MOST_ENGLISH, f"{page.url}: {share:.1%} English: {sorted(set(english))}"
+
+
+def test_a_reader_who_chooses_chinese_reads_every_page_in_chinese(
+        page, demo, make_user, framework_texts):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/login")
+    page.click("form.languages button[value=zh]")
+    page.wait_for_selector("html[lang=zh-Hans]")
+    assert_reads_chinese(page, framework_texts)
+    page.fill("input[name=email]", make_user("evaluator"))
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("nav.session")
+
+    page.click("nav.main >> text=仪表板")
+    page.wait_for_selector("a.cell-link")
+    assert_reads_chinese(page, framework_texts)
+    Path(SCREENSHOT).parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.locator("tr.indicator td.code a").first.click()
+    page.wait_for_selector("figure.trend-chart svg")
+    assert_reads_chinese(page, framework_texts)
+
+    page.click("nav.main >> text=申报表")
+    page.wait_for_load_state()
+    assert_reads_chinese(page, framework_texts)
