@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import threading
 
+import openpyxl
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from mne.accounts.model import User
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
 from tests.conftest import csrf_token_of, login
+from tests.return_workbooks import fill
 
 LOG_IN_ZH = "登录"
 
@@ -163,3 +166,25 @@ def test_command_line_speaks_the_configured_language(config_file, run_mne, tmp_p
     not_a_workbook.write_text("entity,period\nPOL,2026Q3\n", encoding="utf-8")
     result = run_mne("import", str(not_a_workbook), check=False)
     assert result.returncode != 0 and "而不是 Excel 工作簿" in result.stderr
+
+
+def upload(client, workbook: bytes, action: str = "submit") -> str:
+    return client.post("/returns/of/AG/2026Q3", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_of(client, "/returns/of/AG/2026Q3"), "action": action,
+        "file": (io.BytesIO(workbook), "return.xlsx")}).get_data(as_text=True)
+
+
+def test_a_chinese_template_imports_like_an_english_one_and_problems_speak_the_reader(
+        app, client_as, make_user, small_strategy):
+    chinese = client_as("coordinator", "AG")
+    choose(chinese, "zh", "/returns")
+    template = chinese.get("/returns/of/AG/2026Q3/template").data
+    instructions = openpyxl.load_workbook(io.BytesIO(template)).worksheets[0]
+    assert any("黄色单元格" in str(cell.value) for row in instructions.iter_rows()
+               for cell in row)
+    flawed = fill(template, {("C1", ""): -3})
+    assert "计数不能为负数：-3。" in upload(chinese, flawed, "check")
+    english = app.test_client()  # a colleague who reads English
+    login(english, make_user("coordinator", "AG", email="colleague@test.example"))
+    assert "A count cannot be negative: -3." in upload(english, flawed, "check")
+    assert 'data-outcome="submitted"' in upload(chinese, fill(template))
