@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from indicators.i18n import in_language
 from indicators.model import (
     Category,
     DataValue,
@@ -26,6 +27,8 @@ from indicators.model import (
     Strategy,
 )
 from mne.languages import LANGUAGES
+from mne.scheduling import report_settings
+from reports.archive import compile_and_issue, report_bytes
 from tests.conftest import ROOT, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -99,3 +102,20 @@ def test_a_reader_who_chooses_chinese_reads_every_page_in_chinese(
     page.click("nav.main >> text=申报表")
     page.wait_for_load_state()
     assert_reads_chinese(page, framework_texts)
+
+
+def test_a_chinese_progress_report_prints_to_pdf_with_a_cjk_font(chromium, app, db, demo,
+                                                                 settings):
+    """The report as a reader prints it from the browser (the app translates the report)."""
+    with in_language("zh"), db.transaction() as session:
+        issued = compile_and_issue(session, "progress", demo["strategy"], "2026Q3",
+                                   report_settings(settings), "evaluator")
+        html = report_bytes(issued, "html", settings.storage_folder).decode("utf-8")
+    page = chromium.new_page()
+    try:
+        page.set_content(html)
+        pdf = page.pdf()
+    finally:
+        page.close()
+    fonts = {name.decode() for name in re.findall(rb"/FontName\s*/\w+\+([\w-]+)", pdf)}
+    assert any(name.startswith("NotoSansCJK") for name in fonts), fonts
