@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from mne.config import ConfigError, load_settings
 from mne.context import database, settings
+from mne.languages import language_option
 
 
 def register(app: Flask) -> None:
@@ -118,6 +119,7 @@ def scheduler_command() -> None:
               default="xlsx", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
+@language_option
 def report_command(kind: str, strategy_code: str | None, period: str | None, format_: str,
                    output: Path) -> None:
     """Compile a report now, keep it as a new version and write it to a file."""

@@ -10,15 +10,17 @@ chose for it, else the request's when there is one, else the configured default.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from pathlib import Path
 
+import click
 from babel.support import NullTranslations, Translations
 from flask import has_app_context, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
-from indicators.i18n import chosen_language
+from indicators.i18n import chosen_language, in_language
 
 TRANSLATIONS = Path(__file__).with_name("translations")
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -71,3 +73,20 @@ class CatalogueTranslator:
     def __call__(self, message: str, **variables: object) -> str:
         translated = catalogue(self.language()).gettext(message)
         return translated % variables if variables else translated
+
+
+def language_option(command: Callable) -> Callable:
+    """A command's `--lang CODE`: its messages, files and reports in that language (default:
+    web.default_locale). Put it below @with_appcontext."""
+
+    @click.option("--lang", "language", type=click.Choice(list(LANGUAGES)), default=None,
+                  help="Language of the messages and of what is written (default: "
+                       "web.default_locale).")
+    @wraps(command)
+    def in_chosen_language(*arguments, language: str | None, **options):
+        if language is None:
+            return command(*arguments, **options)
+        with in_language(language), force_locale(language):
+            return command(*arguments, **options)
+
+    return in_chosen_language

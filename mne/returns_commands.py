@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from importers.problems import annotate_workbook
 from importers.return_form import FormError
+from mne.languages import language_option
 from mne.uploads import receive, template
 
 
@@ -19,6 +20,7 @@ from mne.uploads import receive, template
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .xlsx file to write.")
 @with_appcontext
+@language_option
 def template_command(entity: str, period: str, strategy: str | None, output: Path) -> None:
     """Write the return template of an entity for a period."""
     try:
@@ -35,6 +37,7 @@ def template_command(entity: str, period: str, strategy: str | None, output: Pat
               help="Write the workbook with every problem marked on its cell to this file.")
 @click.option("--dry-run", is_flag=True, help="Validate only; import nothing.")
 @with_appcontext
+@language_option
 def import_command(file: Path, errors_out: Path | None, dry_run: bool) -> None:
     """Validate and import one return: exit 0 imported, 1 rejected, 2 not a usable file."""
     data = file.read_bytes()

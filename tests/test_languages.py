@@ -188,3 +188,21 @@ def test_a_chinese_template_imports_like_an_english_one_and_problems_speak_the_r
     login(english, make_user("coordinator", "AG", email="colleague@test.example"))
     assert "A count cannot be negative: -3." in upload(english, flawed, "check")
     assert 'data-outcome="submitted"' in upload(chinese, fill(template))
+
+
+def test_commands_are_given_a_language_with_lang(run_mne, small_strategy, tmp_path):
+    template = tmp_path / "template.xlsx"
+    run_mne("template", "--entity", "AG", "--period", "2026Q3", "-o", str(template), "--lang",
+            "zh")
+    headings = [cell.value for cell in openpyxl.load_workbook(template)["Quantitative"][1]]
+    assert headings[:2] == ["代码", "指标"]
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(fill(template.read_bytes(), {("C1", ""): -3}))
+    in_chinese = run_mne("import", str(filled), "--dry-run", "--lang", "zh", check=False)
+    assert "计数不能为负数：-3。" in in_chinese.stdout + in_chinese.stderr
+    in_english = run_mne("import", str(filled), "--dry-run", check=False)
+    assert "A count cannot be negative: -3." in in_english.stdout + in_english.stderr
+    report = tmp_path / "progress.html"
+    run_mne("report", "progress", "--strategy", "SMALL", "--period", "2026Q3", "--format",
+            "html", "-o", str(report), "--lang", "zh")
+    assert '<html lang="zh">' in report.read_text(encoding="utf-8")
