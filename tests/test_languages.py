@@ -116,7 +116,7 @@ def test_core_messages_follow_the_request_and_the_forced_locale(app):
         assert _("on track") == "on track"
         with force_locale("zh"):
             assert _("on track") == "按计划"
-            assert _("Row %(row)s: %(problem)s", row=7, problem="?") == "第 7 行：?"
+            assert _("Progress report %(period)s", period="2026Q3") == "进展报告 2026Q3"
     with app.test_request_context("/?lang=zh"):
         assert _("on track") == "按计划" and reader_language() == "zh"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,6 +17,15 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     EVALUATOR = "evaluator"
     VIEWER = "viewer"
+
+    @property
+    def words(self) -> str:
+        """The role as a page names it, in the reader's language."""
+        return str(ROLE_WORDS[self])
+
+
+ROLE_WORDS = {Role.ADMINISTRATOR: _l("administrator"), Role.COORDINATOR: _l("national coordinator"),
+              Role.EVALUATOR: _l("evaluator"), Role.VIEWER: _l("viewer")}
 
 
 class User(Base):
@@ -71,6 +81,10 @@ class RoleAssignment(Base):
 
     def label(self) -> str:
         return f"{self.role.value}@{self.entity.code}" if self.entity else self.role.value
+
+    def words(self) -> str:
+        """The assignment as a page names it: the role in words, and its entity."""
+        return f"{self.role.words} · {self.entity.code}" if self.entity else self.role.words
 
 
 class ApiToken(Base):
