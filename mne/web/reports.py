@@ -50,8 +50,8 @@ def compile_now():
         session().rollback()
         flash(_("Nothing compiled: %(problem)s", problem=problem), "error")
         return redirect(url_for("reports.reports_page"))
-    flash(_("Compiled %(kind)s report %(period)s, version %(version)s.", kind=kind,
-            period=period, version=report.version), "info")
+    flash(_("Compiled %(kind)s report %(period)s, version %(version)s.",
+            kind=ReportKind(kind).label, period=period, version=report.version), "info")
     return redirect(url_for("reports.reports_page"))
 
 
