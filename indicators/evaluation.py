@@ -24,6 +24,7 @@ from indicators.disaggregation import TOTAL
 from indicators.model import (
     Aggregation,
     DataValue,
+    Direction,
     Entity,
     EntityPopulation,
     Indicator,
@@ -44,7 +45,6 @@ from indicators.progress import (
 )
 from indicators.trends import trajectory
 
-ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
                   "narrative"]
 
@@ -79,11 +79,11 @@ class IndicatorProgress:
     principle: str
     principle_name: str
     objective: str
-    kind: str
-    unit: str
+    kind: Kind
+    unit: Unit
     currency: str
-    direction: str
-    aggregation: str
+    direction: Direction
+    aggregation: Aggregation
     baseline_value: float | None
     baseline_period: str | None
     target_value: float | None
@@ -104,10 +104,9 @@ class IndicatorProgress:
     entities_reporting: int
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: the status as its code, the sex breakdown as a mapping."""
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
+        """Plain data for JSON, the sex breakdown as a mapping; the members of the vocabulary
+        stay members, which are written as their codes."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,7 @@ def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,
     periods the entity reported (Σ the entity's totals / Σ the strategy's totals), from the
     entity's `aggregated_series`: its baseline and target are taken pro rata."""
     summed = [indicator for indicator in indicators if indicator.kind == Kind.QUANTITATIVE
-              and indicator.aggregation == Aggregation.SUM and indicator.unit in ADDITIVE_UNITS]
+              and indicator.aggregation == Aggregation.SUM and indicator.unit.additive]
     if scope.entity_id is None or not summed:
         return {}
     strategy = aggregated_series(session, summed, replace(scope, entity_id=None), sex_only=True)
@@ -263,7 +262,7 @@ def _progress_of(indicator: Indicator, totals: list[Any],
     latest = totals[-1] if totals else None
     latest_value = float(latest.value) if latest else None
     latest_end = latest.period_end if latest else None
-    direction = str(indicator.direction)
+    direction = indicator.direction
     target = applicable_target(_targets(indicator), scope.until or latest_end or dt.date.max)
     baseline_value, target_value = _baseline_and_target(indicator, target, share)
     baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
@@ -285,9 +284,9 @@ def _progress_of(indicator: Indicator, totals: list[Any],
         code=indicator.code, name=indicator.name,
         principle=indicator.objective.principle.code,
         principle_name=indicator.objective.principle.name,
-        objective=indicator.objective.code, kind=str(indicator.kind),
-        unit=str(indicator.unit), currency=indicator.currency,
-        direction=direction, aggregation=str(indicator.aggregation),
+        objective=indicator.objective.code, kind=indicator.kind,
+        unit=indicator.unit, currency=indicator.currency,
+        direction=direction, aggregation=indicator.aggregation,
         baseline_value=baseline_value, baseline_period=indicator.baseline_period,
         target_value=target_value, target_period=target.period if target else None,
         latest_value=latest_value, latest_period=latest.period if latest else None,
@@ -335,7 +334,7 @@ def _sex_of(indicator: Indicator, values: dict[str, float],
             total: float | None) -> SexBreakdown | None:
     if total is None or not values or not reported_by_sex(indicator):
         return None
-    additive = indicator.unit in ADDITIVE_UNITS
+    additive = indicator.unit.additive
     return sex_breakdown(values, total if additive else None, additive)
 
 

@@ -24,7 +24,16 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from indicators.periods import Frequency
+# The enumerations live in the vocabulary; they are named here too, beside the columns they type.
+from indicators.vocabulary import (
+    Aggregation,
+    Direction,
+    Flag,
+    Frequency,
+    Kind,
+    ReturnState,
+    Unit,
+)
 
 
 def utcnow() -> dt.datetime:
@@ -55,49 +64,6 @@ def _enum(enum_class: type[StrEnum]) -> SAEnum:
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
-
-
-class Kind(StrEnum):
-    QUANTITATIVE = "quantitative"
-    QUALITATIVE = "qualitative"
-
-
-class Unit(StrEnum):
-    COUNT = "count"
-    PERCENT = "percent"
-    RATE_PER_100K = "rate_per_100k"
-    AMOUNT = "amount"
-    YES_NO = "yes_no"
-    LEVEL = "level"
-
-
-class Direction(StrEnum):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    MAINTAIN = "maintain"
-
-
-class Aggregation(StrEnum):
-    SUM = "sum"
-    MEAN = "mean"
-    LATEST = "latest"
-
-
-class Flag(StrEnum):
-    NONE = "none"
-    ESTIMATED = "estimated"
-    PROVISIONAL = "provisional"
-    SUPPRESSED = "suppressed"
-    NOT_APPLICABLE = "not_applicable"
-    NOT_AVAILABLE = "not_available"
-
-
-class ReturnState(StrEnum):
-    RECEIVED = "received"
-    REJECTED = "rejected"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
 
 
 class Strategy(Base):
@@ -358,7 +324,7 @@ class Return(Base):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
     period: Mapped[str] = mapped_column(String(10))
     revision: Mapped[int] = mapped_column(default=1)
-    state: Mapped[ReturnState] = mapped_column(_enum(ReturnState), default=ReturnState.RECEIVED)
+    state: Mapped[ReturnState] = mapped_column(_enum(ReturnState), default=ReturnState.SUBMITTED)
     file_path: Mapped[str | None] = mapped_column(String(500))
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     original_name: Mapped[str] = mapped_column(String(300), default="")

@@ -9,20 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property, lru_cache
 
 import pandas as pd
 
-
-class Frequency(StrEnum):
-    """How often an indicator is reported."""
-
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    SEMIANNUAL = "semiannual"
-    ANNUAL = "annual"
-
+from indicators.vocabulary import Frequency
 
 _PANDAS_FREQ = {
     Frequency.MONTHLY: "M",

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import request
-from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from indicators.data_quality import Calendar
@@ -24,18 +23,10 @@ from indicators.progress import Status
 from mne.accounts.guard import approved_figures_only
 from mne.context import session, settings
 
-STATUS_LABELS = {
-    Status.ACHIEVED: lazy_gettext("achieved"),
-    Status.ON_TRACK: lazy_gettext("on track"),
-    Status.AT_RISK: lazy_gettext("at risk"),
-    Status.OFF_TRACK: lazy_gettext("off track"),
-    Status.NO_DATA: lazy_gettext("no data"),
-}
-
 
 def status_label(code: str) -> str:
-    """A status as the reader's language writes it."""
-    return str(STATUS_LABELS[Status(code)])
+    """A status code as the reader's language writes it."""
+    return Status(code).label
 
 
 @dataclass(frozen=True)

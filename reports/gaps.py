@@ -25,7 +25,7 @@ from indicators.model import (
 )
 from indicators.overview import load_strategy
 from indicators.periods import Period, due_in, parse_period, period_containing
-from indicators.progress import Status
+from indicators.vocabulary import Lateness, Status
 from reports.compilation import (
     DATE,
     NUMBER,
@@ -149,7 +149,7 @@ def return_statuses(session: Session, strategy: Strategy, period: Period, calend
                 "entity": entity.code, "entity_name": entity.name, "entity_id": entity.id,
                 "period": period.code, "due": due_date, "status": status,
                 "received": arrived.date() if arrived is not None else None,
-                "days_late": None if status == "not_due"
+                "days_late": None if status is Lateness.NOT_DUE
                 else ((arrived.date() if arrived is not None else as_of) - due_date).days,
             })
     return rows
@@ -167,11 +167,12 @@ def _late_returns(session: Session, strategy: Strategy, period: Period, calendar
                    sheet=_("Returns"))
 
 
-def _return_status(arrived: dt.datetime | None, due_date: dt.date, as_of: dt.date) -> str | None:
+def _return_status(arrived: dt.datetime | None, due_date: dt.date,
+                   as_of: dt.date) -> Lateness | None:
     """missing, late or not yet due; None for a return that arrived on time."""
     if arrived is None:
-        return "missing" if as_of > due_date else "not_due"
-    return "late" if arrived.date() > due_date else None
+        return Lateness.MISSING if as_of > due_date else Lateness.NOT_DUE
+    return Lateness.LATE if arrived.date() > due_date else None
 
 
 def _expected_entities(session: Session, due: list[Indicator]) -> list[Entity]:
@@ -220,7 +221,7 @@ def expected_value(row: IndicatorProgress) -> float | None:
     straight path from baseline to target (the target itself for "maintain")."""
     if row.target_value is None or row.expected_progress is None:
         return None
-    if row.direction == "maintain" or row.baseline_value is None:
+    if row.direction.keeps_level or row.baseline_value is None:
         return row.target_value
     return row.baseline_value + row.expected_progress * (row.target_value - row.baseline_value)
 

@@ -17,7 +17,8 @@ from indicators.i18n import _
 from indicators.model import Indicator
 from indicators.overview import load_strategy
 from indicators.periods import parse_period, period_sort_key
-from indicators.progress import Status, Thresholds
+from indicators.progress import Thresholds
+from indicators.vocabulary import Status
 from reports.compilation import (
     NUMBER,
     PERCENT,
@@ -27,13 +28,9 @@ from reports.compilation import (
     Column,
     Compilation,
     Section,
-    status_labels,
 )
 from reports.model import ReportKind
 from reports.sources import returns_used
-
-STATUS_BARS = {"achieved": "1F5F8B", "on_track": "2E8B57", "at_risk": "D9A400",
-               "off_track": "B03A48", "no_data": "A6A6A6"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +82,7 @@ def compile_progress(session: Session, strategy_code: str, period_code: str,
 
 
 def _status_columns() -> list[Column]:
-    labels = status_labels() | {"achieved": _("achieved")}
-    return [Column(status.value, labels[status.value], NUMBER) for status in Status]
+    return [Column(status.value, status.label, NUMBER) for status in Status]
 
 
 def _by_group(rows: list[IndicatorProgress], key: str, title: str, label: str,
@@ -101,7 +97,7 @@ def _by_group(rows: list[IndicatorProgress], key: str, title: str, label: str,
                   {column.label: [float(entry[column.key]) for entry in table]
                    for column in _status_columns()},
                   stacked=True,
-                  colours={column.label: STATUS_BARS[column.key] for column in _status_columns()})
+                  colours={status.label: status.colour for status in Status})
     return Section(key, title, columns, table, charts=[chart])
 
 
@@ -169,7 +165,7 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         table.append({"code": code, **{period: values.get(period) for period in periods}})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
-                            colours={code: STATUS_BARS[row.status.value]},
+                            colours={code: row.status.colour},
                             source_row=len(table) - 1))
     columns = [Column("code", _("Indicator")), *(Column(period, period, NUMBER)
                                                  for period in periods)]
