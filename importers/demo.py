@@ -46,7 +46,6 @@ from indicators.values import ValueKey, write_values
 DEMO_FILE = Path(__file__).with_name("demo_strategy.toml")
 QUARTERS = [(parse_period("2024Q4") + step).code for step in range(8)]
 LATEST_QUARTER = QUARTERS[-1]
-ADDITIVE_UNITS = {Unit.COUNT, Unit.AMOUNT}
 
 
 def read_demo(path: Path = DEMO_FILE) -> dict[str, Any]:
@@ -217,7 +216,7 @@ def _demo_values(
                 yield (ValueKey(indicator.id, entity_id, quarter),
                        _qualitative_fields(spec, step - 1, source.id))
                 continue
-            share = national * weight if indicator.unit in ADDITIVE_UNITS else national
+            share = national * weight if indicator.unit.additive else national
             breakdowns = ({} if quarter in spec.get("no_breakdown", [])
                           else _breakdowns(indicator, spec, share, dimensions))
             if quarter in spec.get("miscounted", []):
@@ -249,7 +248,7 @@ def _national_value(indicator: Indicator, spec: dict[str, Any], step: int,
 
 
 def _rounded(indicator: Indicator, value: float) -> float:
-    if indicator.unit in (Unit.COUNT, Unit.YES_NO):
+    if indicator.unit.whole_numbers:
         return float(round(value))
     return round(value, 2)
 
@@ -265,7 +264,7 @@ def _breakdowns(indicator: Indicator, spec: dict[str, Any], total: float,
         else:
             minors = series.get("minor_share", 0.2)
             shares = {"0-17": minors, "18+": 1 - minors}
-        if indicator.unit in ADDITIVE_UNITS:
+        if indicator.unit.additive:
             parts = _split(total, shares)
         else:
             parts = {code: round(min(100.0, total * (0.9 + 0.2 * index)), 2)

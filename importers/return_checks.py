@@ -44,7 +44,6 @@ from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key,
 from indicators.i18n import _
 from indicators.model import Flag, Indicator, Unit
 
-ADDITIVE = {Unit.COUNT, Unit.AMOUNT}
 EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
 OUTLIER_Z = 3.5
 OUTLIER_MIN_HISTORY = 4
@@ -277,7 +276,7 @@ class _QuantitativeCheck(_SheetCheck):
 
     def record_part(self, indicator: Indicator, breakdown: str, value: float | None,
                     where: _Where) -> None:
-        if indicator.unit not in ADDITIVE:
+        if not indicator.unit.additive:
             return
         if breakdown == TOTAL:
             self.totals[indicator.id] = (value, where)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from indicators.breakdown import inconsistent_totals
 from indicators.disaggregation import TOTAL, dimensions_of
-from indicators.evaluation import ADDITIVE_UNITS, Scope, entity_values, strategy_indicators
+from indicators.evaluation import Scope, entity_values, strategy_indicators
 from indicators.model import (
     Entity,
     Indicator,
@@ -21,6 +21,7 @@ from indicators.model import (
     Return,
     ReturnState,
     Strategy,
+    Unit,
 )
 from indicators.periods import Frequency, parse_period, periods_between
 from indicators.quality import completeness, outliers, returns_received
@@ -143,7 +144,7 @@ def _required_dimensions(indicator: Indicator) -> set[str]:
 
 def inconsistent(values: pd.DataFrame) -> list[dict]:
     """Totals of counts and amounts whose breakdown by one dimension does not add up."""
-    additive = values[values["unit"].isin(ADDITIVE_UNITS)]
+    additive = values[values["unit"].map(lambda unit: Unit(unit).additive).astype(bool)]
     found = inconsistent_totals(additive[["indicator", "entity", "period", "disaggregation",
                                           "value"]])
     return found.to_dict("records")
