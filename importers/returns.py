@@ -73,7 +73,7 @@ class ReturnResult:
     sha256: str
     return_id: int | None = None
     revision: int | None = None
-    state: str | None = None
+    state: ReturnState | None = None
     strategy: str = ""
     entity: str = ""
     period: str = ""
@@ -274,7 +274,7 @@ def _refuse_duplicate(returns: list[Return], sha256: str, result: ReturnResult) 
     same = next((item for item in returns if item.sha256 == sha256), None)
     if same is not None:
         result.outcome, result.return_id = UploadOutcome.DUPLICATE, same.id
-        result.revision, result.state = same.revision, str(same.state)
+        result.revision, result.state = same.revision, same.state
         result.report = ProblemReport.from_dict(same.validation)
         result.message = _("This file was already received as revision %(revision)s; nothing "
                            "changed.", revision=same.revision)

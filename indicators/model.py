@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -396,3 +397,23 @@ class DataValueHistory(_ValueColumns, Base):
         ForeignKey("data_value.id", ondelete="SET NULL"), index=True
     )
     superseded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def _as_member_of(enum_class: type[StrEnum]):
+    def as_member(_target: object, value: object, _old: object, _initiator: object) -> object:
+        return None if value is None else enum_class(value)
+    return as_member
+
+
+def _members_not_codes() -> None:
+    """Every enumerated column holds a member of its enumeration, also when given its code as
+    text (a form, a file, a test): its words and behaviour are then always at hand."""
+    for mapper in Base.registry.mappers:
+        for attribute in mapper.column_attrs:
+            column_type = attribute.columns[0].type
+            if isinstance(column_type, SAEnum) and column_type.enum_class is not None:
+                event.listen(attribute.class_attribute, "set",
+                             _as_member_of(column_type.enum_class), retval=True)
+
+
+_members_not_codes()

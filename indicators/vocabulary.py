@@ -112,7 +112,7 @@ class ReturnState(Term):
     REJECTED = "rejected", N_("rejected"), "FFC7CE"
     SUBMITTED = "submitted", N_("submitted"), "FFEB9C"
     APPROVED = "approved", N_("approved"), "C6EFCE"
-    RETURNED = "returned", N_("sent back"), "F8CBAD"
+    RETURNED = "returned", N_("returned"), "F8CBAD"
 
     @property
     def fill(self) -> str:

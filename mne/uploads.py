@@ -53,7 +53,7 @@ def return_summary(row: Return) -> dict[str, Any]:
     validation = row.validation or {}
     return {
         "id": row.id, "strategy": row.strategy.code, "entity": row.entity.code,
-        "period": row.period, "revision": row.revision, "state": str(row.state),
+        "period": row.period, "revision": row.revision, "state": row.state,
         "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
         "original_name": row.original_name, "size": row.size, "sha256": row.sha256,
         "errors": validation.get("errors", 0), "warnings": validation.get("warnings", 0),
