@@ -98,6 +98,15 @@ def _linked_pages(html: str, under: str) -> list[str]:
                    if link.startswith(under)})
 
 
+def _one_form_of_each_kind(pages) -> list[str]:
+    """An address of each administration form linked from `pages`: new and existing rows."""
+    forms = {}
+    for html in pages:
+        for link in re.findall(r'href="(/admin/(\w+)/(new|\d+))"', html):
+            forms.setdefault(link[1:], link[0])
+    return sorted(forms.values())
+
+
 @pytest.fixture
 def walked(app, db, settings, demo, make_user, token_for, pseudo_translated):
     """The demonstration with a sample upload, report, user and token, for walking every
@@ -120,9 +129,10 @@ def test_no_page_of_the_demonstration_prints_a_code(app, db, client_as, walked):
                          if address.endswith("/dashboard"))
         strategy = next(address for address in pages if address.endswith("/dashboard"))
         pages |= _pages_of(client, _linked_pages(dashboard, strategy.rsplit("/", 1)[0]))
+        pages |= _pages_of(client, _one_form_of_each_kind(pages.values()))
         seen |= {f"{role} {address}": raw_codes_in(*visible_text(html))
                  for address, html in pages.items()}
-    assert len(seen) > 60
+    assert len(seen) > 60 and any("/admin/indicator/" in page for page in seen)
     assert {page: codes for page, codes in seen.items() if codes} == {}
 
 

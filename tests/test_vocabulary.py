@@ -115,7 +115,7 @@ def test_no_module_keeps_a_second_label_colour_or_unit_table():
 
 
 def test_no_page_or_report_template_keeps_a_label_table():
-    code_keys = re.compile(r"""['"](%s)['"]\s*:\s*_\(""" % "|".join(sorted(CODES)))
+    code_keys = re.compile(r"""['"]({})['"]\s*:\s*_\(""".format("|".join(sorted(CODES))))
     templates = [path for folder in ("mne/templates", "reports/templates")
                  for path in sorted((ROOT / folder).rglob("*.html"))]
     found = [str(path.relative_to(ROOT)) for path in templates

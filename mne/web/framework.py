@@ -124,7 +124,7 @@ def _assign_target_period(_db: Session, target: Target, code: str) -> None:
 
 def _choice_field(name: str, label: Any, enum_class: type) -> FormField:
     return FormField(name, label, choice(enum_class), "select",
-                     lambda _db, _strategy: [(item.value, item.value) for item in enum_class])
+                     lambda _db, _strategy: [(item.value, item.label) for item in enum_class])
 
 
 _BOOL = {"parse": yes_no, "widget": "checkbox"}
