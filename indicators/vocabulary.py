@@ -52,6 +52,15 @@ class Unit(Term):
         """The unit as a return template names it beside the cell to fill."""
         return gettext(self._fields[0])
 
+    def suffix(self, currency: str = "") -> str:
+        """What follows a value of this unit: % for a percentage, per 100,000 for a rate,
+        else the currency of an amount (when one is named)."""
+        if self is Unit.PERCENT:
+            return "%"
+        if self is Unit.RATE_PER_100K:
+            return self.entry_label
+        return currency
+
     @property
     def additive(self) -> bool:
         """Whether the entities' values add up to the strategy's (counts and amounts do;

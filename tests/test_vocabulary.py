@@ -57,6 +57,11 @@ def test_units_know_whether_they_add_up_and_take_whole_numbers():
         Direction.MAINTAIN]
 
 
+def test_a_value_is_followed_by_what_its_unit_writes():
+    assert Unit.PERCENT.suffix() == "%" and Unit.RATE_PER_100K.suffix() == "per 100,000"
+    assert Unit.AMOUNT.suffix("EUR") == "EUR" and Unit.COUNT.suffix() == ""
+
+
 def test_a_code_given_as_text_becomes_a_member():
     indicator = model.Indicator(unit="rate_per_100k", direction="maintain")
     assert indicator.unit is Unit.RATE_PER_100K and indicator.direction.keeps_level

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(format_number, "number")
     app.add_template_filter(term, "term")
+    app.add_template_filter(format_amount, "amount")
 
 
 def term(member: Term) -> str:
@@ -35,3 +36,9 @@ def format_number(value: float | None, unit: Unit | str = Unit.COUNT) -> str:
     if (unit and Unit(unit).whole_numbers) or float(value).is_integer():
         return format_decimal(value, format="#,##0")
     return format_decimal(value, format="#,##0.##")
+
+
+def format_amount(value: float, unit: Unit | str, currency: str = "") -> str:
+    """A value followed by its unit as a reader writes it: 12.5 %, 3.2 per 100,000, 1,200 EUR."""
+    unit = Unit(unit)
+    return f"{format_number(value, unit)} {unit.suffix(currency)}".strip()
