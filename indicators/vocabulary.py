@@ -168,6 +168,9 @@ VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Freque
                                       ReturnState, Status, Lateness)
 """Every enumeration a reader sees."""
 
+COLOURED: tuple[type[Term], ...] = (ReturnState, Status, Lateness)
+"""The enumerations whose members have a background colour (`fill`) in a table."""
+
 
 def shown(value: object) -> object:
     """`value` as a reader should see it: a member of the vocabulary in words, anything else

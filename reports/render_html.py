@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.i18n import _
-from indicators.vocabulary import Lateness, Status, Term
+from indicators.vocabulary import COLOURED, Term
 from reports.compilation import DATE, NUMBER, PERCENT, Column, Compilation
 from reports.svg import svg_chart
 
@@ -20,7 +20,7 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES),
                               autoescape=select_autoescape(["html"]), trim_blocks=True,
                               lstrip_blocks=True)
-    environment.globals.update(_=_, svg_chart=svg_chart, coloured=(Status, Lateness))
+    environment.globals.update(_=_, svg_chart=svg_chart, coloured=COLOURED)
     environment.filters["cell"] = format_cell
     return environment
 

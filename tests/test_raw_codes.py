@@ -18,7 +18,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from indicators import i18n
-from indicators.vocabulary import VOCABULARY
+from indicators.vocabulary import VOCABULARY, Status
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
 from reports.model import ReportKind
@@ -147,6 +147,11 @@ def test_no_report_of_the_demonstration_prints_a_code(db, settings, evaluator_cl
     cells = {f"{sheet.title}!{cell.coordinate}": cell.value for sheet in workbook
              for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
     assert {where: text for where, text in cells.items() if raw_codes_in(text)} == {}
+    if kind is ReportKind.PROGRESS:
+        indicators = next(sheet for sheet in workbook if sheet.title == "«Indicators»")
+        coloured = {rule.formula[0] for ranges in indicators.conditional_formatting
+                    for rule in ranges.rules}
+        assert {f'"{status.label}"' for status in Status} <= coloured
     html = evaluator_client.get(address + "html").get_data(as_text=True)
     assert raw_codes_in(*visible_text(html)) == []
     figures = json.loads(evaluator_client.get(address + "json").data)

@@ -12,9 +12,9 @@ import pytest
 
 from indicators import model, periods, progress
 from indicators.vocabulary import (
+    COLOURED,
     VOCABULARY,
     Direction,
-    Lateness,
     ReturnState,
     Status,
     Term,
@@ -37,7 +37,8 @@ def test_every_member_has_words_of_its_own(member):
         assert member.label != member.value
 
 
-@pytest.mark.parametrize("member", [*Status, *ReturnState, *Lateness], ids=str)
+@pytest.mark.parametrize("member", [member for vocabulary in COLOURED for member in vocabulary],
+                         ids=str)
 def test_statuses_and_states_have_colours(member):
     assert COLOUR.match(member.fill)
     if isinstance(member, Status):
