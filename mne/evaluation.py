@@ -10,7 +10,6 @@ from flask import request
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from indicators.data_quality import Calendar
 from indicators.evaluation import (
     IndicatorProgress,
     IndicatorView,
@@ -19,6 +18,7 @@ from indicators.evaluation import (
     scoped_progress,
 )
 from indicators.model import Strategy
+from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Status
 from mne.accounts.guard import approved_figures_only

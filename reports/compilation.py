@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indicators.i18n import _
+from indicators.obligations import ReturnStatus
 from reports.model import ReportKind
 
 TEXT, NUMBER, PERCENT, DATE, STATUS = "text", "number", "percent", "date", "status"
@@ -20,9 +21,7 @@ def status_labels() -> dict[str, str]:
         "at_risk": _("at risk"),
         "off_track": _("off track"),
         "no_data": _("no data"),
-        "missing": _("missing"),
-        "late": _("late"),
-        "not_due": _("not yet due"),
+        **{status.value: status.label for status in ReturnStatus},
     }
 
 
@@ -31,9 +30,7 @@ STATUS_COLOURS = {
     "at_risk": "FFEB9C",
     "off_track": "FFC7CE",
     "no_data": "E7E6E6",
-    "missing": "FFC7CE",
-    "late": "FFEB9C",
-    "not_due": "E7E6E6",
+    **{status.value: status.colour for status in ReturnStatus},
 }
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from indicators.data_quality import Calendar
 from indicators.framework import ensure_default_scale, ensure_dimensions
 from indicators.model import (
     Dimension,
@@ -21,6 +20,7 @@ from indicators.model import (
     Strategy,
     Target,
 )
+from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Thresholds
 from indicators.values import ValueKey, write_values
