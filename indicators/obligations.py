@@ -27,7 +27,6 @@ from indicators.periods import (
     Frequency,
     Period,
     due_in,
-    parse_period,
     period_containing,
     periods_between,
 )
@@ -192,30 +191,28 @@ class Standing:
         return self.received_at is not None and self.days_late is None
 
 
-def status_of(obligation: Obligation, returns: list[Return], as_of: dt.date) -> ReturnStatus:
-    """The status on `as_of` of an obligation whose returns are `returns` (rejected ones do not
-    count; the newest revision's state does)."""
+def standing(obligation: Obligation, returns: list[Return], as_of: dt.date) -> Standing:
+    """Where `obligation` stands on `as_of` given the returns sent for it: rejected ones do not
+    count, the newest revision's state does, and the return came with its first upload."""
     accepted = [item for item in returns if item.state is not ReturnState.REJECTED]
     if accepted:
-        return ReturnStatus.of_state(max(accepted, key=lambda item: item.revision).state)
+        newest = max(accepted, key=lambda item: item.revision)
+        return Standing(obligation, ReturnStatus.of_state(newest.state),
+                        min(item.uploaded_at for item in accepted), as_of)
     if as_of <= obligation.period.end:
-        return ReturnStatus.NOT_DUE
-    return ReturnStatus.DUE if as_of <= obligation.due_date else ReturnStatus.LATE
+        status = ReturnStatus.NOT_DUE
+    else:
+        status = ReturnStatus.DUE if as_of <= obligation.due_date else ReturnStatus.LATE
+    return Standing(obligation, status, None, as_of)
 
 
 def standings(session: Session, strategy: Strategy, found: list[Obligation],
               as_of: dt.date) -> list[Standing]:
-    """Where each obligation's return stands on `as_of`, in the order of `found`; a return
-    counts from its first upload that was not rejected."""
+    """Where each obligation of the strategy stands on `as_of`, in the order of `found`."""
     codes = {obligation.period.code for obligation in found}
     returns: dict[tuple[int, str], list[Return]] = {}
     for item in session.scalars(select(Return).where(Return.strategy_id == strategy.id,
                                                      Return.period.in_(codes))):
-        returns.setdefault((item.entity_id, parse_period(item.period).code), []).append(item)
-    result = []
-    for obligation in found:
-        own = returns.get((obligation.entity.id, obligation.period.code), [])
-        arrived = [item.uploaded_at for item in own if item.state is not ReturnState.REJECTED]
-        result.append(Standing(obligation, status_of(obligation, own, as_of),
-                               min(arrived) if arrived else None, as_of))
-    return result
+        returns.setdefault((item.entity_id, item.period), []).append(item)
+    return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),
+                     as_of) for obligation in found]
