@@ -121,12 +121,17 @@ def owes(indicator: Indicator, entity: Entity) -> bool:
     return any(debtor.id == entity.id for debtor in debtors(indicator))
 
 
+def is_due(indicator: Indicator, period: Period) -> bool:
+    """Whether a return for `period` asks the indicator: it is not archived and its frequency
+    makes it due then."""
+    return not indicator.archived and due_in(indicator.frequency, period)
+
+
 def indicators_due(indicators: Iterable[Indicator], entity: Entity,
                    period: Period) -> list[Indicator]:
     """The indicators among `indicators` that `entity` owes for `period`, in their order."""
     return [indicator for indicator in indicators
-            if not indicator.archived and due_in(indicator.frequency, period)
-            and owes(indicator, entity)]
+            if is_due(indicator, period) and owes(indicator, entity)]
 
 
 @dataclass(frozen=True)
@@ -153,9 +158,7 @@ def obligations(indicators: Iterable[Indicator], period: Period,
     """Every entity's obligation for `period` under `indicators` (those of one strategy), by
     entity code; entities that owe nothing are left out."""
     owed: dict[int, tuple[Entity, list[Indicator]]] = {}
-    for indicator in indicators:
-        if indicator.archived or not due_in(indicator.frequency, period):
-            continue
+    for indicator in (item for item in indicators if is_due(item, period)):
         for entity in debtors(indicator):
             owed.setdefault(entity.id, (entity, []))[1].append(indicator)
     return [Obligation(entity, period, tuple(owing), calendar.due_date(period))

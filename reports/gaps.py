@@ -22,9 +22,9 @@ from indicators.model import (
     Strategy,
     Target,
 )
-from indicators.obligations import Calendar, Standing, standings, strategy_obligations
+from indicators.obligations import Calendar, Standing, is_due, standings, strategy_obligations
 from indicators.overview import load_strategy
-from indicators.periods import Period, due_in, parse_period
+from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from reports.compilation import (
     DATE,
@@ -48,7 +48,7 @@ def compile_gaps(session: Session, strategy_code: str, period_code: str, calenda
     strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     by_code = {indicator.code: indicator for indicator in indicators}
-    due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]
+    due = [indicator for indicator in indicators if is_due(indicator, period)]
     values = _values_in(session, [indicator.id for indicator in indicators], period)
     codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 import re
 from itertools import count
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -347,3 +348,18 @@ def test_the_gap_report_lists_the_returns_owed_that_are_not_in_on_time(world):
     third = quality[(quality["period"] == "2026Q3") & ~quality["on_time"]]
     assert listed == set(zip(third["entity"], third["period"], strict=True))
     assert listed, "the demonstration has a return missing in 2026Q3"
+
+
+def test_the_rule_has_one_home():
+    """No module but indicators/obligations.py defines the calendar, who owes, or the period
+    just ended."""
+    root = Path(__file__).resolve().parent.parent
+    home = root / "indicators" / "obligations.py"
+    definition = re.compile(r"^(class Calendar\b|class ReturnStatus\b|def period_just_ended\b"
+                            r"|def reported_by\b|def owes\b|def _expected_entities\b)", re.M)
+    found = [path.relative_to(root).as_posix()
+             for package in ("indicators", "importers", "reports", "mne")
+             for path in (root / package).rglob("*.py")
+             if path != home and definition.search(path.read_text(encoding="utf-8"))]
+    assert found == []
+    assert definition.search(home.read_text(encoding="utf-8"))
