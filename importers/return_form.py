@@ -32,7 +32,7 @@ from indicators.model import (
     Strategy,
 )
 from indicators.obligations import indicators_due
-from indicators.periods import Period, PeriodError, parse_period
+from indicators.periods import Period
 
 TEMPLATE_VERSION = "1"
 QUANTITATIVE = "Quantitative"
@@ -117,17 +117,13 @@ def level_choices(scale: QualitativeScale | None) -> list[str]:
     return [f"{level.level} – {level.label}" for level in (scale.levels if scale else [])]
 
 
-def build_form(session: Session, entity_code: str, period_code: str,
+def build_form(session: Session, entity_code: str, period: Period,
                strategy_code: str | None = None) -> ReturnForm:
     """The form for an entity and period; without `strategy_code`, the one active strategy
     in which the entity reports anything (the first by code when several)."""
     entity = session.scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
         raise FormError(_("No entity has the code %(code)s.", code=entity_code))
-    try:
-        period = parse_period(period_code)
-    except PeriodError as problem:
-        raise FormError(str(problem)) from None
     for strategy in _strategies(session, strategy_code):
         form = _form_in(session, strategy, entity, period)
         if form.indicators or strategy_code:

@@ -301,7 +301,7 @@ def test_the_template_asks_exactly_what_is_owed(world, owed, code):
                     if _of_strategy(entity, code)]
         asked = {(entity, period.code, indicator.code)
                  for period in _periods(session, code) for entity in entities
-                 for indicator in build_form(session, entity, period.code, code).indicators}
+                 for indicator in build_form(session, entity, period, code).indicators}
     assert asked == owed[code]
 
 
