@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indicators.data_quality import Calendar, completeness_by, expected_returns  # noqa: E402
+from indicators.data_quality import completeness_by, expected_returns  # noqa: E402
 from indicators.evaluation import (  # noqa: E402
     Scope,
     indicator_view,
@@ -44,6 +44,7 @@ from indicators.model import (  # noqa: E402
     Strategy,
     Target,
 )
+from indicators.obligations import Calendar  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
 from indicators.progress import Thresholds  # noqa: E402
 from indicators.provenance import indicator_tables  # noqa: E402

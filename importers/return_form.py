@@ -1,12 +1,7 @@
 """What a return asks of one entity for one period: the indicators it reports and, for each
 quantitative one, the rows (the total and each category of each dimension it is broken down by).
 
-Which indicators an entity reports in a period:
-- responsibility: the entity is one of the indicator's reporters, or, for an indicator without
-  reporters, its responsible entity;
-- frequency: the indicator's own period that contains the return period's last day ends on that
-  day. A quarterly return carries quarterly and monthly indicators every quarter, semi-annual
-  ones in Q2 and Q4, annual ones in Q4; an annual return carries every indicator.
+Which indicators an entity reports in a period is its obligation (`indicators.obligations`).
 Values are stored under the return's period code.
 
 The template and the reader share this module: the sheet names, the columns, and the checksum
@@ -36,7 +31,8 @@ from indicators.model import (
     QualitativeScale,
     Strategy,
 )
-from indicators.periods import Period, PeriodError, due_in, parse_period
+from indicators.obligations import indicators_due
+from indicators.periods import Period
 
 TEMPLATE_VERSION = "1"
 QUANTITATIVE = "Quantitative"
@@ -121,24 +117,13 @@ def level_choices(scale: QualitativeScale | None) -> list[str]:
     return [f"{level.level} – {level.label}" for level in (scale.levels if scale else [])]
 
 
-def reported_by(indicator: Indicator, entity: Entity) -> bool:
-    """Whether `entity` reports the indicator."""
-    if indicator.reporters:
-        return any(reporter.id == entity.id for reporter in indicator.reporters)
-    return indicator.responsible_entity_id == entity.id
-
-
-def build_form(session: Session, entity_code: str, period_code: str,
+def build_form(session: Session, entity_code: str, period: Period,
                strategy_code: str | None = None) -> ReturnForm:
     """The form for an entity and period; without `strategy_code`, the one active strategy
     in which the entity reports anything (the first by code when several)."""
     entity = session.scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
         raise FormError(_("No entity has the code %(code)s.", code=entity_code))
-    try:
-        period = parse_period(period_code)
-    except PeriodError as problem:
-        raise FormError(str(problem)) from None
     for strategy in _strategies(session, strategy_code):
         form = _form_in(session, strategy, entity, period)
         if form.indicators or strategy_code:
@@ -163,7 +148,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         .join(Objective, Indicator.objective_id == Objective.id)
         .where(Indicator.strategy_id == strategy.id, Indicator.archived.is_(False))
         .options(
-            selectinload(Indicator.reporters),
+            selectinload(Indicator.reporters), selectinload(Indicator.responsible_entity),
             selectinload(Indicator.objective).selectinload(Objective.principle),
             selectinload(Indicator.dimension_links)
             .selectinload(IndicatorDimension.dimension).selectinload(Dimension.categories),
@@ -172,8 +157,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         )
     ).all()
     due = sorted(
-        (indicator for indicator in indicators
-         if reported_by(indicator, entity) and due_in(indicator.frequency, period)),
+        indicators_due(indicators, entity, period),
         key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
     )
     form = ReturnForm(strategy, entity, period)

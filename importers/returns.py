@@ -38,6 +38,7 @@ from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.bulk import collector_paused
 from indicators.i18n import _
 from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
+from indicators.periods import PeriodError, parse_period
 from indicators.return_review import PeriodLocked, ensure_period_open
 from indicators.storage import read_stored, store_bytes
 from indicators.uploads import Upload, UploadOutcome
@@ -247,9 +248,9 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
 
 def _form(session: Session, identity: dict[str, str]) -> ReturnForm:
     try:
-        form = build_form(session, identity.get("entity", ""), identity.get("period", ""),
-                          identity.get("strategy", ""))
-    except FormError as problem:
+        form = build_form(session, identity.get("entity", ""),
+                          parse_period(identity.get("period", "")), identity.get("strategy", ""))
+    except (FormError, PeriodError) as problem:
         raise _Unusable(UploadOutcome.UNUSABLE, _(
             "This template names something the tracker does not know (%(problem)s); download "
             "the template again.", problem=str(problem))) from None

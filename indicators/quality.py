@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 OUTLIER_THRESHOLD = 3.5
@@ -11,30 +9,10 @@ MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
 
-def returns_received(expected: pd.DataFrame, received: pd.DataFrame,
-                     due: dict[str, dt.date]) -> pd.DataFrame:
-    """For each expected (entity, period) row, whether a return came and whether it came on time.
-
-    `expected` has columns entity, period; `received` has entity, period, received_at (the first
-    acceptable upload; several rows per pair are allowed, the earliest counts); `due` maps a
-    period to its due date. Adds columns received (bool), received_at, on_time (bool: received
-    on or before the due date), due_date."""
-    first = (received.groupby(["entity", "period"], as_index=False)["received_at"].min()
-             if not received.empty else pd.DataFrame(columns=["entity", "period", "received_at"]))
-    frame = expected.merge(first, on=["entity", "period"], how="left")
-    frame["due_date"] = frame["period"].map(due)
-    frame["received"] = frame["received_at"].notna()
-    frame["on_time"] = [
-        bool(came) and pd.Timestamp(when).date() <= due_date
-        for came, when, due_date in zip(frame["received"], frame["received_at"],
-                                        frame["due_date"], strict=True)
-    ]
-    return frame
-
-
 def completeness(frame: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Completeness (returns received / expected) and timeliness (received on time / expected)
-    grouped `by` entity or period, from the frame of `returns_received`."""
+    grouped `by` entity or period, from a frame with one row per return expected and the
+    columns received and on_time (bool)."""
     grouped = frame.groupby(by, as_index=False).agg(
         expected=("received", "size"), received=("received", "sum"),
         on_time=("on_time", "sum"))

@@ -150,25 +150,44 @@ class Status(Term):
         return self._fields[1]
 
 
-class Lateness(Term):
-    """Where an expected return stands against its due date in the gap report; `fill` is its
-    background colour (RRGGBB)."""
+class ReturnStatus(Term):
+    """Where the return an entity owes for a period stands on a given day (the obligations'
+    answer); `fill` is its background colour (RRGGBB)."""
 
-    MISSING = "missing", N_("missing"), "FFC7CE"
-    LATE = "late", N_("late"), "FFEB9C"
     NOT_DUE = "not_due", N_("not yet due"), "E7E6E6"
+    DUE = "due", N_("due"), "DDEBF7"
+    LATE = "late", N_("late"), "FFC7CE"
+    SUBMITTED = "submitted", N_("submitted"), "FFEB9C"
+    SENT_BACK = "sent_back", N_("sent back"), "F8CBAD"
+    APPROVED = "approved", N_("approved"), "C6EFCE"
 
     @property
     def fill(self) -> str:
-        """The lateness's background colour (RRGGBB) in a table."""
+        """The status's background colour (RRGGBB) in a table."""
         return self._fields[0]
+
+    @property
+    def colour(self) -> str:
+        """The status's colour (RRGGBB), the same as its fill."""
+        return self.fill
+
+    @property
+    def received(self) -> bool:
+        """Whether a return came."""
+        return self not in (ReturnStatus.NOT_DUE, ReturnStatus.DUE, ReturnStatus.LATE)
+
+    @classmethod
+    def of_state(cls, state: ReturnState) -> ReturnStatus:
+        """The status of a received return in `state` (never rejected)."""
+        return {ReturnState.RETURNED: cls.SENT_BACK,
+                ReturnState.APPROVED: cls.APPROVED}.get(state, cls.SUBMITTED)
 
 
 VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Frequency, Flag,
-                                      ReturnState, Status, Lateness)
+                                      ReturnState, Status, ReturnStatus)
 """Every enumeration a reader sees."""
 
-COLOURED: tuple[type[Term], ...] = (ReturnState, Status, Lateness)
+COLOURED: tuple[type[Term], ...] = (ReturnState, Status, ReturnStatus)
 """The enumerations whose members have a background colour (`fill`) in a table."""
 
 

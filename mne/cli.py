@@ -128,7 +128,6 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
     from mne.context import actor
     from mne.scheduling import report_settings
     from reports.archive import compile_and_issue, default_strategy, report_bytes
-    from reports.gaps import period_just_ended
 
     config = report_settings(settings())
     with database().transaction() as session:
@@ -137,7 +136,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
             raise click.ClickException("no strategy yet: load one first (mne demo)")
         try:
             period = parse_period(period).code if period else (
-                period_just_ended(config.calendar, dt.date.today()).code)
+                config.calendar.period_just_ended(dt.date.today()).code)
             report = compile_and_issue(session, kind, strategy_code, period, config, actor())
         except UnknownStrategy:
             raise click.ClickException(f"no strategy has the code {strategy_code}") from None

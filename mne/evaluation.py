@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from flask import request
 from sqlalchemy import select
 
-from indicators.data_quality import Calendar
 from indicators.evaluation import (
     IndicatorProgress,
     IndicatorView,
@@ -18,6 +17,7 @@ from indicators.evaluation import (
     scoped_progress,
 )
 from indicators.model import Strategy
+from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Status
 from mne.accounts.guard import approved_figures_only

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from importers.problems import annotate_workbook
 from importers.return_form import FormError
+from indicators.periods import PeriodError, parse_period
 from mne.uploads import receive, template
 
 
@@ -22,8 +23,8 @@ from mne.uploads import receive, template
 def template_command(entity: str, period: str, strategy: str | None, output: Path) -> None:
     """Write the return template of an entity for a period."""
     try:
-        _name, data = template(entity, period, strategy)
-    except FormError as problem:
+        _name, data = template(entity, parse_period(period), strategy)
+    except (FormError, PeriodError) as problem:
         raise click.ClickException(str(problem)) from None
     output.write_bytes(data)
     click.echo(f"template for {entity} {period} written to {output}")

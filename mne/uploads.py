@@ -15,6 +15,7 @@ from importers.returns import Expected, ReturnResult, annotated_upload, receive_
 from importers.template import write_template
 from importers.workbook import Limits
 from indicators.model import Entity, Return, Strategy
+from indicators.periods import Period
 from indicators.storage import read_stored
 from indicators.uploads import Upload
 from mne.context import actor, database, session, settings
@@ -35,7 +36,7 @@ def receive(data: bytes, name: str, dry_run: bool = False,
                           upload_limits(), dry_run=dry_run, expected=expected)
 
 
-def template(entity: str, period: str, strategy: str | None = None) -> tuple[str, bytes]:
+def template(entity: str, period: Period, strategy: str | None = None) -> tuple[str, bytes]:
     """The file name and bytes of the return template; raises `FormError` for an unknown
     entity, period or strategy."""
     form = build_form(session(), entity, period, strategy)

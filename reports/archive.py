@@ -13,8 +13,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from indicators.data_quality import Calendar
 from indicators.model import Strategy, utcnow
+from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation, as_json

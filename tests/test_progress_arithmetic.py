@@ -15,7 +15,7 @@ from indicators.progress import (
     judge,
     progress,
 )
-from indicators.quality import completeness, modified_z_scores, outliers, returns_received
+from indicators.quality import completeness, modified_z_scores, outliers
 from indicators.trends import least_squares, trajectory
 from indicators.vocabulary import Direction
 
@@ -148,16 +148,12 @@ def test_breakdowns_that_exceed_or_fall_short_of_their_total():
 
 
 def test_completeness_and_timeliness_per_entity_and_period():
-    expected = pd.DataFrame([("POL", "2026Q1"), ("POL", "2026Q2"), ("CUS", "2026Q1"),
-                             ("CUS", "2026Q2")], columns=["entity", "period"])
-    received = pd.DataFrame([
-        ("POL", "2026Q1", pd.Timestamp("2026-04-20")),   # on time (due 30 April)
-        ("POL", "2026Q1", pd.Timestamp("2026-05-20")),   # a later revision: the first counts
-        ("POL", "2026Q2", pd.Timestamp("2026-08-15")),   # late (due 30 July)
-        ("CUS", "2026Q1", pd.Timestamp("2026-04-30")),   # on the due date: on time
-    ], columns=["entity", "period", "received_at"])
-    due = {"2026Q1": D(2026, 4, 30), "2026Q2": D(2026, 7, 30)}
-    frame = returns_received(expected, received, due)
+    frame = pd.DataFrame([
+        ("POL", "2026Q1", True, True),
+        ("POL", "2026Q2", True, False),    # received late
+        ("CUS", "2026Q1", True, True),
+        ("CUS", "2026Q2", False, False),   # missing
+    ], columns=["entity", "period", "received", "on_time"])
     by_entity = completeness(frame, "entity").set_index("entity")
     assert by_entity.loc["POL", "completeness"] == 1.0
     assert by_entity.loc["POL", "timeliness"] == 0.5

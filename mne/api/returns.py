@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from importers.return_form import FormError
 from importers.returns import Expected
 from indicators.model import DataValue, Entity, Indicator, Return, Strategy
+from indicators.periods import PeriodError, parse_period
 from indicators.uploads import UploadOutcome
 from mne.accounts.guard import (
     authorize_entity,
@@ -48,8 +49,8 @@ def return_template():
         return error(400, _("Name the entity and the period: ?entity=POL&period=2026Q3."))
     authorize_entity(Action.SUBMIT_RETURNS, entity)
     try:
-        name, data = template(entity, period, request.args.get("strategy") or None)
-    except FormError as problem:
+        name, data = template(entity, parse_period(period), request.args.get("strategy") or None)
+    except (FormError, PeriodError) as problem:
         return error(404, str(problem))
     return xlsx_response(data, name)
 

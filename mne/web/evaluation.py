@@ -11,11 +11,11 @@ from indicators.evaluation import (
     UnknownEntity,
     UnknownIndicator,
     status_matrix,
-    strategy_indicators,
 )
 from indicators.model import Entity, Principle, Return, Strategy
+from indicators.obligations import owes, reporting_indicators
 from indicators.overview import UnknownStrategy
-from indicators.periods import PeriodError, parse_period
+from indicators.periods import Period, PeriodError, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
 from mne.accounts.guard import requires
@@ -84,7 +84,7 @@ def dashboard(code: str):
     listed = [row for row in rows
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
-    returns = expected_returns(session(), code, calendar(), filters.until)
+    returns = expected_returns(session(), code, calendar(), _until(filters))
     periods = completeness_by(returns, "period")
     principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
                                    .order_by(Principle.position)).all()
@@ -150,11 +150,11 @@ def entity_page(code: str):
         return render_template("empty.html")
     strategy = _strategy(strategy_code)
     filters = Filters.from_request()
-    reported = {indicator.code for indicator in strategy_indicators(session(), strategy_code)
-                if any(reporter.id == entity.id for reporter in indicator.reporters)}
+    reported = {indicator.code for indicator in reporting_indicators(session(), strategy)
+                if owes(indicator, entity)}
     rows = [row for row in requested_progress(strategy_code, filters, code)
             if row.code in reported]
-    expected = expected_returns(session(), strategy_code, calendar(), filters.until)
+    expected = expected_returns(session(), strategy_code, calendar(), _until(filters))
     expected = expected[expected["entity"] == code]
     returns = session().scalars(
         select(Return).where(Return.entity_id == entity.id, Return.strategy_id == strategy.id)
@@ -164,6 +164,10 @@ def entity_page(code: str):
         expected=expected.sort_values("period_end", ascending=False).to_dict("records"),
         totals=completeness_by(expected, "entity"), returns=returns, filters=filters,
     )
+
+
+def _until(filters: Filters) -> Period | None:
+    return parse_period(filters.until) if filters.until else None
 
 
 @blueprint.get("/strategies/<code>/quality")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from importers.return_form import FormError
 from importers.returns import Expected
 from indicators.model import Entity, Return
-from indicators.periods import PeriodError, parse_period
+from indicators.periods import Period, PeriodError, parse_period
 from indicators.return_review import feedback_for_period
 from indicators.uploads import Upload
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
@@ -58,14 +58,14 @@ def open_period():
 
 
 def _entity_and_period(entity_code: str, period_code: str,
-                       action: Action) -> tuple[Entity, str]:
-    """The entity and the period's code, if the user may do `action` for that entity."""
+                       action: Action) -> tuple[Entity, Period]:
+    """The entity and the period, if the user may do `action` for that entity."""
     entity = session().scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
         abort(404, _("No entity has the code %(code)s.", code=entity_code))
     authorize(action, entity.id)
     try:
-        return entity, parse_period(period_code).code
+        return entity, parse_period(period_code)
     except PeriodError as problem:
         abort(404, str(problem))
 
@@ -75,8 +75,8 @@ def _entity_and_period(entity_code: str, period_code: str,
 def period_page(entity: str, period: str):
     """An entity's return for a period: the template, the upload form, the revisions and the
     reviewer's comments to act on."""
-    row, code = _entity_and_period(entity, period, Action.READ_RETURNS)
-    return _period_page(row, code)
+    row, found = _entity_and_period(entity, period, Action.READ_RETURNS)
+    return _period_page(row, found.code)
 
 
 def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str:
@@ -93,9 +93,9 @@ def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str
 @requires(Action.SUBMIT_RETURNS)
 def period_template(entity: str, period: str):
     """The return template to fill in."""
-    _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    _row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
     try:
-        name, data = template(entity, period, request.args.get("strategy") or None)
+        name, data = template(entity, found, request.args.get("strategy") or None)
     except FormError as problem:
         abort(404, str(problem))
     return xlsx_response(data, name)
@@ -105,7 +105,8 @@ def period_template(entity: str, period: str):
 @requires(Action.SUBMIT_RETURNS)
 def period_upload(entity: str, period: str):
     """Check or submit the chosen workbook and show what became of it."""
-    row, code = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    code = found.code
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _period_page(row, code, missing_file=True), 400
