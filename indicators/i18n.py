@@ -31,3 +31,9 @@ def gettext(message: str, **variables: object) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it yet (a catalogue's templates are
+    translated when they are used, in the reader's language)."""
+    return message

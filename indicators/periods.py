@@ -14,6 +14,8 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
+from indicators.errors import Invalid
+
 
 class Frequency(StrEnum):
     """How often an indicator is reported."""
@@ -43,7 +45,7 @@ _FREQ_OF_KIND = {
 }
 
 
-class PeriodError(ValueError):
+class PeriodError(Invalid):
     """A period code that is not one of the accepted forms."""
 
 
