@@ -69,9 +69,9 @@ class ProblemType:
     @classmethod
     def problem(cls, **fields: Any) -> Problem:
         """A problem of this type; the fields of `WHERE` also say where it is."""
-        if cls.expected and "expected" not in fields:
-            fields["expected"] = gettext(cls.expected, **fields)
         where = {name: str(fields[name]) for name in WHERE if name in fields}
+        if cls.expected and "expected" not in fields:
+            where["expected"] = gettext(cls.expected, **fields)
         return Problem(cls.code, cls.severity, cls.message(**fields), **where,
                        title=gettext(cls.title), fields=_plain(fields))
 
@@ -140,7 +140,7 @@ class ProblemReport:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, kind: type[ProblemType], **fields: Any) -> Problem:
+    def add(self, kind: type[ProblemType], /, **fields: Any) -> Problem:
         """Record a problem of `kind` with its fields and return it."""
         problem = kind.problem(**fields)
         self.problems.append(problem)
@@ -177,7 +177,7 @@ class ProblemReport:
 class ProblemError(MneError):
     """A problem that stops the work at once (a file that cannot be used at all)."""
 
-    def __init__(self, kind: type[ProblemType], **fields: Any):
+    def __init__(self, kind: type[ProblemType], /, **fields: Any):
         self.kind, self.fields = kind, fields
         self.problem = kind.problem(**fields)
         super().__init__(self.problem.message)
