@@ -15,7 +15,7 @@ NOT_FOUND = {
     "indicator": N_("No indicator has the code %(code)s."),
     "period": N_("No period has the code %(code)s."),
     "mapping": N_("No mapping has the name %(code)s."),
-    "report": N_("No report has the number %(code)s."),
+    "report": N_("No report has the id %(code)s."),
 }
 
 
