@@ -16,6 +16,7 @@ NOT_FOUND = {
     "period": N_("No period has the code %(code)s."),
     "mapping": N_("No mapping has the name %(code)s."),
     "report": N_("No report has the id %(code)s."),
+    "report_file": N_("Report %(code)s has no kept file."),
 }
 
 
