@@ -185,10 +185,14 @@ class ProblemError(MneError):
 
 
 class ErrorType(ProblemType):
+    """A problem that blocks the import."""
+
     severity = Severity.ERROR
 
 
 class WarningType(ProblemType):
+    """A problem worth a look that lets the import through."""
+
     severity = Severity.WARNING
 
 
