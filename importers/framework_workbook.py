@@ -21,11 +21,10 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from importers.problems import ProblemReport
 from importers.workbook import open_workbook
+from indicators import problems
 from indicators.cells import FORMULA_TRIGGERS, neutralise
 from indicators.framework import upsert
-from indicators.i18n import _
 from indicators.model import (
     Aggregation,
     Category,
@@ -46,12 +45,14 @@ from indicators.model import (
 )
 from indicators.overview import load_strategy
 from indicators.periods import Frequency, PeriodError, parse_period
+from indicators.problems import ProblemError, ProblemReport
 
 Parser = Callable[[Any], Any]
 
 
-class CellError(ValueError):
-    """A cell that cannot be read as its column asks; the message says what is expected."""
+class CellError(ProblemError, ValueError):
+    """A cell that cannot be read as its column asks: `kind` is the catalogue's problem, the
+    message says what is expected."""
 
 
 def text(cell: Any) -> str:
@@ -61,7 +62,7 @@ def text(cell: Any) -> str:
 def required(cell: Any) -> str:
     value = text(cell)
     if not value:
-        raise CellError(_("This cell must not be empty."))
+        raise CellError(problems.CellRequired)
     return value
 
 
@@ -69,9 +70,9 @@ def integer(cell: Any) -> int:
     try:
         number = float(cell)
     except (TypeError, ValueError):
-        raise CellError(_("Expected a whole number.")) from None
+        raise CellError(problems.NotAWholeNumber) from None
     if not number.is_integer():
-        raise CellError(_("Expected a whole number."))
+        raise CellError(problems.NotAWholeNumber)
     return int(number)
 
 
@@ -81,13 +82,13 @@ def optional_number(cell: Any) -> float | None:
     try:
         return float(cell)
     except (TypeError, ValueError):
-        raise CellError(_("Expected a number or an empty cell.")) from None
+        raise CellError(problems.NotANumberOrEmpty) from None
 
 
 def number(cell: Any) -> float:
     value = optional_number(cell)
     if value is None:
-        raise CellError(_("Expected a number."))
+        raise CellError(problems.NumberExpected)
     return value
 
 
@@ -99,7 +100,7 @@ def yes_no(cell: Any) -> bool:
         return True
     if value in ("false", "no", "0", "0.0", ""):
         return False
-    raise CellError(_("Expected TRUE or FALSE."))
+    raise CellError(problems.NotTrueOrFalse)
 
 
 def choice(enum_class: type) -> Parser:
@@ -108,7 +109,7 @@ def choice(enum_class: type) -> Parser:
             return enum_class(text(cell))
         except ValueError:
             allowed = ", ".join(member.value for member in enum_class)
-            raise CellError(_("Expected one of: %(allowed)s.", allowed=allowed)) from None
+            raise CellError(problems.NotAChoice, allowed=allowed) from None
     return parse
 
 
@@ -119,13 +120,13 @@ def period(cell: Any) -> str:
     try:
         return parse_period(value).code
     except PeriodError:
-        raise CellError(_("Expected a period such as 2026, 2026S1, 2026Q3 or 2026M07.")) from None
+        raise CellError(problems.NotAPeriod) from None
 
 
 def required_period(cell: Any) -> str:
     value = period(cell)
     if not value:
-        raise CellError(_("This cell must not be empty."))
+        raise CellError(problems.CellRequired)
     return value
 
 
@@ -316,8 +317,7 @@ def import_framework(session: Session, data: bytes, dry_run: bool = False) -> Fr
     rows: dict[str, list[ParsedRow]] = {}
     for sheet in SHEETS:
         if sheet.name not in workbook.sheet_names:
-            result.report.error("missing_sheet", _("The workbook has no sheet %(sheet)s.",
-                                                   sheet=sheet.name), sheet=sheet.name)
+            result.report.add(problems.MissingSheet, sheet=sheet.name)
             continue
         rows[sheet.name] = _read_sheet(sheet, workbook.rows(sheet.name), result.report)
     if len(rows) == len(SHEETS):
@@ -336,9 +336,8 @@ def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> l
     header = [text(cell) for cell in (grid[0] if grid else [])]
     missing = [name for name in sheet.headers if name not in header]
     if missing:
-        report.error("missing_column", _("Sheet %(sheet)s lacks the columns %(columns)s.",
-                                         sheet=sheet.name, columns=", ".join(missing)),
-                     sheet=sheet.name, cell="A1")
+        report.add(problems.MissingColumns, sheet=sheet.name, cell="A1",
+                   columns=", ".join(missing))
         return []
     parsed = []
     for number, raw in enumerate(grid[1:], start=2):
@@ -353,8 +352,8 @@ def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> l
             try:
                 values[header_name] = parser(cell)
             except CellError as problem:
-                report.error("invalid_cell", str(problem), sheet=sheet.name,
-                             cell=f"{get_column_letter(index + 1)}{number}", found=text(cell))
+                report.add(problem.kind, sheet=sheet.name, found=text(cell),
+                           cell=f"{get_column_letter(index + 1)}{number}", **problem.fields)
         parsed.append(ParsedRow(sheet.name, number, values))
     return parsed
 
@@ -362,8 +361,7 @@ def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> l
 def _check_references(rows: dict[str, list[ParsedRow]], session: Session,
                       report: ProblemReport) -> None:
     if len(rows["Strategy"]) != 1:
-        report.error("strategy_rows", _("Sheet Strategy must hold exactly one strategy."),
-                     sheet="Strategy", cell="A2")
+        report.add(problems.StrategyRows, sheet="Strategy", cell="A2")
         return
     known = {
         "principle": _codes(rows["Principles"], "code"),
@@ -389,9 +387,8 @@ def _check_references(rows: dict[str, list[ParsedRow]], session: Session,
                 wanted = row.values.get(column)
                 for code in wanted if isinstance(wanted, list) else [wanted] if wanted else []:
                     if code not in known[kind]:
-                        report.error("unknown_reference", _(
-                            "No %(kind)s has the code %(code)s.", kind=kind, code=code),
-                            sheet=sheet, cell=row.cell(column), found=code)
+                        report.add(problems.UnknownReference, kind=kind, code=code,
+                                   sheet=sheet, cell=row.cell(column), found=code)
 
 
 def _codes(rows: list[ParsedRow], column: str) -> set[str]:

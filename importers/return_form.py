@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.disaggregation import TOTAL, breakdown_keys, parse_key
+from indicators.errors import Invalid, NotFound
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -55,10 +56,6 @@ FLAG_WORDS = {
     "not applicable": Flag.NOT_APPLICABLE,
     "not available": Flag.NOT_AVAILABLE,
 }
-
-
-class FormError(LookupError):
-    """The strategy, entity or period asked for does not exist; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -120,16 +117,18 @@ def level_choices(scale: QualitativeScale | None) -> list[str]:
 def build_form(session: Session, entity_code: str, period: Period,
                strategy_code: str | None = None) -> ReturnForm:
     """The form for an entity and period; without `strategy_code`, the one active strategy
-    in which the entity reports anything (the first by code when several)."""
+    in which the entity reports anything (the first by code when several). Raises `NotFound`
+    for an unknown entity or strategy, `PeriodError` for a wrong period, `Invalid` when the
+    entity reports nothing."""
     entity = session.scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
-        raise FormError(_("No entity has the code %(code)s.", code=entity_code))
+        raise NotFound("entity", entity_code)
     for strategy in _strategies(session, strategy_code):
         form = _form_in(session, strategy, entity, period)
         if form.indicators or strategy_code:
             return form
-    raise FormError(_("Entity %(entity)s reports no indicator of any active strategy.",
-                      entity=entity_code))
+    raise Invalid(_("Entity %(entity)s reports no indicator of any active strategy.",
+                    entity=entity_code))
 
 
 def _strategies(session: Session, strategy_code: str | None) -> list[Strategy]:
@@ -137,7 +136,7 @@ def _strategies(session: Session, strategy_code: str | None) -> list[Strategy]:
     if strategy_code:
         found = session.scalars(statement.where(Strategy.code == strategy_code)).all()
         if not found:
-            raise FormError(_("No strategy has the code %(code)s.", code=strategy_code))
+            raise NotFound("strategy", strategy_code)
         return list(found)
     return list(session.scalars(statement.where(Strategy.active.is_(True))))
 

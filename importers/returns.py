@@ -23,22 +23,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from importers.problems import ProblemReport, annotate_workbook
+from importers.problems import annotate_workbook
 from importers.return_checks import CheckedValue, check_return
 from importers.return_form import (
     IDENTITY,
     TEMPLATE_VERSION,
-    FormError,
     ReturnForm,
     build_form,
     earlier_values,
 )
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
+from indicators import problems
 from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.bulk import collector_paused
+from indicators.errors import MneError
 from indicators.i18n import _
 from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
-from indicators.periods import PeriodError, parse_period
+from indicators.periods import parse_period
+from indicators.problems import ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open
 from indicators.storage import read_stored, store_bytes
 from indicators.uploads import Upload, UploadOutcome
@@ -105,6 +107,12 @@ class _Unusable(Exception):
         super().__init__(message)
         self.outcome, self.message = outcome, message
 
+    @classmethod
+    def of(cls, kind: type[problems.ProblemType], outcome: UploadOutcome = UploadOutcome.UNUSABLE,
+           **fields: str) -> _Unusable:
+        """The upload stops with the catalogue's problem `kind`."""
+        return cls(outcome, kind.message(**fields))
+
 
 @dataclass(frozen=True)
 class Expected:
@@ -162,24 +170,17 @@ def _finish_upload(sessions: Callable[[], Session], result: ReturnResult) -> Non
 
 def _identity(workbook: SafeWorkbook, expected: Expected) -> dict[str, str]:
     if IDENTITY not in workbook.sheet_names:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This workbook is not a return template of this tracker; download the template "
-            "for your entity and period, fill it in and upload it."))
+        raise _Unusable.of(problems.NotATemplate)
     identity = {str(row[0]).strip(): str(row[1]).strip()
                 for row in workbook.rows(IDENTITY) if len(row) >= 2 and row[0]}
     if identity.get("template_version") != TEMPLATE_VERSION:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This template was made by another version of the tracker; download a new "
-            "template, copy your figures into it and upload it."))
+        raise _Unusable.of(problems.OtherTemplateVersion)
     for part in ("entity", "period", "strategy"):
         wanted = getattr(expected, part)
         if wanted and identity.get(part, "").upper() != wanted.upper():
-            raise _Unusable(UploadOutcome.UNUSABLE, _(
-                "This template is for %(entity)s, %(period)s (strategy %(strategy)s), not for "
-                "the %(part)s %(wanted)s; upload the return for %(wanted)s or download its "
-                "template.", entity=identity.get("entity", "?"),
-                period=identity.get("period", "?"), strategy=identity.get("strategy", "?"),
-                part=part, wanted=wanted))
+            raise _Unusable.of(problems.WrongReturn, entity=identity.get("entity", "?"),
+                               period=identity.get("period", "?"),
+                               strategy=identity.get("strategy", "?"), part=part, wanted=wanted)
     return identity
 
 
@@ -187,9 +188,8 @@ def _check_sender_may_send(identity: dict[str, str], expected: Expected) -> None
     allowed = expected.allowed_entities
     entity = identity.get("entity", "")
     if allowed is not None and entity.upper() not in {code.upper() for code in allowed}:
-        raise _Unusable(UploadOutcome.FORBIDDEN, _(
-            "You may not send returns for %(entity)s; your role covers %(allowed)s.",
-            entity=entity, allowed=", ".join(sorted(allowed)) or _("no entity")))
+        raise _Unusable.of(problems.SenderNotAllowed, UploadOutcome.FORBIDDEN, entity=entity,
+                           allowed=", ".join(sorted(allowed)) or _("no entity"))
 
 
 def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
@@ -250,16 +250,11 @@ def _form(session: Session, identity: dict[str, str]) -> ReturnForm:
     try:
         form = build_form(session, identity.get("entity", ""),
                           parse_period(identity.get("period", "")), identity.get("strategy", ""))
-    except (FormError, PeriodError) as problem:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This template names something the tracker does not know (%(problem)s); download "
-            "the template again.", problem=str(problem))) from None
+    except MneError as problem:
+        raise _Unusable.of(problems.UnknownInTemplate, problem=problem.message) from None
     if identity.get("checksum") != form.checksum:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This template was made for an earlier version of the indicators of %(strategy)s; "
-            "download the current template for %(entity)s, %(period)s and copy your figures "
-            "into it.", strategy=form.strategy.code, entity=form.entity.code,
-            period=form.period.code))
+        raise _Unusable.of(problems.StaleTemplate, strategy=form.strategy.code,
+                           entity=form.entity.code, period=form.period.code)
     return form
 
 

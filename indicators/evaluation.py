@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
 from indicators.disaggregation import TOTAL
+from indicators.errors import NotFound
 from indicators.model import (
     Aggregation,
     DataValue,
@@ -47,14 +48,6 @@ from indicators.trends import trajectory
 
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
                   "narrative"]
-
-
-class UnknownIndicator(LookupError):
-    """No indicator of the strategy has the code asked for."""
-
-
-class UnknownEntity(LookupError):
-    """No entity has the code asked for."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +128,7 @@ class Scope:
     @classmethod
     def of(cls, session: Session, period: str | None = None, since: str | None = None,
            entity_code: str | None = None, approved_only: bool = False) -> Scope:
-        """The scope of period codes and an entity code (`UnknownEntity` when none has it)."""
+        """The scope of period codes and an entity code (`NotFound` when none has it)."""
         return cls(
             until=parse_period(period).end if period else None,
             since=parse_period(since).start if since else None,
@@ -149,10 +142,10 @@ class Scope:
 
 
 def entity_id_of(session: Session, code: str) -> int:
-    """The id of the entity with `code`, or `UnknownEntity` naming it."""
+    """The id of the entity with `code`, or `NotFound` naming it."""
     found = session.scalar(select(Entity.id).where(Entity.code == code))
     if found is None:
-        raise UnknownEntity(code)
+        raise NotFound("entity", code)
     return found
 
 
@@ -175,11 +168,11 @@ def strategy_indicators(session: Session, strategy_code: str) -> list[Indicator]
 
 
 def find_indicator(session: Session, strategy_code: str, indicator_code: str) -> Indicator:
-    """The strategy's indicator with `indicator_code`, or `UnknownIndicator`."""
+    """The strategy's indicator with `indicator_code`, or `NotFound`."""
     for indicator in strategy_indicators(session, strategy_code):
         if indicator.code == indicator_code:
             return indicator
-    raise UnknownIndicator(indicator_code)
+    raise NotFound("indicator", indicator_code)
 
 
 def strategy_progress(
@@ -196,8 +189,8 @@ def strategy_progress(
     With `entity_code`, each indicator is judged on that entity's own values: against the
     strategy's baseline and targets, or for an indicator summed across entities against their
     pro-rata part (the entity's share of the strategy total over the periods it reported).
-    `since` (a period code) leaves older values out of the trend. Raises `UnknownStrategy`,
-    `UnknownEntity` or `PeriodError` for a wrong code."""
+    `since` (a period code) leaves older values out of the trend. Raises `NotFound` or
+    `PeriodError` for a wrong code."""
     return scoped_progress(session, strategy_code, Scope.of(session, period, since, entity_code),
                            thresholds)
 
@@ -561,7 +554,7 @@ class IndicatorView:
 
 def indicator_view(session: Session, strategy_code: str, indicator_code: str, scope: Scope,
                    thresholds: Thresholds) -> IndicatorView:
-    """What the indicator page and the API show of one indicator (`UnknownIndicator` when the
+    """What the indicator page and the API show of one indicator (`NotFound` when the
     strategy has none with that code)."""
     indicator = find_indicator(session, strategy_code, indicator_code)
     frame = aggregated_series(session, [indicator], scope)

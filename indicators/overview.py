@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.disaggregation import TOTAL
+from indicators.errors import NotFound
 from indicators.model import (
     Aggregation,
     DataValue,
@@ -24,12 +25,8 @@ from indicators.model import (
 )
 
 
-class UnknownStrategy(LookupError):
-    """No strategy has the code asked for."""
-
-
 def load_strategy(session: Session, code: str) -> Strategy:
-    """The strategy with `code`, or `UnknownStrategy` naming it."""
+    """The strategy with `code`, or `NotFound` naming it."""
     strategy = session.scalars(
         select(Strategy)
         .where(Strategy.code == code)
@@ -40,7 +37,7 @@ def load_strategy(session: Session, code: str) -> Strategy:
         )
     ).one_or_none()
     if strategy is None:
-        raise UnknownStrategy(code)
+        raise NotFound("strategy", code)
     return strategy
 
 

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
+from indicators.errors import Invalid
 from indicators.vocabulary import Frequency
 
 _PANDAS_FREQ = {
@@ -34,7 +35,7 @@ _FREQ_OF_KIND = {
 }
 
 
-class PeriodError(ValueError):
+class PeriodError(Invalid):
     """A period code that is not one of the accepted forms."""
 
 

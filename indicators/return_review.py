@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from indicators.audit import record
+from indicators.errors import Conflict
 from indicators.i18n import _
 from indicators.model import (
     VALUE_FIELDS,
@@ -65,7 +66,7 @@ class ReviewComment(Base):
     indicator: Mapped[Indicator] = relationship()
 
 
-class ReviewError(ValueError):
+class ReviewError(Conflict):
     """A review step that cannot be taken; the message says why."""
 
 

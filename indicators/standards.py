@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators.errors import Invalid
 from indicators.framework import ensure_dimensions
 from indicators.i18n import _
 from indicators.model import (
@@ -32,7 +33,7 @@ from indicators.periods import Frequency
 CATALOGUE = Path(__file__).with_name("standards.toml")
 
 
-class StandardError(ValueError):
+class StandardError(Invalid):
     """A standard that cannot be added, with the reason in words."""
 
 

@@ -43,10 +43,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals["get_locale"] = get_locale
 
-    from mne import api, cli, web
+    from mne import api, cli, errors, web
     from mne.accounts import guard
 
     guard.init_app(app)
+    errors.register(app)
     web.register(app)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     cli.register(app)

@@ -17,13 +17,14 @@ def register(app: Flask) -> None:
     """Add mne's commands to the application's command line."""
     from mne.accounts.cli import user_command
     from mne.commands import exports, framework, standards, statistics
+    from mne.errors import with_exit_codes
     from mne.returns_commands import import_command, template_command
 
     for command in (init_command, demo_command, serve_command, template_command, import_command,
                     standards.standards_group, statistics.import_stats_command,
                     exports.export_command, framework.framework_group, user_command,
                     scheduler_command, report_command):
-        app.cli.add_command(command)
+        app.cli.add_command(with_exit_codes(command))
 
 
 @click.command("init")
@@ -123,8 +124,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
     """Compile a report now, keep it as a new version and write it to a file."""
     import datetime as dt
 
-    from indicators.overview import UnknownStrategy
-    from indicators.periods import PeriodError, parse_period
+    from indicators.periods import parse_period
     from mne.context import actor
     from mne.scheduling import report_settings
     from reports.archive import compile_and_issue, default_strategy, report_bytes
@@ -134,14 +134,9 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
         strategy_code = strategy_code or default_strategy(session)
         if strategy_code is None:
             raise click.ClickException("no strategy yet: load one first (mne demo)")
-        try:
-            period = parse_period(period).code if period else (
-                config.calendar.period_just_ended(dt.date.today()).code)
-            report = compile_and_issue(session, kind, strategy_code, period, config, actor())
-        except UnknownStrategy:
-            raise click.ClickException(f"no strategy has the code {strategy_code}") from None
-        except PeriodError as problem:
-            raise click.ClickException(str(problem)) from None
+        period = parse_period(period).code if period else (
+            config.calendar.period_just_ended(dt.date.today()).code)
+        report = compile_and_issue(session, kind, strategy_code, period, config, actor())
         output.write_bytes(report_bytes(report, format_, config.storage_folder))
         kept = report.file(format_)
         click.echo(f"{kind} report {strategy_code} {period} version {report.version} "

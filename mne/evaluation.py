@@ -91,6 +91,6 @@ def requested_progress(strategy_code: str, filters: Filters,
 def requested_indicator(strategy_code: str, indicator_code: str,
                         filters: Filters) -> IndicatorView:
     """The indicator as the page and the API present it under `filters` to the signed-in user
-    (`UnknownIndicator`, `UnknownEntity`, `UnknownStrategy` for wrong codes)."""
+    (`NotFound` or `PeriodError` for wrong codes)."""
     return indicator_view(session(), strategy_code, indicator_code, request_scope(filters),
                           settings().thresholds)

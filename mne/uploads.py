@@ -37,8 +37,8 @@ def receive(data: bytes, name: str, dry_run: bool = False,
 
 
 def template(entity: str, period: Period, strategy: str | None = None) -> tuple[str, bytes]:
-    """The file name and bytes of the return template; raises `FormError` for an unknown
-    entity, period or strategy."""
+    """The file name and bytes of the return template; raises `NotFound` for an unknown
+    entity or strategy."""
     form = build_form(session(), entity, period, strategy)
     name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
     return name, write_template(session(), form)

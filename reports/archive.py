@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from indicators.errors import NotFound
 from indicators.model import Strategy, utcnow
 from indicators.obligations import Calendar
 from indicators.progress import Thresholds
@@ -133,7 +134,7 @@ def report_bytes(report: CompiledReport, format: ReportFormat | str,
     """The kept file of a report in `format`, checked against its sha256."""
     kept = report.file(ReportFormat(format))
     if kept is None:
-        raise LookupError(f"report {report.id} has no {format} file")
+        raise NotFound("report_file", f"{report.id} ({ReportFormat(format).value})")
     return read_stored(storage_folder, kept.path)
 
 

@@ -5,8 +5,9 @@ import io
 import openpyxl
 import pytest
 
-from importers.return_form import FormError, build_form
+from importers.return_form import build_form
 from importers.template import write_template
+from indicators.errors import Invalid
 from indicators.periods import parse_period
 
 
@@ -39,7 +40,7 @@ def test_annual_indicator_is_asked_in_the_fourth_quarter_only(db, small_strategy
 
 
 def test_entity_without_responsibility_gets_no_template(db, small_strategy):
-    with db.sessions() as session, pytest.raises(FormError, match="reports no indicator"):
+    with db.sessions() as session, pytest.raises(Invalid, match="reports no indicator"):
         build_form(session, "OT", parse_period("2026Q3"))
 
 

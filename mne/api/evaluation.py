@@ -5,12 +5,9 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from indicators.evaluation import UnknownEntity, UnknownIndicator
-from indicators.overview import UnknownStrategy
-from indicators.periods import PeriodError
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
-from mne.api import blueprint, error
+from mne.api import blueprint
 from mne.api.openapi import documented
 from mne.evaluation import Filters, default_strategy, requested_indicator
 
@@ -22,12 +19,7 @@ def _view(code: str):
 
 
 def _answer(code: str, present):
-    try:
-        strategy, view = _view(code)
-    except PeriodError as problem:
-        return error(400, str(problem))
-    except (UnknownStrategy, UnknownIndicator, UnknownEntity) as problem:
-        return error(404, _("Nothing has the code %(code)s.", code=str(problem)))
+    strategy, view = _view(code)
     return jsonify({"strategy": strategy, **present(view)})
 
 

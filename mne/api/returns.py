@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from importers.return_form import FormError
 from importers.returns import Expected
 from indicators.model import DataValue, Entity, Indicator, Return, Strategy
-from indicators.periods import PeriodError, parse_period
+from indicators.periods import parse_period
 from indicators.uploads import UploadOutcome
 from mne.accounts.guard import (
     authorize_entity,
@@ -48,10 +47,7 @@ def return_template():
     if not entity or not period:
         return error(400, _("Name the entity and the period: ?entity=POL&period=2026Q3."))
     authorize_entity(Action.SUBMIT_RETURNS, entity)
-    try:
-        name, data = template(entity, parse_period(period), request.args.get("strategy") or None)
-    except (FormError, PeriodError) as problem:
-        return error(404, str(problem))
+    name, data = template(entity, parse_period(period), request.args.get("strategy") or None)
     return xlsx_response(data, name)
 
 

@@ -7,15 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.data_quality import completeness_by, expected_returns, quality_report
-from indicators.evaluation import (
-    UnknownEntity,
-    UnknownIndicator,
-    status_matrix,
-)
+from indicators.errors import NotFound
+from indicators.evaluation import status_matrix
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.obligations import owes, reporting_indicators
-from indicators.overview import UnknownStrategy
-from indicators.periods import Period, PeriodError, parse_period
+from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
 from mne.accounts.guard import requires
@@ -39,23 +35,10 @@ def _status_label(code: str) -> str:
     return status_label(code)
 
 
-@blueprint.errorhandler(UnknownStrategy)
-@blueprint.errorhandler(UnknownIndicator)
-@blueprint.errorhandler(UnknownEntity)
-def _not_found(error: LookupError):
-    return render_template("evaluation/problem.html",
-                           message=_("Nothing has the code %(code)s.", code=str(error))), 404
-
-
-@blueprint.errorhandler(PeriodError)
-def _bad_period(error: PeriodError):
-    return render_template("evaluation/problem.html", message=str(error)), 400
-
-
 def _strategy(code: str) -> Strategy:
     strategy = session().scalars(select(Strategy).where(Strategy.code == code)).one_or_none()
     if strategy is None:
-        raise UnknownStrategy(code)
+        raise NotFound("strategy", code)
     return strategy
 
 
@@ -144,7 +127,7 @@ def entity_page(code: str):
     """An entity's returns, completeness and timeliness, and its indicators' statuses."""
     entity = session().scalars(select(Entity).where(Entity.code == code)).one_or_none()
     if entity is None:
-        raise UnknownEntity(code)
+        raise NotFound("entity", code)
     strategy_code = request.args.get("strategy") or default_strategy()
     if strategy_code is None:
         return render_template("empty.html")

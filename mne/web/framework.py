@@ -30,6 +30,7 @@ from importers.framework_workbook import (
 )
 from indicators.audit import record
 from indicators.editing import deletion_refused
+from indicators.errors import NotFound
 from indicators.model import (
     Aggregation,
     Base,
@@ -282,7 +283,7 @@ def strategy(code: str):
     """A strategy's framework to edit, and the international standards to add to it."""
     row = session().scalars(select(Strategy).filter_by(code=code)).one_or_none()
     if row is None:
-        abort(404, _("No strategy has the code %(code)s.", code=code))
+        raise NotFound("strategy", code)
     return render_template("framework/strategy.html", strategy=row, standards=standards())
 
 

@@ -9,9 +9,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from indicators.errors import MneError
 from indicators.model import Strategy
-from indicators.overview import UnknownStrategy
-from indicators.periods import PeriodError, parse_period
+from indicators.periods import parse_period
 from mne.accounts.guard import permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session, settings
@@ -45,7 +45,7 @@ def compile_now():
         report = compile_and_issue(session(), ReportKind(kind), code, period,
                                    report_settings(settings()), actor())
         session().commit()
-    except (PeriodError, ValueError, UnknownStrategy) as problem:
+    except (MneError, ValueError) as problem:
         session().rollback()
         flash(_("Nothing compiled: %(problem)s", problem=problem), "error")
         return redirect(url_for("reports.reports_page"))

@@ -4,13 +4,12 @@ the result of an upload and each stored return with its problems and its changes
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from importers.return_form import FormError
 from importers.returns import Expected
+from indicators.errors import NotFound
 from indicators.model import Entity, Return
-from indicators.periods import Period, PeriodError, parse_period
+from indicators.periods import Period, parse_period
 from indicators.return_review import feedback_for_period
 from indicators.uploads import Upload
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
@@ -62,12 +61,9 @@ def _entity_and_period(entity_code: str, period_code: str,
     """The entity and the period, if the user may do `action` for that entity."""
     entity = session().scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
-        abort(404, _("No entity has the code %(code)s.", code=entity_code))
+        raise NotFound("entity", entity_code)
     authorize(action, entity.id)
-    try:
-        return entity, parse_period(period_code)
-    except PeriodError as problem:
-        abort(404, str(problem))
+    return entity, parse_period(period_code)
 
 
 @blueprint.get("/returns/of/<entity>/<period>")
@@ -94,10 +90,7 @@ def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str
 def period_template(entity: str, period: str):
     """The return template to fill in."""
     _row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
-    try:
-        name, data = template(entity, found, request.args.get("strategy") or None)
-    except FormError as problem:
-        abort(404, str(problem))
+    name, data = template(entity, found, request.args.get("strategy") or None)
     return xlsx_response(data, name)
 
 
