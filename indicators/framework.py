@@ -204,6 +204,13 @@ def indicator_fields(indicator: Indicator) -> dict[str, Any]:
             for item in INDICATOR_FIELDS}
 
 
+def default_strategy(session: Session) -> str | None:
+    """The strategy meant when none is named (pages, API, reports): the first active one by
+    code, or, when every strategy is closed, the first by code; None when there is none."""
+    return session.scalar(select(Strategy.code).order_by(Strategy.active.desc(), Strategy.code)
+                          .limit(1))
+
+
 # ---------------------------------------------------------------------------- the writer
 
 

@@ -1,5 +1,5 @@
 """What the evaluators' pages and API share: reading filters from a request, the scope of
-figures the signed-in user reads, the strategy meant when none is named, the thresholds and
+figures the signed-in user reads, the thresholds and
 calendar of config.toml, and the indicator page's data."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 
 from flask import request
 from flask_babel import lazy_gettext
-from sqlalchemy import select
 
 from indicators.data_quality import Calendar
 from indicators.evaluation import (
@@ -18,7 +17,6 @@ from indicators.evaluation import (
     indicator_view,
     scoped_progress,
 )
-from indicators.model import Strategy
 from indicators.periods import parse_period
 from indicators.progress import Status
 from mne.accounts.guard import approved_figures_only
@@ -67,11 +65,6 @@ class Filters:
                    "principle": self.principle, "status": self.status}
         current.update(changes)
         return {name: value for name, value in current.items() if value}
-
-
-def default_strategy() -> str | None:
-    """The strategy meant when none is named: the first by code."""
-    return session().scalar(select(Strategy.code).order_by(Strategy.code).limit(1))
 
 
 def calendar() -> Calendar:

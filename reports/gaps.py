@@ -23,7 +23,6 @@ from indicators.model import (
     Strategy,
     Target,
 )
-from indicators.overview import load_strategy
 from indicators.periods import Period, due_in, parse_period, period_containing
 from indicators.progress import Status
 from reports.compilation import (
@@ -45,12 +44,11 @@ def period_just_ended(calendar: Calendar, day: dt.date) -> Period:
     return period_containing(day, calendar.period_type) - 1
 
 
-def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
+def compile_gaps(session: Session, strategy: Strategy, period_code: str, calendar: Calendar,
                  as_of: dt.date, indicators: list[Indicator],
                  progress: list[IndicatorProgress]) -> Compilation:
     """The gap report of a strategy for a period, as it stands on `as_of`, given its current
     indicators and their progress rows at that period (for the indicators off track)."""
-    strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     by_code = {indicator.code: indicator for indicator in indicators}
     due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]

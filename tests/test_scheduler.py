@@ -192,7 +192,7 @@ def _no_scheduler_left_running():
 
 
 def test_claim_of_a_process_that_died_is_taken_over(db, demo):
-    from reports.archive import STALE_CLAIM, claim
+    from reports.claims import STALE_CLAIM, claim
     from reports.model import ReportKind
 
     with db.sessions() as session:

@@ -24,11 +24,12 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
     """Compile a report now, keep it as a new version and write it to a file."""
     import datetime as dt
 
+    from indicators.framework import default_strategy
     from indicators.overview import UnknownStrategy
     from indicators.periods import PeriodError, parse_period
     from mne.context import actor
     from mne.scheduling import report_settings
-    from reports.archive import compile_and_issue, default_strategy, report_bytes
+    from reports.archive import compile_and_issue, report_bytes
     from reports.gaps import period_just_ended
 
     config = report_settings(settings())

@@ -13,6 +13,7 @@ from indicators.evaluation import (
     status_matrix,
     strategy_indicators,
 )
+from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError, parse_period
@@ -24,7 +25,6 @@ from mne.context import session
 from mne.evaluation import (
     Filters,
     calendar,
-    default_strategy,
     requested_indicator,
     requested_progress,
     status_label,
@@ -67,7 +67,7 @@ def _entities() -> list[Entity]:
 @requires(Action.READ_FRAMEWORK)
 def first_dashboard():
     """The dashboard of the first strategy."""
-    code = default_strategy()
+    code = default_strategy(session())
     if code is None:
         return render_template("empty.html")
     return redirect(url_for("evaluation.dashboard", code=code))
@@ -145,7 +145,7 @@ def entity_page(code: str):
     entity = session().scalars(select(Entity).where(Entity.code == code)).one_or_none()
     if entity is None:
         raise UnknownEntity(code)
-    strategy_code = request.args.get("strategy") or default_strategy()
+    strategy_code = request.args.get("strategy") or default_strategy(session())
     if strategy_code is None:
         return render_template("empty.html")
     strategy = _strategy(strategy_code)
