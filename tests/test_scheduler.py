@@ -23,7 +23,7 @@ from mne.scheduling import job_context
 from reports.jobs import quarterly_reports, run_recorded
 from reports.model import ClaimState, CompiledReport, JobRun, ReportClaim, RunOutcome
 from reports.scheduler import start_scheduler
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 KINDS = {"gaps", "progress"}
 
