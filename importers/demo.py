@@ -15,32 +15,34 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
 from indicators.framework import (
+    INDICATOR_FIELD,
     ensure_default_scale,
     ensure_dimensions,
     upsert,
+    write_entity,
+    write_indicator,
+    write_objective,
+    write_principle,
+    write_strategy,
+    write_target,
 )
 from indicators.model import (
-    Dimension,
     Entity,
-    EntityPopulation,
     Flag,
     Indicator,
-    IndicatorDimension,
     Kind,
     Objective,
     Principle,
     Return,
     ReturnState,
     Strategy,
-    Target,
     Unit,
 )
-from indicators.periods import Frequency, parse_period
+from indicators.periods import parse_period
 from indicators.values import ValueKey, write_values
 
 DEMO_FILE = Path(__file__).with_name("demo_strategy.toml")
@@ -58,21 +60,17 @@ def load_demo(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> 
     demo = read_demo()
     ensure_dimensions(session, dimensions)
     scale = ensure_default_scale(session)
-    strategy = upsert(session, Strategy, {"code": demo["strategy"]["code"]},
-                      **{k: v for k, v in demo["strategy"].items() if k != "code"})
+    strategy = write_strategy(session, demo["strategy"]["code"],
+                              **{k: v for k, v in demo["strategy"].items() if k != "code"})
     entities = _load_entities(session, demo["entities"])
     principles = {
-        spec["code"]: upsert(session, Principle, {"strategy_id": strategy.id, "code": spec["code"]},
-                             name=spec["name"], description=spec["description"],
-                             position=position)
+        spec["code"]: write_principle(session, strategy, spec["code"], name=spec["name"],
+                                      description=spec["description"], position=position)
         for position, spec in enumerate(demo["principles"])
     }
-    objectives = _load_objectives(session, demo["objectives"], principles)
-    dimension_rows = {row.code: row for row in session.scalars(select(Dimension))}
-    indicators = [
-        _load_indicator(session, strategy, spec, objectives, entities, dimension_rows, scale.id)
-        for spec in demo["indicators"]
-    ]
+    _load_objectives(session, demo["objectives"], principles)
+    indicators = [_load_indicator(session, strategy, spec, scale.code)
+                  for spec in demo["indicators"]]
     returns = _ReturnBook(session, strategy, entities, set(demo.get("missing_returns", [])))
     rows = [
         (key, fields)
@@ -92,68 +90,34 @@ def load_demo(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> 
 def _load_entities(session: Session, specs: list[dict[str, Any]]) -> dict[str, Entity]:
     entities: dict[str, Entity] = {}
     for spec in specs:
-        parent = entities.get(spec.get("parent") or "")
-        entity = upsert(session, Entity, {"code": spec["code"]}, name=spec["name"],
-                        kind=spec["kind"], parent_id=parent.id if parent else None)
-        for year, population in spec.get("population", {}).items():
-            upsert(session, EntityPopulation, {"entity_id": entity.id, "year": int(year)},
-                   population=int(population))
-        entities[entity.code] = entity
+        entities[spec["code"]] = write_entity(
+            session, spec["code"], entities.get(spec.get("parent") or ""),
+            spec.get("population", {}), name=spec["name"], kind=spec["kind"])
     return entities
 
 
-def _load_objectives(
-    session: Session, specs: list[dict[str, Any]], principles: dict[str, Principle]
-) -> dict[str, Objective]:
+def _load_objectives(session: Session, specs: list[dict[str, Any]],
+                     principles: dict[str, Principle]) -> None:
     objectives: dict[str, Objective] = {}
     for spec in specs:
-        parent = objectives.get(spec.get("parent") or "")
-        objectives[spec["code"]] = upsert(
-            session, Objective,
-            {"principle_id": principles[spec["principle"]].id, "code": spec["code"]},
-            title=spec["title"], parent_id=parent.id if parent else None,
-        )
-    return objectives
+        objectives[spec["code"]] = write_objective(
+            session, principles[spec["principle"]], spec["code"],
+            objectives.get(spec.get("parent") or ""), title=spec["title"])
 
 
-def _load_indicator(
-    session: Session,
-    strategy: Strategy,
-    spec: dict[str, Any],
-    objectives: dict[str, Objective],
-    entities: dict[str, Entity],
-    dimensions: dict[str, Dimension],
-    scale_id: int,
-) -> Indicator:
-    kind = Kind(spec["kind"])
+def _load_indicator(session: Session, strategy: Strategy, spec: dict[str, Any],
+                    scale_code: str) -> Indicator:
     baseline = spec.get("baseline", {})
-    indicator = upsert(
-        session, Indicator, {"strategy_id": strategy.id, "code": spec["code"]},
-        objective_id=objectives[spec["objective"]].id,
-        name=spec["name"], definition=spec["definition"], kind=kind,
-        unit=Unit(spec["unit"]), currency=spec.get("currency", ""),
-        direction=spec["direction"], frequency=Frequency(spec["frequency"]),
-        aggregation=spec["aggregation"], data_source=spec.get("data_source", ""),
-        verification=spec.get("verification", ""),
-        responsible_entity_id=entities[spec["responsible"]].id,
-        standard=spec.get("standard", ""), sex_required=spec.get("sex_required", False),
-        scale_id=scale_id if kind is Kind.QUALITATIVE else None,
-        baseline_value=baseline.get("value"), baseline_period=baseline.get("period"),
-        baseline_note=baseline.get("note", ""),
-    )
-    wanted_dimensions = [dimensions[code].id for code in spec.get("dimensions", [])]
-    if [link.dimension_id for link in indicator.dimension_links] != wanted_dimensions:
-        indicator.dimension_links = [
-            IndicatorDimension(dimension_id=dimension_id, position=position)
-            for position, dimension_id in enumerate(wanted_dimensions)
-        ]
-    reporters = [entities[code] for code in spec.get("reporters", [spec["responsible"]])]
-    if {entity.id for entity in indicator.reporters} != {entity.id for entity in reporters}:
-        indicator.reporters = reporters
+    fields = {name: spec[name] for name in INDICATOR_FIELD if name in spec} | {
+        "reporters": spec.get("reporters", [spec["responsible"]]),
+        "dimensions": spec.get("dimensions", []),
+        "scale": scale_code if Kind(spec["kind"]) is Kind.QUALITATIVE else None,
+        "baseline_value": baseline.get("value"), "baseline_period": baseline.get("period"),
+        "baseline_note": baseline.get("note", "")}
+    indicator = write_indicator(session, strategy, spec["code"], **fields)
     for target in spec.get("targets", []):
-        upsert(session, Target, {"indicator_id": indicator.id, "period": target["period"]},
-               period_end=parse_period(target["period"]).end, value=float(target["value"]),
-               final=bool(target.get("final", False)))
+        write_target(session, indicator, target["period"], target["value"],
+                     bool(target.get("final", False)))
     session.flush()
     return indicator
 

@@ -47,7 +47,6 @@ Q_CODE, Q_NAME, Q_UNIT, Q_BREAKDOWN, Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE, 
 # Columns of the qualitative sheet.
 L_CODE, L_NAME, L_SCALE, L_PREVIOUS, L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, \
     L_COMMENT = range(1, 10)
-HEADER_ROW = 1
 
 FLAG_WORDS = {
     "estimated": Flag.ESTIMATED,

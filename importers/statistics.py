@@ -30,21 +30,18 @@ from indicators import problems
 from indicators.bulk import collector_paused
 from indicators.disaggregation import canonical_key
 from indicators.errors import MneError
+from indicators.framework import write_indicator, write_objective, write_principle, write_strategy
 from indicators.i18n import _
 from indicators.model import (
-    Aggregation,
     Category,
     Dimension,
-    Direction,
     Entity,
     Flag,
     Indicator,
-    IndicatorDimension,
     Kind,
     Objective,
     Principle,
     Strategy,
-    Unit,
 )
 from indicators.periods import Frequency
 from indicators.problems import Problem, ProblemType
@@ -426,27 +423,22 @@ class _Resolver:
     def _objective(self) -> Objective:
         spec = self.mapping.strategy
         if self.strategy is None:
-            self.strategy = Strategy(
-                code=self.strategy_code, title=spec.get("title", self.strategy_code),
+            self.strategy = write_strategy(
+                self.session, self.strategy_code, title=spec.get("title", self.strategy_code),
                 area=spec.get("area", ""), start_year=int(spec.get("start_year", 2000)),
                 end_year=int(spec.get("end_year", 2030)))
-            self.session.add(self.strategy)
-            self.session.flush()
         principle = self._find(Principle, strategy_id=self.strategy.id, code=spec["principle"])
         if principle is None:
-            principle = Principle(strategy_id=self.strategy.id, code=spec["principle"],
-                                  name=spec.get("principle_name", spec["principle"].title()),
-                                  position=len(self.strategy.principles))
-            self.session.add(principle)
-            self.session.flush()
+            principle = write_principle(
+                self.session, self.strategy, spec["principle"],
+                name=spec.get("principle_name", spec["principle"].title()),
+                position=len(self.strategy.principles))
         objective = self.session.scalars(
             select(Objective).join(Principle).where(Principle.strategy_id == self.strategy.id,
                                                     Objective.code == spec["objective"])).first()
         if objective is None:
-            objective = Objective(principle_id=principle.id, code=spec["objective"],
-                                  title=spec.get("objective_title", spec["objective"]))
-            self.session.add(objective)
-            self.session.flush()
+            objective = write_objective(self.session, principle, spec["objective"],
+                                        title=spec.get("objective_title", spec["objective"]))
         return objective
 
     def _find(self, model: type, **key: Any) -> Any:
@@ -454,20 +446,12 @@ class _Resolver:
 
     def _new_indicator(self, code: str, objective: Objective) -> Indicator:
         spec = next(item for item in self.mapping.indicators.values() if item["code"] == code)
-        dimensions = {row.code: row.id for row in self.session.scalars(select(Dimension))}
         wanted = list(self.plan.indicator_dimensions[code])
-        indicator = Indicator(
-            strategy_id=self.strategy.id, objective_id=objective.id, code=code,
+        return write_indicator(
+            self.session, self.strategy, code, objective=objective.code,
             name=spec.get("name", code), definition=spec.get("definition", ""),
             kind=Kind.QUANTITATIVE,
-            unit=Unit(self.mapping.units.get(self.plan.units.get(code, ""), "count")),
-            direction=Direction(spec.get("direction", "maintain")),
-            frequency=Frequency.ANNUAL, aggregation=Aggregation(spec.get("aggregation", "sum")),
-            data_source=self.mapping.name, standard=spec.get("standard", ""),
-            sex_required="sex" in wanted,
-            dimension_links=[IndicatorDimension(dimension_id=dimensions[dimension], position=rank)
-                             for rank, dimension in enumerate(wanted)],
-        )
-        self.session.add(indicator)
-        self.session.flush()
-        return indicator
+            unit=self.mapping.units.get(self.plan.units.get(code, ""), "count"),
+            direction=spec.get("direction", "maintain"), frequency=Frequency.ANNUAL,
+            aggregation=spec.get("aggregation", "sum"), data_source=self.mapping.name,
+            standard=spec.get("standard", ""), sex_required="sex" in wanted, dimensions=wanted)

@@ -31,6 +31,7 @@ from indicators.model import (
     Indicator,
     Kind,
     Objective,
+    Strategy,
     Unit,
 )
 from indicators.overview import approved_figures, load_strategy
@@ -150,9 +151,13 @@ def entity_id_of(session: Session, code: str) -> int:
 
 
 def strategy_indicators(session: Session, strategy_code: str) -> list[Indicator]:
+    """The indicators of the strategy with `strategy_code` (see `indicators_of`)."""
+    return indicators_of(session, load_strategy(session, strategy_code))
+
+
+def indicators_of(session: Session, strategy: Strategy) -> list[Indicator]:
     """The strategy's indicators that are not archived, principle by principle, with their
     objective, principle, targets and scale loaded."""
-    strategy = load_strategy(session, strategy_code)
     ids = [indicator.id for principle in strategy.principles
            for objective in principle.objectives for indicator in objective.indicators
            if not indicator.archived]
@@ -198,11 +203,10 @@ def strategy_progress(
 def scoped_progress(session: Session, strategy_code: str, scope: Scope,
                     thresholds: Thresholds) -> list[IndicatorProgress]:
     """The progress table of a strategy within `scope` (see `strategy_progress`)."""
-    return compile_progress(session, strategy_indicators(session, strategy_code), scope,
-                            thresholds)
+    return progress_rows(session, strategy_indicators(session, strategy_code), scope, thresholds)
 
 
-def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
+def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
                      thresholds: Thresholds,
                      frame: pd.DataFrame | None = None) -> list[IndicatorProgress]:
     """`IndicatorProgress` of each indicator within `scope`, from their `aggregated_series`
@@ -558,7 +562,7 @@ def indicator_view(session: Session, strategy_code: str, indicator_code: str, sc
     strategy has none with that code)."""
     indicator = find_indicator(session, strategy_code, indicator_code)
     frame = aggregated_series(session, [indicator], scope)
-    row = compile_progress(session, [indicator], scope, thresholds, frame)[0]
+    row = progress_rows(session, [indicator], scope, thresholds, frame)[0]
     return IndicatorView(
         indicator=indicator, scope=scope, progress=row, series=series_points(frame),
         breakdowns={link.dimension.code: series_points(frame, link.dimension.code)

@@ -1,5 +1,5 @@
 """What the evaluators' pages and API share: reading filters from a request, the scope of
-figures the signed-in user reads, the strategy meant when none is named, the thresholds and
+figures the signed-in user reads, the thresholds and
 calendar of config.toml, and the indicator page's data."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import request
-from sqlalchemy import select
 
 from indicators.evaluation import (
     IndicatorProgress,
@@ -16,7 +15,6 @@ from indicators.evaluation import (
     indicator_view,
     scoped_progress,
 )
-from indicators.model import Strategy
 from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Status
@@ -58,11 +56,6 @@ class Filters:
                    "principle": self.principle, "status": self.status}
         current.update(changes)
         return {name: value for name, value in current.items() if value}
-
-
-def default_strategy() -> str | None:
-    """The strategy meant when none is named: the first by code."""
-    return session().scalar(select(Strategy.code).order_by(Strategy.code).limit(1))
 
 
 def calendar() -> Calendar:

@@ -23,7 +23,6 @@ from indicators.model import (
     Target,
 )
 from indicators.obligations import Calendar, Standing, is_due, standings, strategy_obligations
-from indicators.overview import load_strategy
 from indicators.periods import Period, parse_period
 from indicators.vocabulary import Status
 from reports.compilation import (
@@ -40,12 +39,11 @@ from reports.model import ReportKind
 from reports.sources import returns_used
 
 
-def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
+def compile_gaps(session: Session, strategy: Strategy, period_code: str, calendar: Calendar,
                  as_of: dt.date, indicators: list[Indicator],
                  progress: list[IndicatorProgress]) -> Compilation:
     """The gap report of a strategy for a period, as it stands on `as_of`, given its current
     indicators and their progress rows at that period (for the indicators off track)."""
-    strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     by_code = {indicator.code: indicator for indicator in indicators}
     due = [indicator for indicator in indicators if is_due(indicator, period)]

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from indicators.model import Strategy, utcnow
-from reports.archive import ReportSettings, compile_scheduled, failed_claims
+from reports.archive import ReportSettings
+from reports.claims import compile_scheduled, failed_claims
 from reports.model import JobRun, ReportKind, RunOutcome
 from reports.notify import Recipients, SmtpServer, focal_point_address, remind_late_returns
 

@@ -11,11 +11,15 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
-from indicators.evaluation import IndicatorProgress, Scope, aggregated_series, strategy_indicators
-from indicators.evaluation import compile_progress as evaluate
+from indicators.evaluation import (
+    IndicatorProgress,
+    Scope,
+    aggregated_series,
+    indicators_of,
+    progress_rows,
+)
 from indicators.i18n import _
-from indicators.model import Indicator
-from indicators.overview import load_strategy
+from indicators.model import Indicator, Strategy
 from indicators.periods import parse_period, period_sort_key
 from indicators.progress import Thresholds
 from indicators.vocabulary import Status
@@ -43,21 +47,20 @@ class ProgressTable:
     rows: list[IndicatorProgress]
 
 
-def progress_table(session: Session, strategy_code: str, period_code: str,
+def progress_table(session: Session, strategy: Strategy, period_code: str,
                    thresholds: Thresholds) -> ProgressTable:
     """The evaluators' progress table of a strategy at the end of a period (the numbers
     `strategy_progress` and the API give)."""
-    indicators = strategy_indicators(session, strategy_code)
+    indicators = indicators_of(session, strategy)
     scope = Scope(until=parse_period(period_code).end)
     series = aggregated_series(session, indicators, scope, sex_only=True)
-    return ProgressTable(indicators, series, evaluate(session, indicators, scope, thresholds,
-                                                      series))
+    return ProgressTable(indicators, series, progress_rows(session, indicators, scope,
+                                                           thresholds, series))
 
 
-def compile_progress(session: Session, strategy_code: str, period_code: str,
-                     table: ProgressTable, as_of: dt.date) -> Compilation:
+def compile_progress_report(session: Session, strategy: Strategy, period_code: str,
+                            table: ProgressTable, as_of: dt.date) -> Compilation:
     """The progress report of a strategy at the end of a period."""
-    strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     indicators, series, rows = table.indicators, table.series, table.rows
     titles = {objective.code: objective.title for principle in strategy.principles

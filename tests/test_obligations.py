@@ -43,7 +43,7 @@ from reports.archive import ReportSettings, compile_report
 from reports.gaps import return_statuses
 from reports.model import Notification
 from reports.notify import periods_to_remind, remind_late_returns
-from tests.conftest import _empty, write_config
+from tests.helpers import empty_database, write_config
 
 QUARTERLY = Calendar("quarterly", 30)
 AS_OF = dt.date(2026, 11, 23)
@@ -250,7 +250,7 @@ def world(database_url, _databases, tmp_path_factory):
     from importers.demo import load_demo
 
     database = _databases.setdefault(database_url, Database(database_url))
-    _empty(database)
+    empty_database(database)
     settings = load_settings(write_config(tmp_path_factory.mktemp("obligations"), database_url))
     with database.transaction() as session:
         load_demo(session, settings.dimensions)
@@ -258,7 +258,7 @@ def world(database_url, _databases, tmp_path_factory):
             _random_strategy(session, seed)
     remind_late_returns(database.sessions, QUARTERLY, AS_OF, 4, None)
     yield database
-    _empty(database)
+    empty_database(database)
 
 
 @pytest.fixture(scope="module")

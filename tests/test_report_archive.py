@@ -14,7 +14,7 @@ from indicators.storage import read_stored
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
 from reports.model import CompiledReport
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 
 PERIOD = "2026Q3"
 EXTERNAL = re.compile(

@@ -18,7 +18,7 @@ from indicators.return_review import (
     send_back,
 )
 from indicators.values import ValueKey, record_value
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 
 
 def _submitted(session, entity_code: str, period: str = "2026Q3") -> Return:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 
+from indicators.framework import default_strategy
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint
 from mne.api.openapi import documented
-from mne.evaluation import Filters, default_strategy, requested_indicator
+from mne.context import session
+from mne.evaluation import Filters, requested_indicator
 
 
 def _view(code: str):
     """The indicator's view for the request's strategy (default: the first) and filters."""
-    strategy = request.args.get("strategy") or default_strategy()
+    strategy = request.args.get("strategy") or default_strategy(session())
     return strategy, requested_indicator(strategy, code, Filters.from_request())
 
 

@@ -1,4 +1,7 @@
-"""Alembic environment: migrations run on the engine mne hands over, batch mode for SQLite."""
+"""Alembic environment: migrations run on the engine mne hands over, batch mode for SQLite.
+
+Files in versions/ are named `<run order>_<revision id>_<name>.py` so that `ls` shows the order
+they run in; the revision ids inside stay as they were (see versions/README.md)."""
 
 from alembic import context
 from sqlalchemy import create_engine

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from indicators.data_quality import completeness_by, expected_returns, quality_report
 from indicators.errors import NotFound
 from indicators.evaluation import status_matrix
+from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.obligations import owes, reporting_indicators
 from indicators.periods import Period, parse_period
@@ -20,7 +21,6 @@ from mne.context import session
 from mne.evaluation import (
     Filters,
     calendar,
-    default_strategy,
     requested_indicator,
     requested_progress,
     status_label,
@@ -50,7 +50,7 @@ def _entities() -> list[Entity]:
 @requires(Action.READ_FRAMEWORK)
 def first_dashboard():
     """The dashboard of the first strategy."""
-    code = default_strategy()
+    code = default_strategy(session())
     if code is None:
         return render_template("empty.html")
     return redirect(url_for("evaluation.dashboard", code=code))
@@ -128,7 +128,7 @@ def entity_page(code: str):
     entity = session().scalars(select(Entity).where(Entity.code == code)).one_or_none()
     if entity is None:
         raise NotFound("entity", code)
-    strategy_code = request.args.get("strategy") or default_strategy()
+    strategy_code = request.args.get("strategy") or default_strategy(session())
     if strategy_code is None:
         return render_template("empty.html")
     strategy = _strategy(strategy_code)
