@@ -1,12 +1,17 @@
-"""Data quality arithmetic: completeness and timeliness of returns, outliers in a series."""
+"""Data quality arithmetic: completeness and timeliness of returns, outliers in a series.
+
+The outlier rule lives here alone: the upload checks, the data-quality page and the gap report
+all judge a value with `outlier_score` / `outliers`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
 OUTLIER_THRESHOLD = 3.5
+OUTLIER_MIN_SERIES = 4
 MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
@@ -59,15 +64,28 @@ def modified_z_scores(values: pd.Series) -> pd.Series:
     return deviation / (MEAN_AD_SCALE * mean_deviation)
 
 
-def outliers(frame: pd.DataFrame, by: list[str], threshold: float = OUTLIER_THRESHOLD,
-             minimum: int = 4) -> pd.DataFrame:
-    """Rows of `frame` whose `value` lies beyond `threshold` in modified z-score within its own
-    series (the rows sharing the `by` columns); series shorter than `minimum` are skipped.
+def is_outlier(score: float | None) -> bool:
+    """Whether a modified z-score lies beyond the outlier threshold."""
+    return score is not None and abs(score) > OUTLIER_THRESHOLD
+
+
+def outlier_score(value: float, others: Sequence[float]) -> float | None:
+    """The modified z-score of `value` within its series: `others` (the series' other values)
+    and the value itself; None when that series is shorter than OUTLIER_MIN_SERIES."""
+    series = pd.Series([*others, value], dtype=float)
+    if len(series) < OUTLIER_MIN_SERIES:
+        return None
+    return float(modified_z_scores(series).iloc[-1])
+
+
+def outliers(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Rows of `frame` whose `value` is an outlier (`is_outlier`) within its own series (the
+    rows sharing the `by` columns); series shorter than OUTLIER_MIN_SERIES are skipped.
     Adds the column z_score."""
     scored = frame.dropna(subset=["value"]).copy()
     sizes = scored.groupby(by)["value"].transform("size")
-    scored = scored[sizes >= minimum]
+    scored = scored[sizes >= OUTLIER_MIN_SERIES]
     if scored.empty:
         return scored.assign(z_score=pd.Series(dtype=float))
     scored["z_score"] = scored.groupby(by, group_keys=False)["value"].apply(modified_z_scores)
-    return scored[scored["z_score"].abs() > threshold].reset_index(drop=True)
+    return scored[scored["z_score"].map(is_outlier)].reset_index(drop=True)
