@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from importers.problems import ProblemReport
 from importers.workbook import open_workbook
 from indicators.cells import FORMULA_TRIGGERS, neutralise
+from indicators.evaluation import load_strategy
 from indicators.framework import upsert
 from indicators.i18n import _
 from indicators.model import (
@@ -44,7 +45,6 @@ from indicators.model import (
     Target,
     Unit,
 )
-from indicators.overview import load_strategy
 from indicators.periods import Frequency, PeriodError, parse_period
 
 Parser = Callable[[Any], Any]

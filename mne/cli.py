@@ -123,7 +123,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
     """Compile a report now, keep it as a new version and write it to a file."""
     import datetime as dt
 
-    from indicators.overview import UnknownStrategy
+    from indicators.evaluation import UnknownStrategy
     from indicators.periods import PeriodError, parse_period
     from mne.context import actor
     from mne.scheduling import report_settings

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indicators.data_quality import Calendar, inconsistent, missing_breakdowns, quantitative_values
-from indicators.evaluation import IndicatorProgress, Scope, strategy_indicators
+from indicators.evaluation import IndicatorProgress, Scope, load_strategy, strategy_indicators
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -23,7 +23,6 @@ from indicators.model import (
     Strategy,
     Target,
 )
-from indicators.overview import load_strategy
 from indicators.periods import Period, due_in, parse_period, period_containing
 from indicators.progress import Status
 from reports.compilation import (

@@ -11,11 +11,16 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
-from indicators.evaluation import IndicatorProgress, Scope, aggregated_series, strategy_indicators
+from indicators.evaluation import (
+    IndicatorProgress,
+    Scope,
+    aggregated_series,
+    load_strategy,
+    strategy_indicators,
+)
 from indicators.evaluation import compile_progress as evaluate
 from indicators.i18n import _
 from indicators.model import Indicator
-from indicators.overview import load_strategy
 from indicators.periods import parse_period, period_sort_key
 from indicators.progress import Status, Thresholds
 from reports.compilation import (

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from indicators.evaluation import UnknownEntity, UnknownIndicator
-from indicators.overview import UnknownStrategy
+from indicators.evaluation import UnknownEntity, UnknownIndicator, UnknownStrategy
 from indicators.periods import PeriodError
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action

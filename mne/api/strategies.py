@@ -6,8 +6,9 @@ from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from indicators.evaluation import UnknownStrategy
 from indicators.model import Strategy
-from indicators.overview import UnknownStrategy, strategy_overview
+from indicators.overview import strategy_overview
 from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint, error

@@ -11,7 +11,7 @@ from importers.framework_workbook import export_framework, import_framework
 from importers.problems import annotate_workbook
 from importers.workbook import UnusableWorkbook
 from indicators.audit import record
-from indicators.overview import UnknownStrategy
+from indicators.evaluation import UnknownStrategy
 from mne.context import actor, database
 
 

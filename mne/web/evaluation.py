@@ -10,11 +10,11 @@ from indicators.data_quality import completeness_by, expected_returns, quality_r
 from indicators.evaluation import (
     UnknownEntity,
     UnknownIndicator,
+    UnknownStrategy,
     status_matrix,
     strategy_indicators,
 )
 from indicators.model import Entity, Principle, Return, Strategy
-from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables

@@ -9,8 +9,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from indicators.evaluation import UnknownStrategy
 from indicators.model import Strategy
-from indicators.overview import UnknownStrategy
 from indicators.periods import PeriodError, parse_period
 from mne.accounts.guard import permissions, requires
 from mne.accounts.permissions import Action
