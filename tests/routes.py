@@ -8,9 +8,8 @@ import openpyxl
 from flask import url_for
 from sqlalchemy import select
 
-from indicators.model import Entity, Indicator, Return, ReturnState, Strategy, Target
+from indicators.model import Entity, Indicator, Return, ReturnState, Strategy, Target, Upload
 from indicators.storage import store_bytes
-from indicators.uploads import Upload
 from mne.accounts.model import ApiToken, User
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue

@@ -11,8 +11,7 @@ from sqlalchemy.orm import aliased
 
 from importers.return_form import FormError
 from importers.returns import Expected
-from indicators.model import DataValue, Entity, Indicator, Return, Strategy
-from indicators.uploads import UploadOutcome
+from indicators.model import DataValue, Entity, Indicator, Return, Strategy, UploadOutcome
 from mne.accounts.guard import (
     authorize_entity,
     authorized_return,
@@ -93,7 +92,7 @@ def show_return(return_id: int):
     row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     return jsonify({**return_summary(row), "problems": validation.get("problems", []),
-                    "diff": validation.get("diff")})
+                    "diff": row.diff})
 
 
 def _workbook_of(return_id: int, respond):

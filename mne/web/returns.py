@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from importers.return_form import FormError
 from importers.returns import Expected
-from indicators.model import Entity, Return
+from indicators.model import Entity, Return, Upload
 from indicators.periods import PeriodError, parse_period
 from indicators.return_review import feedback_for_period
-from indicators.uploads import Upload
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session
@@ -123,8 +122,8 @@ def show(return_id: int):
     row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     result = {**return_summary(row), "outcome": str(row.state), "return_id": row.id,
-              "upload_id": None, "message": "", "problems": validation.get("problems", []),
-              "diff": validation.get("diff")}
+              "upload_id": row.upload_id, "message": "", "problems": validation.get("problems", []),
+              "diff": row.diff}
     feedback = feedback_for_period(session(), row.strategy_id, row.entity_id, row.period)
     return render_template("returns/result.html", result=result, entity=row.entity,
                            period=row.period, feedback=feedback)
