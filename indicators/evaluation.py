@@ -1,5 +1,7 @@
 """The evaluators' view of a strategy: each indicator's progress table row, its national series
-by period and breakdown, computed once here so that pages, API and reports show equal numbers.
+by period and breakdown, computed once here so that pages, API, reports and the overview
+(`latest_totals`) show equal numbers; the strategy as loaded and the figures a scope may read
+(`approved_figures`).
 
 Aggregation across entities happens in the database: sums, means and counts grouped over a
 covering index, the most recently updated value (the "latest" rule, qualitative levels) ranked
