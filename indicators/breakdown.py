@@ -78,10 +78,9 @@ def inconsistent_totals(frame: pd.DataFrame) -> pd.DataFrame:
     parts = frame[frame["disaggregation"] != TOTAL].copy()
     parts["dimension"] = parts["disaggregation"].map(_single_dimension)
     parts = parts.dropna(subset=["dimension", "value"])
+    parts["unknown"] = parts["disaggregation"].str.endswith(f"={UNKNOWN}")
     sums = parts.groupby([*columns, "dimension"], as_index=False).agg(
-        breakdown_sum=("value", "sum"),
-        complete=("disaggregation", lambda keys: any(key.endswith(f"={UNKNOWN}")
-                                                     for key in keys)))
+        breakdown_sum=("value", "sum"), complete=("unknown", "any"))
     totals = frame[frame["disaggregation"] == TOTAL].rename(columns={"value": "total"})
     joined = sums.merge(totals[[*columns, "total"]], on=columns).dropna(subset=["total"])
     joined["difference"] = joined["breakdown_sum"] - joined["total"]
