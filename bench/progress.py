@@ -43,6 +43,7 @@ from indicators.model import (  # noqa: E402
     Return,
     Strategy,
     Target,
+    Upload,
 )
 from indicators.obligations import Calendar  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
@@ -94,8 +95,9 @@ def build(path: Path, entities: int) -> int:
             indicator.reporters = reporters
         session.add_all(indicators)
         session.add_all(Return(strategy=strategy, entity=entity, period=quarter.code,
-                               uploaded_at=dt.datetime.combine(quarter.end, dt.time())
-                               + dt.timedelta(days=20))
+                               upload=Upload(sha256="", file_path="", uploaded_at=dt.datetime
+                                             .combine(quarter.end, dt.time())
+                                             + dt.timedelta(days=20)))
                         for entity in reporters for quarter in QUARTERS)
         session.flush()
         entity_ids = [entity.id for entity in reporters]

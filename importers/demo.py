@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
@@ -41,6 +42,8 @@ from indicators.model import (
     ReturnState,
     Strategy,
     Unit,
+    Upload,
+    UploadOutcome,
 )
 from indicators.periods import parse_period
 from indicators.values import ValueKey, write_values
@@ -137,20 +140,26 @@ class _ReturnBook:
 
     def of(self, entity_code: str, quarter: str) -> Return:
         if (entity_code, quarter) not in self.returns:
-            period = parse_period(quarter)
-            late = zlib.crc32(f"{entity_code}{quarter}".encode()) % 5 == 0
+            key = {"strategy_id": self.strategy.id, "entity_id": self.entities[entity_code].id,
+                   "period": quarter, "revision": 1}
+            known = self.session.scalars(select(Return).filter_by(**key)).one_or_none()
             self.returns[entity_code, quarter] = upsert(
-                self.session, Return,
-                {"strategy_id": self.strategy.id, "entity_id": self.entities[entity_code].id,
-                 "period": quarter, "revision": 1},
+                self.session, Return, key,
                 state=ReturnState.SUBMITTED if quarter == LATEST_QUARTER
                 else ReturnState.APPROVED,
-                original_name=f"demo-{entity_code}-{quarter}.xlsx", uploaded_by="demo",
-                uploaded_at=dt.datetime.combine(
-                    period.end + dt.timedelta(days=44 if late else 18), dt.time(10, 30)),
+                upload=known.upload if known else self.upload(entity_code, quarter),
                 validation={"errors": [], "warnings": [], "source": "demonstration data"},
             )
         return self.returns[entity_code, quarter]
+
+    def upload(self, entity_code: str, quarter: str) -> Upload:
+        """The (fileless) upload a demonstration return stands for, some of them late."""
+        late = zlib.crc32(f"{entity_code}{quarter}".encode()) % 5 == 0
+        return Upload(sha256="", file_path="", original_name=f"demo-{entity_code}-{quarter}.xlsx",
+                      uploaded_by="demo", outcome=UploadOutcome.SUBMITTED,
+                      uploaded_at=dt.datetime.combine(
+                          parse_period(quarter).end + dt.timedelta(days=44 if late else 18),
+                          dt.time(10, 30)))
 
 
 def _demo_values(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from importers.workbook import open_workbook
 from indicators import problems
 from indicators.cells import FORMULA_TRIGGERS, neutralise
+from indicators.evaluation import load_strategy
 from indicators.framework import (
     INDICATOR_FIELDS,
     CellError,
@@ -53,7 +54,6 @@ from indicators.model import (
     ScaleLevel,
     Strategy,
 )
-from indicators.overview import load_strategy
 from indicators.problems import ProblemReport
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from statistics import median
 from typing import Any, NamedTuple
 
+import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from importers.cell_values import Reading, cell_text, read_flag, read_level, read_number
@@ -37,13 +37,13 @@ from importers.return_form import (
 )
 from importers.workbook import SafeWorkbook
 from indicators import problems
-from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
+from indicators.breakdown import inconsistent_totals
+from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key
 from indicators.model import Flag, Indicator, Unit
 from indicators.problems import ProblemReport
+from indicators.quality import is_outlier, outlier_score
 
 EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
-OUTLIER_Z = 3.5
-OUTLIER_MIN_HISTORY = 4
 JUMP_RATIO = 0.5
 JUMP_MIN_CHANGE = 5.0
 
@@ -80,12 +80,6 @@ class _Where(NamedTuple):
     def at(self, column: int) -> dict[str, str]:
         return {"sheet": self.sheet, "cell": self.cell(column), "indicator": self.indicator,
                 "breakdown": self.breakdown}
-
-
-@lru_cache(maxsize=4096)
-def _dimensions_of(breakdown: str) -> tuple[str, ...]:
-    """The dimensions a breakdown key names (none for the total)."""
-    return tuple(parse_key(breakdown))
 
 
 def _get(row: list[Any], column: int) -> Any:
@@ -165,8 +159,8 @@ class _QuantitativeCheck(_SheetCheck):
     def __init__(self, workbook, form, history, checked):
         super().__init__(workbook, form, checked)
         self.history = history
-        self.totals: dict[int, tuple[float | None, _Where]] = {}
-        self.parts: dict[int, dict[str, list[float | None]]] = {}
+        self.parts: list[tuple[int, str, float | None]] = []
+        self.total_cells: dict[int, _Where] = {}
 
     def run(self) -> None:
         expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
@@ -249,29 +243,22 @@ class _QuantitativeCheck(_SheetCheck):
                     where: _Where) -> None:
         if not indicator.unit.additive:
             return
+        self.parts.append((indicator.id, breakdown, value))
         if breakdown == TOTAL:
-            self.totals[indicator.id] = (value, where)
-            return
-        for dimension in _dimensions_of(breakdown):
-            self.parts.setdefault(indicator.id, {}).setdefault(dimension, []).append(value)
+            self.total_cells[indicator.id] = where
 
     def check_breakdowns(self) -> None:
-        for indicator_id, dimensions in self.parts.items():
-            total, where = self.totals.get(indicator_id, (None, None))
-            if total is None:
-                continue
-            for dimension, values in dimensions.items():
-                self.check_dimension(total, where, dimension, values)
+        frame = pd.DataFrame(self.parts, columns=["indicator_id", "disaggregation", "value"])
+        for found in inconsistent_totals(frame).itertuples(index=False):
+            self.report_breakdown(found, self.total_cells[found.indicator_id])
 
-    def check_dimension(self, total: float, where: _Where, dimension: str,
-                        values: list[float | None]) -> None:
-        present = [value for value in values if value is not None]
-        parts = sum(present)
-        numbers = {"sum": _number(parts), "total": _number(total), "dimension": dimension,
+    def report_breakdown(self, found: Any, where: _Where) -> None:
+        parts, total = found.breakdown_sum, found.total
+        numbers = {"sum": _number(parts), "total": _number(total), "dimension": found.dimension,
                    "found": _number(parts)}
-        if parts > total:
+        if found.exceeds:
             self.report.add(problems.BreakdownExceedsTotal, **numbers, **where.at(Q_VALUE))
-        elif len(present) == len(values) and parts < total:
+        else:
             self.report.add(problems.BreakdownBelowTotal, expected=_number(total), **numbers,
                             **where.at(Q_VALUE))
 
@@ -279,8 +266,7 @@ class _QuantitativeCheck(_SheetCheck):
                          where: _Where) -> None:
         past = self.history.get((indicator.id, breakdown), [])
         series = [item.value for item in past if item.value is not None]
-        score = modified_z_score(value, series)
-        if score is not None and abs(score) > OUTLIER_Z:
+        if is_outlier(outlier_score(value, series)):
             self.report.add(problems.Outlier, found=_number(value),
                             median=_number(median(series)), **where.at(Q_VALUE))
         previous = previous_of(past, self.form)
@@ -290,18 +276,6 @@ class _QuantitativeCheck(_SheetCheck):
                 self.report.add(problems.Jump, found=_number(value),
                                 previous=_number(previous.value), period=previous.period,
                                 **where.at(Q_VALUE))
-
-
-def modified_z_score(value: float, series: list[float]) -> float | None:
-    """Iglewicz and Hoaglin's modified z-score of `value` against `series`, or None when the
-    series is too short or does not vary."""
-    if len(series) < OUTLIER_MIN_HISTORY:
-        return None
-    middle = median(series)
-    spread = median(abs(item - middle) for item in series)
-    if spread == 0:
-        return None
-    return 0.6745 * (value - middle) / spread
 
 
 def _number(value: float) -> str:

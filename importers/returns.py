@@ -9,7 +9,8 @@
 4. Errors: a `Return` in state rejected keeps the problems; no value is touched.
 5. No errors: in one transaction the values are written with their provenance (return, sheet,
    cell), replaced ones go to history, the return is submitted and what changed against the
-   values in force is recorded. Identical bytes already received change nothing.
+   values in force is recorded (`indicators.diffs`, kept in `Return.diff`). Identical bytes
+   already received change nothing.
 A dry run validates and reports without writing a return or a value.
 """
 
@@ -36,34 +37,27 @@ from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_work
 from indicators import problems
 from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.bulk import collector_paused
+from indicators.diffs import Diff, IncomingValue, revision_diff
 from indicators.errors import MneError
 from indicators.i18n import _
-from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
+from indicators.model import (
+    DataValue,
+    Indicator,
+    Return,
+    ReturnState,
+    Upload,
+    UploadOutcome,
+    utcnow,
+)
 from indicators.periods import parse_period
 from indicators.problems import ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open
 from indicators.storage import read_stored, store_bytes
-from indicators.uploads import Upload, UploadOutcome
 from indicators.values import ValueKey, retire_values, write_values
 
-CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
 EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
               UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2,
               UploadOutcome.FORBIDDEN: 2}
-
-
-@dataclass
-class Diff:
-    """What a revision changes against the values in force before it."""
-
-    added: list[dict[str, str]] = field(default_factory=list)
-    changed: list[dict[str, str]] = field(default_factory=list)
-    removed: list[dict[str, str]] = field(default_factory=list)
-    against_revision: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"against_revision": self.against_revision, "added": self.added,
-                "changed": self.changed, "removed": self.removed}
 
 
 @dataclass
@@ -210,7 +204,8 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     current = _current_values(session, form)
     in_force = next((item for item in reversed(returns)
                      if item.state is not ReturnState.REJECTED), None)
-    result.diff = _diff(checked.values, current, in_force.revision if in_force else None)
+    result.diff = revision_diff(_incoming(checked.values), current,
+                                in_force.revision if in_force else None)
     if dry_run:
         result.outcome = UploadOutcome.CHECKED
         result.message = _check_message(checked.report)
@@ -220,10 +215,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     return_row = Return(
         strategy_id=form.strategy.id, entity_id=form.entity.id, period=form.period.code,
         revision=revision, state=ReturnState.REJECTED if rejected else ReturnState.SUBMITTED,
-        file_path=upload.file_path, sha256=upload.sha256, original_name=upload.original_name,
-        size=upload.size, uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
-        validation={**checked.report.to_dict(), "diff": result.diff.to_dict(),
-                    "upload_id": upload.id},
+        upload_id=upload.id, validation=checked.report.to_dict(), diff=result.diff.to_dict(),
     )
     session.add(return_row)
     session.flush()
@@ -295,53 +287,9 @@ def _current_values(session: Session, form: ReturnForm) -> dict[tuple[int, str],
             for value in session.scalars(statement)}
 
 
-def _shown(fields: dict[str, Any] | DataValue) -> str:
-    get = fields.get if isinstance(fields, dict) else lambda name: getattr(fields, name)
-    for name in ("value", "level"):
-        if get(name) is not None:
-            number = float(get(name))
-            text = str(int(number)) if number.is_integer() else f"{number:g}"
-            break
-    else:
-        text = ""
-    flag = str(get("flag") or "none")
-    return " ".join(part for part in (text, "" if flag == "none" else f"({flag})") if part)
-
-
-def _same_content(current: DataValue, fields: dict[str, Any]) -> bool:
-    defaults = {"value": None, "level": None, "narrative": "", "evidence": "", "flag": "none",
-                "comment": ""}
-    for name in CONTENT_FIELDS:
-        new = fields.get(name, defaults[name])
-        old = getattr(current, name)
-        if name in ("value", "level") and new is not None and old is not None:
-            if float(new) != float(old):
-                return False
-        elif str(new if new is not None else "") != str(old if old is not None else ""):
-            return False
-    return True
-
-
-def _diff(values: list[CheckedValue], current: dict[tuple[int, str], DataValue],
-          against: int | None) -> Diff:
-    diff = Diff(against_revision=against)
-    seen = set()
-    for item in values:
-        key = (item.indicator.id, item.breakdown)
-        seen.add(key)
-        entry = {"indicator": item.indicator.code, "breakdown": item.breakdown,
-                 "cell": f"{item.sheet}!{item.cell}", "after": _shown(item.fields)}
-        before = current.get(key)
-        if before is None:
-            diff.added.append({**entry, "before": ""})
-        elif not _same_content(before, item.fields):
-            diff.changed.append({**entry, "before": _shown(before)})
-    for key, value in current.items():
-        if key not in seen:
-            diff.removed.append({"indicator": value.indicator.code, "breakdown": key[1],
-                                 "cell": f"{value.source_sheet}!{value.source_cell}",
-                                 "before": _shown(value), "after": ""})
-    return diff
+def _incoming(values: list[CheckedValue]) -> list[IncomingValue]:
+    return [IncomingValue(item.indicator.id, item.indicator.code, item.breakdown,
+                          f"{item.sheet}!{item.cell}", item.fields) for item in values]
 
 
 def _import_values(session: Session, form: ReturnForm, return_row: Return,

@@ -16,7 +16,7 @@ from indicators.evaluation import Scope, entity_values, strategy_indicators
 from indicators.model import Entity, Indicator, Kind, Return, ReturnState, Strategy, Unit
 from indicators.obligations import Calendar, standings, strategy_obligations
 from indicators.periods import Period, parse_period
-from indicators.quality import completeness, outliers
+from indicators.quality import OUTLIER_THRESHOLD, completeness, outliers
 
 
 def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
@@ -79,11 +79,12 @@ def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> p
 
 
 def outlying_values(values: pd.DataFrame) -> list[dict]:
-    """Totals that stand out from their own entity's series (modified z-score beyond 3.5)."""
-    totals = values[values["disaggregation"] == TOTAL]
-    found = outliers(totals[["indicator", "entity", "period", "period_end", "value"]],
-                     ["indicator", "entity"])
-    return found.sort_values(["indicator", "entity", "period_end"]).to_dict("records")
+    """Values (totals and breakdowns) that stand out from their own entity's series, judged as
+    the upload checks judge them (`indicators.quality.outliers`)."""
+    found = outliers(values[["indicator", "entity", "disaggregation", "period", "period_end",
+                             "value"]], ["indicator", "entity", "disaggregation"])
+    return found.sort_values(["indicator", "disaggregation", "entity", "period_end"]) \
+        .to_dict("records")
 
 
 def missing_breakdowns(session: Session, strategy_code: str, values: pd.DataFrame) -> list[dict]:
@@ -136,6 +137,7 @@ def quality_report(session: Session, strategy_code: str, calendar: Calendar,
         "by_period": completeness_by(returns, "period"),
         "by_entity": completeness_by(returns, "entity"),
         "outliers": outlying_values(values),
+        "outlier_threshold": OUTLIER_THRESHOLD,
         "missing_breakdowns": missing_breakdowns(session, strategy_code, values),
         "inconsistent_totals": inconsistent(values),
     }

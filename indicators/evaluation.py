@@ -1,5 +1,7 @@
 """The evaluators' view of a strategy: each indicator's progress table row, its national series
-by period and breakdown, computed once here so that pages, API and reports show equal numbers.
+by period and breakdown, computed once here so that pages, API, reports and the overview
+(`latest_totals`) show equal numbers; the strategy as loaded and the figures a scope may read
+(`approved_figures`).
 
 Aggregation across entities happens in the database: sums, means and counts grouped over a
 covering index, the most recently updated value (the "latest" rule, qualitative levels) ranked
@@ -31,10 +33,12 @@ from indicators.model import (
     Indicator,
     Kind,
     Objective,
+    Principle,
+    Return,
+    ReturnState,
     Strategy,
     Unit,
 )
-from indicators.overview import approved_figures, load_strategy
 from indicators.periods import parse_period
 from indicators.progress import (
     Status,
@@ -49,6 +53,32 @@ from indicators.trends import trajectory
 
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
                   "narrative"]
+
+
+def load_strategy(session: Session, code: str) -> Strategy:
+    """The strategy with `code`, or `NotFound` naming it."""
+    strategy = session.scalars(
+        select(Strategy)
+        .where(Strategy.code == code)
+        .options(
+            selectinload(Strategy.principles)
+            .selectinload(Principle.objectives)
+            .selectinload(Objective.indicators)
+        )
+    ).one_or_none()
+    if strategy is None:
+        raise NotFound("strategy", code)
+    return strategy
+
+
+def approved_figures(statement: Select) -> Select:
+    """`statement` on data values, narrowed to the figures those who read approved figures only
+    may see: values written by an approved return, and values no return wrote (published
+    statistics imported in bulk, which are published figures already). A value written by a
+    return still awaiting review, sent back, rejected, or reopened and uploaded again is left
+    out until that return is approved."""
+    approved = select(Return.id).where(Return.state == ReturnState.APPROVED)
+    return statement.where(DataValue.return_id.is_(None) | DataValue.return_id.in_(approved))
 
 
 @dataclass(frozen=True)
@@ -214,13 +244,10 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
     if frame is None:
         frame = aggregated_series(session, indicators, scope, sex_only=True)
     covered = _sex_reporters(session, indicators, scope)
-    frame = frame.sort_values("period_end", kind="stable")
-    totals: dict[int, list[Any]] = {}
+    totals = national_totals(frame)
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
     for row in frame.itertuples(index=False):
-        if row.disaggregation == TOTAL:
-            totals.setdefault(row.indicator_id, []).append(row)
-        elif row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
+        if row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
             by_sex.setdefault((row.indicator_id, row.period), {})[
                 row.disaggregation.removeprefix("sex=")] = float(row.value)
     shares = entity_shares(session, indicators, scope, frame)
@@ -229,6 +256,22 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
                      shares.get(indicator.id))
         for indicator in indicators
     ]
+
+
+def national_totals(frame: pd.DataFrame) -> dict[int, list[Any]]:
+    """The total rows of an `aggregated_series` per indicator id, oldest period first: the
+    national (or the scope's entity's) value of each period."""
+    totals: dict[int, list[Any]] = {}
+    ordered = frame[frame["disaggregation"] == TOTAL].sort_values("period_end", kind="stable")
+    for row in ordered.itertuples(index=False):
+        totals.setdefault(row.indicator_id, []).append(row)
+    return totals
+
+
+def latest_totals(frame: pd.DataFrame) -> dict[int, Any]:
+    """The newest total row of an `aggregated_series` per indicator id (period, value,
+    entities): the latest value of the progress table."""
+    return {indicator_id: rows[-1] for indicator_id, rows in national_totals(frame).items()}
 
 
 def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,

@@ -21,9 +21,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.ext.associationproxy import association_proxy
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    column_property,
+    mapped_column,
+    relationship,
+)
 
 # The enumerations live in the vocabulary; they are named here too, beside the columns they type.
 from indicators.vocabulary import (
@@ -314,8 +322,46 @@ class Target(Base):
     indicator: Mapped[Indicator] = relationship(back_populates="targets")
 
 
+class UploadOutcome(StrEnum):
+    """What became of an uploaded file."""
+
+    RECEIVED = "received"
+    UNUSABLE = "unusable"
+    REFUSED = "refused"
+    FORBIDDEN = "forbidden"
+    DUPLICATE = "duplicate"
+    CHECKED = "checked"
+    REJECTED = "rejected"
+    SUBMITTED = "submitted"
+
+
+class Upload(Base):
+    """One file as received, recorded before it is read whatever then becomes of it: its
+    bytes are kept by sha256 under the storage folder."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_path: Mapped[str] = mapped_column(String(500))
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    outcome: Mapped[UploadOutcome] = mapped_column(_enum(UploadOutcome),
+                                                   default=UploadOutcome.RECEIVED)
+    message: Mapped[str] = mapped_column(Text, default="")
+    validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("return.id"),
+                                                  doc="the return it made or repeated")
+
+    source_return: Mapped[Return | None] = relationship(foreign_keys=[return_id])
+
+
 class Return(Base):
-    """One uploaded workbook for one entity and one period, as received, and its fate."""
+    """One revision of the return of one entity for one period: the upload it was read from,
+    its state, its problems (`validation`) and what it changed (`diff`, see
+    `indicators.diffs`). The file's facts are its upload's."""
 
     __tablename__ = "return"
     __table_args__ = (UniqueConstraint("strategy_id", "entity_id", "period", "revision"),)
@@ -326,16 +372,21 @@ class Return(Base):
     period: Mapped[str] = mapped_column(String(10))
     revision: Mapped[int] = mapped_column(default=1)
     state: Mapped[ReturnState] = mapped_column(_enum(ReturnState), default=ReturnState.SUBMITTED)
-    file_path: Mapped[str | None] = mapped_column(String(500))
-    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    original_name: Mapped[str] = mapped_column(String(300), default="")
-    size: Mapped[int] = mapped_column(BigInteger, default=0)
-    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id", use_alter=True), index=True)
     validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     strategy: Mapped[Strategy] = relationship()
     entity: Mapped[Entity] = relationship()
+    upload: Mapped[Upload] = relationship(foreign_keys=[upload_id], lazy="joined")
+
+    file_path = association_proxy("upload", "file_path")
+    sha256 = association_proxy("upload", "sha256")
+    original_name = association_proxy("upload", "original_name")
+    size = association_proxy("upload", "size")
+    uploaded_by = association_proxy("upload", "uploaded_by")
+    uploaded_at: Mapped[dt.datetime] = column_property(  # also to sort and group by in SQL
+        select(Upload.uploaded_at).where(Upload.id == upload_id).scalar_subquery())
 
 
 class _ValueColumns:

@@ -66,7 +66,7 @@ def calendar() -> Calendar:
 def request_scope(filters: Filters) -> Scope:
     """The values `filters` select that the signed-in user reads: every value for those who
     read every return (administrators, evaluators), approved figures only for the others (see
-    `indicators.overview.approved_figures`), as the overview does."""
+    `indicators.evaluation.approved_figures`), as the overview does."""
     return Scope.of(session(), filters.until, filters.since, filters.entity,
                     approved_only=approved_figures_only())
 

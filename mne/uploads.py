@@ -14,10 +14,9 @@ from importers.return_form import build_form
 from importers.returns import Expected, ReturnResult, annotated_upload, receive_return
 from importers.template import write_template
 from importers.workbook import Limits
-from indicators.model import Entity, Return, Strategy
+from indicators.model import Entity, Return, Strategy, Upload
 from indicators.periods import Period
 from indicators.storage import read_stored
-from indicators.uploads import Upload
 from mne.context import actor, database, session, settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,7 +55,8 @@ def return_summary(row: Return) -> dict[str, Any]:
         "id": row.id, "strategy": row.strategy.code, "entity": row.entity.code,
         "period": row.period, "revision": row.revision, "state": row.state,
         "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
-        "original_name": row.original_name, "size": row.size, "sha256": row.sha256,
+        "original_name": row.original_name, "size": row.size, "sha256": row.sha256 or None,
+        "upload_id": row.upload_id,
         "errors": validation.get("errors", 0), "warnings": validation.get("warnings", 0),
     }
 

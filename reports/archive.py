@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.errors import NotFound
+from indicators.evaluation import load_strategy
 from indicators.model import Strategy, utcnow
 from indicators.obligations import Calendar
-from indicators.overview import load_strategy
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation, as_json
@@ -57,7 +57,7 @@ class ReportSettings:
 def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: str, period: str,
                     settings: ReportSettings, as_of: dt.date) -> dict[ReportKind, Compilation]:
     """Compile (without keeping) reports of `kinds` for a strategy and period, resolving the
-    strategy (`UnknownStrategy`) and reading its progress table once for all of them."""
+    strategy (`NotFound`) and reading its progress table once for all of them."""
     strategy = load_strategy(session, strategy_code)
     table = progress_table(session, strategy, period, settings.thresholds)
     compilers = {

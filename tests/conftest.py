@@ -75,7 +75,16 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     yield from _postgres_scratch_database()
 
 
-def _postgres_scratch_database() -> Iterator[str]:
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """A scratch database of each backend with no schema at all, for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mne-empty.db'}"
+        return
+    yield from _postgres_scratch_database(migrate=False)
+
+
+def _postgres_scratch_database(migrate: bool = True) -> Iterator[str]:
     server = make_url(POSTGRES_SERVER)
     name = f"mne_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -83,7 +92,8 @@ def _postgres_scratch_database() -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
     database = Database(url)
-    upgrade(database.engine)
+    if migrate:
+        upgrade(database.engine)
     try:
         yield url
     finally:

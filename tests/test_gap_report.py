@@ -19,6 +19,7 @@ from indicators.model import (
     ReturnState,
     Strategy,
     Target,
+    Upload,
 )
 from indicators.obligations import Calendar
 from indicators.periods import parse_period
@@ -79,10 +80,12 @@ def plan(session, settings):
                        period="2028", period_end=dt.date(2028, 12, 31), value=5.0, final=True))
     sent = Return(strategy=strategy, entity=police, period="2026Q3", revision=1,
                   state=ReturnState.SUBMITTED,
-                  uploaded_at=dt.datetime(2026, 10, 12, 9, 0))
+                  upload=Upload(sha256="", file_path="",
+                                uploaded_at=dt.datetime(2026, 10, 12, 9, 0)))
     late_last_quarter = Return(strategy=strategy, entity=courts, period="2026Q2", revision=1,
                                state=ReturnState.APPROVED,
-                               uploaded_at=dt.datetime(2026, 8, 20, 9, 0))
+                               upload=Upload(sha256="", file_path="",
+                                             uploaded_at=dt.datetime(2026, 8, 20, 9, 0)))
     session.add_all([sent, late_last_quarter])
     session.flush()
     write_values(session, [

@@ -23,6 +23,7 @@ from indicators.model import (
     Return,
     ReturnState,
     Strategy,
+    Upload,
 )
 from indicators.obligations import (
     Calendar,
@@ -234,8 +235,9 @@ def _random_strategy(session, seed: int) -> Strategy:
                     strategy=strategy, entity=entity, period=quarter.code, revision=revision,
                     state=rng.choice([ReturnState.REJECTED, ReturnState.SUBMITTED,
                                       ReturnState.APPROVED, ReturnState.RETURNED]),
-                    uploaded_at=dt.datetime.combine(quarter.end, dt.time(10))
-                    + dt.timedelta(days=rng.randint(1, 70), hours=revision)))
+                    upload=Upload(sha256="", file_path="", uploaded_at=dt.datetime.combine(
+                        quarter.end, dt.time(10))
+                        + dt.timedelta(days=rng.randint(1, 70), hours=revision))))
     return strategy
 
 

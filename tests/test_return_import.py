@@ -11,10 +11,17 @@ from importers.problems import PROBLEMS_SHEET
 from importers.return_form import FLAG_WORDS, build_form
 from importers.returns import Expected, annotated_upload, receive_return
 from importers.template import write_template
-from indicators.model import DataValue, DataValueHistory, Flag, Return, ReturnState
+from indicators.model import (
+    DataValue,
+    DataValueHistory,
+    Flag,
+    Return,
+    ReturnState,
+    Upload,
+    UploadOutcome,
+)
 from indicators.periods import parse_period
 from indicators.storage import read_stored
-from indicators.uploads import Upload, UploadOutcome
 from tests.return_workbooks import cell_of, fill
 
 PERIOD = "2026Q3"

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from importers.returns import Expected
-from indicators.model import DataValue, Entity, Indicator, Return, Strategy
+from indicators.model import DataValue, Entity, Indicator, Return, Strategy, UploadOutcome
 from indicators.periods import parse_period
-from indicators.uploads import UploadOutcome
 from mne.accounts.guard import (
     authorize_entity,
     authorized_return,
@@ -90,7 +89,7 @@ def show_return(return_id: int):
     row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     return jsonify({**return_summary(row), "problems": validation.get("problems", []),
-                    "diff": validation.get("diff")})
+                    "diff": row.diff})
 
 
 def _workbook_of(return_id: int, respond):

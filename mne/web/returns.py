@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from importers.returns import Expected
 from indicators.errors import NotFound
-from indicators.model import Entity, Return
+from indicators.model import Entity, Return, Upload
 from indicators.periods import Period, parse_period
 from indicators.return_review import feedback_for_period
-from indicators.uploads import Upload
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session
@@ -117,8 +116,8 @@ def show(return_id: int):
     row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     result = {**return_summary(row), "outcome": str(row.state), "return_id": row.id,
-              "upload_id": None, "message": "", "problems": validation.get("problems", []),
-              "diff": validation.get("diff")}
+              "upload_id": row.upload_id, "message": "", "problems": validation.get("problems", []),
+              "diff": row.diff}
     feedback = feedback_for_period(session(), row.strategy_id, row.entity_id, row.period)
     return render_template("returns/result.html", result=result, entity=row.entity,
                            period=row.period, feedback=feedback)
@@ -145,7 +144,9 @@ def annotated(return_id: int):
 def annotated_check(upload_id: int):
     """A checked (not imported) workbook with every problem marked on its cell: for the one
     who sent it, or whoever may read the return it became."""
-    upload = session().get(Upload, upload_id) or abort(404)
+    upload = session().get(Upload, upload_id)
+    if upload is None or not upload.file_path:  # the demonstration's returns have no file
+        abort(404)
     if upload.return_id is not None:
         authorized_return(upload.return_id, Action.READ_RETURNS)
     elif upload.uploaded_by != actor() and permissions().entities(Action.READ_RETURNS) is not None:
