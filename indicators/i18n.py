@@ -63,3 +63,9 @@ def chosen_language() -> str | None:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it now: the vocabulary's labels are
+    translated each time they are read (`gettext(message)`), in the reader's language then."""
+    return message

@@ -24,14 +24,14 @@ from indicators.model import (
     Objective,
     Principle,
     QualitativeScale,
-    Return,
     ScaleLevel,
     Strategy,
+    Upload,
 )
 from mne.languages import LANGUAGES
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue, report_bytes
-from tests.conftest import ROOT, TEST_PASSWORD
+from tests.helpers import ROOT, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ FRAMEWORK_TEXTS = (
     ScaleLevel.label, Entity.name, Entity.kind, Indicator.name, Indicator.definition,
     Indicator.data_source, Indicator.verification, Indicator.baseline_note, Indicator.standard,
     DataValue.narrative, DataValue.evidence, DataValue.comment, DataValue.source_sheet,
-    Return.uploaded_by, Dimension.code, Category.code,
+    Upload.uploaded_by, Dimension.code, Category.code,
 )
 NAMES = ("mne", *LANGUAGES.values())  # the product's name; each language in its own words
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from mne.config import ConfigError, load_settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_project_config_holds_documented_defaults(monkeypatch):

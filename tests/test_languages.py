@@ -21,7 +21,7 @@ from mne import create_app
 from mne.accounts.model import User
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
-from tests.conftest import csrf_token_of, login
+from tests.helpers import csrf_token_of, login
 from tests.return_workbooks import fill
 
 LOG_IN_ZH = "登录"

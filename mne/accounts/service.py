@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indicators.audit import record
+from indicators.errors import Invalid
 from indicators.i18n import _
 from indicators.model import Entity, utcnow
 from mne.accounts.model import ApiToken, LoginAttempt, Role, RoleAssignment, User
@@ -30,7 +31,7 @@ TOKEN_PREFIX = "mne_"
 hasher = PasswordHasher()
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """A change to users, roles or tokens that cannot be made; the message says why."""
 
 

@@ -1,0 +1,56 @@
+"""`mne serve` and `mne scheduler`: the web application and the scheduler."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from mne.context import database, settings
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (config: web.host).")
+@click.option("--port", default=None, type=int, help="Port to listen on (config: web.port).")
+@with_appcontext
+def serve_command(host: str | None, port: int | None) -> None:
+    """Run the web application."""
+    from flask import current_app
+    from waitress import serve
+
+    host, port = host or settings().host, port or settings().port
+    scheduler = _start_scheduler() if settings().scheduler_enabled else None
+    click.echo(f"mne serving on http://{host}:{port}")
+    try:
+        serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def _start_scheduler():
+    from mne import scheduling
+
+    scheduler = scheduling.start(settings(), database())
+    for job in scheduler.get_jobs():
+        click.echo(f"scheduler: {job.id} next at {job.next_run_time:%Y-%m-%d %H:%M:%S %Z}")
+    return scheduler
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler alone (quarterly reports, reminders) until interrupted."""
+    import logging
+    import signal
+    import threading
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    scheduler = _start_scheduler()
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown()
+    click.echo("scheduler stopped")
