@@ -48,8 +48,9 @@ def reader_language() -> str:
 
 
 @contextmanager
-def in_language(code: str) -> Iterator[None]:
-    """Give every message of this block (in this thread) in the language `code`."""
+def in_language(code: str | None) -> Iterator[None]:
+    """Give every message of this block (in this thread) in the language `code` (None: the
+    reader's or the default, as outside the block)."""
     token = _chosen.set(code)
     try:
         yield

@@ -9,7 +9,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from indicators.obligations import Calendar
-from mne.accounts.service import reminder_recipients
+from mne.accounts.service import reminder_recipients, user_language
 from mne.config import Settings
 from mne.database import Database
 from reports.archive import ReportSettings
@@ -32,7 +32,7 @@ def job_context(settings: Settings, database: Database) -> JobContext:
                       crons=dict(settings.jobs), timezone=settings.scheduler_timezone,
                       misfire_grace_seconds=settings.misfire_grace_seconds,
                       reminder_lookback=settings.reminder_lookback, smtp=settings.smtp,
-                      recipients=reminder_recipients)
+                      recipients=reminder_recipients, languages=user_language)
 
 
 def start(settings: Settings, database: Database) -> BackgroundScheduler:

@@ -16,7 +16,14 @@ from indicators.model import Strategy, utcnow
 from reports.archive import ReportSettings
 from reports.claims import compile_scheduled, failed_claims
 from reports.model import JobRun, ReportKind, RunOutcome
-from reports.notify import Recipients, SmtpServer, focal_point_address, remind_late_returns
+from reports.notify import (
+    Languages,
+    Recipients,
+    SmtpServer,
+    focal_point_address,
+    no_language,
+    remind_late_returns,
+)
 
 
 def this_worker() -> str:
@@ -36,6 +43,7 @@ class JobContext:
     reminder_lookback: int = 4
     smtp: SmtpServer | None = None
     recipients: Recipients = focal_point_address
+    languages: Languages = no_language
     worker: str = field(default_factory=this_worker)
 
 
@@ -88,7 +96,7 @@ def reminders(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
     """Notify coordinators of returns past their due date."""
     created = remind_late_returns(context.sessions, context.reports.calendar,
                                   scheduled_for.date(), context.reminder_lookback, context.smtp,
-                                  context.recipients)
+                                  context.recipients, context.languages)
     return [f"{item.period} {item.entity_id} → {item.recipient or '-'}"
             + (" (sent)" if item.sent_at else f" ({item.send_error})" if item.send_error else "")
             for item in created]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from indicators.i18n import _
+from indicators.i18n import _, in_language
 from indicators.model import Entity, Strategy, utcnow
 from indicators.obligations import Calendar, Standing
 from indicators.periods import Period
@@ -35,6 +35,12 @@ class SmtpServer:
 
 
 Recipients = Callable[[Session, Entity], list[str]]
+Languages = Callable[[Session, str], str | None]
+
+
+def no_language(session: Session, address: str) -> None:
+    """No recipient has a language of their own: reminders go in the default language."""
+    return None
 
 
 def focal_point_address(session: Session, entity: Entity) -> list[str]:
@@ -66,13 +72,15 @@ def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list
 
 def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, lookback: int,
                         smtp: SmtpServer | None,
-                        recipients: Recipients = focal_point_address) -> list[Notification]:
+                        recipients: Recipients = focal_point_address,
+                        languages: Languages = no_language) -> list[Notification]:
     """Notify the coordinators of each missing return past its due date (once a day, however
-    many schedulers run), and e-mail them when `smtp` is given."""
+    many schedulers run), and e-mail them when `smtp` is given; each reads the reminder in
+    their own language (`languages`), else the default."""
     with session_factory() as session:
         strategies = list(session.scalars(select(Strategy).where(Strategy.active)))
         wanted = [
-            _notification(strategy, standing, recipient, as_of)
+            _notification(strategy, standing, recipient, languages(session, recipient), as_of)
             for strategy in strategies
             for period in periods_to_remind(calendar, as_of, lookback)
             for standing in return_statuses(session, strategy, period, calendar, as_of)
@@ -87,16 +95,17 @@ def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, loo
     return created
 
 
-def _notification(strategy: Strategy, standing: Standing, recipient: str,
+def _notification(strategy: Strategy, standing: Standing, recipient: str, language: str | None,
                   as_of: dt.date) -> Notification:
     entity, period = standing.obligation.entity, standing.obligation.period.code
-    subject = _("Late return: %(entity)s, %(period)s", entity=entity.code, period=period)
-    body = _(
-        "The return of %(entity)s for %(period)s under the strategy %(strategy)s was due on "
-        "%(due)s and has not been received (%(days)s days late). Please upload it in mne.",
-        entity=entity.name, period=period, strategy=strategy.title,
-        due=standing.obligation.due_date.isoformat(), days=standing.days_late,
-    )
+    with in_language(language):
+        subject = _("Late return: %(entity)s, %(period)s", entity=entity.code, period=period)
+        body = _(
+            "The return of %(entity)s for %(period)s under the strategy %(strategy)s was due on "
+            "%(due)s and has not been received (%(days)s days late). Please upload it in mne.",
+            entity=entity.name, period=period, strategy=strategy.title,
+            due=standing.obligation.due_date.isoformat(), days=standing.days_late,
+        )
     return Notification(strategy_id=strategy.id, entity_id=entity.id, period=period,
                         recipient=recipient, day=as_of, subject=subject, body=body,
                         created_at=utcnow())

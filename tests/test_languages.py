@@ -19,8 +19,10 @@ from indicators import i18n
 from indicators.i18n import _, in_language, reader_language
 from mne import create_app
 from mne.accounts.model import User
-from mne.scheduling import report_settings
+from mne.scheduling import job_context, report_settings
 from reports.archive import compile_and_issue
+from reports.jobs import run_recorded
+from reports.model import Notification
 from tests.helpers import csrf_token_of, login
 from tests.return_workbooks import fill
 
@@ -206,3 +208,16 @@ def test_commands_are_given_a_language_with_lang(run_mne, small_strategy, tmp_pa
     run_mne("report", "progress", "--strategy", "SMALL", "--period", "2026Q3", "--format",
             "html", "-o", str(report), "--lang", "zh")
     assert '<html lang="zh">' in report.read_text(encoding="utf-8")
+
+
+def test_each_coordinator_is_reminded_in_their_own_language(app, db, settings, demo, make_user):
+    """The scheduler runs in the application's process (`mne serve`, `mne scheduler`)."""
+    chinese, english = make_user("coordinator", "PROS"), make_user("coordinator", "NCO")
+    with db.transaction() as session:
+        session.scalars(select(User).where(User.email == chinese)).one().language = "zh"
+    run_recorded(job_context(settings, db), "reminders", dt.datetime(2026, 11, 23, 8, 0))
+    with db.sessions() as session:
+        subjects = {row.recipient: row.subject for row in session.scalars(
+            select(Notification).where(Notification.period == "2026Q3"))}
+    assert subjects[chinese] == "申报表逾期：PROS，2026Q3"
+    assert subjects[english] == "Late return: PROS, 2026Q3"

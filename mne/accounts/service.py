@@ -99,6 +99,11 @@ def entity_by_code(session: Session, code: str) -> Entity:
     return entity
 
 
+def user_language(session: Session, address: str) -> str | None:
+    """The language the user with e-mail `address` chose, if any (a reminder reads in it)."""
+    return session.scalars(select(User.language).where(User.email == address)).first()
+
+
 def reminder_recipients(session: Session, entity: Entity) -> list[str]:
     """Where a reminder about `entity`'s late return goes: its focal-point address and every
     active coordinator whose role covers it (a role on the entity or on one above it)."""
