@@ -183,8 +183,24 @@ class ReturnStatus(Term):
                 ReturnState.APPROVED: cls.APPROVED}.get(state, cls.SUBMITTED)
 
 
+class ReportKind(Term):
+    """What a compiled report tells."""
+
+    PROGRESS = "progress", N_("progress")
+    GAPS = "gaps", N_("gaps")
+
+
+class Role(Term):
+    """What a user may do (mne.accounts.permissions says what each allows)."""
+
+    ADMINISTRATOR = "administrator", N_("administrator")
+    COORDINATOR = "coordinator", N_("national coordinator")
+    EVALUATOR = "evaluator", N_("evaluator")
+    VIEWER = "viewer", N_("viewer")
+
+
 VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Frequency, Flag,
-                                      ReturnState, Status, ReturnStatus)
+                                      ReturnState, Status, ReturnStatus, ReportKind, Role)
 """Every enumeration a reader sees."""
 
 COLOURED: tuple[type[Term], ...] = (ReturnState, Status, ReturnStatus)

@@ -24,20 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from indicators.i18n import gettext
 from indicators.model import Base, Entity, Strategy, _enum, utcnow
+from indicators.vocabulary import ReportKind
 
 SCHEDULER = "scheduler"
-
-
-class ReportKind(StrEnum):
-    PROGRESS = "progress"
-    GAPS = "gaps"
-
-    @property
-    def label(self) -> str:
-        """The kind in words, in the reader's language."""
-        return gettext("progress") if self is ReportKind.PROGRESS else gettext("gaps")
 
 
 class ReportFormat(StrEnum):

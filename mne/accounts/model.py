@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indicators.model import Base, Entity, _enum, utcnow
-
-
-class Role(StrEnum):
-    ADMINISTRATOR = "administrator"
-    COORDINATOR = "coordinator"
-    EVALUATOR = "evaluator"
-    VIEWER = "viewer"
-
-    @property
-    def words(self) -> str:
-        """The role as a page names it, in the reader's language."""
-        return str(ROLE_WORDS[self])
-
-
-ROLE_WORDS = {Role.ADMINISTRATOR: _l("administrator"), Role.COORDINATOR: _l("national coordinator"),
-              Role.EVALUATOR: _l("evaluator"), Role.VIEWER: _l("viewer")}
+from indicators.vocabulary import Role
 
 
 class User(Base):
@@ -84,7 +67,7 @@ class RoleAssignment(Base):
 
     def words(self) -> str:
         """The assignment as a page names it: the role in words, and its entity."""
-        return f"{self.role.words} · {self.entity.code}" if self.entity else self.role.words
+        return f"{self.role.label} · {self.entity.code}" if self.entity else self.role.label
 
 
 class ApiToken(Base):
