@@ -96,13 +96,23 @@ def same_label(label: str) -> str:
 
 
 def slug(label: str, length: int = CODE_LENGTH) -> str:
-    """A code that keeps the label's meaning: accents transliterated, each run of other
-    characters than letters, digits and + one hyphen (`Forced labour` -> `forced-labour`,
-    `Türkiye` -> `turkiye`). A code longer than `length` is cut and ends with a stable hash of
+    """A code that keeps the label's meaning: accents dropped from their letters, each run of
+    other characters than ASCII letters, digits and + one hyphen (`Forced labour` ->
+    `forced-labour`, `Türkiye` -> `turkiye`, `Côte d’Ivoire` -> `cote-d-ivoire`). A code longer than `length` is cut and ends with a stable hash of
     the label, so that two labels are never cut into one code."""
-    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    plain = "".join(char for char in unicodedata.normalize("NFKD", unmangled(label))
+                    if not unicodedata.combining(char))
     code = re.sub(r"[^0-9a-z+]+", "-", plain.lower()).strip("-")
     return code if len(code) <= length else hashed(code, label, length)
+
+
+def unmangled(label: str) -> str:
+    """The label as written when its UTF-8 was read as Windows-1252 (`TÃ¼rkiye` -> `Türkiye`),
+    else the label."""
+    try:
+        return label.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return label
 
 
 def hashed(code: str, label: str, length: int = CODE_LENGTH) -> str:

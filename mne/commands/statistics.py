@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from importers.statistics import StatsProblem, StatsSummary, import_statistics, load_mapping
 from indicators.audit import record
@@ -48,7 +49,8 @@ def import_stats_command(path: Path, mapping_name: str, strategy_code: str | Non
                 "created": summary.created})
     except StatsProblem as problem:
         refused = problem.refused_rows
-        click.echo(_("nothing imported: %(count)s rows refused:", count=refused) if refused
+        click.echo(ngettext("nothing imported: %(num)s row refused:",
+                            "nothing imported: %(num)s rows refused:", refused) if refused
                    else _("nothing imported:"), err=True)
         for line in problem.lines:
             click.echo(f"  {line}", err=True)
