@@ -98,8 +98,9 @@ def same_label(label: str) -> str:
 def slug(label: str, length: int = CODE_LENGTH) -> str:
     """A code that keeps the label's meaning: accents dropped from their letters, each run of
     other characters than ASCII letters, digits and + one hyphen (`Forced labour` ->
-    `forced-labour`, `Türkiye` -> `turkiye`, `Côte d’Ivoire` -> `cote-d-ivoire`). A code longer than `length` is cut and ends with a stable hash of
-    the label, so that two labels are never cut into one code."""
+    `forced-labour`, `Türkiye` -> `turkiye`, `Côte d’Ivoire` -> `cote-d-ivoire`). A code
+    longer than `length` is cut and ends with a stable hash of the label, so that two labels
+    are never cut into one code."""
     plain = "".join(char for char in unicodedata.normalize("NFKD", unmangled(label))
                     if not unicodedata.combining(char))
     code = re.sub(r"[^0-9a-z+]+", "-", plain.lower()).strip("-")
