@@ -157,6 +157,15 @@ class CategoryCodes:
             for code, labels in self.seen.items() if len(labels) > 1]
 
 
+class Pair(NamedTuple):
+    """A row's category of one dimension."""
+
+    dimension: str
+    dimension_name: str
+    category: str
+    label: str
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """How one column (or a dimension column and its category column) becomes a breakdown.
@@ -173,26 +182,26 @@ class Breakdown:
     blank: str = "Unspecified"
     open: bool = False
 
-    def pair(self, row: dict[str, str],
-             codes: Callable[[str], CategoryCodes]) -> tuple[str, str, str] | None:
-        """(dimension, category, category label) of a row, or None for the total."""
+    def pair(self, row: dict[str, str], codes: Callable[[str], CategoryCodes]) -> Pair | None:
+        """The row's category of this breakdown, or None for the total."""
         cell = row.get(self.column, "")
         label = cell or self.blank
-        dimension = self.dimension
+        dimension, name = self.dimension, ""
         if self.dimension_column:
             dimension_label = row.get(self.dimension_column, "")
             if dimension_label == self.total:
                 return None
             if not dimension_label:
                 raise KeyError(self.dimension_column, dimension_label)
-            dimension = self.dimension_spec(dimension_label)["code"]
+            spec = self.dimension_spec(dimension_label)
+            dimension, name = spec["code"], spec.get("name", spec["code"])
         elif cell == self.total:
             return None
         if label in self.categories:
-            return dimension, self.categories[label], label
+            return Pair(dimension, name, self.categories[label], label)
         if not (self.open or self.dimension_column):
             raise KeyError(self.column, cell)
-        return dimension, codes(dimension).code(label), label
+        return Pair(dimension, name, codes(dimension).code(label), label)
 
     def dimension_spec(self, label: str) -> dict[str, str]:
         """The dimension a cell of the dimension column names: the mapping's, else one made
@@ -240,11 +249,6 @@ class StatsMapping:
         return {*self.columns.values(), *self.values_columns,
                 *(breakdown.column for breakdown in self.breakdowns),
                 *(breakdown.dimension_column for breakdown in self.breakdowns)} - {""}
-
-    def dimension_names(self) -> dict[str, str]:
-        """Names of the dimensions the mapping's paired columns define, by code."""
-        return {spec["code"]: spec.get("name", spec["code"])
-                for breakdown in self.breakdowns for spec in breakdown.dimensions.values()}
 
     def series(self, label: str, unit: str) -> tuple[str, dict[str, str]]:
         """The code and specification of the indicator of a label published in a unit: the
@@ -337,6 +341,18 @@ class _Combined:
     suppressed: int = 0
     published: str = ""
 
+    def add(self, row: int, cell: str, published: float | Flag) -> None:
+        """Add the row whose value cell is `cell`, read as `published`."""
+        self.rows.append(row)
+        if published is Flag.SUPPRESSED:
+            self.suppressed += 1
+            self.published = cell
+        elif published is Flag.NOT_AVAILABLE:
+            self.published = self.published or cell
+        else:
+            self.total += published
+            self.numbers += 1
+
     def fields(self, sheet: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"source_sheet": sheet[:60], "source_cell": f"row {self.rows[0]}"}
         if self.numbers == 0:
@@ -365,7 +381,7 @@ class StatsPlan:
     entities: dict[str, str] = field(default_factory=dict)
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> specification
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
-    dimensions: dict[str, str] = field(default_factory=dict)  # code -> name, of the pairs
+    dimensions: dict[str, str] = field(default_factory=dict)  # code -> name, when named
     codes: dict[str, CategoryCodes] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -379,6 +395,10 @@ class StatsPlan:
             indicator=indicator, breakdown=breakdown or _("total"), year=year)
             for (entity, indicator, breakdown, year), combined in self.values.items()
             if len(combined.rows) > 1]
+
+    def rows_added_up(self) -> int:
+        """Rows whose value went into another row's (every row of a key but the first)."""
+        return sum(len(combined.rows) - 1 for combined in self.values.values())
 
     def merged_labels(self) -> list[Problem]:
         return [problem for codes in self.codes.values() for problem in codes.merges()]
@@ -415,14 +435,15 @@ def plan_import(path: Path, mapping: StatsMapping,
         if isinstance(series, Unmapped):
             plan.problems.append(series.kind.problem(row=number, **series.fields))
             continue
-        refusal = _refusal(row.get(value_column, ""), mapping)
-        if refusal:
-            plan.problems.append(problems.StatisticNotANumber.problem(row=number, found=refusal))
+        cell = row.get(value_column, "")
+        try:
+            published = _published(cell, mapping)
+        except ValueError:
+            plan.problems.append(problems.StatisticNotANumber.problem(row=number, found=cell))
             continue
         indicator, breakdown = series
         key = (_entity_of(row, columns, plan), indicator, breakdown, row.get(columns["year"], ""))
-        _add_value(plan.values.setdefault(key, _Combined()), number,
-                   row.get(value_column, ""), mapping)
+        plan.values.setdefault(key, _Combined()).add(number, cell, published)
     return plan
 
 
@@ -443,15 +464,12 @@ def _series_of(row: dict[str, str], mapping: StatsMapping,
     code, spec = mapping.series(row.get(mapping.columns["indicator"], ""), unit)
     indicator = plan.indicators.setdefault(code, {
         **spec, "unit": mapping.units.get(unit, "count"), "dimensions": {}})
-    for breakdown in mapping.breakdowns:
-        if breakdown.dimension_column and (label := row.get(breakdown.dimension_column, "")) \
-                != breakdown.total:
-            spec = breakdown.dimension_spec(label)
-            plan.dimensions.setdefault(spec["code"], spec.get("name", spec["code"]))
-    for dimension, category, label in pairs:
-        plan.categories.setdefault(dimension, {}).setdefault(category, label[:200])
-        indicator["dimensions"][dimension] = None
-    return code, canonical_key({dimension: category for dimension, category, _label in pairs})
+    for pair in pairs:
+        if pair.dimension_name:
+            plan.dimensions.setdefault(pair.dimension, pair.dimension_name)
+        plan.categories.setdefault(pair.dimension, {}).setdefault(pair.category, pair.label[:200])
+        indicator["dimensions"][pair.dimension] = None
+    return code, canonical_key({pair.dimension: pair.category for pair in pairs})
 
 
 def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) -> str:
@@ -461,32 +479,15 @@ def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) ->
     return code
 
 
-def _refusal(cell: str, mapping: StatsMapping) -> str:
-    """The cell when it is neither a number nor a published mark (`<5`, `..`), else ''."""
-    if cell in mapping.suppressed or cell in mapping.not_available:
-        return ""
-    try:
-        _number(cell, mapping)
-    except ValueError:
-        return cell
-    return ""
-
-
-def _number(cell: str, mapping: StatsMapping) -> float:
+def _published(cell: str, mapping: StatsMapping) -> float | Flag:
+    """What a value cell says: a number, suppressed (`<5`) or not available (`..`); raises
+    ValueError for anything else."""
+    if cell in mapping.suppressed:
+        return Flag.SUPPRESSED
+    if cell in mapping.not_available:
+        return Flag.NOT_AVAILABLE
     separator = mapping.thousands_separator
     return float(cell.replace(separator, "") if separator else cell)
-
-
-def _add_value(combined: _Combined, number: int, cell: str, mapping: StatsMapping) -> None:
-    combined.rows.append(number)
-    if cell in mapping.suppressed:
-        combined.suppressed += 1
-        combined.published = cell
-    elif cell in mapping.not_available:
-        combined.published = combined.published or cell
-    else:
-        combined.total += _number(cell, mapping)
-        combined.numbers += 1
 
 
 @dataclass
@@ -500,13 +501,9 @@ class StatsSummary:
     values: int
     changes: ValueChanges
     created: list[str]
+    rows_added_up: int = 0
     added_up: list[Problem] = field(default_factory=list)
     merged_labels: list[Problem] = field(default_factory=list)
-
-    @property
-    def rows_added_up(self) -> int:
-        """Rows whose value went into another row's (every row of a key but the first)."""
-        return sum(len(problem.fields["rows"].split(", ")) - 1 for problem in self.added_up)
 
     def outcomes(self) -> dict[str, int]:
         """How many rows were stored, added into another row and refused: all rows, once."""
@@ -548,7 +545,7 @@ def import_statistics(session: Session, path: Path, mapping: StatsMapping,
             progress(min(start + CHUNK, len(rows)), len(rows))
     return StatsSummary(plan.rows, len(rows), changes,
                         [problem.message for problem in missing] if create_missing else [],
-                        plan.added_up(), plan.merged_labels())
+                        plan.rows_added_up(), plan.added_up(), plan.merged_labels())
 
 
 class _Resolver:
@@ -601,7 +598,7 @@ class _Resolver:
         return self.entities, self.indicators
 
     def _add_categories(self) -> None:
-        names = {**self.plan.dimensions, **self.mapping.dimension_names()}
+        names = self.plan.dimensions
         dimensions = {row.code: row for row in self.session.scalars(select(Dimension))}
         for code, categories in self.plan.categories.items():
             dimension = dimensions.get(code)
