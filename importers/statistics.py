@@ -201,7 +201,10 @@ class Breakdown:
             return Pair(dimension, name, self.categories[label], label)
         if not (self.open or self.dimension_column):
             raise KeyError(self.column, cell)
-        return Pair(dimension, name, codes(dimension).code(label), label)
+        categories = codes(dimension)
+        for named, code in self.categories.items():  # a code the mapping gives is taken
+            categories.hold(code, named)
+        return Pair(dimension, name, categories.code(label), label)
 
     def dimension_spec(self, label: str) -> dict[str, str]:
         """The dimension a cell of the dimension column names: the mapping's, else one made

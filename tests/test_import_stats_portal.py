@@ -169,17 +169,22 @@ def test_dimensions_and_age_groups_not_in_the_mapping_are_made_from_their_labels
     db = db_with_dimensions
     summary = imported(db, write_csv(tmp_path / "mechanism.csv", [
         row(dimension="by mechanisms", category="Firearms or explosives", age="30-44"),
-        row(dimension="by mechanisms", category="Sharp object", age="30-44", value="4")]))
+        row(dimension="by mechanisms", category="Sharp object", age="30-44", value="4"),
+        row(age="UNKNOWN"), row(age="18+")]))
     assert "dimension mechanisms" in summary.created
     assert categories_of(db, "mechanisms") == {"firearms-or-explosives": "Firearms or explosives",
                                                "sharp-object": "Sharp object"}
     with db.sessions() as session:
         assert session.scalars(select(Dimension).filter_by(code="mechanisms")).one().name == \
             "Mechanisms"
-    assert "30-44" in categories_of(db, "age")
+    ages = categories_of(db, "age")
+    assert ages["30-44"] == "30-44" and ages["unknown"] == "Unknown"
+    plus = next(code for code, label in ages.items() if label == "18+")
+    assert plus != "18+" and plus.startswith("18+-")  # `18+` is `18 years or over`'s code
     assert set(values_of(db, "VICTIMS-OF-INTENTIONAL-HOMICIDE")) == {
         ("MEX", "age=30-44;mechanisms=firearms-or-explosives", "2021"),
-        ("MEX", "age=30-44;mechanisms=sharp-object", "2021")}
+        ("MEX", "age=30-44;mechanisms=sharp-object", "2021"), ("MEX", "age=unknown", "2021"),
+        ("MEX", f"age={plus}", "2021")}
 
 
 def test_rows_that_cannot_be_read_are_refused_with_their_row_numbers_and_nothing_is_written(
