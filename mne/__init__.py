@@ -12,10 +12,9 @@ from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
 
 from indicators.i18n import _english, install_translator
-from mne.config import ConfigError, Settings, load_settings
+from mne.config import LOCALES, ConfigError, Settings, load_settings
 from mne.database import Database
 
-LOCALES = ("en", "zh")
 SECRET_ENV = "MNE_SECRET_KEY"
 csrf = CSRFProtect()
 

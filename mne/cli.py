@@ -9,8 +9,11 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from mne.config import ConfigError, load_settings
+from sqlalchemy.exc import DBAPIError
+
+from mne.config import MAX_PORT, ConfigError, load_settings
 from mne.context import database, settings
+from mne.startup import startup_problem
 
 
 def register(app: Flask) -> None:
@@ -32,7 +35,10 @@ def init_command() -> None:
     """Create or upgrade the database."""
     from indicators.framework import ensure_default_scale, ensure_dimensions
     from mne.database import upgrade
+    from mne.startup import check_database, check_storage
 
+    check_database(settings(), database().engine, initialised=False)
+    check_storage(settings())
     revision = upgrade(database().engine)
     with database().transaction() as session:
         ensure_dimensions(session, settings().dimensions)
@@ -63,21 +69,41 @@ def demo_command() -> None:
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (config: web.host).")
-@click.option("--port", default=None, type=int, help="Port to listen on (config: web.port).")
+@click.option("--port", default=None, type=click.IntRange(1, MAX_PORT),
+              help="Port to listen on (config: web.port).")
 @with_appcontext
 def serve_command(host: str | None, port: int | None) -> None:
     """Run the web application."""
-    from flask import current_app
-    from waitress import serve
+    import logging
 
+    from flask import current_app
+    from waitress import create_server
+
+    _check_ready()
     host, port = host or settings().host, port or settings().port
+    try:
+        server = create_server(current_app._get_current_object(), host=host, port=port,
+                               threads=8)
+    except OSError as problem:
+        raise ConfigError(f"{settings().path}: cannot listen on {host}:{port} "
+                          f"({problem.strerror}); stop what uses it or choose another "
+                          f"web.port (or --port)") from None
+    logging.basicConfig()  # waitress's warnings reach the console, as with waitress.serve
     scheduler = _start_scheduler() if settings().scheduler_enabled else None
     click.echo(f"mne serving on http://{host}:{port}")
     try:
-        serve(current_app._get_current_object(), host=host, port=port, threads=8)
+        server.run()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _check_ready() -> None:
+    """Refuse to start, in one sentence, unless the database and the storage are usable."""
+    from mne.startup import check_database, check_storage
+
+    check_database(settings(), database().engine)
+    check_storage(settings())
 
 
 def _start_scheduler():
@@ -101,6 +127,7 @@ def scheduler_command() -> None:
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stop.set())
+    _check_ready()
     scheduler = _start_scheduler()
     try:
         stop.wait()
@@ -156,15 +183,27 @@ def _create_app() -> Flask:
 
 
 def main() -> None:
-    """Entry point of the `mne` console script."""
+    """Entry point of the `mne` console script. A configuration or start-up failure ends it
+    with one sentence on stderr and exit code 2, never a traceback."""
     from mne import secret_key
 
+    settings_ = None
     try:
-        secret_key(load_settings())
+        settings_ = load_settings()
+        secret_key(settings_)
+        cli = FlaskGroup(create_app=_create_app, add_default_commands=False,
+                         add_version_option=False, help="mne: indicator tracker for national "
+                         "strategies to prevent and counter organized crime.")
+        cli.main(prog_name="mne")
     except ConfigError as problem:
-        click.echo(f"mne: {problem}", err=True)
-        sys.exit(2)
-    cli = FlaskGroup(create_app=_create_app, add_default_commands=False,
-                     add_version_option=False, help="mne: indicator tracker for national "
-                     "strategies to prevent and counter organized crime.")
-    cli.main(prog_name="mne")
+        _fail(problem)
+    except (DBAPIError, OSError):
+        problem = settings_ and startup_problem(settings_)
+        if not problem:
+            raise
+        _fail(problem)
+
+
+def _fail(problem: ConfigError) -> None:
+    click.echo(f"mne: {problem}", err=True)
+    sys.exit(2)
