@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
-
 from sqlalchemy.exc import DBAPIError
 
 from mne.config import MAX_PORT, ConfigError, load_settings
