@@ -4,7 +4,7 @@ longer signs anyone in."""
 from sqlalchemy import select
 
 from mne.accounts.model import User
-from tests.conftest import csrf_token_of, login
+from tests.conftest import TEST_PASSWORD, csrf_token_of, login
 
 SIGNED_IN_ONLY = "/api/v1/strategies"
 
@@ -86,3 +86,40 @@ def test_a_cookie_from_before_session_versions_signs_nobody_in(app, make_user, d
     with client.session_transaction() as cookie:
         cookie["_user_id"] = str(user_id)
     assert client.get(SIGNED_IN_ONLY).status_code == 401
+
+
+def _change_own_password(client, current: str, new: str):
+    return client.post("/account/password", data={
+        "current": current, "password": new, "csrf_token": csrf_token_of(client, "/account")})
+
+
+def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, make_user,
+                                                                          db):
+    email = make_user("viewer")
+    here = _signed_in(app, email)
+    thief = _copy_of_cookie(app, _signed_in(app, email))
+    response = _change_own_password(here, TEST_PASSWORD, "a brand new password")
+    assert response.headers["Location"] == "/account"
+    assert "sessions on other devices have ended" in here.get("/account").get_data(as_text=True)
+    assert here.get(SIGNED_IN_ONLY).status_code == 200
+    assert thief.get(SIGNED_IN_ONLY).status_code == 401
+    assert login(app.test_client(), email, "a brand new password").status_code == 302
+
+
+def test_a_stolen_session_cannot_change_the_password_without_the_current_one(app, make_user,
+                                                                             db):
+    email = make_user("viewer")
+    thief = _copy_of_cookie(app, _signed_in(app, email))
+    _change_own_password(thief, "a guess at it", "the thief's password")
+    assert "The current password is wrong." in thief.get("/account").get_data(as_text=True)
+    assert login(app.test_client(), email).status_code == 302
+
+
+def test_wrong_current_passwords_slow_down_log_ins_like_failed_log_ins(app, make_user, db):
+    email = make_user("viewer")
+    thief = _copy_of_cookie(app, _signed_in(app, email))
+    for _attempt in range(5):
+        _change_own_password(thief, "a guess at it", "the thief's password")
+    _change_own_password(thief, TEST_PASSWORD, "the thief's password")
+    assert "wait a moment" in thief.get("/account").get_data(as_text=True)
+    assert login(app.test_client(), email).status_code == 429

@@ -81,6 +81,23 @@ def set_password(session: Session, actor: str, user: User, password: str) -> Non
     record(session, actor, "user.password", "user", user.email)
 
 
+def change_own_password(session: Session, user: User, current: str, password: str,
+                        address: str, limits: LoginLimits) -> None:
+    """A user's new password, given their current one (a stolen session alone cannot change
+    it); their sessions end. A wrong current password counts as a failed log-in, and is not
+    checked while log-ins to the account must wait (keep the attempt: commit even after an
+    AccountError)."""
+    now = utcnow()
+    if _login_wait(session, user.email, address, limits, now):
+        raise AccountError(_("Too many failed log-ins for this account or from this address: "
+                             "wait a moment and try again."))
+    if not _password_matches(user, current):
+        session.add(LoginAttempt(email=user.email, address=address, succeeded=False, at=now))
+        record(session, user.email, "login.failed", "address", address)
+        raise AccountError(_("The current password is wrong."))
+    set_password(session, user.email, user, password)
+
+
 def set_active(session: Session, actor: str, user: User, active: bool) -> None:
     """Activate or deactivate a user; a deactivated user can neither sign in nor use tokens,
     and their sessions end."""

@@ -76,8 +76,27 @@ def logout():
 @blueprint.get("/account")
 @requires(Action.OWN_ACCOUNT)
 def account():
-    """The signed-in user's roles and API tokens."""
+    """The signed-in user's roles, API tokens and a form to change their password."""
     return render_template("account.html", user=signed_in_user(), new_token=None)
+
+
+@blueprint.post("/account/password")
+@requires(Action.OWN_ACCOUNT)
+def change_own_password():
+    """A new password, given the current one: the user's other sessions end, this one goes
+    on."""
+    user = signed_in_user()
+    try:
+        service.change_own_password(db_session(), user, request.form.get("current", ""),
+                                    request.form.get("password", ""),
+                                    request.remote_addr or "unknown", settings().login_limits)
+    except service.AccountError as problem:
+        flash(str(problem), "error")
+    else:
+        login_user(user)
+        flash(_("Password changed; your sessions on other devices have ended."))
+    db_session().commit()  # the new password, or the failed attempt
+    return redirect(url_for("accounts.account"))
 
 
 @blueprint.post("/account/tokens")
