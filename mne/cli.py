@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mne.config import MAX_PORT, ConfigError, load_settings
 from mne.context import database, settings
-from mne.startup import startup_problem
+from mne.startup import check_database, check_storage, startup_problem
 
 
 def register(app: Flask) -> None:
@@ -34,10 +34,8 @@ def init_command() -> None:
     """Create or upgrade the database."""
     from indicators.framework import ensure_default_scale, ensure_dimensions
     from mne.database import upgrade
-    from mne.startup import check_database, check_storage
 
-    check_database(settings(), database().engine, initialised=False)
-    check_storage(settings())
+    _check_ready(initialised=False)
     revision = upgrade(database().engine)
     with database().transaction() as session:
         ensure_dimensions(session, settings().dimensions)
@@ -97,11 +95,10 @@ def serve_command(host: str | None, port: int | None) -> None:
             scheduler.shutdown(wait=False)
 
 
-def _check_ready() -> None:
-    """Refuse to start, in one sentence, unless the database and the storage are usable."""
-    from mne.startup import check_database, check_storage
-
-    check_database(settings(), database().engine)
+def _check_ready(initialised: bool = True) -> None:
+    """Refuse to start, in one sentence, unless the database answers (and is `initialised`)
+    and the storage folder takes files."""
+    check_database(settings(), database().engine, initialised)
     check_storage(settings())
 
 
@@ -186,10 +183,10 @@ def main() -> None:
     with one sentence on stderr and exit code 2, never a traceback."""
     from mne import secret_key
 
-    settings_ = None
+    loaded = None
     try:
-        settings_ = load_settings()
-        secret_key(settings_)
+        loaded = load_settings()
+        secret_key(loaded)
         cli = FlaskGroup(create_app=_create_app, add_default_commands=False,
                          add_version_option=False, help="mne: indicator tracker for national "
                          "strategies to prevent and counter organized crime.")
@@ -197,7 +194,7 @@ def main() -> None:
     except ConfigError as problem:
         _fail(problem)
     except (DBAPIError, OSError):
-        problem = settings_ and startup_problem(settings_)
+        problem = loaded and startup_problem(loaded)
         if not problem:
             raise
         _fail(problem)

@@ -92,8 +92,7 @@ def change_own_password(session: Session, user: User, current: str, password: st
         raise AccountError(_("Too many failed log-ins for this account or from this address: "
                              "wait a moment and try again."))
     if not _password_matches(user, current):
-        session.add(LoginAttempt(email=user.email, address=address, succeeded=False, at=now))
-        record(session, user.email, "login.failed", "address", address)
+        _record_failure(session, user.email, address, now)
         raise AccountError(_("The current password is wrong."))
     set_password(session, user.email, user, password)
 
@@ -243,8 +242,9 @@ class Throttles:
 def _throttles(session: Session, column, allowed: int, limits: LoginLimits, now: dt.datetime,
                key: str | None = None) -> list[Throttle]:
     """Values of `column` (e-mail address or network address), or only `key`, whose failures
-    within the window make their next log-in wait; an account's failures count since its last
-    successful log-in, an address's whoever signed in from it since."""
+    within the window make their next log-in wait. An account's failures count since its last
+    successful log-in; an address's count whoever signed in from it since (else one account
+    of one's own would clear them)."""
     later_success = aliased(LoginAttempt)
     query = select(column, func.count(), func.max(LoginAttempt.at)).where(
         LoginAttempt.succeeded.is_(False), LoginAttempt.at >= now - limits.window)
@@ -290,6 +290,12 @@ def _password_matches(user: User | None, password: str) -> bool:
     return user is not None
 
 
+def _record_failure(session: Session, email: str, address: str, now: dt.datetime) -> None:
+    """Keep a failed log-in (for the delays) and record it in the audit trail."""
+    session.add(LoginAttempt(email=email, address=address, succeeded=False, at=now))
+    record(session, email, "login.failed", "address", address)
+
+
 def authenticate(session: Session, email: str, password: str, address: str,
                  limits: LoginLimits) -> LoginResult:
     """Check a log-in. After repeated failures of the account or from the address it must
@@ -305,8 +311,7 @@ def authenticate(session: Session, email: str, password: str, address: str,
         return LoginResult(None, retry_after=math.ceil(wait.total_seconds()))
     user = find_user(session, email)
     if not _password_matches(user, password) or not user.active:
-        session.add(LoginAttempt(email=email, address=address, succeeded=False, at=now))
-        record(session, email, "login.failed", "address", address)
+        _record_failure(session, email, address, now)
         return LoginResult(None, _("The e-mail address or the password is wrong."))
     session.add(LoginAttempt(email=email, address=address, succeeded=True, at=now))
     if hasher.check_needs_rehash(user.password_hash):
