@@ -14,7 +14,7 @@ from mne.database import current_revision, head_revision, make_engine
 
 
 def check_database(settings: Settings, engine: Engine, initialised: bool = True) -> None:
-    """Raise ConfigError when the database does not answer or, if it must be `initialised`,
+    """Raise ConfigError when the database cannot be opened or, if it must be `initialised`,
     is not at the newest revision."""
     where = engine.url.render_as_string(hide_password=True)
     try:
@@ -22,8 +22,8 @@ def check_database(settings: Settings, engine: Engine, initialised: bool = True)
     except DBAPIError as problem:
         reason = str(problem.orig).strip().splitlines()[0]
         raise ConfigError(
-            f"{settings.path}: the database {where} (database.url or MNE_DATABASE_URL) does "
-            f"not answer ({reason}); start the database server or correct database.url"
+            f"{settings.path}: the database {where} (database.url or MNE_DATABASE_URL) cannot "
+            f"be opened ({reason}); start the database server or correct database.url"
         ) from None
     if not initialised or revision == head_revision():
         return

@@ -127,7 +127,7 @@ BROKEN_CONFIGURATIONS = {
     "unreachable PostgreSQL": (
         'url = "{sqlite}"', 'url = "postgresql+psycopg://mne@127.0.0.1:1/mne"', SERVE,
         "the database postgresql+psycopg://mne@127.0.0.1:1/mne (database.url or "
-        "MNE_DATABASE_URL) does not answer"),
+        "MNE_DATABASE_URL) cannot be opened"),
     "uninitialised database, serving": ("", "", SERVE,
                                          "is not initialised; run 'mne init' first"),
     "uninitialised database, adding a user": (
