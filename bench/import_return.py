@@ -37,6 +37,7 @@ from indicators.model import (  # noqa: E402
     Principle,
     Strategy,
 )
+from indicators.periods import parse_period  # noqa: E402
 from mne.database import Database, upgrade  # noqa: E402
 
 INDICATORS = 500
@@ -94,7 +95,7 @@ def filled_return(path: Path) -> bytes:
     """The template of AG for the period, every value cell filled consistently."""
     database = Database(f"sqlite:///{path}")
     with database.sessions() as session:
-        template = write_template(session, build_form(session, "AG", PERIOD))
+        template = write_template(session, build_form(session, "AG", parse_period(PERIOD)))
     database.engine.dispose()
     workbook = openpyxl.load_workbook(io.BytesIO(template))
     sheet = workbook["Quantitative"]

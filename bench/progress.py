@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indicators.data_quality import Calendar, completeness_by, expected_returns  # noqa: E402
+from indicators.data_quality import completeness_by, expected_returns  # noqa: E402
 from indicators.evaluation import (  # noqa: E402
     Scope,
     indicator_view,
@@ -43,7 +43,9 @@ from indicators.model import (  # noqa: E402
     Return,
     Strategy,
     Target,
+    Upload,
 )
+from indicators.obligations import Calendar  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
 from indicators.progress import Thresholds  # noqa: E402
 from indicators.provenance import indicator_tables  # noqa: E402
@@ -93,8 +95,9 @@ def build(path: Path, entities: int) -> int:
             indicator.reporters = reporters
         session.add_all(indicators)
         session.add_all(Return(strategy=strategy, entity=entity, period=quarter.code,
-                               uploaded_at=dt.datetime.combine(quarter.end, dt.time())
-                               + dt.timedelta(days=20))
+                               upload=Upload(sha256="", file_path="", uploaded_at=dt.datetime
+                                             .combine(quarter.end, dt.time())
+                                             + dt.timedelta(days=20)))
                         for entity in reporters for quarter in QUARTERS)
         session.flush()
         entity_ids = [entity.id for entity in reporters]

@@ -20,33 +20,37 @@ from sqlalchemy.orm import Session
 
 from indicators.disaggregation import canonical_key
 from indicators.framework import (
+    INDICATOR_FIELD,
     ensure_default_scale,
     ensure_dimensions,
     upsert,
+    write_entity,
+    write_indicator,
+    write_objective,
+    write_principle,
+    write_strategy,
+    write_target,
 )
 from indicators.model import (
-    Dimension,
     Entity,
-    EntityPopulation,
     Flag,
     Indicator,
-    IndicatorDimension,
     Kind,
     Objective,
     Principle,
     Return,
     ReturnState,
     Strategy,
-    Target,
     Unit,
+    Upload,
+    UploadOutcome,
 )
-from indicators.periods import Frequency, parse_period
+from indicators.periods import parse_period
 from indicators.values import ValueKey, write_values
 
 DEMO_FILE = Path(__file__).with_name("demo_strategy.toml")
 QUARTERS = [(parse_period("2024Q4") + step).code for step in range(8)]
 LATEST_QUARTER = QUARTERS[-1]
-ADDITIVE_UNITS = {Unit.COUNT, Unit.AMOUNT}
 
 
 def read_demo(path: Path = DEMO_FILE) -> dict[str, Any]:
@@ -59,21 +63,17 @@ def load_demo(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> 
     demo = read_demo()
     ensure_dimensions(session, dimensions)
     scale = ensure_default_scale(session)
-    strategy = upsert(session, Strategy, {"code": demo["strategy"]["code"]},
-                      **{k: v for k, v in demo["strategy"].items() if k != "code"})
+    strategy = write_strategy(session, demo["strategy"]["code"],
+                              **{k: v for k, v in demo["strategy"].items() if k != "code"})
     entities = _load_entities(session, demo["entities"])
     principles = {
-        spec["code"]: upsert(session, Principle, {"strategy_id": strategy.id, "code": spec["code"]},
-                             name=spec["name"], description=spec["description"],
-                             position=position)
+        spec["code"]: write_principle(session, strategy, spec["code"], name=spec["name"],
+                                      description=spec["description"], position=position)
         for position, spec in enumerate(demo["principles"])
     }
-    objectives = _load_objectives(session, demo["objectives"], principles)
-    dimension_rows = {row.code: row for row in session.scalars(select(Dimension))}
-    indicators = [
-        _load_indicator(session, strategy, spec, objectives, entities, dimension_rows, scale.id)
-        for spec in demo["indicators"]
-    ]
+    _load_objectives(session, demo["objectives"], principles)
+    indicators = [_load_indicator(session, strategy, spec, scale.code)
+                  for spec in demo["indicators"]]
     returns = _ReturnBook(session, strategy, entities, set(demo.get("missing_returns", [])))
     rows = [
         (key, fields)
@@ -93,68 +93,34 @@ def load_demo(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> 
 def _load_entities(session: Session, specs: list[dict[str, Any]]) -> dict[str, Entity]:
     entities: dict[str, Entity] = {}
     for spec in specs:
-        parent = entities.get(spec.get("parent") or "")
-        entity = upsert(session, Entity, {"code": spec["code"]}, name=spec["name"],
-                        kind=spec["kind"], parent_id=parent.id if parent else None)
-        for year, population in spec.get("population", {}).items():
-            upsert(session, EntityPopulation, {"entity_id": entity.id, "year": int(year)},
-                   population=int(population))
-        entities[entity.code] = entity
+        entities[spec["code"]] = write_entity(
+            session, spec["code"], entities.get(spec.get("parent") or ""),
+            spec.get("population", {}), name=spec["name"], kind=spec["kind"])
     return entities
 
 
-def _load_objectives(
-    session: Session, specs: list[dict[str, Any]], principles: dict[str, Principle]
-) -> dict[str, Objective]:
+def _load_objectives(session: Session, specs: list[dict[str, Any]],
+                     principles: dict[str, Principle]) -> None:
     objectives: dict[str, Objective] = {}
     for spec in specs:
-        parent = objectives.get(spec.get("parent") or "")
-        objectives[spec["code"]] = upsert(
-            session, Objective,
-            {"principle_id": principles[spec["principle"]].id, "code": spec["code"]},
-            title=spec["title"], parent_id=parent.id if parent else None,
-        )
-    return objectives
+        objectives[spec["code"]] = write_objective(
+            session, principles[spec["principle"]], spec["code"],
+            objectives.get(spec.get("parent") or ""), title=spec["title"])
 
 
-def _load_indicator(
-    session: Session,
-    strategy: Strategy,
-    spec: dict[str, Any],
-    objectives: dict[str, Objective],
-    entities: dict[str, Entity],
-    dimensions: dict[str, Dimension],
-    scale_id: int,
-) -> Indicator:
-    kind = Kind(spec["kind"])
+def _load_indicator(session: Session, strategy: Strategy, spec: dict[str, Any],
+                    scale_code: str) -> Indicator:
     baseline = spec.get("baseline", {})
-    indicator = upsert(
-        session, Indicator, {"strategy_id": strategy.id, "code": spec["code"]},
-        objective_id=objectives[spec["objective"]].id,
-        name=spec["name"], definition=spec["definition"], kind=kind,
-        unit=Unit(spec["unit"]), currency=spec.get("currency", ""),
-        direction=spec["direction"], frequency=Frequency(spec["frequency"]),
-        aggregation=spec["aggregation"], data_source=spec.get("data_source", ""),
-        verification=spec.get("verification", ""),
-        responsible_entity_id=entities[spec["responsible"]].id,
-        standard=spec.get("standard", ""), sex_required=spec.get("sex_required", False),
-        scale_id=scale_id if kind is Kind.QUALITATIVE else None,
-        baseline_value=baseline.get("value"), baseline_period=baseline.get("period"),
-        baseline_note=baseline.get("note", ""),
-    )
-    wanted_dimensions = [dimensions[code].id for code in spec.get("dimensions", [])]
-    if [link.dimension_id for link in indicator.dimension_links] != wanted_dimensions:
-        indicator.dimension_links = [
-            IndicatorDimension(dimension_id=dimension_id, position=position)
-            for position, dimension_id in enumerate(wanted_dimensions)
-        ]
-    reporters = [entities[code] for code in spec.get("reporters", [spec["responsible"]])]
-    if {entity.id for entity in indicator.reporters} != {entity.id for entity in reporters}:
-        indicator.reporters = reporters
+    fields = {name: spec[name] for name in INDICATOR_FIELD if name in spec} | {
+        "reporters": spec.get("reporters", [spec["responsible"]]),
+        "dimensions": spec.get("dimensions", []),
+        "scale": scale_code if Kind(spec["kind"]) is Kind.QUALITATIVE else None,
+        "baseline_value": baseline.get("value"), "baseline_period": baseline.get("period"),
+        "baseline_note": baseline.get("note", "")}
+    indicator = write_indicator(session, strategy, spec["code"], **fields)
     for target in spec.get("targets", []):
-        upsert(session, Target, {"indicator_id": indicator.id, "period": target["period"]},
-               period_end=parse_period(target["period"]).end, value=float(target["value"]),
-               final=bool(target.get("final", False)))
+        write_target(session, indicator, target["period"], target["value"],
+                     bool(target.get("final", False)))
     session.flush()
     return indicator
 
@@ -174,20 +140,26 @@ class _ReturnBook:
 
     def of(self, entity_code: str, quarter: str) -> Return:
         if (entity_code, quarter) not in self.returns:
-            period = parse_period(quarter)
-            late = zlib.crc32(f"{entity_code}{quarter}".encode()) % 5 == 0
+            key = {"strategy_id": self.strategy.id, "entity_id": self.entities[entity_code].id,
+                   "period": quarter, "revision": 1}
+            known = self.session.scalars(select(Return).filter_by(**key)).one_or_none()
             self.returns[entity_code, quarter] = upsert(
-                self.session, Return,
-                {"strategy_id": self.strategy.id, "entity_id": self.entities[entity_code].id,
-                 "period": quarter, "revision": 1},
+                self.session, Return, key,
                 state=ReturnState.SUBMITTED if quarter == LATEST_QUARTER
                 else ReturnState.APPROVED,
-                original_name=f"demo-{entity_code}-{quarter}.xlsx", uploaded_by="demo",
-                uploaded_at=dt.datetime.combine(
-                    period.end + dt.timedelta(days=44 if late else 18), dt.time(10, 30)),
+                upload=known.upload if known else self.upload(entity_code, quarter),
                 validation={"errors": [], "warnings": [], "source": "demonstration data"},
             )
         return self.returns[entity_code, quarter]
+
+    def upload(self, entity_code: str, quarter: str) -> Upload:
+        """The (fileless) upload a demonstration return stands for, some of them late."""
+        late = zlib.crc32(f"{entity_code}{quarter}".encode()) % 5 == 0
+        return Upload(sha256="", file_path="", original_name=f"demo-{entity_code}-{quarter}.xlsx",
+                      uploaded_by="demo", outcome=UploadOutcome.SUBMITTED,
+                      uploaded_at=dt.datetime.combine(
+                          parse_period(quarter).end + dt.timedelta(days=44 if late else 18),
+                          dt.time(10, 30)))
 
 
 def _demo_values(
@@ -217,7 +189,7 @@ def _demo_values(
                 yield (ValueKey(indicator.id, entity_id, quarter),
                        _qualitative_fields(spec, step - 1, source.id))
                 continue
-            share = national * weight if indicator.unit in ADDITIVE_UNITS else national
+            share = national * weight if indicator.unit.additive else national
             breakdowns = ({} if quarter in spec.get("no_breakdown", [])
                           else _breakdowns(indicator, spec, share, dimensions))
             if quarter in spec.get("miscounted", []):
@@ -249,7 +221,7 @@ def _national_value(indicator: Indicator, spec: dict[str, Any], step: int,
 
 
 def _rounded(indicator: Indicator, value: float) -> float:
-    if indicator.unit in (Unit.COUNT, Unit.YES_NO):
+    if indicator.unit.whole_numbers:
         return float(round(value))
     return round(value, 2)
 
@@ -265,7 +237,7 @@ def _breakdowns(indicator: Indicator, spec: dict[str, Any], total: float,
         else:
             minors = series.get("minor_share", 0.2)
             shares = {"0-17": minors, "18+": 1 - minors}
-        if indicator.unit in ADDITIVE_UNITS:
+        if indicator.unit.additive:
             parts = _split(total, shares)
         else:
             parts = {code: round(min(100.0, total * (0.9 + 0.2 * index)), 2)

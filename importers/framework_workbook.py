@@ -11,8 +11,8 @@ workbook holds the same cells.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook
@@ -21,116 +21,40 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from importers.problems import ProblemReport
 from importers.workbook import open_workbook
+from indicators import problems
 from indicators.cells import FORMULA_TRIGGERS, neutralise
-from indicators.framework import upsert
-from indicators.i18n import _
+from indicators.evaluation import load_strategy
+from indicators.framework import (
+    INDICATOR_FIELDS,
+    CellError,
+    Parser,
+    indicator_fields,
+    integer,
+    number,
+    required,
+    required_period,
+    text,
+    upsert,
+    write_entity,
+    write_indicator,
+    write_objective,
+    write_populations,
+    write_principle,
+    write_strategy,
+    write_target,
+    yes_no,
+)
 from indicators.model import (
-    Aggregation,
     Category,
     Dimension,
-    Direction,
     Entity,
-    EntityPopulation,
-    Indicator,
-    IndicatorDimension,
-    Kind,
     Objective,
-    Principle,
     QualitativeScale,
     ScaleLevel,
     Strategy,
-    Target,
-    Unit,
 )
-from indicators.overview import load_strategy
-from indicators.periods import Frequency, PeriodError, parse_period
-
-Parser = Callable[[Any], Any]
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as its column asks; the message says what is expected."""
-
-
-def text(cell: Any) -> str:
-    return "" if cell is None else str(cell).strip()
-
-
-def required(cell: Any) -> str:
-    value = text(cell)
-    if not value:
-        raise CellError(_("This cell must not be empty."))
-    return value
-
-
-def integer(cell: Any) -> int:
-    try:
-        number = float(cell)
-    except (TypeError, ValueError):
-        raise CellError(_("Expected a whole number.")) from None
-    if not number.is_integer():
-        raise CellError(_("Expected a whole number."))
-    return int(number)
-
-
-def optional_number(cell: Any) -> float | None:
-    if text(cell) == "":
-        return None
-    try:
-        return float(cell)
-    except (TypeError, ValueError):
-        raise CellError(_("Expected a number or an empty cell.")) from None
-
-
-def number(cell: Any) -> float:
-    value = optional_number(cell)
-    if value is None:
-        raise CellError(_("Expected a number."))
-    return value
-
-
-def yes_no(cell: Any) -> bool:
-    if isinstance(cell, bool):
-        return cell
-    value = text(cell).lower()
-    if value in ("true", "yes", "1", "1.0"):
-        return True
-    if value in ("false", "no", "0", "0.0", ""):
-        return False
-    raise CellError(_("Expected TRUE or FALSE."))
-
-
-def choice(enum_class: type) -> Parser:
-    def parse(cell: Any) -> Any:
-        try:
-            return enum_class(text(cell))
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum_class)
-            raise CellError(_("Expected one of: %(allowed)s.", allowed=allowed)) from None
-    return parse
-
-
-def period(cell: Any) -> str:
-    value = text(cell)
-    if not value:
-        return ""
-    try:
-        return parse_period(value).code
-    except PeriodError:
-        raise CellError(_("Expected a period such as 2026, 2026S1, 2026Q3 or 2026M07.")) from None
-
-
-def required_period(cell: Any) -> str:
-    value = period(cell)
-    if not value:
-        raise CellError(_("This cell must not be empty."))
-    return value
-
-
-def codes(cell: Any) -> list[str]:
-    return [part.strip() for part in text(cell).split(",") if part.strip()]
+from indicators.problems import ProblemReport
 
 
 @dataclass(frozen=True)
@@ -160,14 +84,8 @@ SHEETS = (
                          ("category", required), ("label", required))),
     Sheet("Scales", (("scale", required), ("name", required), ("level", integer),
                      ("label", required))),
-    Sheet("Indicators", (
-        ("code", required), ("objective", required), ("name", required), ("definition", text),
-        ("kind", choice(Kind)), ("unit", choice(Unit)), ("currency", text),
-        ("direction", choice(Direction)), ("frequency", choice(Frequency)),
-        ("aggregation", choice(Aggregation)), ("data_source", text), ("verification", text),
-        ("responsible", text), ("reporters", codes), ("dimensions", codes), ("standard", text),
-        ("sex_required", yes_no), ("scale", text), ("baseline_value", optional_number),
-        ("baseline_period", period), ("baseline_note", text), ("archived", yes_no))),
+    Sheet("Indicators", (("code", required),
+                         *((item.name, item.parse) for item in INDICATOR_FIELDS))),
     Sheet("Targets", (("indicator", required), ("period", required_period), ("value", number),
                       ("final", yes_no))),
 )
@@ -258,16 +176,15 @@ def _scale_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
 
 
 def _indicator_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
-    return [[
-        item.code, item.objective.code, item.name, item.definition, item.kind.value,
-        item.unit.value, item.currency, item.direction.value, item.frequency.value,
-        item.aggregation.value, item.data_source, item.verification,
-        item.responsible_entity.code if item.responsible_entity else "",
-        ", ".join(entity.code for entity in item.reporters),
-        ", ".join(dimension.code for dimension in item.dimensions), item.standard,
-        item.sex_required, item.scale.code if item.scale else "", item.baseline_value,
-        item.baseline_period or "", item.baseline_note, item.archived,
-    ] for item in strategy.indicators]
+    return [[indicator.code, *map(_cell, indicator_fields(indicator).values())]
+            for indicator in strategy.indicators]
+
+
+def _cell(content: Any) -> Any:
+    """A field's value as a workbook cell: enums by value, lists joined."""
+    if isinstance(content, list):
+        return ", ".join(content)
+    return content.value if isinstance(content, StrEnum) else content
 
 
 def _target_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
@@ -316,8 +233,7 @@ def import_framework(session: Session, data: bytes, dry_run: bool = False) -> Fr
     rows: dict[str, list[ParsedRow]] = {}
     for sheet in SHEETS:
         if sheet.name not in workbook.sheet_names:
-            result.report.error("missing_sheet", _("The workbook has no sheet %(sheet)s.",
-                                                   sheet=sheet.name), sheet=sheet.name)
+            result.report.add(problems.MissingSheet, sheet=sheet.name)
             continue
         rows[sheet.name] = _read_sheet(sheet, workbook.rows(sheet.name), result.report)
     if len(rows) == len(SHEETS):
@@ -336,12 +252,11 @@ def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> l
     header = [text(cell) for cell in (grid[0] if grid else [])]
     missing = [name for name in sheet.headers if name not in header]
     if missing:
-        report.error("missing_column", _("Sheet %(sheet)s lacks the columns %(columns)s.",
-                                         sheet=sheet.name, columns=", ".join(missing)),
-                     sheet=sheet.name, cell="A1")
+        report.add(problems.MissingColumns, sheet=sheet.name, cell="A1",
+                   columns=", ".join(missing))
         return []
     parsed = []
-    for number, raw in enumerate(grid[1:], start=2):
+    for line, raw in enumerate(grid[1:], start=2):
         if all(text(cell) == "" for cell in raw):
             continue
         values = {}
@@ -353,17 +268,16 @@ def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> l
             try:
                 values[header_name] = parser(cell)
             except CellError as problem:
-                report.error("invalid_cell", str(problem), sheet=sheet.name,
-                             cell=f"{get_column_letter(index + 1)}{number}", found=text(cell))
-        parsed.append(ParsedRow(sheet.name, number, values))
+                report.add(problem.kind, sheet=sheet.name, found=text(cell),
+                           cell=f"{get_column_letter(index + 1)}{line}", **problem.fields)
+        parsed.append(ParsedRow(sheet.name, line, values))
     return parsed
 
 
 def _check_references(rows: dict[str, list[ParsedRow]], session: Session,
                       report: ProblemReport) -> None:
     if len(rows["Strategy"]) != 1:
-        report.error("strategy_rows", _("Sheet Strategy must hold exactly one strategy."),
-                     sheet="Strategy", cell="A2")
+        report.add(problems.StrategyRows, sheet="Strategy", cell="A2")
         return
     known = {
         "principle": _codes(rows["Principles"], "code"),
@@ -389,9 +303,8 @@ def _check_references(rows: dict[str, list[ParsedRow]], session: Session,
                 wanted = row.values.get(column)
                 for code in wanted if isinstance(wanted, list) else [wanted] if wanted else []:
                     if code not in known[kind]:
-                        report.error("unknown_reference", _(
-                            "No %(kind)s has the code %(code)s.", kind=kind, code=code),
-                            sheet=sheet, cell=row.cell(column), found=code)
+                        report.add(problems.UnknownReference, kind=kind, code=code,
+                                   sheet=sheet, cell=row.cell(column), found=code)
 
 
 def _codes(rows: list[ParsedRow], column: str) -> set[str]:
@@ -400,93 +313,65 @@ def _codes(rows: list[ParsedRow], column: str) -> set[str]:
 
 def _write(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     spec = rows["Strategy"][0].values
-    strategy = upsert(session, Strategy, {"code": spec["code"]},
-                      **{name: value for name, value in spec.items() if name != "code"})
-    entities = _write_entities(session, rows)
-    dimensions = _write_dimensions(session, rows)
-    scales = _write_scales(session, rows)
-    principles = {row.values["code"]: upsert(
-        session, Principle, {"strategy_id": strategy.id, "code": row.values["code"]},
-        name=row.values["name"], description=row.values["description"],
-        position=row.values["position"]) for row in rows["Principles"]}
-    objectives = {row.values["code"]: upsert(
-        session, Objective,
-        {"principle_id": principles[row.values["principle"]].id, "code": row.values["code"]},
-        title=row.values["title"], description=row.values["description"])
-        for row in rows["Objectives"]}
+    strategy = write_strategy(session, spec["code"],
+                              **{name: value for name, value in spec.items() if name != "code"})
+    _write_entities(session, rows)
+    _write_dimensions(session, rows)
+    _write_scales(session, rows)
+    principles = {row.values["code"]: write_principle(
+        session, strategy, row.values["code"], name=row.values["name"],
+        description=row.values["description"], position=row.values["position"])
+        for row in rows["Principles"]}
+    objectives: dict[str, Objective] = {}
+    for row in rows["Objectives"]:
+        objectives[row.values["code"]] = write_objective(
+            session, principles[row.values["principle"]], row.values["code"],
+            title=row.values["title"], description=row.values["description"])
     for row in rows["Objectives"]:
         parent = objectives.get(row.values["parent"])
         objectives[row.values["code"]].parent_id = parent.id if parent else None
-    indicators = {row.values["code"]: _write_indicator(
-        session, strategy, row.values, objectives, entities, dimensions, scales)
+    indicators = {row.values["code"]: write_indicator(
+        session, strategy, row.values["code"],
+        **{name: value for name, value in row.values.items() if name != "code"})
         for row in rows["Indicators"]}
     for row in rows["Targets"]:
         values = row.values
-        upsert(session, Target, {"indicator_id": indicators[values["indicator"]].id,
-                                 "period": values["period"]},
-               period_end=parse_period(values["period"]).end, value=values["value"],
-               final=values["final"])
+        write_target(session, indicators[values["indicator"]], values["period"], values["value"],
+                     values["final"])
     session.flush()
 
 
-def _write_entities(session: Session, rows: dict[str, list[ParsedRow]]) -> dict[str, Entity]:
+def _write_entities(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
+    populations: dict[str, dict[int, int]] = {}
+    for row in rows["Populations"]:
+        populations.setdefault(row.values["entity"], {})[row.values["year"]] = (
+            row.values["population"])
     entities = {entity.code: entity for entity in session.scalars(select(Entity))}
     for row in rows["Entities"]:
-        entities[row.values["code"]] = upsert(session, Entity, {"code": row.values["code"]},
-                                              name=row.values["name"],
-                                              kind=row.values["kind"] or "agency")
+        values = row.values
+        entities[values["code"]] = write_entity(
+            session, values["code"], entities.get(values["parent"]), name=values["name"],
+            kind=values["kind"] or "agency")
     for row in rows["Entities"]:
         parent = entities.get(row.values["parent"])
         entities[row.values["code"]].parent_id = parent.id if parent else None
-    for row in rows["Populations"]:
-        upsert(session, EntityPopulation,
-               {"entity_id": entities[row.values["entity"]].id, "year": row.values["year"]},
-               population=row.values["population"])
-    return entities
+    for code, by_year in populations.items():
+        write_populations(session, entities[code], by_year)
 
 
-def _write_dimensions(session: Session, rows: dict[str, list[ParsedRow]]) -> dict[str, Dimension]:
-    dimensions = {dimension.code: dimension for dimension in session.scalars(select(Dimension))}
+def _write_dimensions(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     for rank, row in enumerate(rows["Dimensions"]):
         values = row.values
-        dimension = dimensions[values["dimension"]] = upsert(
-            session, Dimension, {"code": values["dimension"]}, name=values["name"],
-            position=values["position"])
+        dimension = upsert(session, Dimension, {"code": values["dimension"]},
+                           name=values["name"], position=values["position"])
         upsert(session, Category, {"dimension_id": dimension.id, "code": values["category"]},
                label=values["label"], position=rank)
-    return dimensions
 
 
-def _write_scales(session: Session, rows: dict[str, list[ParsedRow]]) -> dict[str, int]:
-    scales = {scale.code: scale for scale in session.scalars(select(QualitativeScale))}
+def _write_scales(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     for row in rows["Scales"]:
         values = row.values
-        scale = scales[values["scale"]] = upsert(session, QualitativeScale,
-                                                 {"code": values["scale"]}, name=values["name"])
+        scale = upsert(session, QualitativeScale, {"code": values["scale"]},
+                       name=values["name"])
         upsert(session, ScaleLevel, {"scale_id": scale.id, "level": values["level"]},
                label=values["label"])
-    return {code: scale.id for code, scale in scales.items()}
-
-
-def _write_indicator(session: Session, strategy: Strategy, values: dict[str, Any],
-                     objectives: dict[str, Objective], entities: dict[str, Entity],
-                     dimensions: dict[str, Dimension], scales: dict[str, int]) -> Indicator:
-    simple = ("name", "definition", "kind", "unit", "currency", "direction", "frequency",
-              "aggregation", "data_source", "verification", "standard", "sex_required",
-              "baseline_value", "baseline_note", "archived")
-    responsible = entities.get(values["responsible"])
-    indicator = upsert(
-        session, Indicator, {"strategy_id": strategy.id, "code": values["code"]},
-        objective_id=objectives[values["objective"]].id,
-        responsible_entity_id=responsible.id if responsible else None,
-        scale_id=scales.get(values["scale"]), baseline_period=values["baseline_period"] or None,
-        **{name: values[name] for name in simple})
-    wanted = [dimensions[code].id for code in values["dimensions"]]
-    if [link.dimension_id for link in indicator.dimension_links] != wanted:
-        indicator.dimension_links = [IndicatorDimension(dimension_id=dimension_id, position=rank)
-                                     for rank, dimension_id in enumerate(wanted)]
-    reporters = [entities[code] for code in values["reporters"]]
-    if [entity.code for entity in indicator.reporters] != values["reporters"]:
-        indicator.reporters = reporters
-    return indicator
-

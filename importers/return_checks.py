@@ -1,25 +1,21 @@
 """Validating every cell of a return and collecting all problems, not only the first.
 
-Errors (nothing is imported): not_a_number, negative_count, fraction_in_count,
-percent_out_of_range, not_yes_no, level_not_on_scale, narrative_missing, formula_without_value,
-required_empty, breakdown_exceeds_total, unknown_flag, unknown_row, duplicate_row, missing_row,
-missing_sheet.
-Warnings (imported all the same): outlier (modified z-score against the series' own history),
-jump (from the previous period), breakdown_below_total, estimated.
+Each problem is an entry of the catalogue (`indicators.problems`): an error means nothing is
+imported; the warnings (outlier against the series' own history, jump from the previous period,
+breakdown below its total, estimated value) let the return in all the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from statistics import median
 from typing import Any, NamedTuple
 
+import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from importers.cell_values import Reading, cell_text, read_flag, read_level, read_number
-from importers.problems import ProblemReport
 from importers.return_form import (
     FLAG_WORDS,
     L_CODE,
@@ -40,14 +36,14 @@ from importers.return_form import (
     previous_of,
 )
 from importers.workbook import SafeWorkbook
-from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
-from indicators.i18n import _
+from indicators import problems
+from indicators.breakdown import inconsistent_totals
+from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key
 from indicators.model import Flag, Indicator, Unit
+from indicators.problems import ProblemReport
+from indicators.quality import is_outlier, outlier_score
 
-ADDITIVE = {Unit.COUNT, Unit.AMOUNT}
 EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
-OUTLIER_Z = 3.5
-OUTLIER_MIN_HISTORY = 4
 JUMP_RATIO = 0.5
 JUMP_MIN_CHANGE = 5.0
 
@@ -86,12 +82,6 @@ class _Where(NamedTuple):
                 "breakdown": self.breakdown}
 
 
-@lru_cache(maxsize=4096)
-def _dimensions_of(breakdown: str) -> tuple[str, ...]:
-    """The dimensions a breakdown key names (none for the total)."""
-    return tuple(parse_key(breakdown))
-
-
 def _get(row: list[Any], column: int) -> Any:
     return row[column - 1] if len(row) >= column else ""
 
@@ -120,9 +110,7 @@ class _SheetCheck:
         """Each filled row matched to what it answers; unknown, duplicate and missing rows
         are reported. Blank rows and section titles (no code) are skipped."""
         if self.sheet_name not in self.workbook.sheet_names:
-            self.report.error("missing_sheet", _(
-                "The sheet %(sheet)s is missing; use the template as downloaded.",
-                sheet=self.sheet_name), sheet=self.sheet_name)
+            self.report.add(problems.MissingSheet, sheet=self.sheet_name)
             return
         self.formulas = self.workbook.formula_cells(self.sheet_name)
         seen: set[tuple[str, str]] = set()
@@ -133,32 +121,25 @@ class _SheetCheck:
             key = key_of(code, row)
             where = _Where(self.sheet_name, index, code, key[1])
             if key not in expected:
-                self.report.error("unknown_row", _(
-                    "Row %(row)s (%(code)s) is not part of this return; delete it or use the "
-                    "template as downloaded.", row=index, code=code),
-                    found=code, **where.at(self.code_column))
+                self.report.add(problems.UnknownRow, row=index, code=code, found=code,
+                                **where.at(self.code_column))
             elif key in seen:
-                self.report.error("duplicate_row", _(
-                    "Row %(row)s repeats %(code)s; keep one row for it.", row=index, code=code),
-                    found=code, **where.at(self.code_column))
+                self.report.add(problems.DuplicateRow, row=index, code=code, found=code,
+                                **where.at(self.code_column))
             else:
                 seen.add(key)
                 yield index, row, expected[key], where
         for code, breakdown in expected.keys() - seen:
-            self.report.error("missing_row", _(
-                "The row for %(code)s is missing from the sheet %(sheet)s; copy it from the "
-                "template.", code=code, sheet=self.sheet_name),
-                sheet=self.sheet_name, indicator=code, breakdown=breakdown)
+            self.report.add(problems.MissingRow, code=code, sheet=self.sheet_name,
+                            indicator=code, breakdown=breakdown)
 
     def raw(self, row: list[Any], column: int, where: _Where) -> tuple[Any, bool]:
         """The cell's value and whether it is usable (a formula Excel never computed is not)."""
         value = _get(row, column)
         reference = where.cell(column)
         if reference in self.formulas and cell_text(value) == "":
-            self.report.error("formula_without_value", _(
-                "Cell %(cell)s holds a formula with no computed value; open the workbook in "
-                "Excel, let it calculate, save, or type the value instead.", cell=reference),
-                found=self.formulas[reference], expected=_("a value"), **where.at(column))
+            self.report.add(problems.FormulaWithoutValue, found=self.formulas[reference],
+                            **where.at(column))
             return value, False
         return value, True
 
@@ -166,9 +147,8 @@ class _SheetCheck:
         raw = _get(row, column)
         flag, readable = read_flag(raw)
         if not readable:
-            self.report.error("unknown_flag", _(
-                "'%(found)s' is not a flag; choose one from the list.", found=cell_text(raw)),
-                found=cell_text(raw), expected=", ".join(FLAG_WORDS), **where.at(column))
+            self.report.add(problems.UnknownFlag, found=cell_text(raw),
+                            expected=", ".join(FLAG_WORDS), **where.at(column))
         return flag
 
 
@@ -179,8 +159,8 @@ class _QuantitativeCheck(_SheetCheck):
     def __init__(self, workbook, form, history, checked):
         super().__init__(workbook, form, checked)
         self.history = history
-        self.totals: dict[int, tuple[float | None, _Where]] = {}
-        self.parts: dict[int, dict[str, list[float | None]]] = {}
+        self.parts: list[tuple[int, str, float | None]] = []
+        self.total_cells: dict[int, _Where] = {}
 
     def run(self) -> None:
         expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
@@ -226,25 +206,17 @@ class _QuantitativeCheck(_SheetCheck):
         if value is not None:
             self.history_warnings(indicator, breakdown, value, where)
         if flag is Flag.ESTIMATED:
-            self.report.warning("estimated", _(
-                "The value of %(code)s is estimated; replace it with the actual figure when "
-                "you have it.", code=indicator.code), found=cell_text(raw), **where.at(Q_VALUE))
+            self.report.add(problems.Estimated, found=cell_text(raw), **where.at(Q_VALUE))
 
     def value_of(self, raw: Any, reading, flag: Flag, indicator: Indicator,
                  where: _Where) -> float | None:
         found = cell_text(raw)
         if reading.invalid:
-            self.report.error("not_a_number", _(
-                "'%(found)s' is not a number; type a number, <5 for a small suppressed number, "
-                "or N/A when it is not available.", found=found),
-                found=found, expected=_("a number"), **where.at(Q_VALUE))
+            self.report.add(problems.NotANumber, found=found, **where.at(Q_VALUE))
             return None
         if reading.empty:
             if flag not in EMPTY_ALLOWED:
-                self.report.error("required_empty", _(
-                    "The value of %(code)s is empty; type it, or N/A (or the flag "
-                    "'not available') when it is not available.", code=indicator.code),
-                    expected=_("a number or N/A"), **where.at(Q_VALUE))
+                self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
             return None
         if reading.value is None:
             return None
@@ -254,95 +226,56 @@ class _QuantitativeCheck(_SheetCheck):
                       where: _Where) -> float | None:
         unit = indicator.unit
         if unit is Unit.COUNT and value < 0:
-            self.report.error("negative_count", _(
-                "A count cannot be negative: %(found)s.", found=found),
-                found=found, expected=_("0 or more"), **where.at(Q_VALUE))
+            self.report.add(problems.NegativeCount, found=found, **where.at(Q_VALUE))
             return None
         if unit is Unit.COUNT and not value.is_integer():
-            self.report.error("fraction_in_count", _(
-                "A count is a whole number, not %(found)s.", found=found),
-                found=found, expected=_("a whole number"), **where.at(Q_VALUE))
+            self.report.add(problems.FractionInCount, found=found, **where.at(Q_VALUE))
             return None
         if unit is Unit.PERCENT and not 0 <= value <= 100:
-            self.report.error("percent_out_of_range", _(
-                "A percentage lies between 0 and 100, not %(found)s.", found=found),
-                found=found, expected=_("0 to 100"), **where.at(Q_VALUE))
+            self.report.add(problems.PercentOutOfRange, found=found, **where.at(Q_VALUE))
             return None
         if unit is Unit.YES_NO and value not in (0, 1):
-            self.report.error("not_yes_no", _(
-                "Type 1 (or yes) for yes and 0 (or no) for no, not %(found)s.", found=found),
-                found=found, expected=_("1 or 0"), **where.at(Q_VALUE))
+            self.report.add(problems.NotYesNo, found=found, **where.at(Q_VALUE))
             return None
         return value
 
     def record_part(self, indicator: Indicator, breakdown: str, value: float | None,
                     where: _Where) -> None:
-        if indicator.unit not in ADDITIVE:
+        if not indicator.unit.additive:
             return
+        self.parts.append((indicator.id, breakdown, value))
         if breakdown == TOTAL:
-            self.totals[indicator.id] = (value, where)
-            return
-        for dimension in _dimensions_of(breakdown):
-            self.parts.setdefault(indicator.id, {}).setdefault(dimension, []).append(value)
+            self.total_cells[indicator.id] = where
 
     def check_breakdowns(self) -> None:
-        for indicator_id, dimensions in self.parts.items():
-            total, where = self.totals.get(indicator_id, (None, None))
-            if total is None:
-                continue
-            for dimension, values in dimensions.items():
-                self.check_dimension(total, where, dimension, values)
+        frame = pd.DataFrame(self.parts, columns=["indicator_id", "disaggregation", "value"])
+        for found in inconsistent_totals(frame).itertuples(index=False):
+            self.report_breakdown(found, self.total_cells[found.indicator_id])
 
-    def check_dimension(self, total: float, where: _Where, dimension: str,
-                        values: list[float | None]) -> None:
-        present = [value for value in values if value is not None]
-        parts = sum(present)
-        numbers = {"sum": _number(parts), "total": _number(total), "dimension": dimension}
-        if parts > total:
-            self.report.error("breakdown_exceeds_total", _(
-                "The %(dimension)s categories add up to %(sum)s, more than the total %(total)s.",
-                **numbers), found=_number(parts), expected=_("at most %(total)s", **numbers),
-                **where.at(Q_VALUE))
-        elif len(present) == len(values) and parts < total:
-            self.report.warning("breakdown_below_total", _(
-                "The %(dimension)s categories add up to %(sum)s, less than the total %(total)s; "
-                "put the rest under 'unknown' if it is not known.", **numbers),
-                found=_number(parts), expected=_number(total), **where.at(Q_VALUE))
+    def report_breakdown(self, found: Any, where: _Where) -> None:
+        parts, total = found.breakdown_sum, found.total
+        numbers = {"sum": _number(parts), "total": _number(total), "dimension": found.dimension,
+                   "found": _number(parts)}
+        if found.exceeds:
+            self.report.add(problems.BreakdownExceedsTotal, **numbers, **where.at(Q_VALUE))
+        else:
+            self.report.add(problems.BreakdownBelowTotal, expected=_number(total), **numbers,
+                            **where.at(Q_VALUE))
 
     def history_warnings(self, indicator: Indicator, breakdown: str, value: float,
                          where: _Where) -> None:
         past = self.history.get((indicator.id, breakdown), [])
         series = [item.value for item in past if item.value is not None]
-        score = modified_z_score(value, series)
-        if score is not None and abs(score) > OUTLIER_Z:
-            self.report.warning("outlier", _(
-                "%(found)s is far from this series' own history (median %(median)s); check "
-                "it.", found=_number(value), median=_number(median(series))),
-                found=_number(value), expected=_("near %(median)s", median=_number(median(series))),
-                **where.at(Q_VALUE))
+        if is_outlier(outlier_score(value, series)):
+            self.report.add(problems.Outlier, found=_number(value),
+                            median=_number(median(series)), **where.at(Q_VALUE))
         previous = previous_of(past, self.form)
         if previous is not None and previous.value:
             change = abs(value - previous.value)
             if change >= JUMP_MIN_CHANGE and change > JUMP_RATIO * abs(previous.value):
-                self.report.warning("jump", _(
-                    "%(found)s differs by more than half from %(previous)s in %(period)s; "
-                    "check it.", found=_number(value), previous=_number(previous.value),
-                    period=previous.period),
-                    found=_number(value), expected=_("near %(previous)s",
-                                                     previous=_number(previous.value)),
-                    **where.at(Q_VALUE))
-
-
-def modified_z_score(value: float, series: list[float]) -> float | None:
-    """Iglewicz and Hoaglin's modified z-score of `value` against `series`, or None when the
-    series is too short or does not vary."""
-    if len(series) < OUTLIER_MIN_HISTORY:
-        return None
-    middle = median(series)
-    spread = median(abs(item - middle) for item in series)
-    if spread == 0:
-        return None
-    return 0.6745 * (value - middle) / spread
+                self.report.add(problems.Jump, found=_number(value),
+                                previous=_number(previous.value), period=previous.period,
+                                **where.at(Q_VALUE))
 
 
 def _number(value: float) -> str:
@@ -373,20 +306,14 @@ class _QualitativeCheck(_SheetCheck):
         level, on_scale = read_level(raw, indicator.scale) if usable else (None, True)
         found = cell_text(raw)
         if not on_scale:
-            self.report.error("level_not_on_scale", _(
-                "'%(found)s' is not a level of this indicator's scale; choose one from the "
-                "list.", found=found), found=found,
-                expected=", ".join(str(item.level) for item in indicator.scale.levels)
-                if indicator.scale else "", **where.at(L_LEVEL))
+            self.report.add(problems.LevelNotOnScale, found=found,
+                            expected=", ".join(str(item.level) for item in indicator.scale.levels)
+                            if indicator.scale else "", **where.at(L_LEVEL))
             level = None
         elif level is None and usable and flag not in EMPTY_ALLOWED:
-            self.report.error("required_empty", _(
-                "The level of %(code)s is empty; choose it, or the flag 'not available'.",
-                code=indicator.code), expected=_("a level"), **where.at(L_LEVEL))
+            self.report.add(problems.LevelEmpty, **where.at(L_LEVEL))
         if level is not None and narrative_usable and not cell_text(narrative):
-            self.report.error("narrative_missing", _(
-                "A level needs its narrative: say what was done for %(code)s.",
-                code=indicator.code), expected=_("a narrative"), **where.at(L_NARRATIVE))
+            self.report.add(problems.NarrativeMissing, **where.at(L_NARRATIVE))
         self.checked.values.append(CheckedValue(
             indicator, TOTAL, QUALITATIVE, where.cell(L_LEVEL),
             {"level": level, "narrative": cell_text(narrative),

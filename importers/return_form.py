@@ -1,12 +1,7 @@
 """What a return asks of one entity for one period: the indicators it reports and, for each
 quantitative one, the rows (the total and each category of each dimension it is broken down by).
 
-Which indicators an entity reports in a period:
-- responsibility: the entity is one of the indicator's reporters, or, for an indicator without
-  reporters, its responsible entity;
-- frequency: the indicator's own period that contains the return period's last day ends on that
-  day. A quarterly return carries quarterly and monthly indicators every quarter, semi-annual
-  ones in Q2 and Q4, annual ones in Q4; an annual return carries every indicator.
+Which indicators an entity reports in a period is its obligation (`indicators.obligations`).
 Values are stored under the return's period code.
 
 The template and the reader share this module: the sheet names, the columns, and the checksum
@@ -23,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.disaggregation import TOTAL, breakdown_keys, parse_key
+from indicators.errors import Invalid, NotFound
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -36,7 +32,8 @@ from indicators.model import (
     QualitativeScale,
     Strategy,
 )
-from indicators.periods import Period, PeriodError, due_in, parse_period
+from indicators.obligations import indicators_due
+from indicators.periods import Period
 
 TEMPLATE_VERSION = "1"
 QUANTITATIVE = "Quantitative"
@@ -50,7 +47,6 @@ Q_CODE, Q_NAME, Q_UNIT, Q_BREAKDOWN, Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE, 
 # Columns of the qualitative sheet.
 L_CODE, L_NAME, L_SCALE, L_PREVIOUS, L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, \
     L_COMMENT = range(1, 10)
-HEADER_ROW = 1
 
 FLAG_WORDS = {
     "estimated": Flag.ESTIMATED,
@@ -59,10 +55,6 @@ FLAG_WORDS = {
     "not applicable": Flag.NOT_APPLICABLE,
     "not available": Flag.NOT_AVAILABLE,
 }
-
-
-class FormError(LookupError):
-    """The strategy, entity or period asked for does not exist; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -121,30 +113,21 @@ def level_choices(scale: QualitativeScale | None) -> list[str]:
     return [f"{level.level} – {level.label}" for level in (scale.levels if scale else [])]
 
 
-def reported_by(indicator: Indicator, entity: Entity) -> bool:
-    """Whether `entity` reports the indicator."""
-    if indicator.reporters:
-        return any(reporter.id == entity.id for reporter in indicator.reporters)
-    return indicator.responsible_entity_id == entity.id
-
-
-def build_form(session: Session, entity_code: str, period_code: str,
+def build_form(session: Session, entity_code: str, period: Period,
                strategy_code: str | None = None) -> ReturnForm:
     """The form for an entity and period; without `strategy_code`, the one active strategy
-    in which the entity reports anything (the first by code when several)."""
+    in which the entity reports anything (the first by code when several). Raises `NotFound`
+    for an unknown entity or strategy, `PeriodError` for a wrong period, `Invalid` when the
+    entity reports nothing."""
     entity = session.scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
-        raise FormError(_("No entity has the code %(code)s.", code=entity_code))
-    try:
-        period = parse_period(period_code)
-    except PeriodError as problem:
-        raise FormError(str(problem)) from None
+        raise NotFound("entity", entity_code)
     for strategy in _strategies(session, strategy_code):
         form = _form_in(session, strategy, entity, period)
         if form.indicators or strategy_code:
             return form
-    raise FormError(_("Entity %(entity)s reports no indicator of any active strategy.",
-                      entity=entity_code))
+    raise Invalid(_("Entity %(entity)s reports no indicator of any active strategy.",
+                    entity=entity_code))
 
 
 def _strategies(session: Session, strategy_code: str | None) -> list[Strategy]:
@@ -152,7 +135,7 @@ def _strategies(session: Session, strategy_code: str | None) -> list[Strategy]:
     if strategy_code:
         found = session.scalars(statement.where(Strategy.code == strategy_code)).all()
         if not found:
-            raise FormError(_("No strategy has the code %(code)s.", code=strategy_code))
+            raise NotFound("strategy", strategy_code)
         return list(found)
     return list(session.scalars(statement.where(Strategy.active.is_(True))))
 
@@ -163,7 +146,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         .join(Objective, Indicator.objective_id == Objective.id)
         .where(Indicator.strategy_id == strategy.id, Indicator.archived.is_(False))
         .options(
-            selectinload(Indicator.reporters),
+            selectinload(Indicator.reporters), selectinload(Indicator.responsible_entity),
             selectinload(Indicator.objective).selectinload(Objective.principle),
             selectinload(Indicator.dimension_links)
             .selectinload(IndicatorDimension.dimension).selectinload(Dimension.categories),
@@ -172,8 +155,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         )
     ).all()
     due = sorted(
-        (indicator for indicator in indicators
-         if reported_by(indicator, entity) and due_in(indicator.frequency, period)),
+        indicators_due(indicators, entity, period),
         key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
     )
     form = ReturnForm(strategy, entity, period)

@@ -9,7 +9,8 @@
 4. Errors: a `Return` in state rejected keeps the problems; no value is touched.
 5. No errors: in one transaction the values are written with their provenance (return, sheet,
    cell), replaced ones go to history, the return is submitted and what changed against the
-   values in force is recorded. Identical bytes already received change nothing.
+   values in force is recorded (`indicators.diffs`, kept in `Return.diff`). Identical bytes
+   already received change nothing.
 A dry run validates and reports without writing a return or a value.
 """
 
@@ -23,44 +24,40 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from importers.problems import ProblemReport, annotate_workbook
+from importers.problems import annotate_workbook
 from importers.return_checks import CheckedValue, check_return
 from importers.return_form import (
     IDENTITY,
     TEMPLATE_VERSION,
-    FormError,
     ReturnForm,
     build_form,
     earlier_values,
 )
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
+from indicators import problems
 from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.bulk import collector_paused
+from indicators.diffs import Diff, IncomingValue, revision_diff
+from indicators.errors import MneError
 from indicators.i18n import _
-from indicators.model import DataValue, Indicator, Return, ReturnState, utcnow
+from indicators.model import (
+    DataValue,
+    Indicator,
+    Return,
+    ReturnState,
+    Upload,
+    UploadOutcome,
+    utcnow,
+)
+from indicators.periods import parse_period
+from indicators.problems import ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open
 from indicators.storage import read_stored, store_bytes
-from indicators.uploads import Upload, UploadOutcome
 from indicators.values import ValueKey, retire_values, write_values
 
-CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
 EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
               UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2,
               UploadOutcome.FORBIDDEN: 2}
-
-
-@dataclass
-class Diff:
-    """What a revision changes against the values in force before it."""
-
-    added: list[dict[str, str]] = field(default_factory=list)
-    changed: list[dict[str, str]] = field(default_factory=list)
-    removed: list[dict[str, str]] = field(default_factory=list)
-    against_revision: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"against_revision": self.against_revision, "added": self.added,
-                "changed": self.changed, "removed": self.removed}
 
 
 @dataclass
@@ -73,7 +70,7 @@ class ReturnResult:
     sha256: str
     return_id: int | None = None
     revision: int | None = None
-    state: str | None = None
+    state: ReturnState | None = None
     strategy: str = ""
     entity: str = ""
     period: str = ""
@@ -103,6 +100,12 @@ class _Unusable(Exception):
     def __init__(self, outcome: UploadOutcome, message: str):
         super().__init__(message)
         self.outcome, self.message = outcome, message
+
+    @classmethod
+    def of(cls, kind: type[problems.ProblemType], outcome: UploadOutcome = UploadOutcome.UNUSABLE,
+           **fields: str) -> _Unusable:
+        """The upload stops with the catalogue's problem `kind`."""
+        return cls(outcome, kind.message(**fields))
 
 
 @dataclass(frozen=True)
@@ -161,24 +164,17 @@ def _finish_upload(sessions: Callable[[], Session], result: ReturnResult) -> Non
 
 def _identity(workbook: SafeWorkbook, expected: Expected) -> dict[str, str]:
     if IDENTITY not in workbook.sheet_names:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This workbook is not a return template of this tracker; download the template "
-            "for your entity and period, fill it in and upload it."))
+        raise _Unusable.of(problems.NotATemplate)
     identity = {str(row[0]).strip(): str(row[1]).strip()
                 for row in workbook.rows(IDENTITY) if len(row) >= 2 and row[0]}
     if identity.get("template_version") != TEMPLATE_VERSION:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This template was made by another version of the tracker; download a new "
-            "template, copy your figures into it and upload it."))
+        raise _Unusable.of(problems.OtherTemplateVersion)
     for part in ("entity", "period", "strategy"):
         wanted = getattr(expected, part)
         if wanted and identity.get(part, "").upper() != wanted.upper():
-            raise _Unusable(UploadOutcome.UNUSABLE, _(
-                "This template is for %(entity)s, %(period)s (strategy %(strategy)s), not for "
-                "the %(part)s %(wanted)s; upload the return for %(wanted)s or download its "
-                "template.", entity=identity.get("entity", "?"),
-                period=identity.get("period", "?"), strategy=identity.get("strategy", "?"),
-                part=part, wanted=wanted))
+            raise _Unusable.of(problems.WrongReturn, entity=identity.get("entity", "?"),
+                               period=identity.get("period", "?"),
+                               strategy=identity.get("strategy", "?"), part=part, wanted=wanted)
     return identity
 
 
@@ -186,9 +182,8 @@ def _check_sender_may_send(identity: dict[str, str], expected: Expected) -> None
     allowed = expected.allowed_entities
     entity = identity.get("entity", "")
     if allowed is not None and entity.upper() not in {code.upper() for code in allowed}:
-        raise _Unusable(UploadOutcome.FORBIDDEN, _(
-            "You may not send returns for %(entity)s; your role covers %(allowed)s.",
-            entity=entity, allowed=", ".join(sorted(allowed)) or _("no entity")))
+        raise _Unusable.of(problems.SenderNotAllowed, UploadOutcome.FORBIDDEN, entity=entity,
+                           allowed=", ".join(sorted(allowed)) or _("no entity"))
 
 
 def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
@@ -209,7 +204,8 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     current = _current_values(session, form)
     in_force = next((item for item in reversed(returns)
                      if item.state is not ReturnState.REJECTED), None)
-    result.diff = _diff(checked.values, current, in_force.revision if in_force else None)
+    result.diff = revision_diff(_incoming(checked.values), current,
+                                in_force.revision if in_force else None)
     if dry_run:
         result.outcome = UploadOutcome.CHECKED
         result.message = _check_message(checked.report)
@@ -219,10 +215,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     return_row = Return(
         strategy_id=form.strategy.id, entity_id=form.entity.id, period=form.period.code,
         revision=revision, state=ReturnState.REJECTED if rejected else ReturnState.SUBMITTED,
-        file_path=upload.file_path, sha256=upload.sha256, original_name=upload.original_name,
-        size=upload.size, uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
-        validation={**checked.report.to_dict(), "diff": result.diff.to_dict(),
-                    "upload_id": upload.id},
+        upload_id=upload.id, validation=checked.report.to_dict(), diff=result.diff.to_dict(),
     )
     session.add(return_row)
     session.flush()
@@ -247,18 +240,13 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
 
 def _form(session: Session, identity: dict[str, str]) -> ReturnForm:
     try:
-        form = build_form(session, identity.get("entity", ""), identity.get("period", ""),
-                          identity.get("strategy", ""))
-    except FormError as problem:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This template names something the tracker does not know (%(problem)s); download "
-            "the template again.", problem=str(problem))) from None
+        form = build_form(session, identity.get("entity", ""),
+                          parse_period(identity.get("period", "")), identity.get("strategy", ""))
+    except MneError as problem:
+        raise _Unusable.of(problems.UnknownInTemplate, problem=problem.message) from None
     if identity.get("checksum") != form.checksum:
-        raise _Unusable(UploadOutcome.UNUSABLE, _(
-            "This template was made for an earlier version of the indicators of %(strategy)s; "
-            "download the current template for %(entity)s, %(period)s and copy your figures "
-            "into it.", strategy=form.strategy.code, entity=form.entity.code,
-            period=form.period.code))
+        raise _Unusable.of(problems.StaleTemplate, strategy=form.strategy.code,
+                           entity=form.entity.code, period=form.period.code)
     return form
 
 
@@ -274,7 +262,7 @@ def _refuse_duplicate(returns: list[Return], sha256: str, result: ReturnResult) 
     same = next((item for item in returns if item.sha256 == sha256), None)
     if same is not None:
         result.outcome, result.return_id = UploadOutcome.DUPLICATE, same.id
-        result.revision, result.state = same.revision, str(same.state)
+        result.revision, result.state = same.revision, same.state
         result.report = ProblemReport.from_dict(same.validation)
         result.message = _("This file was already received as revision %(revision)s; nothing "
                            "changed.", revision=same.revision)
@@ -299,53 +287,9 @@ def _current_values(session: Session, form: ReturnForm) -> dict[tuple[int, str],
             for value in session.scalars(statement)}
 
 
-def _shown(fields: dict[str, Any] | DataValue) -> str:
-    get = fields.get if isinstance(fields, dict) else lambda name: getattr(fields, name)
-    for name in ("value", "level"):
-        if get(name) is not None:
-            number = float(get(name))
-            text = str(int(number)) if number.is_integer() else f"{number:g}"
-            break
-    else:
-        text = ""
-    flag = str(get("flag") or "none")
-    return " ".join(part for part in (text, "" if flag == "none" else f"({flag})") if part)
-
-
-def _same_content(current: DataValue, fields: dict[str, Any]) -> bool:
-    defaults = {"value": None, "level": None, "narrative": "", "evidence": "", "flag": "none",
-                "comment": ""}
-    for name in CONTENT_FIELDS:
-        new = fields.get(name, defaults[name])
-        old = getattr(current, name)
-        if name in ("value", "level") and new is not None and old is not None:
-            if float(new) != float(old):
-                return False
-        elif str(new if new is not None else "") != str(old if old is not None else ""):
-            return False
-    return True
-
-
-def _diff(values: list[CheckedValue], current: dict[tuple[int, str], DataValue],
-          against: int | None) -> Diff:
-    diff = Diff(against_revision=against)
-    seen = set()
-    for item in values:
-        key = (item.indicator.id, item.breakdown)
-        seen.add(key)
-        entry = {"indicator": item.indicator.code, "breakdown": item.breakdown,
-                 "cell": f"{item.sheet}!{item.cell}", "after": _shown(item.fields)}
-        before = current.get(key)
-        if before is None:
-            diff.added.append({**entry, "before": ""})
-        elif not _same_content(before, item.fields):
-            diff.changed.append({**entry, "before": _shown(before)})
-    for key, value in current.items():
-        if key not in seen:
-            diff.removed.append({"indicator": value.indicator.code, "breakdown": key[1],
-                                 "cell": f"{value.source_sheet}!{value.source_cell}",
-                                 "before": _shown(value), "after": ""})
-    return diff
+def _incoming(values: list[CheckedValue]) -> list[IncomingValue]:
+    return [IncomingValue(item.indicator.id, item.indicator.code, item.breakdown,
+                          f"{item.sheet}!{item.cell}", item.fields) for item in values]
 
 
 def _import_values(session: Session, form: ReturnForm, return_row: Return,

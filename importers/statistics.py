@@ -21,30 +21,30 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators import problems
 from indicators.bulk import collector_paused
 from indicators.disaggregation import canonical_key
+from indicators.errors import MneError
+from indicators.framework import write_indicator, write_objective, write_principle, write_strategy
 from indicators.i18n import _
 from indicators.model import (
-    Aggregation,
     Category,
     Dimension,
-    Direction,
     Entity,
     Flag,
     Indicator,
-    IndicatorDimension,
     Kind,
     Objective,
     Principle,
     Strategy,
-    Unit,
 )
 from indicators.periods import Frequency
+from indicators.problems import Problem, ProblemType
 from indicators.values import ValueChanges, ValueKey, write_values
 
 MAPPINGS = Path(__file__).with_name("mappings")
@@ -52,12 +52,30 @@ CHUNK = 5000
 Progress = Callable[[int, int], None]  # values written so far, values in all
 
 
-class StatsProblem(Exception):
-    """The file cannot be imported as it stands; `lines` says why, one line per problem."""
+TO_CREATE = frozenset({problems.MissingStrategy.code, problems.MissingEntity.code,
+                       problems.MissingIndicator.code, problems.MissingDimension.code,
+                       problems.MissingCategories.code})
 
-    def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
-        self.lines = lines
+
+class StatsProblem(MneError):
+    """The file cannot be imported as it stands; `problems` says why, `lines` one line each."""
+
+    def __init__(self, found: list[Problem]):
+        self.problems = found
+        self.lines = [problem.message for problem in found]
+        super().__init__("\n".join(self.lines))
+
+    @property
+    def needs_creation(self) -> bool:
+        """Whether things the file refers to are missing (`create_missing` would add them)."""
+        return any(problem.type in TO_CREATE for problem in self.problems)
+
+
+class Unmapped(NamedTuple):
+    """Why a row's series is not in the mapping: the catalogue's problem and its fields."""
+
+    kind: type[ProblemType]
+    fields: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -122,8 +140,7 @@ def load_mapping(name: str) -> StatsMapping:
     path = Path(name) if Path(name).is_file() else MAPPINGS / f"{name}.toml"
     if not path.is_file():
         shipped = ", ".join(sorted(item.stem for item in MAPPINGS.glob("*.toml")))
-        raise StatsProblem([_("No mapping %(name)s: give a file or one of %(shipped)s.",
-                              name=name, shipped=shipped)])
+        raise StatsProblem([problems.UnknownMapping.problem(name=name, shipped=shipped)])
     spec = tomllib.loads(path.read_text(encoding="utf-8"))
     values = spec.get("values", {})
     return StatsMapping(
@@ -219,7 +236,7 @@ class StatsPlan:
     indicator_dimensions: dict[str, dict[str, None]] = field(default_factory=dict)
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def plan_import(path: Path, mapping: StatsMapping) -> StatsPlan:
@@ -229,14 +246,14 @@ def plan_import(path: Path, mapping: StatsMapping) -> StatsPlan:
     plan = StatsPlan(sheet=sheet, rows=len(rows))
     columns = mapping.columns
     breakdown_columns = sorted(mapping.column_names() - set(columns.values()))
-    seen: dict[tuple[str, ...], tuple[str, str] | str] = {}
+    seen: dict[tuple[str, ...], tuple[str, str] | Unmapped] = {}
     for number, row in enumerate(rows, start=mapping.header_row + 1):
         cells = (row.get(columns["indicator"], ""), *map(row.get, breakdown_columns))
         if cells not in seen:
             seen[cells] = _series_of(row, mapping, plan)
         series = seen[cells]
-        if isinstance(series, str):
-            plan.problems.append(_("Row %(row)s: %(problem)s", row=number, problem=series))
+        if isinstance(series, Unmapped):
+            plan.problems.append(series.kind.problem(row=number, **series.fields))
             continue
         indicator, breakdown = series
         key = (_entity_of(row, columns, plan), indicator, breakdown, row.get(columns["year"], ""))
@@ -246,20 +263,19 @@ def plan_import(path: Path, mapping: StatsMapping) -> StatsPlan:
 
 
 def _series_of(row: dict[str, str], mapping: StatsMapping,
-               plan: StatsPlan) -> tuple[str, str] | str:
+               plan: StatsPlan) -> tuple[str, str] | Unmapped:
     """(indicator code, canonical breakdown) of a row, with the dimensions and categories it
     needs noted in the plan; or what is wrong with it."""
     label = row.get(mapping.columns["indicator"], "")
     indicator = mapping.indicators.get(label)
     if indicator is None:
-        return _("indicator '%(label)s' is not in the mapping.", label=label)
+        return Unmapped(problems.IndicatorNotMapped, {"label": label})
     try:
         pairs = [pair for breakdown in mapping.breakdowns
                  if (pair := breakdown.pair(row)) is not None]
     except KeyError as unknown:
         column, cell = unknown.args
-        return _("'%(cell)s' in column %(column)s is not in the mapping.", cell=cell,
-                 column=column)
+        return Unmapped(problems.CategoryNotMapped, {"found": cell, "column": column})
     code = indicator["code"]
     dimensions = plan.indicator_dimensions.setdefault(code, {})
     for dimension, category, label in pairs:
@@ -291,7 +307,7 @@ def _add_value(combined: _Combined, number: int, cell: str, mapping: StatsMappin
                                 if mapping.thousands_separator else cell)
         combined.numbers += 1
     except ValueError:
-        plan.problems.append(_("Row %(row)s: '%(cell)s' is not a number.", row=number, cell=cell))
+        plan.problems.append(problems.StatisticNotANumber.problem(row=number, found=cell))
 
 
 @dataclass
@@ -332,7 +348,8 @@ def import_statistics(session: Session, path: Path, mapping: StatsMapping,
         changes.unchanged += chunk.unchanged
         if progress:
             progress(min(start + CHUNK, len(rows)), len(rows))
-    return StatsSummary(plan.rows, len(rows), changes, missing if create_missing else [])
+    return StatsSummary(plan.rows, len(rows), changes,
+                        [problem.message for problem in missing] if create_missing else [])
 
 
 class _Resolver:
@@ -350,25 +367,25 @@ class _Resolver:
                 select(Dimension.code, Category.code).outerjoin(Category)):
             self.categories.setdefault(dimension, set()).add(category)
 
-    def missing(self) -> list[str]:
-        """One line per thing the file needs and the database lacks."""
-        lines = []
+    def missing(self) -> list[Problem]:
+        """One problem per thing the file needs and the database lacks."""
+        found = []
         if self.strategy is None:
-            lines.append(_("strategy %(code)s", code=self.strategy_code))
-        lines += [_("entity %(code)s (%(name)s)", code=code, name=name)
+            found.append(problems.MissingStrategy.problem(code=self.strategy_code))
+        found += [problems.MissingEntity.problem(code=code, name=name)
                   for code, name in sorted(self.plan.entities.items())
                   if code not in self.entities]
-        lines += [_("indicator %(code)s", code=code)
+        found += [problems.MissingIndicator.problem(code=code)
                   for code in sorted(self.plan.indicator_dimensions)
                   if code not in self.indicators]
         for dimension, categories in sorted(self.plan.categories.items()):
             if dimension not in self.categories:
-                lines.append(_("dimension %(code)s", code=dimension))
+                found.append(problems.MissingDimension.problem(code=dimension))
             absent = sorted(set(categories) - self.categories.get(dimension, set()))
             if absent:
-                lines.append(_("categories of %(dimension)s: %(codes)s", dimension=dimension,
-                               codes=", ".join(absent)))
-        return lines
+                found.append(problems.MissingCategories.problem(dimension=dimension,
+                                                                codes=", ".join(absent)))
+        return found
 
     def create(self) -> tuple[dict[str, int], dict[str, int]]:
         """Create what is missing; the ids of the entities and indicators by code."""
@@ -406,27 +423,22 @@ class _Resolver:
     def _objective(self) -> Objective:
         spec = self.mapping.strategy
         if self.strategy is None:
-            self.strategy = Strategy(
-                code=self.strategy_code, title=spec.get("title", self.strategy_code),
+            self.strategy = write_strategy(
+                self.session, self.strategy_code, title=spec.get("title", self.strategy_code),
                 area=spec.get("area", ""), start_year=int(spec.get("start_year", 2000)),
                 end_year=int(spec.get("end_year", 2030)))
-            self.session.add(self.strategy)
-            self.session.flush()
         principle = self._find(Principle, strategy_id=self.strategy.id, code=spec["principle"])
         if principle is None:
-            principle = Principle(strategy_id=self.strategy.id, code=spec["principle"],
-                                  name=spec.get("principle_name", spec["principle"].title()),
-                                  position=len(self.strategy.principles))
-            self.session.add(principle)
-            self.session.flush()
+            principle = write_principle(
+                self.session, self.strategy, spec["principle"],
+                name=spec.get("principle_name", spec["principle"].title()),
+                position=len(self.strategy.principles))
         objective = self.session.scalars(
             select(Objective).join(Principle).where(Principle.strategy_id == self.strategy.id,
                                                     Objective.code == spec["objective"])).first()
         if objective is None:
-            objective = Objective(principle_id=principle.id, code=spec["objective"],
-                                  title=spec.get("objective_title", spec["objective"]))
-            self.session.add(objective)
-            self.session.flush()
+            objective = write_objective(self.session, principle, spec["objective"],
+                                        title=spec.get("objective_title", spec["objective"]))
         return objective
 
     def _find(self, model: type, **key: Any) -> Any:
@@ -434,20 +446,12 @@ class _Resolver:
 
     def _new_indicator(self, code: str, objective: Objective) -> Indicator:
         spec = next(item for item in self.mapping.indicators.values() if item["code"] == code)
-        dimensions = {row.code: row.id for row in self.session.scalars(select(Dimension))}
         wanted = list(self.plan.indicator_dimensions[code])
-        indicator = Indicator(
-            strategy_id=self.strategy.id, objective_id=objective.id, code=code,
+        return write_indicator(
+            self.session, self.strategy, code, objective=objective.code,
             name=spec.get("name", code), definition=spec.get("definition", ""),
             kind=Kind.QUANTITATIVE,
-            unit=Unit(self.mapping.units.get(self.plan.units.get(code, ""), "count")),
-            direction=Direction(spec.get("direction", "maintain")),
-            frequency=Frequency.ANNUAL, aggregation=Aggregation(spec.get("aggregation", "sum")),
-            data_source=self.mapping.name, standard=spec.get("standard", ""),
-            sex_required="sex" in wanted,
-            dimension_links=[IndicatorDimension(dimension_id=dimensions[dimension], position=rank)
-                             for rank, dimension in enumerate(wanted)],
-        )
-        self.session.add(indicator)
-        self.session.flush()
-        return indicator
+            unit=self.mapping.units.get(self.plan.units.get(code, ""), "count"),
+            direction=spec.get("direction", "maintain"), frequency=Frequency.ANNUAL,
+            aggregation=spec.get("aggregation", "sum"), data_source=self.mapping.name,
+            standard=spec.get("standard", ""), sex_required="sex" in wanted, dimensions=wanted)

@@ -201,11 +201,7 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
 
 
 def _unit_label(indicator: Indicator) -> str:
-    labels = {Unit.COUNT: _("count"), Unit.PERCENT: _("percent (0-100)"),
-              Unit.RATE_PER_100K: _("per 100,000"), Unit.AMOUNT: _("amount"),
-              Unit.YES_NO: _("yes (1) / no (0)"), Unit.LEVEL: _("level")}
-    label = labels[indicator.unit]
-    return f"{label} {indicator.currency}".strip()
+    return f"{indicator.unit.entry_label} {indicator.currency}".strip()
 
 
 def _numeric_validations(sheet: Worksheet) -> dict[Unit, DataValidation]:

@@ -33,7 +33,8 @@ from python_calamine import (
     ZipError,
 )
 
-from indicators.i18n import _
+from indicators import problems
+from indicators.problems import ProblemError
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -51,14 +52,9 @@ class Limits:
     max_uncompressed_bytes: int = 100 * MEGABYTE
 
 
-class UnusableWorkbook(Exception):
-    """The file cannot be read as a workbook; `reason` is a short code, the message one
-    sentence for the person who sent it."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+class UnusableWorkbook(ProblemError):
+    """The file cannot be read as a workbook: `problem` is the catalogue's, `reason` its code,
+    the message one sentence for the person who sent it."""
 
 
 def _megabytes(size: int) -> str:
@@ -69,13 +65,10 @@ def check_workbook_bytes(data: bytes, limits: Limits) -> None:
     """Raise `UnusableWorkbook` unless `data` is an .xlsx workbook within `limits`, without
     macros, unencrypted, an intact zip that does not inflate beyond the limit, with safe XML."""
     if not data:
-        raise UnusableWorkbook("empty", _("The file is empty; choose the filled-in workbook "
-                                          "and upload it again."))
+        raise UnusableWorkbook(problems.EmptyFile)
     if len(data) > limits.max_bytes:
-        raise UnusableWorkbook("too_large", _(
-            "The file is %(size)s MB, more than the %(limit)s MB accepted; remove anything "
-            "that is not part of the return (pictures, extra sheets) and upload it again.",
-            size=_megabytes(len(data)), limit=_megabytes(limits.max_bytes)))
+        raise UnusableWorkbook(problems.FileTooLarge, size=_megabytes(len(data)),
+                               limit=_megabytes(limits.max_bytes))
     if data.startswith(OLE_SIGNATURE):
         raise _ole_problem(data)
     if not data.startswith(ZIP_SIGNATURE):
@@ -85,12 +78,8 @@ def check_workbook_bytes(data: bytes, limits: Limits) -> None:
 
 def _ole_problem(data: bytes) -> UnusableWorkbook:
     if ENCRYPTION_STREAM in data:
-        return UnusableWorkbook("encrypted", _(
-            "The workbook is protected with a password; remove the password in Excel "
-            "(File, Info, Protect Workbook) and upload it again."))
-    return UnusableWorkbook("xls", _(
-        "This is an old Excel 97-2003 (.xls) file; open it in Excel, save it as "
-        "Excel Workbook (.xlsx) and upload that file."))
+        return UnusableWorkbook(problems.EncryptedWorkbook)
+    return UnusableWorkbook(problems.OldExcelFile)
 
 
 def _not_a_zip_problem(data: bytes) -> UnusableWorkbook:
@@ -101,18 +90,12 @@ def _not_a_zip_problem(data: bytes) -> UnusableWorkbook:
         text = sample.decode("latin-1")
     printable = sum(char.isprintable() or char in "\r\n\t" for char in text)
     if printable >= 0.95 * len(text):
-        return UnusableWorkbook("text", _(
-            "This is a text or CSV file, not an Excel workbook; download the template, "
-            "fill it in Excel and upload the .xlsx file."))
-    return UnusableWorkbook("not_xlsx", _(
-        "This file is not an Excel workbook; download the template, fill it in Excel and "
-        "upload the .xlsx file."))
+        return UnusableWorkbook(problems.TextFile)
+    return UnusableWorkbook(problems.NotAWorkbook)
 
 
 def _corrupt() -> UnusableWorkbook:
-    return UnusableWorkbook("corrupt", _(
-        "The workbook is damaged and cannot be opened; open it in Excel, save it again as "
-        ".xlsx and upload the saved copy."))
+    return UnusableWorkbook(problems.CorruptWorkbook)
 
 
 def _check_zip(data: bytes, limits: Limits) -> None:
@@ -129,25 +112,17 @@ def _check_zip(data: bytes, limits: Limits) -> None:
 def _check_inflated_size(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     inflated = sum(member.file_size for member in members)
     if inflated > limits.max_uncompressed_bytes:
-        raise UnusableWorkbook("zip_bomb", _(
-            "The workbook would expand to %(size)s MB, more than the %(limit)s MB accepted; "
-            "upload the return template filled in, without other content.",
-            size=_megabytes(inflated), limit=_megabytes(limits.max_uncompressed_bytes)))
+        raise UnusableWorkbook(problems.ZipBomb, size=_megabytes(inflated),
+                               limit=_megabytes(limits.max_uncompressed_bytes))
 
 
 def _check_parts(archive: zipfile.ZipFile, names: list[str]) -> None:
     if any(name.startswith(MACRO_PARTS) for name in names):
-        raise UnusableWorkbook("macros", _(
-            "The workbook contains macros (.xlsm); save it in Excel as Excel Workbook (.xlsx), "
-            "which removes the macros, and upload that file."))
+        raise UnusableWorkbook(problems.MacroWorkbook)
     if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
-        raise UnusableWorkbook("ods", _(
-            "This is an OpenDocument spreadsheet (.ods); save it as Excel Workbook (.xlsx) "
-            "and upload that file."))
+        raise UnusableWorkbook(problems.OpenDocumentFile)
     if "xl/workbook.xml" not in names:
-        raise UnusableWorkbook("not_xlsx", _(
-            "This file is not an Excel workbook; download the template, fill it in Excel and "
-            "upload the .xlsx file."))
+        raise UnusableWorkbook(problems.NotAWorkbook)
 
 
 def _check_xml_prologs(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
@@ -157,9 +132,7 @@ def _check_xml_prologs(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo])
         with archive.open(member) as stream:
             prolog = stream.read(XML_PROLOG_BYTES)
         if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-            raise UnusableWorkbook("unsafe_xml", _(
-                "The workbook contains XML declarations Excel never writes; open it in Excel, "
-                "save it again as .xlsx and upload the saved copy."))
+            raise UnusableWorkbook(problems.UnsafeXml)
 
 
 @dataclass

@@ -57,30 +57,36 @@ def coverage(with_breakdown: int, with_total: int) -> float | None:
     return with_breakdown / with_total if with_total else None
 
 
-def inconsistent_totals(frame: pd.DataFrame, tolerance: float = 0.5) -> pd.DataFrame:
-    """Totals whose breakdown by one dimension does not add up to them.
+BREAKDOWN_TOLERANCE = 0.5
+UNKNOWN = "unknown"
+
+
+def inconsistent_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Totals whose breakdown by one dimension does not add up to them: the one rule for the
+    upload checks, the data-quality page and the gap report.
 
     `frame` has one row per value: `key` columns identifying the total (any besides
     `disaggregation` and `value`), `disaggregation` and `value`. Single-dimension keys are
-    summed per dimension: the sum must not exceed the total and, once the `unknown` category is
-    reported (the breakdown is complete), must equal it, within `tolerance`. Returns one row
-    per total and dimension: keys, dimension, total, breakdown_sum, difference."""
+    summed per dimension: the sum must not exceed the total and, once the breakdown is complete
+    (its `unknown` category carries a value), must equal it, within BREAKDOWN_TOLERANCE.
+    Returns one row per total and dimension: keys, dimension, total, breakdown_sum, difference,
+    exceeds (the sum is more than the total)."""
     columns = [name for name in frame.columns if name not in ("disaggregation", "value")]
-    result_columns = [*columns, "dimension", "total", "breakdown_sum", "difference"]
+    result_columns = [*columns, "dimension", "total", "breakdown_sum", "difference", "exceeds"]
     if frame.empty:
         return pd.DataFrame(columns=result_columns)
     parts = frame[frame["disaggregation"] != TOTAL].copy()
     parts["dimension"] = parts["disaggregation"].map(_single_dimension)
     parts = parts.dropna(subset=["dimension", "value"])
+    parts["unknown"] = parts["disaggregation"].str.endswith(f"={UNKNOWN}")
     sums = parts.groupby([*columns, "dimension"], as_index=False).agg(
-        breakdown_sum=("value", "sum"),
-        complete=("disaggregation", lambda keys: any(key.endswith("=unknown") for key in keys)))
+        breakdown_sum=("value", "sum"), complete=("unknown", "any"))
     totals = frame[frame["disaggregation"] == TOTAL].rename(columns={"value": "total"})
     joined = sums.merge(totals[[*columns, "total"]], on=columns).dropna(subset=["total"])
     joined["difference"] = joined["breakdown_sum"] - joined["total"]
-    over = joined["difference"] > tolerance
-    short = joined["complete"] & (joined["difference"] < -tolerance)
-    return joined[over | short][result_columns].reset_index(drop=True)
+    joined["exceeds"] = joined["difference"] > BREAKDOWN_TOLERANCE
+    short = joined["complete"] & (joined["difference"] < -BREAKDOWN_TOLERANCE)
+    return joined[joined["exceeds"] | short][result_columns].reset_index(drop=True)
 
 
 def _single_dimension(key: str) -> str | None:

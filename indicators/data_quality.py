@@ -4,7 +4,7 @@ not add up. Reads the database, computes with `indicators.quality` and `indicato
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
 
 import pandas as pd
 from sqlalchemy import select
@@ -12,78 +12,48 @@ from sqlalchemy.orm import Session
 
 from indicators.breakdown import inconsistent_totals
 from indicators.disaggregation import TOTAL, dimensions_of
-from indicators.evaluation import ADDITIVE_UNITS, Scope, entity_values, strategy_indicators
-from indicators.model import (
-    Entity,
-    Indicator,
-    IndicatorReporter,
-    Kind,
-    Return,
-    ReturnState,
-    Strategy,
-)
-from indicators.periods import Frequency, parse_period, periods_between
-from indicators.quality import completeness, outliers, returns_received
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The reporting calendar of config.toml: period type and days after a period's end that
-    its return is due."""
-
-    period_type: str
-    due_days: int
+from indicators.evaluation import Scope, entity_values, strategy_indicators
+from indicators.model import Entity, Indicator, Kind, Return, ReturnState, Strategy, Unit
+from indicators.obligations import Calendar, standings, strategy_obligations
+from indicators.periods import Period, parse_period
+from indicators.quality import OUTLIER_THRESHOLD, completeness, outliers
 
 
 def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
-                     period: str | None = None) -> pd.DataFrame:
-    """Every return expected of the strategy's reporting entities, one row per entity and
-    period, from the first period anyone sent a return for up to `period` (default: the
-    newest period with a return), with whether it was received and on time. Columns: entity,
-    entity_name, period, period_end, due_date, received, received_at, on_time."""
+                     period: Period | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every return the strategy's entities owe (`indicators.obligations`), one row per entity
+    and period, from the first period anyone sent a return for up to `period` (default: the
+    newest period with a return), with where it stands on `as_of` (default: today). Columns:
+    entity, entity_name, period, period_end, due_date, indicators (codes owed), status, received,
+    received_at, on_time."""
     strategy = session.scalars(select(Strategy).where(Strategy.code == strategy_code)).one()
-    received = _received(session, strategy.id)
-    reporters = _reporters(session, strategy.id)
-    periods = _expected_periods(received, calendar, period)
-    expected = pd.DataFrame(
-        [(code, name, code_of_period) for code, name in reporters for code_of_period in periods],
-        columns=["entity", "entity_name", "period"])
-    due = {code: parse_period(code).due_date(calendar.due_days) for code in periods}
-    frame = returns_received(expected, received[["entity", "period", "received_at"]], due)
-    frame["period_end"] = frame["period"].map({code: parse_period(code).end for code in periods})
-    return frame
+    periods = _expected_periods(_received_periods(session, strategy.id), calendar, period)
+    found = standings(session, strategy, strategy_obligations(session, strategy, periods, calendar),
+                      as_of or dt.date.today())
+    return pd.DataFrame(
+        [(standing.obligation.entity.code, standing.obligation.entity.name,
+          standing.obligation.period.code, standing.obligation.period.end,
+          standing.obligation.due_date,
+          [indicator.code for indicator in standing.obligation.indicators],
+          standing.status, standing.status.received,
+          standing.received_at, standing.on_time) for standing in found],
+        columns=["entity", "entity_name", "period", "period_end", "due_date", "indicators",
+                 "status", "received", "received_at", "on_time"])
 
 
-def _received(session: Session, strategy_id: int) -> pd.DataFrame:
-    statement = (
-        select(Entity.code, Return.period, Return.uploaded_at)
-        .join(Entity, Entity.id == Return.entity_id)
-        .where(Return.strategy_id == strategy_id, Return.state != ReturnState.REJECTED)
-    )
-    return pd.DataFrame(session.execute(statement).all(),
-                        columns=["entity", "period", "received_at"])
+def _received_periods(session: Session, strategy_id: int) -> list[Period]:
+    """The periods of the strategy that someone sent an acceptable return for."""
+    codes = session.scalars(select(Return.period).distinct().where(
+        Return.strategy_id == strategy_id, Return.state != ReturnState.REJECTED))
+    return [parse_period(code) for code in codes]
 
 
-def _reporters(session: Session, strategy_id: int) -> list[tuple[str, str]]:
-    """Code and name of every entity that reports an indicator of the strategy."""
-    statement = (
-        select(Entity.code, Entity.name).distinct()
-        .join(IndicatorReporter, IndicatorReporter.entity_id == Entity.id)
-        .join(Indicator, Indicator.id == IndicatorReporter.indicator_id)
-        .where(Indicator.strategy_id == strategy_id, Indicator.archived.is_(False))
-        .order_by(Entity.code)
-    )
-    return [tuple(row) for row in session.execute(statement)]
-
-
-def _expected_periods(received: pd.DataFrame, calendar: Calendar,
-                      period: str | None) -> list[str]:
-    if received.empty:
+def _expected_periods(received: list[Period], calendar: Calendar,
+                      period: Period | None) -> list[Period]:
+    if not received:
         return []
-    ends = [parse_period(code).end for code in received["period"].unique()]
-    last = parse_period(period).end if period else max(ends)
-    return [found.code for found in
-            periods_between(Frequency(calendar.period_type), min(ends), last)]
+    last = period.end if period else max(found.end for found in received)
+    return calendar.periods_between(min(found.end for found in received), last)
 
 
 def completeness_by(frame: pd.DataFrame, by: str) -> list[dict]:
@@ -109,11 +79,12 @@ def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> p
 
 
 def outlying_values(values: pd.DataFrame) -> list[dict]:
-    """Totals that stand out from their own entity's series (modified z-score beyond 3.5)."""
-    totals = values[values["disaggregation"] == TOTAL]
-    found = outliers(totals[["indicator", "entity", "period", "period_end", "value"]],
-                     ["indicator", "entity"])
-    return found.sort_values(["indicator", "entity", "period_end"]).to_dict("records")
+    """Values (totals and breakdowns) that stand out from their own entity's series, judged as
+    the upload checks judge them (`indicators.quality.outliers`)."""
+    found = outliers(values[["indicator", "entity", "disaggregation", "period", "period_end",
+                             "value"]], ["indicator", "entity", "disaggregation"])
+    return found.sort_values(["indicator", "disaggregation", "entity", "period_end"]) \
+        .to_dict("records")
 
 
 def missing_breakdowns(session: Session, strategy_code: str, values: pd.DataFrame) -> list[dict]:
@@ -143,7 +114,7 @@ def _required_dimensions(indicator: Indicator) -> set[str]:
 
 def inconsistent(values: pd.DataFrame) -> list[dict]:
     """Totals of counts and amounts whose breakdown by one dimension does not add up."""
-    additive = values[values["unit"].isin(ADDITIVE_UNITS)]
+    additive = values[values["unit"].map(lambda unit: Unit(unit).additive).astype(bool)]
     found = inconsistent_totals(additive[["indicator", "entity", "period", "disaggregation",
                                           "value"]])
     return found.to_dict("records")
@@ -154,7 +125,8 @@ def quality_report(session: Session, strategy_code: str, calendar: Calendar,
                    entity_code: str | None = None) -> dict:
     """Everything the data-quality page shows, as plain data: completeness and timeliness by
     period and by entity, outliers, missing breakdowns and inconsistent totals."""
-    returns = expected_returns(session, strategy_code, calendar, period)
+    returns = expected_returns(session, strategy_code, calendar,
+                               parse_period(period) if period else None)
     if entity_code:
         returns = returns[returns["entity"] == entity_code]
     if since:
@@ -165,6 +137,7 @@ def quality_report(session: Session, strategy_code: str, calendar: Calendar,
         "by_period": completeness_by(returns, "period"),
         "by_entity": completeness_by(returns, "entity"),
         "outliers": outlying_values(values),
+        "outlier_threshold": OUTLIER_THRESHOLD,
         "missing_breakdowns": missing_breakdowns(session, strategy_code, values),
         "inconsistent_totals": inconsistent(values),
     }

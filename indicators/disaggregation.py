@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from indicators.errors import Invalid
+
 TOTAL = ""
 
 
-class DisaggregationError(ValueError):
+class DisaggregationError(Invalid):
     """A breakdown that cannot be read as `dimension=category` pairs."""
 
 

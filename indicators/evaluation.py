@@ -1,5 +1,7 @@
 """The evaluators' view of a strategy: each indicator's progress table row, its national series
-by period and breakdown, computed once here so that pages, API and reports show equal numbers.
+by period and breakdown, computed once here so that pages, API, reports and the overview
+(`latest_totals`) show equal numbers; the strategy as loaded and the figures a scope may read
+(`approved_figures`).
 
 Aggregation across entities happens in the database: sums, means and counts grouped over a
 covering index, the most recently updated value (the "latest" rule, qualitative levels) ranked
@@ -21,17 +23,22 @@ from sqlalchemy.orm import Session, selectinload
 
 from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
 from indicators.disaggregation import TOTAL
+from indicators.errors import NotFound
 from indicators.model import (
     Aggregation,
     DataValue,
+    Direction,
     Entity,
     EntityPopulation,
     Indicator,
     Kind,
     Objective,
+    Principle,
+    Return,
+    ReturnState,
+    Strategy,
     Unit,
 )
-from indicators.overview import approved_figures, load_strategy
 from indicators.periods import parse_period
 from indicators.progress import (
     Status,
@@ -44,17 +51,34 @@ from indicators.progress import (
 )
 from indicators.trends import trajectory
 
-ADDITIVE_UNITS = (Unit.COUNT, Unit.AMOUNT)
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
                   "narrative"]
 
 
-class UnknownIndicator(LookupError):
-    """No indicator of the strategy has the code asked for."""
+def load_strategy(session: Session, code: str) -> Strategy:
+    """The strategy with `code`, or `NotFound` naming it."""
+    strategy = session.scalars(
+        select(Strategy)
+        .where(Strategy.code == code)
+        .options(
+            selectinload(Strategy.principles)
+            .selectinload(Principle.objectives)
+            .selectinload(Objective.indicators)
+        )
+    ).one_or_none()
+    if strategy is None:
+        raise NotFound("strategy", code)
+    return strategy
 
 
-class UnknownEntity(LookupError):
-    """No entity has the code asked for."""
+def approved_figures(statement: Select) -> Select:
+    """`statement` on data values, narrowed to the figures those who read approved figures only
+    may see: values written by an approved return, and values no return wrote (published
+    statistics imported in bulk, which are published figures already). A value written by a
+    return still awaiting review, sent back, rejected, or reopened and uploaded again is left
+    out until that return is approved."""
+    approved = select(Return.id).where(Return.state == ReturnState.APPROVED)
+    return statement.where(DataValue.return_id.is_(None) | DataValue.return_id.in_(approved))
 
 
 @dataclass(frozen=True)
@@ -79,11 +103,11 @@ class IndicatorProgress:
     principle: str
     principle_name: str
     objective: str
-    kind: str
-    unit: str
+    kind: Kind
+    unit: Unit
     currency: str
-    direction: str
-    aggregation: str
+    direction: Direction
+    aggregation: Aggregation
     baseline_value: float | None
     baseline_period: str | None
     target_value: float | None
@@ -104,10 +128,9 @@ class IndicatorProgress:
     entities_reporting: int
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: the status as its code, the sex breakdown as a mapping."""
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
+        """Plain data for JSON, the sex breakdown as a mapping; the members of the vocabulary
+        stay members, which are written as their codes."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -136,7 +159,7 @@ class Scope:
     @classmethod
     def of(cls, session: Session, period: str | None = None, since: str | None = None,
            entity_code: str | None = None, approved_only: bool = False) -> Scope:
-        """The scope of period codes and an entity code (`UnknownEntity` when none has it)."""
+        """The scope of period codes and an entity code (`NotFound` when none has it)."""
         return cls(
             until=parse_period(period).end if period else None,
             since=parse_period(since).start if since else None,
@@ -150,17 +173,21 @@ class Scope:
 
 
 def entity_id_of(session: Session, code: str) -> int:
-    """The id of the entity with `code`, or `UnknownEntity` naming it."""
+    """The id of the entity with `code`, or `NotFound` naming it."""
     found = session.scalar(select(Entity.id).where(Entity.code == code))
     if found is None:
-        raise UnknownEntity(code)
+        raise NotFound("entity", code)
     return found
 
 
 def strategy_indicators(session: Session, strategy_code: str) -> list[Indicator]:
+    """The indicators of the strategy with `strategy_code` (see `indicators_of`)."""
+    return indicators_of(session, load_strategy(session, strategy_code))
+
+
+def indicators_of(session: Session, strategy: Strategy) -> list[Indicator]:
     """The strategy's indicators that are not archived, principle by principle, with their
     objective, principle, targets and scale loaded."""
-    strategy = load_strategy(session, strategy_code)
     ids = [indicator.id for principle in strategy.principles
            for objective in principle.objectives for indicator in objective.indicators
            if not indicator.archived]
@@ -176,11 +203,11 @@ def strategy_indicators(session: Session, strategy_code: str) -> list[Indicator]
 
 
 def find_indicator(session: Session, strategy_code: str, indicator_code: str) -> Indicator:
-    """The strategy's indicator with `indicator_code`, or `UnknownIndicator`."""
+    """The strategy's indicator with `indicator_code`, or `NotFound`."""
     for indicator in strategy_indicators(session, strategy_code):
         if indicator.code == indicator_code:
             return indicator
-    raise UnknownIndicator(indicator_code)
+    raise NotFound("indicator", indicator_code)
 
 
 def strategy_progress(
@@ -197,8 +224,8 @@ def strategy_progress(
     With `entity_code`, each indicator is judged on that entity's own values: against the
     strategy's baseline and targets, or for an indicator summed across entities against their
     pro-rata part (the entity's share of the strategy total over the periods it reported).
-    `since` (a period code) leaves older values out of the trend. Raises `UnknownStrategy`,
-    `UnknownEntity` or `PeriodError` for a wrong code."""
+    `since` (a period code) leaves older values out of the trend. Raises `NotFound` or
+    `PeriodError` for a wrong code."""
     return scoped_progress(session, strategy_code, Scope.of(session, period, since, entity_code),
                            thresholds)
 
@@ -206,11 +233,10 @@ def strategy_progress(
 def scoped_progress(session: Session, strategy_code: str, scope: Scope,
                     thresholds: Thresholds) -> list[IndicatorProgress]:
     """The progress table of a strategy within `scope` (see `strategy_progress`)."""
-    return compile_progress(session, strategy_indicators(session, strategy_code), scope,
-                            thresholds)
+    return progress_rows(session, strategy_indicators(session, strategy_code), scope, thresholds)
 
 
-def compile_progress(session: Session, indicators: list[Indicator], scope: Scope,
+def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
                      thresholds: Thresholds,
                      frame: pd.DataFrame | None = None) -> list[IndicatorProgress]:
     """`IndicatorProgress` of each indicator within `scope`, from their `aggregated_series`
@@ -218,13 +244,10 @@ def compile_progress(session: Session, indicators: list[Indicator], scope: Scope
     if frame is None:
         frame = aggregated_series(session, indicators, scope, sex_only=True)
     covered = _sex_reporters(session, indicators, scope)
-    frame = frame.sort_values("period_end", kind="stable")
-    totals: dict[int, list[Any]] = {}
+    totals = national_totals(frame)
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
     for row in frame.itertuples(index=False):
-        if row.disaggregation == TOTAL:
-            totals.setdefault(row.indicator_id, []).append(row)
-        elif row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
+        if row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
             by_sex.setdefault((row.indicator_id, row.period), {})[
                 row.disaggregation.removeprefix("sex=")] = float(row.value)
     shares = entity_shares(session, indicators, scope, frame)
@@ -235,13 +258,29 @@ def compile_progress(session: Session, indicators: list[Indicator], scope: Scope
     ]
 
 
+def national_totals(frame: pd.DataFrame) -> dict[int, list[Any]]:
+    """The total rows of an `aggregated_series` per indicator id, oldest period first: the
+    national (or the scope's entity's) value of each period."""
+    totals: dict[int, list[Any]] = {}
+    ordered = frame[frame["disaggregation"] == TOTAL].sort_values("period_end", kind="stable")
+    for row in ordered.itertuples(index=False):
+        totals.setdefault(row.indicator_id, []).append(row)
+    return totals
+
+
+def latest_totals(frame: pd.DataFrame) -> dict[int, Any]:
+    """The newest total row of an `aggregated_series` per indicator id (period, value,
+    entities): the latest value of the progress table."""
+    return {indicator_id: rows[-1] for indicator_id, rows in national_totals(frame).items()}
+
+
 def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,
                   frame: pd.DataFrame) -> dict[int, float]:
     """In an entity's scope, each summed indicator's share of the strategy total over the
     periods the entity reported (Σ the entity's totals / Σ the strategy's totals), from the
     entity's `aggregated_series`: its baseline and target are taken pro rata."""
     summed = [indicator for indicator in indicators if indicator.kind == Kind.QUANTITATIVE
-              and indicator.aggregation == Aggregation.SUM and indicator.unit in ADDITIVE_UNITS]
+              and indicator.aggregation == Aggregation.SUM and indicator.unit.additive]
     if scope.entity_id is None or not summed:
         return {}
     strategy = aggregated_series(session, summed, replace(scope, entity_id=None), sex_only=True)
@@ -263,7 +302,7 @@ def _progress_of(indicator: Indicator, totals: list[Any],
     latest = totals[-1] if totals else None
     latest_value = float(latest.value) if latest else None
     latest_end = latest.period_end if latest else None
-    direction = str(indicator.direction)
+    direction = indicator.direction
     target = applicable_target(_targets(indicator), scope.until or latest_end or dt.date.max)
     baseline_value, target_value = _baseline_and_target(indicator, target, share)
     baseline_end = parse_period(indicator.baseline_period).end if indicator.baseline_period \
@@ -285,9 +324,9 @@ def _progress_of(indicator: Indicator, totals: list[Any],
         code=indicator.code, name=indicator.name,
         principle=indicator.objective.principle.code,
         principle_name=indicator.objective.principle.name,
-        objective=indicator.objective.code, kind=str(indicator.kind),
-        unit=str(indicator.unit), currency=indicator.currency,
-        direction=direction, aggregation=str(indicator.aggregation),
+        objective=indicator.objective.code, kind=indicator.kind,
+        unit=indicator.unit, currency=indicator.currency,
+        direction=direction, aggregation=indicator.aggregation,
         baseline_value=baseline_value, baseline_period=indicator.baseline_period,
         target_value=target_value, target_period=target.period if target else None,
         latest_value=latest_value, latest_period=latest.period if latest else None,
@@ -335,7 +374,7 @@ def _sex_of(indicator: Indicator, values: dict[str, float],
             total: float | None) -> SexBreakdown | None:
     if total is None or not values or not reported_by_sex(indicator):
         return None
-    additive = indicator.unit in ADDITIVE_UNITS
+    additive = indicator.unit.additive
     return sex_breakdown(values, total if additive else None, additive)
 
 
@@ -562,11 +601,11 @@ class IndicatorView:
 
 def indicator_view(session: Session, strategy_code: str, indicator_code: str, scope: Scope,
                    thresholds: Thresholds) -> IndicatorView:
-    """What the indicator page and the API show of one indicator (`UnknownIndicator` when the
+    """What the indicator page and the API show of one indicator (`NotFound` when the
     strategy has none with that code)."""
     indicator = find_indicator(session, strategy_code, indicator_code)
     frame = aggregated_series(session, [indicator], scope)
-    row = compile_progress(session, [indicator], scope, thresholds, frame)[0]
+    row = progress_rows(session, [indicator], scope, thresholds, frame)[0]
     return IndicatorView(
         indicator=indicator, scope=scope, progress=row, series=series_points(frame),
         breakdowns={link.dimension.code: series_points(frame, link.dimension.code)

@@ -31,3 +31,9 @@ def gettext(message: str, **variables: object) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it now: the vocabulary's labels are
+    translated each time they are read (`gettext(message)`), in the reader's language then."""
+    return message

@@ -20,11 +20,29 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.ext.associationproxy import association_proxy
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    column_property,
+    mapped_column,
+    relationship,
+)
 
-from indicators.periods import Frequency
+# The enumerations live in the vocabulary; they are named here too, beside the columns they type.
+from indicators.vocabulary import (
+    Aggregation,
+    Direction,
+    Flag,
+    Frequency,
+    Kind,
+    ReturnState,
+    Unit,
+)
 
 
 def utcnow() -> dt.datetime:
@@ -55,49 +73,6 @@ def _enum(enum_class: type[StrEnum]) -> SAEnum:
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
-
-
-class Kind(StrEnum):
-    QUANTITATIVE = "quantitative"
-    QUALITATIVE = "qualitative"
-
-
-class Unit(StrEnum):
-    COUNT = "count"
-    PERCENT = "percent"
-    RATE_PER_100K = "rate_per_100k"
-    AMOUNT = "amount"
-    YES_NO = "yes_no"
-    LEVEL = "level"
-
-
-class Direction(StrEnum):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    MAINTAIN = "maintain"
-
-
-class Aggregation(StrEnum):
-    SUM = "sum"
-    MEAN = "mean"
-    LATEST = "latest"
-
-
-class Flag(StrEnum):
-    NONE = "none"
-    ESTIMATED = "estimated"
-    PROVISIONAL = "provisional"
-    SUPPRESSED = "suppressed"
-    NOT_APPLICABLE = "not_applicable"
-    NOT_AVAILABLE = "not_available"
-
-
-class ReturnState(StrEnum):
-    RECEIVED = "received"
-    REJECTED = "rejected"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
 
 
 class Strategy(Base):
@@ -347,8 +322,46 @@ class Target(Base):
     indicator: Mapped[Indicator] = relationship(back_populates="targets")
 
 
+class UploadOutcome(StrEnum):
+    """What became of an uploaded file."""
+
+    RECEIVED = "received"
+    UNUSABLE = "unusable"
+    REFUSED = "refused"
+    FORBIDDEN = "forbidden"
+    DUPLICATE = "duplicate"
+    CHECKED = "checked"
+    REJECTED = "rejected"
+    SUBMITTED = "submitted"
+
+
+class Upload(Base):
+    """One file as received, recorded before it is read whatever then becomes of it: its
+    bytes are kept by sha256 under the storage folder."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_path: Mapped[str] = mapped_column(String(500))
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    outcome: Mapped[UploadOutcome] = mapped_column(_enum(UploadOutcome),
+                                                   default=UploadOutcome.RECEIVED)
+    message: Mapped[str] = mapped_column(Text, default="")
+    validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("return.id"),
+                                                  doc="the return it made or repeated")
+
+    source_return: Mapped[Return | None] = relationship(foreign_keys=[return_id])
+
+
 class Return(Base):
-    """One uploaded workbook for one entity and one period, as received, and its fate."""
+    """One revision of the return of one entity for one period: the upload it was read from,
+    its state, its problems (`validation`) and what it changed (`diff`, see
+    `indicators.diffs`). The file's facts are its upload's."""
 
     __tablename__ = "return"
     __table_args__ = (UniqueConstraint("strategy_id", "entity_id", "period", "revision"),)
@@ -358,17 +371,22 @@ class Return(Base):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
     period: Mapped[str] = mapped_column(String(10))
     revision: Mapped[int] = mapped_column(default=1)
-    state: Mapped[ReturnState] = mapped_column(_enum(ReturnState), default=ReturnState.RECEIVED)
-    file_path: Mapped[str | None] = mapped_column(String(500))
-    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    original_name: Mapped[str] = mapped_column(String(300), default="")
-    size: Mapped[int] = mapped_column(BigInteger, default=0)
-    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    state: Mapped[ReturnState] = mapped_column(_enum(ReturnState), default=ReturnState.SUBMITTED)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id", use_alter=True), index=True)
     validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     strategy: Mapped[Strategy] = relationship()
     entity: Mapped[Entity] = relationship()
+    upload: Mapped[Upload] = relationship(foreign_keys=[upload_id], lazy="joined")
+
+    file_path = association_proxy("upload", "file_path")
+    sha256 = association_proxy("upload", "sha256")
+    original_name = association_proxy("upload", "original_name")
+    size = association_proxy("upload", "size")
+    uploaded_by = association_proxy("upload", "uploaded_by")
+    uploaded_at: Mapped[dt.datetime] = column_property(  # also to sort and group by in SQL
+        select(Upload.uploaded_at).where(Upload.id == upload_id).scalar_subquery())
 
 
 class _ValueColumns:
@@ -430,3 +448,23 @@ class DataValueHistory(_ValueColumns, Base):
         ForeignKey("data_value.id", ondelete="SET NULL"), index=True
     )
     superseded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def _as_member_of(enum_class: type[StrEnum]):
+    def as_member(_target: object, value: object, _old: object, _initiator: object) -> object:
+        return None if value is None else enum_class(value)
+    return as_member
+
+
+def _members_not_codes() -> None:
+    """Every enumerated column holds a member of its enumeration, also when given its code as
+    text (a form, a file, a test): its words and behaviour are then always at hand."""
+    for mapper in Base.registry.mappers:
+        for attribute in mapper.column_attrs:
+            column_type = attribute.columns[0].type
+            if isinstance(column_type, SAEnum) and column_type.enum_class is not None:
+                event.listen(attribute.class_attribute, "set",
+                             _as_member_of(column_type.enum_class), retval=True)
+
+
+_members_not_codes()

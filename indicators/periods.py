@@ -9,20 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property, lru_cache
 
 import pandas as pd
 
-
-class Frequency(StrEnum):
-    """How often an indicator is reported."""
-
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    SEMIANNUAL = "semiannual"
-    ANNUAL = "annual"
-
+from indicators.errors import Invalid
+from indicators.vocabulary import Frequency
 
 _PANDAS_FREQ = {
     Frequency.MONTHLY: "M",
@@ -43,7 +35,7 @@ _FREQ_OF_KIND = {
 }
 
 
-class PeriodError(ValueError):
+class PeriodError(Invalid):
     """A period code that is not one of the accepted forms."""
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
+
+from indicators.vocabulary import Direction, Status
 
 
 @dataclass(frozen=True)
@@ -21,18 +22,8 @@ class Thresholds:
     trend_periods: int
 
 
-class Status(StrEnum):
-    """Where an indicator stands, in the order a dashboard lists them."""
-
-    ACHIEVED = "achieved"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-    NO_DATA = "no_data"
-
-
 def progress(actual: float | None, baseline: float | None, target: float | None,
-             direction: str, tolerance: float) -> float | None:
+             direction: Direction, tolerance: float) -> float | None:
     """Share of the way from baseline to target: `(actual − baseline) / (target − baseline)`,
     which works for "decrease" as well (both differences are negative).
 
@@ -41,7 +32,7 @@ def progress(actual: float | None, baseline: float | None, target: float | None,
     the baseline for an indicator that should move (then there is no way to go)."""
     if actual is None or target is None:
         return None
-    if direction == "maintain":
+    if direction.keeps_level:
         return _maintained(actual, target, tolerance)
     if baseline is None or target == baseline:
         return None
@@ -58,24 +49,24 @@ def _maintained(actual: float, target: float, tolerance: float) -> float:
 
 
 def expected_progress(baseline_end: dt.date | None, target_end: dt.date, at: dt.date,
-                      direction: str = "increase") -> float:
+                      direction: Direction = Direction.INCREASE) -> float:
     """The progress expected at `at` on a straight line from the baseline period's end (0) to
     the target period's end (1), clipped to [0, 1]. A "maintain" indicator (or one without a
     baseline period) is expected to be at its target throughout."""
-    if direction == "maintain" or baseline_end is None or target_end <= baseline_end:
+    if direction.keeps_level or baseline_end is None or target_end <= baseline_end:
         return 1.0
     share = (at - baseline_end).days / (target_end - baseline_end).days
     return min(1.0, max(0.0, share))
 
 
 def judge(progress_made: float | None, expected: float, thresholds: Thresholds,
-          direction: str = "increase") -> Status:
+          direction: Direction = Direction.INCREASE) -> Status:
     """The status earned: no data without progress; achieved once the target is met (progress
     ≥ 1, never for "maintain", which is a state to keep); otherwise on track, at risk or off
     track by the ratio of progress made to progress expected against the thresholds."""
     if progress_made is None:
         return Status.NO_DATA
-    if direction != "maintain" and progress_made >= 1:
+    if not direction.keeps_level and progress_made >= 1:
         return Status.ACHIEVED
     ratio = progress_made / expected if expected > 0 else (1.0 if progress_made >= 0 else 0.0)
     if ratio >= thresholds.on_track:

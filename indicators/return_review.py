@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from indicators.audit import record
+from indicators.errors import Conflict
 from indicators.i18n import _
 from indicators.model import (
     VALUE_FIELDS,
@@ -65,7 +66,7 @@ class ReviewComment(Base):
     indicator: Mapped[Indicator] = relationship()
 
 
-class ReviewError(ValueError):
+class ReviewError(Conflict):
     """A review step that cannot be taken; the message says why."""
 
 
@@ -215,41 +216,3 @@ def return_values(session: Session, return_: Return) -> dict[ValueSlot, dict[str
         found[row.indicator_id, row.disaggregation] = {
             name: getattr(row, name) for name in VALUE_FIELDS}
     return found
-
-
-@dataclass(frozen=True)
-class ValueDifference:
-    """A value that a revision added, changed or dropped compared with the previous one."""
-
-    indicator_id: int
-    disaggregation: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-def previous_revision(session: Session, return_: Return) -> Return | None:
-    """The revision sent before `return_` for the same entity-period."""
-    return session.scalars(
-        select(Return).where(Return.strategy_id == return_.strategy_id,
-                             Return.entity_id == return_.entity_id,
-                             Return.period == return_.period,
-                             Return.revision < return_.revision)
-        .order_by(Return.revision.desc()).limit(1)).first()
-
-
-COMPARED_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
-
-
-def revision_diff(session: Session, return_: Return) -> list[ValueDifference]:
-    """What changed in the values since the previous revision (empty for a first revision)."""
-    previous = previous_revision(session, return_)
-    if previous is None:
-        return []
-    before, after = return_values(session, previous), return_values(session, return_)
-    differences = []
-    for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
-        if old is None or new is None or any(old[name] != new[name]
-                                             for name in COMPARED_FIELDS):
-            differences.append(ValueDifference(key[0], key[1], old, new))
-    return differences

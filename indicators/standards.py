@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators.framework import ensure_dimensions
+from indicators.errors import Invalid
+from indicators.framework import ensure_dimensions, write_indicator
 from indicators.i18n import _
 from indicators.model import (
     Aggregation,
     Dimension,
     Direction,
     Indicator,
-    IndicatorDimension,
     Kind,
     Objective,
     Principle,
@@ -32,7 +32,7 @@ from indicators.periods import Frequency
 CATALOGUE = Path(__file__).with_name("standards.toml")
 
 
-class StandardError(ValueError):
+class StandardError(Invalid):
     """A standard that cannot be added, with the reason in words."""
 
 
@@ -113,28 +113,22 @@ def add_standard(session: Session, strategy_code: str, objective_code: str, stan
         raise StandardError(_(
             "Strategy %(strategy)s already has indicator %(code)s (%(standard)s).",
             strategy=strategy_code, code=taken.code, standard=taken.standard or taken.name))
-    indicator = Indicator(
-        strategy_id=strategy_id, objective_id=objective.id, code=code, name=standard.name,
+    _ensure_dimensions(session, standard.dimensions)
+    return write_indicator(
+        session, objective.principle.strategy, code, objective=objective.code,
+        name=standard.name,
         definition=_("%(caveats)s (Custodian: %(custodian)s.)", caveats=standard.caveats,
                      custodian=standard.custodian),
         kind=Kind.QUANTITATIVE, unit=standard.unit, currency=standard.currency,
         direction=standard.direction, frequency=Frequency.ANNUAL,
         aggregation=standard.aggregation, data_source=standard.data_source,
         standard=standard.code, sex_required=standard.sex_required,
-        dimension_links=[
-            IndicatorDimension(dimension_id=dimension.id, position=position)
-            for position, dimension in enumerate(_dimensions(session, standard.dimensions))
-        ],
-    )
-    session.add(indicator)
-    session.flush()
-    return indicator
+        dimensions=standard.dimensions)
 
 
-def _dimensions(session: Session, codes: tuple[str, ...]) -> list[Dimension]:
-    existing = {row.code: row for row in session.scalars(select(Dimension))}
+def _ensure_dimensions(session: Session, codes: tuple[str, ...]) -> None:
+    """Create the dimensions the standard calls for that are missing, from the catalogue."""
+    existing = set(session.scalars(select(Dimension.code)))
     missing = {code: _catalogue()["dimensions"][code] for code in codes if code not in existing}
     if missing:
         ensure_dimensions(session, missing)
-        existing = {row.code: row for row in session.scalars(select(Dimension))}
-    return [existing[code] for code in codes]

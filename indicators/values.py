@@ -169,11 +169,6 @@ def _key_of(value: DataValue) -> ValueKey:
     return ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation)
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def history_of(session: Session, key: ValueKey) -> list[DataValueHistory]:
     """Earlier values of a key, oldest first."""
     statement = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 from flask import Flask, g, has_app_context, has_request_context, request
@@ -12,10 +10,9 @@ from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
 
 from indicators.i18n import _english, install_translator
-from mne.config import LOCALES, ConfigError, Settings, load_settings
+from mne.config import LOCALES, Settings, load_settings, secret_key
 from mne.database import Database
 
-SECRET_ENV = "MNE_SECRET_KEY"
 csrf = CSRFProtect()
 
 
@@ -42,44 +39,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals["get_locale"] = get_locale
 
-    from mne import api, cli, web
+    from mne import api, commands, errors, web
     from mne.accounts import guard
 
     guard.init_app(app)
+    errors.register(app)
     web.register(app)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
-    cli.register(app)
+    commands.register(app)
     return app
-
-
-WEAK_SECRET_WORDS = ("secret", "change", "password", "example", "default", "mne")
-MIN_SECRET_LENGTH = 32
-
-
-def secret_key(settings: Settings) -> str:
-    """The key that signs sessions: $MNE_SECRET_KEY; in development a random one when it is
-    not set. In production mode (web.production = true) a missing or weak key stops the start
-    with a ConfigError."""
-    key = os.environ.get(SECRET_ENV, "")
-    if settings.production:
-        problem = secret_key_problem(key)
-        if problem:
-            raise ConfigError(
-                f"{settings.path}: web.production is true but {SECRET_ENV} {problem}; set it to "
-                f"a random secret of {MIN_SECRET_LENGTH} characters or more, for example the "
-                f"output of: python3 -c 'import secrets; print(secrets.token_hex(32))'")
-    return key or secrets.token_hex(32)
-
-
-def secret_key_problem(key: str) -> str:
-    """Why `key` is not fit to sign sessions in production, or "" when it is."""
-    if not key:
-        return "is not set"
-    if len(key) < MIN_SECRET_LENGTH:
-        return f"is shorter than {MIN_SECRET_LENGTH} characters"
-    if len(set(key)) < 10 or any(word in key.lower() for word in WEAK_SECRET_WORDS):
-        return "looks guessable (repeated characters or a common word)"
-    return ""
 
 
 def _translate(message: str, **variables: object) -> str:

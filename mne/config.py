@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ CONFIG_ENV = "MNE_CONFIG"
 DATABASE_ENV = "MNE_DATABASE_URL"
 SMTP_USER_ENV = "MNE_SMTP_USER"
 SMTP_PASSWORD_ENV = "MNE_SMTP_PASSWORD"
+SECRET_ENV = "MNE_SECRET_KEY"
 
 
 class ConfigError(Exception):
@@ -308,3 +310,33 @@ def _nearest(key: str, known: set[str]) -> str:
     if near:
         return f"did you mean '{near[0]}'?"
     return "remove it (the project's config.toml documents every key)"
+
+
+WEAK_SECRET_WORDS = ("secret", "change", "password", "example", "default", "mne")
+MIN_SECRET_LENGTH = 32
+
+
+def secret_key(settings: Settings) -> str:
+    """The key that signs sessions: $MNE_SECRET_KEY; in development a random one when it is
+    not set. In production mode (web.production = true) a missing or weak key stops the start
+    with a ConfigError."""
+    key = os.environ.get(SECRET_ENV, "")
+    if settings.production:
+        problem = secret_key_problem(key)
+        if problem:
+            raise ConfigError(
+                f"{settings.path}: web.production is true but {SECRET_ENV} {problem}; set it to "
+                f"a random secret of {MIN_SECRET_LENGTH} characters or more, for example the "
+                f"output of: python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    return key or secrets.token_hex(32)
+
+
+def secret_key_problem(key: str) -> str:
+    """Why `key` is not fit to sign sessions in production, or "" when it is."""
+    if not key:
+        return "is not set"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(key)) < 10 or any(word in key.lower() for word in WEAK_SECRET_WORDS):
+        return "looks guessable (repeated characters or a common word)"
+    return ""

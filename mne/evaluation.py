@@ -1,5 +1,5 @@
 """What the evaluators' pages and API share: reading filters from a request, the scope of
-figures the signed-in user reads, the strategy meant when none is named, the thresholds and
+figures the signed-in user reads, the thresholds and
 calendar of config.toml, and the indicator page's data."""
 
 from __future__ import annotations
@@ -7,10 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import request
-from flask_babel import lazy_gettext
-from sqlalchemy import select
 
-from indicators.data_quality import Calendar
 from indicators.evaluation import (
     IndicatorProgress,
     IndicatorView,
@@ -18,24 +15,16 @@ from indicators.evaluation import (
     indicator_view,
     scoped_progress,
 )
-from indicators.model import Strategy
+from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Status
 from mne.accounts.guard import approved_figures_only
 from mne.context import session, settings
 
-STATUS_LABELS = {
-    Status.ACHIEVED: lazy_gettext("achieved"),
-    Status.ON_TRACK: lazy_gettext("on track"),
-    Status.AT_RISK: lazy_gettext("at risk"),
-    Status.OFF_TRACK: lazy_gettext("off track"),
-    Status.NO_DATA: lazy_gettext("no data"),
-}
-
 
 def status_label(code: str) -> str:
-    """A status as the reader's language writes it."""
-    return str(STATUS_LABELS[Status(code)])
+    """A status code as the reader's language writes it."""
+    return Status(code).label
 
 
 @dataclass(frozen=True)
@@ -69,11 +58,6 @@ class Filters:
         return {name: value for name, value in current.items() if value}
 
 
-def default_strategy() -> str | None:
-    """The strategy meant when none is named: the first by code."""
-    return session().scalar(select(Strategy.code).order_by(Strategy.code).limit(1))
-
-
 def calendar() -> Calendar:
     """The reporting calendar of config.toml."""
     return Calendar(settings().period_type, settings().due_days)
@@ -82,7 +66,7 @@ def calendar() -> Calendar:
 def request_scope(filters: Filters) -> Scope:
     """The values `filters` select that the signed-in user reads: every value for those who
     read every return (administrators, evaluators), approved figures only for the others (see
-    `indicators.overview.approved_figures`), as the overview does."""
+    `indicators.evaluation.approved_figures`), as the overview does."""
     return Scope.of(session(), filters.until, filters.since, filters.entity,
                     approved_only=approved_figures_only())
 
@@ -100,6 +84,6 @@ def requested_progress(strategy_code: str, filters: Filters,
 def requested_indicator(strategy_code: str, indicator_code: str,
                         filters: Filters) -> IndicatorView:
     """The indicator as the page and the API present it under `filters` to the signed-in user
-    (`UnknownIndicator`, `UnknownEntity`, `UnknownStrategy` for wrong codes)."""
+    (`NotFound` or `PeriodError` for wrong codes)."""
     return indicator_view(session(), strategy_code, indicator_code, request_scope(filters),
                           settings().thresholds)

@@ -8,7 +8,7 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from indicators.data_quality import Calendar
+from indicators.obligations import Calendar
 from mne.accounts.service import reminder_recipients
 from mne.config import Settings
 from mne.database import Database

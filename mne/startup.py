@@ -48,16 +48,22 @@ def check_storage(settings: Settings) -> None:
             f"storage.folder elsewhere") from None
 
 
+def check_ready(settings: Settings, engine: Engine, initialised: bool = True) -> None:
+    """Refuse to start, in one sentence, unless the database answers (and is `initialised`)
+    and the storage folder takes files."""
+    check_database(settings, engine, initialised)
+    check_storage(settings)
+
+
 def startup_problem(settings: Settings) -> ConfigError | None:
     """Why mne cannot work with this configuration's database and storage, or None: used to
     explain a failure that came up while a command ran."""
     try:
         engine = make_engine(settings.database_url)
         try:
-            check_database(settings, engine)
+            check_ready(settings, engine)
         finally:
             engine.dispose()
-        check_storage(settings)
     except ConfigError as problem:
         return problem
     return None

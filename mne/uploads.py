@@ -14,9 +14,9 @@ from importers.return_form import build_form
 from importers.returns import Expected, ReturnResult, annotated_upload, receive_return
 from importers.template import write_template
 from importers.workbook import Limits
-from indicators.model import Entity, Return, Strategy
+from indicators.model import Entity, Return, Strategy, Upload
+from indicators.periods import Period
 from indicators.storage import read_stored
-from indicators.uploads import Upload
 from mne.context import actor, database, session, settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,9 +35,9 @@ def receive(data: bytes, name: str, dry_run: bool = False,
                           upload_limits(), dry_run=dry_run, expected=expected)
 
 
-def template(entity: str, period: str, strategy: str | None = None) -> tuple[str, bytes]:
-    """The file name and bytes of the return template; raises `FormError` for an unknown
-    entity, period or strategy."""
+def template(entity: str, period: Period, strategy: str | None = None) -> tuple[str, bytes]:
+    """The file name and bytes of the return template; raises `NotFound` for an unknown
+    entity or strategy."""
     form = build_form(session(), entity, period, strategy)
     name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
     return name, write_template(session(), form)
@@ -53,9 +53,10 @@ def return_summary(row: Return) -> dict[str, Any]:
     validation = row.validation or {}
     return {
         "id": row.id, "strategy": row.strategy.code, "entity": row.entity.code,
-        "period": row.period, "revision": row.revision, "state": str(row.state),
+        "period": row.period, "revision": row.revision, "state": row.state,
         "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
-        "original_name": row.original_name, "size": row.size, "sha256": row.sha256,
+        "original_name": row.original_name, "size": row.size, "sha256": row.sha256 or None,
+        "upload_id": row.upload_id,
         "errors": validation.get("errors", 0), "warnings": validation.get("warnings", 0),
     }
 

@@ -1,5 +1,5 @@
 """Compiling a report and keeping it: every compilation becomes a new version, its files kept
-by sha256, never overwritten; the scheduler claims each (strategy, kind, period) once."""
+by sha256, never overwritten (the scheduler's exactly-once claims: reports/claims.py)."""
 
 from __future__ import annotations
 
@@ -9,31 +9,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from indicators.data_quality import Calendar
+from indicators.errors import NotFound
+from indicators.evaluation import load_strategy
 from indicators.model import Strategy, utcnow
+from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation, as_json
 from reports.gaps import compile_gaps
 from reports.model import (
-    SCHEDULER,
-    ClaimState,
     CompiledReport,
-    ReportClaim,
     ReportFile,
     ReportFormat,
     ReportKind,
 )
-from reports.progress import compile_progress, progress_table
+from reports.progress import compile_progress_report, progress_table
 from reports.render_html import render_html
 from reports.render_xlsx import render_xlsx
 
 VERSION_ATTEMPTS = 5
-STALE_CLAIM = dt.timedelta(hours=1)
 RENDERERS: dict[ReportFormat, Callable[[Compilation], bytes]] = {
     ReportFormat.XLSX: render_xlsx,
     ReportFormat.HTML: render_html,
@@ -58,13 +56,14 @@ class ReportSettings:
 
 def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: str, period: str,
                     settings: ReportSettings, as_of: dt.date) -> dict[ReportKind, Compilation]:
-    """Compile (without keeping) reports of `kinds` for a strategy and period, reading the
-    strategy's progress table once for all of them."""
-    table = progress_table(session, strategy_code, period, settings.thresholds)
+    """Compile (without keeping) reports of `kinds` for a strategy and period, resolving the
+    strategy (`NotFound`) and reading its progress table once for all of them."""
+    strategy = load_strategy(session, strategy_code)
+    table = progress_table(session, strategy, period, settings.thresholds)
     compilers = {
-        ReportKind.PROGRESS: lambda: compile_progress(session, strategy_code, period, table,
-                                                      as_of),
-        ReportKind.GAPS: lambda: compile_gaps(session, strategy_code, period, settings.calendar,
+        ReportKind.PROGRESS: lambda: compile_progress_report(session, strategy, period, table,
+                                                             as_of),
+        ReportKind.GAPS: lambda: compile_gaps(session, strategy, period, settings.calendar,
                                               as_of, table.indicators, table.rows),
     }
     return {ReportKind(kind): compilers[ReportKind(kind)]() for kind in kinds}
@@ -81,11 +80,6 @@ def compile_and_issue(session: Session, kind: ReportKind | str, strategy_code: s
     """Compile a report now (as of today) and keep it as a new version."""
     compilation = compile_report(session, kind, strategy_code, period, settings, dt.date.today())
     return issue_report(session, compilation, settings.storage_folder, compiled_by)
-
-
-def default_strategy(session: Session) -> str | None:
-    """The code of the first active strategy (the only one, usually)."""
-    return session.scalar(select(Strategy.code).where(Strategy.active).order_by(Strategy.code))
 
 
 def render(compilation: Compilation) -> dict[ReportFormat, bytes]:
@@ -133,7 +127,7 @@ def report_bytes(report: CompiledReport, format: ReportFormat | str,
     """The kept file of a report in `format`, checked against its sha256."""
     kept = report.file(ReportFormat(format))
     if kept is None:
-        raise LookupError(f"report {report.id} has no {format} file")
+        raise NotFound("report_file", f"{report.id} ({ReportFormat(format).value})")
     return read_stored(storage_folder, kept.path)
 
 
@@ -147,73 +141,3 @@ def list_reports(session: Session, strategy_code: str | None = None) -> list[Com
     if strategy_code:
         statement = statement.where(Strategy.code == strategy_code)
     return list(session.scalars(statement))
-
-
-def claim(session_factory, strategy_id: int, kind: ReportKind, period: str,
-          worker: str) -> bool:
-    """Claim the scheduled compilation of a report, in a transaction of its own. True for the
-    one caller that gets it: the first to insert the claim, or one taking over a claim that
-    failed or went stale (its process died)."""
-    try:
-        with session_factory() as session, session.begin():
-            session.add(ReportClaim(strategy_id=strategy_id, kind=kind, period=period,
-                                    claimed_by=worker, claimed_at=utcnow()))
-        return True
-    except IntegrityError:
-        pass
-    with session_factory() as session, session.begin():
-        taken = session.execute(
-            update(ReportClaim)
-            .where(ReportClaim.strategy_id == strategy_id, ReportClaim.kind == kind,
-                   ReportClaim.period == period,
-                   or_(ReportClaim.state == ClaimState.FAILED,
-                       (ReportClaim.state == ClaimState.CLAIMED)
-                       & (ReportClaim.claimed_at < utcnow() - STALE_CLAIM)))
-            .values(state=ClaimState.CLAIMED, claimed_by=worker, claimed_at=utcnow(), error="")
-        )
-        return taken.rowcount == 1
-
-
-def settle_claim(session: Session, strategy_id: int, kind: ReportKind, period: str,
-                 report: CompiledReport | None = None, error: str = "") -> None:
-    """Mark a claim done (with its report) or failed (with the error), so that the next
-    trigger retries it."""
-    session.execute(
-        update(ReportClaim)
-        .where(ReportClaim.strategy_id == strategy_id, ReportClaim.kind == kind,
-               ReportClaim.period == period)
-        .values(state=ClaimState.DONE if report else ClaimState.FAILED,
-                report_id=report.id if report else None, error=error[:4000])
-    )
-
-
-def failed_claims(session: Session) -> list[ReportClaim]:
-    """Scheduled compilations that failed and wait for the next trigger."""
-    return list(session.scalars(select(ReportClaim).where(
-        ReportClaim.state == ClaimState.FAILED).order_by(ReportClaim.period)))
-
-
-def compile_scheduled(session_factory, strategy: Strategy, kinds: list[ReportKind],
-                      period: str, settings: ReportSettings, as_of: dt.date,
-                      worker: str) -> list[CompiledReport]:
-    """Compile and keep reports for the scheduler, each exactly once across processes: those
-    another process claimed are left to it. A failure is recorded on the claims and raised."""
-    claimed = [kind for kind in kinds if claim(session_factory, strategy.id, kind, period,
-                                               worker)]
-    if not claimed:
-        return []
-    try:
-        with session_factory() as session, session.begin():
-            compilations = compile_reports(session, claimed, strategy.code, period, settings,
-                                           as_of)
-            reports = [issue_report(session, compilation, settings.storage_folder, SCHEDULER)
-                       for compilation in compilations.values()]
-            for report in reports:
-                settle_claim(session, strategy.id, report.kind, period, report)
-            return reports
-    except Exception as problem:
-        with session_factory() as session, session.begin():
-            for kind in claimed:
-                settle_claim(session, strategy.id, kind, period, error=f"{problem!r}")
-        raise
-

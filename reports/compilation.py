@@ -8,33 +8,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indicators.i18n import _
+from indicators.vocabulary import Term
 from reports.model import ReportKind
 
 TEXT, NUMBER, PERCENT, DATE, STATUS = "text", "number", "percent", "date", "status"
-
-
-def status_labels() -> dict[str, str]:
-    """The readable label of each status code a report shows, in the reader's language."""
-    return {
-        "on_track": _("on track"),
-        "at_risk": _("at risk"),
-        "off_track": _("off track"),
-        "no_data": _("no data"),
-        "missing": _("missing"),
-        "late": _("late"),
-        "not_due": _("not yet due"),
-    }
-
-
-STATUS_COLOURS = {
-    "on_track": "C6EFCE",
-    "at_risk": "FFEB9C",
-    "off_track": "FFC7CE",
-    "no_data": "E7E6E6",
-    "missing": "FFC7CE",
-    "late": "FFEB9C",
-    "not_due": "E7E6E6",
-}
 
 
 @dataclass(frozen=True)
@@ -101,7 +78,8 @@ class Compilation:
         return next(section for section in self.sections if section.key == key)
 
     def to_json(self) -> dict[str, Any]:
-        """The whole compilation as plain data (the figures the API serves)."""
+        """The whole compilation as plain data (the figures the API serves): a member of the
+        vocabulary as its code, with its words beside it under `<key>_label`."""
         return {
             "kind": self.kind.value,
             "strategy": self.strategy_code,
@@ -112,10 +90,16 @@ class Compilation:
             "sections": [
                 {"key": section.key, "title": section.title, "note": section.note,
                  "columns": [asdict(column) for column in section.columns],
-                 "rows": section.rows, "charts": [asdict(chart) for chart in section.charts]}
+                 "rows": [_with_labels(row) for row in section.rows],
+                 "charts": [asdict(chart) for chart in section.charts]}
                 for section in self.sections
             ],
         }
+
+
+def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {f"{key}_label": value.label for key, value in row.items()
+                  if isinstance(value, Term)}
 
 
 def as_json(value: Any) -> Any:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from indicators.cells import neutralise
 from indicators.disaggregation import parse_key
+from indicators.evaluation import approved_figures
 from indicators.model import DataValue, Dimension, Entity, Flag, Indicator, Strategy
-from indicators.overview import approved_figures
 from indicators.periods import parse_period
 
 SDMX_TOTAL = "_T"
@@ -35,7 +35,7 @@ TIDY_COLUMNS = ["strategy", "indicator", "indicator_name", "standard", "unit", "
 class ValueFilter:
     """Which values to export; empty fields do not filter. Periods: values whose period ends
     between the start of `period_from` and the end of `period_to`. `approved_only`: only
-    `indicators.overview.approved_figures`."""
+    `indicators.evaluation.approved_figures`."""
 
     strategy: str = ""
     indicator: str = ""

@@ -9,23 +9,22 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indicators.data_quality import Calendar, inconsistent, missing_breakdowns, quantitative_values
-from indicators.evaluation import IndicatorProgress, Scope, strategy_indicators
+from indicators.data_quality import inconsistent, missing_breakdowns, quantitative_values
+from indicators.evaluation import IndicatorProgress, Scope
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
     Entity,
     Indicator,
-    IndicatorReporter,
     Kind,
     Return,
     ReturnState,
     Strategy,
     Target,
 )
-from indicators.overview import load_strategy
-from indicators.periods import Period, due_in, parse_period, period_containing
-from indicators.progress import Status
+from indicators.obligations import Calendar, Standing, is_due, standings, strategy_obligations
+from indicators.periods import Period, parse_period
+from indicators.vocabulary import Status
 from reports.compilation import (
     DATE,
     NUMBER,
@@ -40,20 +39,14 @@ from reports.model import ReportKind
 from reports.sources import returns_used
 
 
-def period_just_ended(calendar: Calendar, day: dt.date) -> Period:
-    """The last whole reporting period before the one containing `day`."""
-    return period_containing(day, calendar.period_type) - 1
-
-
-def compile_gaps(session: Session, strategy_code: str, period_code: str, calendar: Calendar,
+def compile_gaps(session: Session, strategy: Strategy, period_code: str, calendar: Calendar,
                  as_of: dt.date, indicators: list[Indicator],
                  progress: list[IndicatorProgress]) -> Compilation:
     """The gap report of a strategy for a period, as it stands on `as_of`, given its current
     indicators and their progress rows at that period (for the indicators off track)."""
-    strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     by_code = {indicator.code: indicator for indicator in indicators}
-    due = [indicator for indicator in indicators if due_in(indicator.frequency, period)]
+    due = [indicator for indicator in indicators if is_due(indicator, period)]
     values = _values_in(session, [indicator.id for indicator in indicators], period)
     codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)
@@ -129,30 +122,10 @@ def _indicator_cells(indicator: Indicator) -> dict[str, str]:
 
 
 def return_statuses(session: Session, strategy: Strategy, period: Period, calendar: Calendar,
-                    as_of: dt.date) -> list[dict[str, Any]]:
-    """The returns expected for a period (from entities reporting an indicator due in it) that
-    are missing, late or not yet due on `as_of`; returns received in time are left out."""
-    due_date = period.due_date(calendar.due_days)
-    due = [indicator for indicator in strategy_indicators(session, strategy.code)
-           if due_in(indicator.frequency, period)]
-    first = dict(session.execute(
-        select(Return.entity_id, func.min(Return.uploaded_at))
-        .where(Return.strategy_id == strategy.id, Return.period == period.code,
-               Return.state != ReturnState.REJECTED)
-        .group_by(Return.entity_id)).all())
-    rows = []
-    for entity in _expected_entities(session, due):
-        arrived = first.get(entity.id)
-        status = _return_status(arrived, due_date, as_of)
-        if status is not None:
-            rows.append({
-                "entity": entity.code, "entity_name": entity.name, "entity_id": entity.id,
-                "period": period.code, "due": due_date, "status": status,
-                "received": arrived.date() if arrived is not None else None,
-                "days_late": None if status == "not_due"
-                else ((arrived.date() if arrived is not None else as_of) - due_date).days,
-            })
-    return rows
+                    as_of: dt.date) -> list[Standing]:
+    """Where each return owed for `period` stands on `as_of`, by entity code."""
+    return standings(session, strategy,
+                     strategy_obligations(session, strategy, [period], calendar), as_of)
 
 
 def _late_returns(session: Session, strategy: Strategy, period: Period, calendar: Calendar,
@@ -161,32 +134,20 @@ def _late_returns(session: Session, strategy: Strategy, period: Period, calendar
                Column("period", _("Period")), Column("due", _("Due"), DATE),
                Column("status", _("Status"), STATUS), Column("received", _("Received"), DATE),
                Column("days_late", _("Days late"), NUMBER)]
-    return Section("returns", _("Returns missing or late"), columns,
-                   return_statuses(session, strategy, period, calendar, as_of),
+    rows = [_return_row(standing) for standing in
+            return_statuses(session, strategy, period, calendar, as_of) if not standing.on_time]
+    return Section("returns", _("Returns missing or late"), columns, rows,
                    note=_("Entities that report an indicator due this period."),
                    sheet=_("Returns"))
 
 
-def _return_status(arrived: dt.datetime | None, due_date: dt.date, as_of: dt.date) -> str | None:
-    """missing, late or not yet due; None for a return that arrived on time."""
-    if arrived is None:
-        return "missing" if as_of > due_date else "not_due"
-    return "late" if arrived.date() > due_date else None
-
-
-def _expected_entities(session: Session, due: list[Indicator]) -> list[Entity]:
-    """Who owes a return: the reporters of the indicators due, or an indicator's responsible
-    entity when it names no reporter (as the return template asks)."""
-    reporters = session.execute(select(IndicatorReporter.indicator_id, IndicatorReporter.entity_id)
-                                .where(IndicatorReporter.indicator_id.in_([i.id for i in due])))
-    named: dict[int, set[int]] = {}
-    for indicator_id, entity_id in reporters:
-        named.setdefault(indicator_id, set()).add(entity_id)
-    wanted = set().union(*named.values()) | {
-        indicator.responsible_entity_id for indicator in due
-        if indicator.id not in named and indicator.responsible_entity_id is not None}
-    return list(session.scalars(select(Entity).where(Entity.id.in_(wanted))
-                                .order_by(Entity.code)))
+def _return_row(standing: Standing) -> dict[str, Any]:
+    obligation = standing.obligation
+    return {"entity": obligation.entity.code, "entity_name": obligation.entity.name,
+            "period": obligation.period.code, "due": obligation.due_date,
+            "status": standing.status,
+            "received": standing.received_at.date() if standing.received_at else None,
+            "days_late": standing.days_late}
 
 
 def _without_data(due: list[Indicator], values: pd.DataFrame) -> Section:
@@ -220,7 +181,7 @@ def expected_value(row: IndicatorProgress) -> float | None:
     straight path from baseline to target (the target itself for "maintain")."""
     if row.target_value is None or row.expected_progress is None:
         return None
-    if row.direction == "maintain" or row.baseline_value is None:
+    if row.direction.keeps_level or row.baseline_value is None:
         return row.target_value
     return row.baseline_value + row.expected_progress * (row.target_value - row.baseline_value)
 

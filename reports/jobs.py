@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from indicators.model import Strategy, utcnow
-from reports.archive import ReportSettings, compile_scheduled, failed_claims
-from reports.gaps import period_just_ended
+from reports.archive import ReportSettings
+from reports.claims import compile_scheduled, failed_claims
 from reports.model import JobRun, ReportKind, RunOutcome
 from reports.notify import Recipients, SmtpServer, focal_point_address, remind_late_returns
 
@@ -51,7 +51,7 @@ def quarterly_reports(context: JobContext, scheduled_for: dt.datetime) -> list[s
     """Progress and gap reports of each active strategy for the period just ended (and any
     earlier scheduled compilation that failed), each compiled once however many schedulers
     run."""
-    period = period_just_ended(context.reports.calendar, scheduled_for.date())
+    period = context.reports.calendar.period_just_ended(scheduled_for.date())
     with context.sessions() as session:
         strategies = {row.id: row for row in session.scalars(
             select(Strategy).where(Strategy.active).order_by(Strategy.code))}

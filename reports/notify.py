@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from indicators.data_quality import Calendar
 from indicators.i18n import _
 from indicators.model import Entity, Strategy, utcnow
+from indicators.obligations import Calendar, Standing
 from indicators.periods import Period
-from reports.gaps import period_just_ended, return_statuses
+from indicators.vocabulary import ReturnStatus
+from reports.gaps import return_statuses
 from reports.model import Notification
 
 
@@ -57,8 +58,8 @@ def send_mail(server: SmtpServer, recipient: str, subject: str, body: str) -> No
 
 def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list[Period]:
     """The latest `lookback` periods whose returns were due before `as_of`."""
-    period = period_just_ended(calendar, as_of)
-    while period.due_date(calendar.due_days) >= as_of:
+    period = calendar.period_just_ended(as_of)
+    while calendar.due_date(period) >= as_of:
         period = period - 1
     return [period - step for step in range(lookback)]
 
@@ -71,13 +72,12 @@ def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, loo
     with session_factory() as session:
         strategies = list(session.scalars(select(Strategy).where(Strategy.active)))
         wanted = [
-            _notification(strategy, entity, row, recipient, as_of)
+            _notification(strategy, standing, recipient, as_of)
             for strategy in strategies
             for period in periods_to_remind(calendar, as_of, lookback)
-            for row in return_statuses(session, strategy, period, calendar, as_of)
-            if row["status"] == "missing"
-            for entity in [session.get(Entity, row["entity_id"])]
-            for recipient in recipients(session, entity) or [""]
+            for standing in return_statuses(session, strategy, period, calendar, as_of)
+            if standing.status is ReturnStatus.LATE
+            for recipient in recipients(session, standing.obligation.entity) or [""]
         ]
     created = [notification for notification in wanted
                if _insert_once(session_factory, notification)]
@@ -87,16 +87,17 @@ def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, loo
     return created
 
 
-def _notification(strategy: Strategy, entity: Entity, row: dict, recipient: str,
+def _notification(strategy: Strategy, standing: Standing, recipient: str,
                   as_of: dt.date) -> Notification:
-    subject = _("Late return: %(entity)s, %(period)s", entity=entity.code, period=row["period"])
+    entity, period = standing.obligation.entity, standing.obligation.period.code
+    subject = _("Late return: %(entity)s, %(period)s", entity=entity.code, period=period)
     body = _(
         "The return of %(entity)s for %(period)s under the strategy %(strategy)s was due on "
         "%(due)s and has not been received (%(days)s days late). Please upload it in mne.",
-        entity=entity.name, period=row["period"], strategy=strategy.title,
-        due=row["due"].isoformat(), days=row["days_late"],
+        entity=entity.name, period=period, strategy=strategy.title,
+        due=standing.obligation.due_date.isoformat(), days=standing.days_late,
     )
-    return Notification(strategy_id=strategy.id, entity_id=entity.id, period=row["period"],
+    return Notification(strategy_id=strategy.id, entity_id=entity.id, period=period,
                         recipient=recipient, day=as_of, subject=subject, body=body,
                         created_at=utcnow())
 

@@ -11,13 +11,18 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
-from indicators.evaluation import IndicatorProgress, Scope, aggregated_series, strategy_indicators
-from indicators.evaluation import compile_progress as evaluate
+from indicators.evaluation import (
+    IndicatorProgress,
+    Scope,
+    aggregated_series,
+    indicators_of,
+    progress_rows,
+)
 from indicators.i18n import _
-from indicators.model import Indicator
-from indicators.overview import load_strategy
+from indicators.model import Indicator, Strategy
 from indicators.periods import parse_period, period_sort_key
-from indicators.progress import Status, Thresholds
+from indicators.progress import Thresholds
+from indicators.vocabulary import Status
 from reports.compilation import (
     NUMBER,
     PERCENT,
@@ -27,13 +32,9 @@ from reports.compilation import (
     Column,
     Compilation,
     Section,
-    status_labels,
 )
 from reports.model import ReportKind
 from reports.sources import returns_used
-
-STATUS_BARS = {"achieved": "1F5F8B", "on_track": "2E8B57", "at_risk": "D9A400",
-               "off_track": "B03A48", "no_data": "A6A6A6"}
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,20 @@ class ProgressTable:
     rows: list[IndicatorProgress]
 
 
-def progress_table(session: Session, strategy_code: str, period_code: str,
+def progress_table(session: Session, strategy: Strategy, period_code: str,
                    thresholds: Thresholds) -> ProgressTable:
     """The evaluators' progress table of a strategy at the end of a period (the numbers
     `strategy_progress` and the API give)."""
-    indicators = strategy_indicators(session, strategy_code)
+    indicators = indicators_of(session, strategy)
     scope = Scope(until=parse_period(period_code).end)
     series = aggregated_series(session, indicators, scope, sex_only=True)
-    return ProgressTable(indicators, series, evaluate(session, indicators, scope, thresholds,
-                                                      series))
+    return ProgressTable(indicators, series, progress_rows(session, indicators, scope,
+                                                           thresholds, series))
 
 
-def compile_progress(session: Session, strategy_code: str, period_code: str,
-                     table: ProgressTable, as_of: dt.date) -> Compilation:
+def compile_progress_report(session: Session, strategy: Strategy, period_code: str,
+                            table: ProgressTable, as_of: dt.date) -> Compilation:
     """The progress report of a strategy at the end of a period."""
-    strategy = load_strategy(session, strategy_code)
     period = parse_period(period_code)
     indicators, series, rows = table.indicators, table.series, table.rows
     titles = {objective.code: objective.title for principle in strategy.principles
@@ -85,8 +85,7 @@ def compile_progress(session: Session, strategy_code: str, period_code: str,
 
 
 def _status_columns() -> list[Column]:
-    labels = status_labels() | {"achieved": _("achieved")}
-    return [Column(status.value, labels[status.value], NUMBER) for status in Status]
+    return [Column(status.value, status.label, NUMBER) for status in Status]
 
 
 def _by_group(rows: list[IndicatorProgress], key: str, title: str, label: str,
@@ -101,7 +100,7 @@ def _by_group(rows: list[IndicatorProgress], key: str, title: str, label: str,
                   {column.label: [float(entry[column.key]) for entry in table]
                    for column in _status_columns()},
                   stacked=True,
-                  colours={column.label: STATUS_BARS[column.key] for column in _status_columns()})
+                  colours={status.label: status.colour for status in Status})
     return Section(key, title, columns, table, charts=[chart])
 
 
@@ -169,7 +168,7 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         table.append({"code": code, **{period: values.get(period) for period in periods}})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
-                            colours={code: STATUS_BARS[row.status.value]},
+                            colours={code: row.status.colour},
                             source_row=len(table) - 1))
     columns = [Column("code", _("Indicator")), *(Column(period, period, NUMBER)
                                                  for period in periods)]

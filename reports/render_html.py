@@ -9,8 +9,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.i18n import _
-from reports.compilation import DATE, NUMBER, PERCENT, STATUS, STATUS_COLOURS, Column, Compilation
-from reports.compilation import status_labels as _status_labels
+from indicators.vocabulary import COLOURED, Term
+from reports.compilation import DATE, NUMBER, PERCENT, Column, Compilation
 from reports.svg import svg_chart
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -20,7 +20,7 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES),
                               autoescape=select_autoescape(["html"]), trim_blocks=True,
                               lstrip_blocks=True)
-    environment.globals.update(_=_, svg_chart=svg_chart, status_colours=STATUS_COLOURS)
+    environment.globals.update(_=_, svg_chart=svg_chart, coloured=COLOURED)
     environment.filters["cell"] = format_cell
     return environment
 
@@ -29,8 +29,8 @@ def format_cell(value: Any, column: Column) -> str:
     """A value as the page shows it in a column of its kind."""
     if value is None:
         return ""
-    if column.kind == STATUS:
-        return _status_labels().get(value, value)
+    if isinstance(value, Term):
+        return value.label
     if column.kind == PERCENT:
         return f"{value * 100:.1f} %"
     if column.kind == NUMBER and isinstance(value, float):

@@ -16,16 +16,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators.cells import neutralise
 from indicators.i18n import _
+from indicators.vocabulary import Term, shown
 from reports.compilation import (
     DATE,
     PERCENT,
     STATUS,
-    STATUS_COLOURS,
     Chart,
     Column,
     Compilation,
     Section,
-    status_labels,
 )
 
 HEADING = Font(bold=True, color="FFFFFF")
@@ -88,9 +87,8 @@ def _write_section(sheet: Worksheet, section: Section) -> None:
     sheet.append([column.label for column in section.columns])
     for cell in sheet[1]:
         cell.font, cell.fill = HEADING, HEADING_FILL
-    labels = status_labels()
     for row in section.rows:
-        sheet.append([_cell(row.get(column.key), column, labels) for column in section.columns])
+        sheet.append([neutralise(shown(row.get(column.key))) for column in section.columns])
     sheet.freeze_panes = "A2"
     last = len(section.rows) + 1
     for index, column in enumerate(section.columns, start=1):
@@ -100,28 +98,26 @@ def _write_section(sheet: Worksheet, section: Section) -> None:
             for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
                 cell.number_format = FORMATS[column.kind]
         if column.kind == STATUS and section.rows:
-            _colour_statuses(sheet, f"{letter}2:{letter}{last}", labels)
+            _colour_statuses(sheet, f"{letter}2:{letter}{last}",
+                             {type(row[column.key]) for row in section.rows
+                              if isinstance(row.get(column.key), Term)})
     if section.note:
         sheet.cell(row=last + 2, column=1, value=neutralise(section.note)).font = Font(
             italic=True)
 
 
-def _cell(value: Any, column: Column, labels: dict[str, str]) -> Any:
-    if column.kind == STATUS and value is not None:
-        return labels.get(value, value)
-    return neutralise(value)
-
-
 def _width(column: Column, rows: list[dict[str, Any]]) -> float:
-    longest = max([len(str(row.get(column.key) or "")) for row in rows[:200]] + [len(column.label)])
+    longest = max([len(str(shown(row.get(column.key)) or "")) for row in rows[:200]]
+                  + [len(column.label)])
     return min(60, max(8, longest + 2))
 
 
-def _colour_statuses(sheet: Worksheet, cells: str, labels: dict[str, str]) -> None:
-    for code, colour in STATUS_COLOURS.items():
-        fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+def _colour_statuses(sheet: Worksheet, cells: str, vocabularies: set[type[Term]]) -> None:
+    """Fill each cell of `cells` with the colour of the member it names, by its words."""
+    for member in (member for vocabulary in vocabularies for member in vocabulary):
+        fill = PatternFill("solid", fgColor=member.fill, bgColor=member.fill)
         sheet.conditional_formatting.add(
-            cells, CellIsRule(operator="equal", formula=[f'"{labels[code]}"'], fill=fill)
+            cells, CellIsRule(operator="equal", formula=[f'"{member.label}"'], fill=fill)
         )
 
 

@@ -9,7 +9,6 @@ the end, so that two runs side by side never meet.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -19,14 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from mne import create_app
 from mne.config import load_settings
 from mne.database import Database, upgrade
+from tests.helpers import TEST_PASSWORD, empty_database, login, write_config
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -76,7 +75,16 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     yield from _postgres_scratch_database()
 
 
-def _postgres_scratch_database() -> Iterator[str]:
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """A scratch database of each backend with no schema at all, for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mne-empty.db'}"
+        return
+    yield from _postgres_scratch_database(migrate=False)
+
+
+def _postgres_scratch_database(migrate: bool = True) -> Iterator[str]:
     server = make_url(POSTGRES_SERVER)
     name = f"mne_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -84,7 +92,8 @@ def _postgres_scratch_database() -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
     database = Database(url)
-    upgrade(database.engine)
+    if migrate:
+        upgrade(database.engine)
     try:
         yield url
     finally:
@@ -104,21 +113,7 @@ def db(database_url, _databases) -> Iterator[Database]:
     """The scratch database, emptied after the test."""
     database = _databases.setdefault(database_url, Database(database_url))
     yield database
-    _empty(database)
-
-
-def _empty(database: Database) -> None:
-    tables = [name for name in inspect(database.engine).get_table_names()
-              if name != "alembic_version"]
-    with database.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            connection.execute(text("PRAGMA foreign_keys=OFF"))
-            for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
-            connection.execute(text("PRAGMA foreign_keys=ON"))
+    empty_database(database)
 
 
 @pytest.fixture
@@ -126,18 +121,6 @@ def session(db):
     """A session on the scratch database; the test commits what it wants kept."""
     with db.sessions() as session:
         yield session
-
-
-def write_config(folder: Path, database_url: str, **replacements: str) -> Path:
-    """A copy of the project's config.toml in `folder`, pointing at `database_url`;
-    `replacements` maps a `key = ` line prefix to its new right-hand side."""
-    content = (ROOT / "config.toml").read_text(encoding="utf-8")
-    content = re.sub(r'(?m)^url = .*$', f'url = "{database_url}"', content, count=1)
-    for key, value in replacements.items():
-        content = re.sub(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", content, count=1)
-    path = folder / "config.toml"
-    path.write_text(content, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -240,9 +223,6 @@ def page(chromium, live_server):
     context.close()
 
 
-TEST_PASSWORD = "correct horse battery"
-
-
 @pytest.fixture(scope="session")
 def _test_password_hash() -> str:
     from mne.accounts.service import hash_password
@@ -272,30 +252,6 @@ def make_user(db, _test_password_hash):
         return email
 
     return make
-
-
-def csrf_token_of(client, path: str = "/login") -> str:
-    """The CSRF token a page hands out (read from its form), for posting like a browser."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def login(client, email: str, password: str = TEST_PASSWORD):
-    """Log in through the real log-in form (CSRF token included); returns the response."""
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": csrf_token_of(client)})
-
-
-def add_user_on_page(admin, db, email: str, name: str = "Someone",
-                     password: str = "a long password") -> int:
-    """Add a user through the administration page as `admin` (a signed-in client); returns
-    the new user's id."""
-    from mne.accounts.model import User
-
-    admin.post("/admin/users", data={"email": email, "name": name, "password": password,
-                                     "csrf_token": csrf_token_of(admin, "/admin/users")})
-    with db.sessions() as session:
-        return session.scalars(select(User.id).where(User.email == email)).one()
 
 
 @pytest.fixture
@@ -329,24 +285,6 @@ def api_client_as(app, token_for):
         return client
 
     return with_token
-
-
-def download_template(page, folder: Path) -> bytes:
-    """Click the template download on the current page; the template's bytes."""
-    with page.expect_download() as download:
-        page.click("#download-template")
-    path = folder / "template.xlsx"
-    download.value.save_as(path)
-    return path.read_bytes()
-
-
-def browser_login(page, email: str, password: str = TEST_PASSWORD) -> None:
-    """Log in through the log-in page in the browser, as a person would."""
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("nav.session")
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ import openpyxl
 from flask import url_for
 from sqlalchemy import select
 
-from indicators.model import Entity, Indicator, Return, ReturnState, Strategy, Target
+from indicators.model import Entity, Indicator, Return, ReturnState, Strategy, Target, Upload
 from indicators.storage import store_bytes
-from indicators.uploads import Upload
 from mne.accounts.model import ApiToken, User
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
@@ -73,7 +72,7 @@ def samples(session) -> dict[str, object]:
         "entity": home.code, "entity_code": home.code, "period": submitted.period,
         "user_id": session.scalars(select(User.id).where(User.email == SAMPLE_USER)).one(),
         "token_id": session.scalars(select(ApiToken.id)).first(),
-        "upload_id": session.scalars(select(Upload.id)).first(),
+        "upload_id": session.scalars(select(Upload.id).where(Upload.file_path != "")).first(),
         "indicator_code": session.scalars(select(Indicator.code).order_by(Indicator.code)).first(),
         "kind": "target", "row_id": session.scalars(select(Target.id)).first(),
         "filename": "mne.css",

@@ -9,7 +9,7 @@ import pytest
 
 from mne.accounts.guard import PUBLIC, required_action
 from mne.accounts.permissions import Action
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 from tests.routes import (
     HOME_ENTITY,
     SAMPLE_USER,

@@ -11,7 +11,7 @@ from mne import create_app
 from mne.accounts import service
 from mne.accounts.model import ApiToken, LoginAttempt, User
 from mne.config import ConfigError, load_settings
-from tests.conftest import TEST_PASSWORD, add_user_on_page, csrf_token_of, login, write_config
+from tests.helpers import TEST_PASSWORD, add_user_on_page, csrf_token_of, login, write_config
 
 
 def test_anonymous_visitor_is_sent_to_the_log_in_page(client, db):

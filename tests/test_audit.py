@@ -10,7 +10,7 @@ from sqlalchemy import select
 from indicators.audit import AuditEvent, record, record_value_changes
 from indicators.model import DataValue, Target
 from indicators.values import ValueKey, record_value
-from tests.conftest import add_user_on_page, csrf_token_of
+from tests.helpers import add_user_on_page, csrf_token_of
 
 
 def _change_a_value(db, actor: str, new_value: float) -> tuple[str, float]:

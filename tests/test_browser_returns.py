@@ -3,7 +3,7 @@ workbook and sees it submitted."""
 
 import pytest
 
-from tests.conftest import browser_login, download_template
+from tests.helpers import browser_login, download_template
 from tests.return_workbooks import fill
 
 pytestmark = pytest.mark.browser

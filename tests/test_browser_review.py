@@ -3,7 +3,7 @@ a value, and the coordinator sees the comment."""
 
 import pytest
 
-from tests.conftest import browser_login, download_template
+from tests.helpers import browser_login, download_template
 from tests.return_workbooks import fill
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mne.config import ConfigError, load_settings
-from tests.conftest import ROOT, write_config
+from tests.helpers import ROOT, write_config
 
 
 def test_project_config_holds_documented_defaults(monkeypatch):

@@ -112,6 +112,7 @@ def test_entity_page_shows_returns_completeness_and_statuses(client_as, demo):
     client = client_as("evaluator")
     html = _page(client, f"/entities/PROS?strategy={STRATEGY}")
     assert 'data-period="2026Q3" class="missing"' in html   # PROS never sent 2026Q3
+    assert re.search(r'data-status="late"[^>]*>late<', html)   # its status, in words
     assert re.search(r'data-completeness="0\.875"', html)
     assert 'data-indicator="PM2.1"' in html
     assert 'data-indicator="PR1.1"' not in html             # reported by others

@@ -7,7 +7,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from indicators.model import Indicator, Strategy, Target
-from tests.conftest import _empty
+from tests.helpers import empty_database
 
 
 def _cells(path) -> dict[str, list[tuple]]:
@@ -21,7 +21,7 @@ def test_export_import_into_an_empty_database_and_export_again_gives_the_same_wo
     run_mne("framework", "export", "--strategy", "MRD-NSOC", "-o", str(first))
     indicators = session.scalar(select(func.count()).select_from(Indicator))
     session.close()
-    _empty(db)
+    empty_database(db)
     run_mne("init")
 
     checked = run_mne("framework", "import", str(first), "--dry-run")

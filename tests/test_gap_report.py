@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from indicators.data_quality import Calendar
 from indicators.framework import ensure_default_scale, ensure_dimensions
 from indicators.model import (
     Dimension,
@@ -20,7 +19,9 @@ from indicators.model import (
     ReturnState,
     Strategy,
     Target,
+    Upload,
 )
+from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Thresholds
 from indicators.values import ValueKey, write_values
@@ -79,10 +80,12 @@ def plan(session, settings):
                        period="2028", period_end=dt.date(2028, 12, 31), value=5.0, final=True))
     sent = Return(strategy=strategy, entity=police, period="2026Q3", revision=1,
                   state=ReturnState.SUBMITTED,
-                  uploaded_at=dt.datetime(2026, 10, 12, 9, 0))
+                  upload=Upload(sha256="", file_path="",
+                                uploaded_at=dt.datetime(2026, 10, 12, 9, 0)))
     late_last_quarter = Return(strategy=strategy, entity=courts, period="2026Q2", revision=1,
                                state=ReturnState.APPROVED,
-                               uploaded_at=dt.datetime(2026, 8, 20, 9, 0))
+                               upload=Upload(sha256="", file_path="",
+                                             uploaded_at=dt.datetime(2026, 8, 20, 9, 0)))
     session.add_all([sent, late_last_quarter])
     session.flush()
     write_values(session, [
@@ -105,14 +108,16 @@ def _rows(report, key, *columns):
 
 def test_coordinator_sees_which_returns_are_missing_or_late(session, plan):
     third = compile_gaps(session, "2026Q3")
-    assert _rows(third, "returns", "entity", "status", "days_late") == [("CRT", "missing", 21)]
-    second = compile_gaps(session, "2026Q2")
-    assert ("CRT", "late", 21) in _rows(second, "returns", "entity", "status", "days_late")
+    assert _rows(third, "returns", "entity", "status", "days_late") == [("CRT", "late", 21)]
+    second = compile_gaps(session, "2026Q2")   # approved, but it came 21 days late
+    assert ("CRT", "approved", 21) in _rows(second, "returns", "entity", "status", "days_late")
 
 
 def test_return_not_yet_due_is_shown_as_such(session, plan):
     report = compile_gaps(session, "2026Q3", dt.date(2026, 10, 15))
-    assert _rows(report, "returns", "entity", "status") == [("CRT", "not_due")]
+    assert _rows(report, "returns", "entity", "status") == [("CRT", "due")]
+    running = compile_gaps(session, "2026Q4", dt.date(2026, 10, 15))
+    assert set(_rows(running, "returns", "status")) == {("not_due",)}
 
 
 def test_annual_indicator_is_not_expected_in_a_third_quarter(session, plan):
@@ -120,7 +125,7 @@ def test_annual_indicator_is_not_expected_in_a_third_quarter(session, plan):
     assert "STAT" not in [row[0] for row in _rows(report, "returns", "entity")]
     assert "A1" not in [row[0] for row in _rows(report, "no_data", "indicator")]
     fourth = compile_gaps(session, "2026Q4", dt.date(2027, 3, 1))
-    assert ("STAT", "missing") in _rows(fourth, "returns", "entity", "status")
+    assert ("STAT", "late") in _rows(fourth, "returns", "entity", "status")
 
 
 def test_indicators_without_data_baseline_or_target_are_listed(session, plan):

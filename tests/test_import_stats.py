@@ -16,10 +16,9 @@ from indicators.framework import ensure_dimensions
 from indicators.model import DataValue, DataValueHistory, Entity, Flag, Indicator
 from mne.config import load_settings
 from mne.database import Database
-from tests.conftest import ROOT, _empty
+from tests.helpers import GLOTIP, ROOT, empty_database, needs_glotip
 
-GLOTIP = ROOT.parent / "shared" / "data" / "unodc-glotip-2003-2021.xlsx"
-pytestmark = pytest.mark.skipif(not GLOTIP.exists(), reason="the GLOTIP file is not here")
+pytestmark = needs_glotip
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,7 @@ def glotip(database_url, _databases):
     """The GLOTIP file imported twice into an empty database (once per backend): the
     database and what each import did."""
     database = _databases.setdefault(database_url, Database(database_url))
-    _empty(database)
+    empty_database(database)
     with database.transaction() as session:
         ensure_dimensions(session, load_settings(ROOT / "config.toml").dimensions)
     imports = []
@@ -36,7 +35,7 @@ def glotip(database_url, _databases):
             imports.append(import_statistics(session, GLOTIP, load_mapping("unodc"),
                                              create_missing=True))
     yield database, imports
-    _empty(database)
+    empty_database(database)
 
 
 @pytest.fixture(scope="module")

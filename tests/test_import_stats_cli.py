@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from indicators.model import DataValue, Entity, Flag
-from tests.test_import_stats import GLOTIP
+from tests.helpers import GLOTIP, needs_glotip
+
+pytestmark = needs_glotip
 
 
 @pytest.fixture

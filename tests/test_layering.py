@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 FORBIDDEN = {
     "indicators": {"mne", "importers", "reports", "flask", "flask_babel"},

@@ -4,16 +4,23 @@ import io
 
 import openpyxl
 
-from importers.problems import PROBLEMS_SHEET, Problem, ProblemReport, Severity, annotate_workbook
+from importers.problems import PROBLEMS_SHEET, annotate_workbook
+from indicators.problems import (
+    Estimated,
+    NegativeCount,
+    NotANumber,
+    Problem,
+    ProblemReport,
+    Severity,
+)
 
 
 def _report() -> ProblemReport:
     report = ProblemReport()
-    report.warning("estimated", "Estimated value.", sheet="Data", cell="B10",
-                   indicator="PU1", found="12")
-    report.error("not_a_number", "Not a number.", sheet="Data", cell="C2",
-                 indicator="PU1", breakdown="sex=female", found="twelve", expected="a number")
-    report.error("not_a_number", "Also not a number.", sheet="Data", cell="C2")
+    report.add(Estimated, sheet="Data", cell="B10", indicator="PU1", found="12")
+    report.add(NotANumber, sheet="Data", cell="C2", indicator="PU1", breakdown="sex=female",
+               found="twelve")
+    report.add(NotANumber, sheet="Data", cell="C2", found="zwölf")
     return report
 
 
@@ -41,8 +48,8 @@ def test_annotated_workbook_comments_each_problem_cell_and_lists_them():
     annotated = openpyxl.load_workbook(io.BytesIO(annotate_workbook(original.getvalue(),
                                                                     _report().problems)))
     data = annotated["Data"]
-    assert "Not a number." in data["C2"].comment.text
-    assert "Also not a number." in data["C2"].comment.text
+    assert "'twelve' is not a number" in data["C2"].comment.text
+    assert "'zwölf' is not a number" in data["C2"].comment.text
     assert data["C2"].fill.start_color.rgb.endswith("F4B6B6")
     assert data["B10"].fill.start_color.rgb.endswith("FFD98A")
     listing = annotated[PROBLEMS_SHEET]
@@ -52,7 +59,17 @@ def test_annotated_workbook_comments_each_problem_cell_and_lists_them():
 
 
 def test_problem_line_names_cell_indicator_and_breakdown():
-    problem = Problem("negative_count", Severity.ERROR, "A count cannot be negative.",
-                      sheet="Quantitative", cell="H14", indicator="PU1", breakdown="sex=male")
+    problem = NegativeCount.problem(sheet="Quantitative", cell="H14", indicator="PU1",
+                                    breakdown="sex=male", found="-3")
     assert "Quantitative!H14" in problem.line()
     assert "PU1 [sex=male]" in problem.line()
+
+
+def test_problem_is_data_with_its_type_fields_and_message():
+    problem = NegativeCount.problem(sheet="Quantitative", cell="H14", found="-3")
+    data = problem.to_dict()
+    assert data["type"] == "negative_count" and data["severity"] == "error"
+    assert data["message"] == "A count cannot be negative: -3."
+    assert data["expected"] == "0 or more" and data["reference"] == "Quantitative!H14"
+    assert data["fields"] == {"sheet": "Quantitative", "cell": "H14", "found": "-3"}
+    assert Problem.from_dict(data) == problem

@@ -15,39 +15,41 @@ from indicators.progress import (
     judge,
     progress,
 )
-from indicators.quality import completeness, modified_z_scores, outliers, returns_received
+from indicators.quality import completeness, modified_z_scores, outliers
 from indicators.trends import least_squares, trajectory
+from indicators.vocabulary import Direction
 
 THRESHOLDS = Thresholds(on_track=0.9, at_risk=0.6, maintain_tolerance=0.05, trend_periods=4)
 D = dt.date
 
 
 def test_progress_of_an_increase_is_the_share_of_the_way_to_the_target():
-    assert progress(130, 100, 200, "increase", 0.05) == pytest.approx(0.3)
+    assert progress(130, 100, 200, Direction.INCREASE, 0.05) == pytest.approx(0.3)
 
 
 def test_progress_of_a_decrease_counts_the_fall_towards_the_target():
     # from 40 towards 20: at 35 a quarter of the way; at 45 a quarter backwards
-    assert progress(35, 40, 20, "decrease", 0.05) == pytest.approx(0.25)
-    assert progress(45, 40, 20, "decrease", 0.05) == pytest.approx(-0.25)
+    assert progress(35, 40, 20, Direction.DECREASE, 0.05) == pytest.approx(0.25)
+    assert progress(45, 40, 20, Direction.DECREASE, 0.05) == pytest.approx(-0.25)
 
 
 def test_progress_of_maintain_is_full_within_the_tolerance_band_and_fades_beyond():
-    assert progress(72, 71, 70, "maintain", 0.05) == 1.0          # 2.9 % away
-    assert progress(77, 71, 70, "maintain", 0.05) == pytest.approx(0.0)   # 10 % away
-    assert progress(73.85, 71, 70, "maintain", 0.05) == pytest.approx(0.9)  # 5.5 % away
+    assert progress(72, 71, 70, Direction.MAINTAIN, 0.05) == 1.0          # 2.9 % away
+    assert progress(77, 71, 70, Direction.MAINTAIN, 0.05) == pytest.approx(0.0)   # 10 % away
+    assert progress(73.85, 71, 70, Direction.MAINTAIN, 0.05) == pytest.approx(0.9)  # 5.5 % away
 
 
 def test_progress_needs_a_value_and_a_way_to_go():
-    assert progress(None, 1, 2, "increase", 0.05) is None
-    assert progress(5, 3, 3, "increase", 0.05) is None
+    assert progress(None, 1, 2, Direction.INCREASE, 0.05) is None
+    assert progress(5, 3, 3, Direction.INCREASE, 0.05) is None
 
 
 def test_expected_progress_is_linear_from_baseline_period_to_target_period():
     assert expected_progress(D(2024, 1, 1), D(2024, 1, 11), D(2024, 1, 5)) == pytest.approx(0.4)
     assert expected_progress(D(2024, 1, 1), D(2024, 1, 11), D(2025, 1, 1)) == 1.0
     assert expected_progress(D(2024, 1, 1), D(2024, 1, 11), D(2023, 1, 1)) == 0.0
-    assert expected_progress(D(2024, 1, 1), D(2024, 1, 11), D(2024, 1, 5), "maintain") == 1.0
+    assert expected_progress(D(2024, 1, 1), D(2024, 1, 11), D(2024, 1, 5),
+                             Direction.MAINTAIN) == 1.0
 
 
 @pytest.mark.parametrize(("made", "expected", "status"), [
@@ -64,7 +66,7 @@ def test_status_at_each_threshold(made, expected, status):
 
 
 def test_a_maintained_indicator_is_never_achieved_only_kept():
-    assert judge(1.0, 1.0, THRESHOLDS, "maintain") is Status.ON_TRACK
+    assert judge(1.0, 1.0, THRESHOLDS, Direction.MAINTAIN) is Status.ON_TRACK
 
 
 def test_the_target_that_applies_is_the_next_one_else_the_final_one():
@@ -146,16 +148,12 @@ def test_breakdowns_that_exceed_or_fall_short_of_their_total():
 
 
 def test_completeness_and_timeliness_per_entity_and_period():
-    expected = pd.DataFrame([("POL", "2026Q1"), ("POL", "2026Q2"), ("CUS", "2026Q1"),
-                             ("CUS", "2026Q2")], columns=["entity", "period"])
-    received = pd.DataFrame([
-        ("POL", "2026Q1", pd.Timestamp("2026-04-20")),   # on time (due 30 April)
-        ("POL", "2026Q1", pd.Timestamp("2026-05-20")),   # a later revision: the first counts
-        ("POL", "2026Q2", pd.Timestamp("2026-08-15")),   # late (due 30 July)
-        ("CUS", "2026Q1", pd.Timestamp("2026-04-30")),   # on the due date: on time
-    ], columns=["entity", "period", "received_at"])
-    due = {"2026Q1": D(2026, 4, 30), "2026Q2": D(2026, 7, 30)}
-    frame = returns_received(expected, received, due)
+    frame = pd.DataFrame([
+        ("POL", "2026Q1", True, True),
+        ("POL", "2026Q2", True, False),    # received late
+        ("CUS", "2026Q1", True, True),
+        ("CUS", "2026Q2", False, False),   # missing
+    ], columns=["entity", "period", "received", "on_time"])
     by_entity = completeness(frame, "entity").set_index("entity")
     assert by_entity.loc["POL", "completeness"] == 1.0
     assert by_entity.loc["POL", "timeliness"] == 0.5

@@ -14,7 +14,7 @@ from indicators.storage import read_stored
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
 from reports.model import CompiledReport
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 
 PERIOD = "2026Q3"
 EXTERNAL = re.compile(
@@ -56,9 +56,9 @@ def test_gap_workbook_has_a_sheet_per_section_frozen_headings_and_a_chart(db, is
     assert [cell.value for cell in returns[1]][:5] == ["Entity", "Name", "Period", "Due",
                                                        "Status"]
     assert [row[4] for row in returns.iter_rows(min_row=2, max_row=4, values_only=True)] == [
-        "late", "missing", "late"]
+        "submitted", "late", "submitted"]   # the submitted ones came after their due date
     rules = [rule for ranges in returns.conditional_formatting for rule in ranges.rules]
-    assert any(rule.formula == ['"missing"'] for rule in rules)
+    assert any(rule.formula == ['"late"'] for rule in rules)
     assert workbook["Summary"]._charts, "the summary carries a native chart"
 
 
@@ -91,7 +91,7 @@ def test_api_lists_versions_with_sha256_and_serves_their_files(evaluator_client,
     assert hashlib.sha256(download.data).hexdigest() == entry["files"]["xlsx"]["sha256"]
     figures = evaluator_client.get(f"/api/v1/reports/{entry['id']}").get_json()["figures"]
     returns = next(section for section in figures["sections"] if section["key"] == "returns")
-    assert {row["entity"]: row["status"] for row in returns["rows"]}["PROS"] == "missing"
+    assert {row["entity"]: row["status"] for row in returns["rows"]}["PROS"] == "late"
     assert evaluator_client.get("/api/v1/reports/999999").status_code == 404
 
 

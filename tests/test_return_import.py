@@ -11,9 +11,17 @@ from importers.problems import PROBLEMS_SHEET
 from importers.return_form import FLAG_WORDS, build_form
 from importers.returns import Expected, annotated_upload, receive_return
 from importers.template import write_template
-from indicators.model import DataValue, DataValueHistory, Flag, Return, ReturnState
+from indicators.model import (
+    DataValue,
+    DataValueHistory,
+    Flag,
+    Return,
+    ReturnState,
+    Upload,
+    UploadOutcome,
+)
+from indicators.periods import parse_period
 from indicators.storage import read_stored
-from indicators.uploads import Upload, UploadOutcome
 from tests.return_workbooks import cell_of, fill
 
 PERIOD = "2026Q3"
@@ -23,7 +31,7 @@ WORDS = {flag: word for word, flag in FLAG_WORDS.items()}
 @pytest.fixture
 def template(db, small_strategy):
     with db.sessions() as session:
-        return write_template(session, build_form(session, "AG", PERIOD))
+        return write_template(session, build_form(session, "AG", parse_period(PERIOD)))
 
 
 @pytest.fixture
@@ -213,7 +221,7 @@ def test_template_for_another_entity_or_period_is_refused(template, send):
 
 def test_template_of_an_outdated_framework_is_recognised(db, template, send):
     with db.sessions() as session:
-        form = build_form(session, "AG", PERIOD)
+        form = build_form(session, "AG", parse_period(PERIOD))
         form.qualitative[0].archived = True
         session.commit()
     result = send(fill(template))
@@ -244,7 +252,7 @@ def test_annotated_workbook_carries_a_comment_on_each_problem_cell(db, template,
 def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarter(
         db, demo, send):
     with db.sessions() as session:
-        form = build_form(session, "POL", "2026Q3")
+        form = build_form(session, "POL", parse_period("2026Q3"))
         template = write_template(session, form)
         before = {(value.indicator.code, value.disaggregation): value
                   for value in session.scalars(select(DataValue).where(

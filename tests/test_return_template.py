@@ -5,13 +5,15 @@ import io
 import openpyxl
 import pytest
 
-from importers.return_form import FormError, build_form
+from importers.return_form import build_form
 from importers.template import write_template
+from indicators.errors import Invalid
+from indicators.periods import parse_period
 
 
 def _template(db, entity="AG", period="2026Q3") -> openpyxl.Workbook:
     with db.sessions() as session:
-        data = write_template(session, build_form(session, entity, period))
+        data = write_template(session, build_form(session, entity, parse_period(period)))
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
@@ -38,8 +40,8 @@ def test_annual_indicator_is_asked_in_the_fourth_quarter_only(db, small_strategy
 
 
 def test_entity_without_responsibility_gets_no_template(db, small_strategy):
-    with db.sessions() as session, pytest.raises(FormError, match="reports no indicator"):
-        build_form(session, "OT", "2026Q3")
+    with db.sessions() as session, pytest.raises(Invalid, match="reports no indicator"):
+        build_form(session, "OT", parse_period("2026Q3"))
 
 
 def test_hidden_sheet_identifies_the_return(db, small_strategy):

@@ -8,17 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from importers.review_sheet import REVIEW_SHEET, add_review_sheet
+from indicators.diffs import CONTENT_FIELDS, IncomingValue, revision_diff, shown
 from indicators.model import DataValue, Entity, Return, ReturnState
 from indicators.return_review import (
     PeriodLocked,
     ValueComment,
     ensure_period_open,
     feedback_for_period,
-    revision_diff,
     send_back,
 )
-from indicators.values import ValueKey, record_value
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 
 
 def _submitted(session, entity_code: str, period: str = "2026Q3") -> Return:
@@ -152,29 +151,25 @@ def test_api_token_reviews_with_the_same_rules(token_for, app, demo, session):
 
 
 def test_diff_shows_what_a_new_revision_changed(demo, db):
-    with db.transaction() as session:
+    with db.sessions() as session:
         first = _submitted(session, "POL")
-        value = session.scalars(select(DataValue).where(DataValue.return_id == first.id,
-                                                        DataValue.value.is_not(None))).first()
-        second = Return(strategy_id=first.strategy_id, entity_id=first.entity_id,
-                        period=first.period, revision=2, state=ReturnState.SUBMITTED)
-        session.add(second)
-        session.flush()
-        others = session.scalars(select(DataValue).where(DataValue.return_id == first.id,
-                                                         DataValue.id != value.id)).all()
-        for other in others:
-            record_value(session, ValueKey(other.indicator_id, other.entity_id, other.period,
-                                           other.disaggregation),
-                         value=other.value, level=other.level, flag=other.flag,
-                         narrative=other.narrative, evidence=other.evidence,
-                         comment=other.comment,
-                         return_id=second.id)
-        key = ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation)
-        old = value.value
-        record_value(session, key, value=old + 7, return_id=second.id)
-        differences = revision_diff(session, second)
-    assert [(item.indicator_id, item.before["value"], item.after["value"])
-            for item in differences] == [(value.indicator_id, old, old + 7)]
+        current = {(value.indicator_id, value.disaggregation): value for value in
+                   session.scalars(select(DataValue).where(DataValue.return_id == first.id))}
+        changed = next(value for value in current.values() if value.value is not None)
+        before = {name: getattr(changed, name) for name in CONTENT_FIELDS}
+        after = {**before, "value": changed.value + 7}
+        incoming = [IncomingValue(value.indicator_id, value.indicator.code,
+                                  value.disaggregation, f"{value.source_sheet}!{value.source_cell}",
+                                  after if value is changed else
+                                  {name: getattr(value, name) for name in CONTENT_FIELDS})
+                    for value in current.values()]
+        diff = revision_diff(incoming, current, first.revision)
+        code = changed.indicator.code
+    assert diff.against_revision == first.revision
+    assert diff.added == [] and diff.removed == []
+    assert [(item["indicator"], item["breakdown"], item["before"], item["after"])
+            for item in diff.changed] == [(code, changed.disaggregation, shown(before),
+                                           shown(after))]
 
 
 def test_the_comments_are_written_on_a_sheet_of_the_next_template(demo, db):

@@ -23,7 +23,7 @@ from mne.scheduling import job_context
 from reports.jobs import quarterly_reports, run_recorded
 from reports.model import ClaimState, CompiledReport, JobRun, ReportClaim, RunOutcome
 from reports.scheduler import start_scheduler
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 KINDS = {"gaps", "progress"}
 
@@ -192,7 +192,7 @@ def _no_scheduler_left_running():
 
 
 def test_claim_of_a_process_that_died_is_taken_over(db, demo):
-    from reports.archive import STALE_CLAIM, claim
+    from reports.claims import STALE_CLAIM, claim
     from reports.model import ReportKind
 
     with db.sessions() as session:

@@ -4,7 +4,7 @@ longer signs anyone in."""
 from sqlalchemy import select
 
 from mne.accounts.model import User
-from tests.conftest import TEST_PASSWORD, csrf_token_of, login
+from tests.helpers import TEST_PASSWORD, csrf_token_of, login
 
 SIGNED_IN_ONLY = "/api/v1/strategies"
 

@@ -16,12 +16,10 @@ def user_command() -> None:
 
 
 def _run(change) -> object:
-    """Run `change(session)` in a transaction; a refused change ends the command with exit 1."""
-    try:
-        with database().transaction() as session:
-            return change(session)
-    except service.AccountError as problem:
-        raise click.ClickException(str(problem)) from None
+    """Run `change(session)` in a transaction (a refused change, an `AccountError`, ends the
+    command with the exit code of `mne.errors`)."""
+    with database().transaction() as session:
+        return change(session)
 
 
 @user_command.command("add")

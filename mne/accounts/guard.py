@@ -199,6 +199,6 @@ def init_app(app: Flask) -> None:
     login_manager.request_loader(_load_token_user)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # _guard checks it, except for token clients
     app.before_request(_guard)
-    for code in (400, 401, 403, 404, 405, 413):
+    for code in (400, 401, 403, 404, 405, 409, 413, 422):
         app.register_error_handler(code, _error_response)
     app.jinja_env.globals["may"] = _may

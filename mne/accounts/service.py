@@ -19,6 +19,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from indicators.audit import record
+from indicators.errors import Invalid
 from indicators.i18n import _
 from indicators.model import Entity, utcnow
 from mne.accounts.model import ApiToken, LoginAttempt, Role, RoleAssignment, User
@@ -31,7 +32,7 @@ TOKEN_PREFIX = "mne_"
 hasher = PasswordHasher()
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """A change to users, roles or tokens that cannot be made; the message says why."""
 
 

@@ -5,29 +5,23 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from indicators.evaluation import UnknownEntity, UnknownIndicator
-from indicators.overview import UnknownStrategy
-from indicators.periods import PeriodError
+from indicators.framework import default_strategy
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
-from mne.api import blueprint, error
+from mne.api import blueprint
 from mne.api.openapi import documented
-from mne.evaluation import Filters, default_strategy, requested_indicator
+from mne.context import session
+from mne.evaluation import Filters, requested_indicator
 
 
 def _view(code: str):
     """The indicator's view for the request's strategy (default: the first) and filters."""
-    strategy = request.args.get("strategy") or default_strategy()
+    strategy = request.args.get("strategy") or default_strategy(session())
     return strategy, requested_indicator(strategy, code, Filters.from_request())
 
 
 def _answer(code: str, present):
-    try:
-        strategy, view = _view(code)
-    except PeriodError as problem:
-        return error(400, str(problem))
-    except (UnknownStrategy, UnknownIndicator, UnknownEntity) as problem:
-        return error(404, _("Nothing has the code %(code)s.", code=str(problem)))
+    strategy, view = _view(code)
     return jsonify({"strategy": strategy, **present(view)})
 
 

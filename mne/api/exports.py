@@ -7,12 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Response, request
-from flask_babel import gettext as _
 
-from indicators.periods import PeriodError
 from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
-from mne.api import blueprint, error
+from mne.api import blueprint
 from mne.api.openapi import documented
 from mne.context import session
 from reports.exports import EXPORT_FORMATS, ValueFilter, export_values
@@ -36,10 +34,7 @@ def value_filter(arguments) -> ValueFilter:
 
 def _export(format_: str):
     wanted = replace(value_filter(request.args), approved_only=approved_figures_only())
-    try:
-        content = export_values(session(), wanted, format_)
-    except PeriodError as problem:
-        return error(400, _("Invalid period: %(problem)s", problem=problem))
+    content = export_values(session(), wanted, format_)
     name = f"values.{format_}"
     return Response(content, mimetype=EXPORT_FORMATS[format_],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -7,6 +7,7 @@ import json
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
+from indicators.errors import NotFound
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint, error
@@ -57,7 +58,7 @@ def report(report_id: int):
     """One report version with the figures it was compiled from."""
     found = _report(report_id)
     if found is None:
-        return error(404, _("No report has the id %(id)s.", id=report_id))
+        raise NotFound("report", str(report_id))
     figures = json.loads(report_bytes(found, ReportFormat.JSON, settings().storage_folder))
     return jsonify({**report_entry(found), "figures": figures})
 

@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from importers.return_form import FormError
 from importers.returns import Expected
-from indicators.model import DataValue, Entity, Indicator, Return, Strategy
-from indicators.uploads import UploadOutcome
+from indicators.model import DataValue, Entity, Indicator, Return, Strategy, UploadOutcome
+from indicators.periods import parse_period
 from mne.accounts.guard import (
     authorize_entity,
     authorized_return,
@@ -47,10 +46,7 @@ def return_template():
     if not entity or not period:
         return error(400, _("Name the entity and the period: ?entity=POL&period=2026Q3."))
     authorize_entity(Action.SUBMIT_RETURNS, entity)
-    try:
-        name, data = template(entity, period, request.args.get("strategy") or None)
-    except FormError as problem:
-        return error(404, str(problem))
+    name, data = template(entity, parse_period(period), request.args.get("strategy") or None)
     return xlsx_response(data, name)
 
 
@@ -93,7 +89,7 @@ def show_return(return_id: int):
     row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     return jsonify({**return_summary(row), "problems": validation.get("problems", []),
-                    "diff": validation.get("diff")})
+                    "diff": row.diff})
 
 
 def _workbook_of(return_id: int, respond):

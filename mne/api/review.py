@@ -8,7 +8,6 @@ from sqlalchemy import select
 from indicators.model import Indicator, Return
 from indicators.return_review import (
     ReviewDecision,
-    ReviewError,
     ValueComment,
     approve,
     feedback_for_period,
@@ -18,7 +17,7 @@ from indicators.return_review import (
 )
 from mne.accounts.guard import authorized_return, requires
 from mne.accounts.permissions import Action
-from mne.api import blueprint, error
+from mne.api import blueprint
 from mne.context import actor, session
 
 
@@ -56,11 +55,7 @@ def return_review(return_id: int):
 
 def _decide(return_id: int, action: Action, decide):
     found = authorized_return(return_id, action)
-    try:
-        made = decide(found, request.get_json(silent=True) or {})
-    except ReviewError as problem:
-        session().rollback()
-        return error(409, str(problem))
+    made = decide(found, request.get_json(silent=True) or {})  # a ReviewError is a 409
     session().commit()
     return jsonify({**_summary(found), "decision": _decision(made)})
 

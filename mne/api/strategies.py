@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.model import Strategy
-from indicators.overview import UnknownStrategy, strategy_overview
+from indicators.overview import strategy_overview
 from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
-from mne.api import blueprint, error
+from mne.api import blueprint
 from mne.context import session
 
 
@@ -30,7 +29,4 @@ def strategies():
 @requires(Action.READ_FRAMEWORK)
 def strategy_indicators(code: str):
     """The strategy's principles, objectives and indicators with latest national values."""
-    try:
-        return jsonify(strategy_overview(session(), code, approved_only=approved_figures_only()))
-    except UnknownStrategy:
-        return error(404, _("No strategy has the code %(code)s.", code=code))
+    return jsonify(strategy_overview(session(), code, approved_only=approved_figures_only()))

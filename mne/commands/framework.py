@@ -9,9 +9,7 @@ from flask.cli import with_appcontext
 
 from importers.framework_workbook import export_framework, import_framework
 from importers.problems import annotate_workbook
-from importers.workbook import UnusableWorkbook
 from indicators.audit import record
-from indicators.overview import UnknownStrategy
 from mne.context import actor, database
 
 
@@ -26,11 +24,8 @@ def framework_group() -> None:
 @with_appcontext
 def export_command(strategy_code: str, output: Path) -> None:
     """Write the strategy's framework to an xlsx workbook."""
-    try:
-        with database().transaction() as session:
-            content = export_framework(session, strategy_code)
-    except UnknownStrategy:
-        raise click.ClickException(f"no strategy has the code {strategy_code}") from None
+    with database().transaction() as session:
+        content = export_framework(session, strategy_code)
     output.write_bytes(content)
     click.echo(f"wrote {output}")
 
@@ -44,14 +39,11 @@ def export_command(strategy_code: str, output: Path) -> None:
 def import_command(path: Path, dry_run: bool, errors_out: Path | None) -> None:
     """Create or update a strategy's framework from a workbook: all or nothing."""
     data = path.read_bytes()
-    try:
-        with database().transaction() as session:
-            result = import_framework(session, data, dry_run=dry_run)
-            if not dry_run and not result.report.has_errors:
-                record(session, actor(), "framework.import", "strategy", result.strategy,
-                       after={"file": path.name, **result.counts})
-    except UnusableWorkbook as problem:
-        raise click.ClickException(problem.message) from None
+    with database().transaction() as session:
+        result = import_framework(session, data, dry_run=dry_run)
+        if not dry_run and not result.report.has_errors:
+            record(session, actor(), "framework.import", "strategy", result.strategy,
+                   after={"file": path.name, **result.counts})
     for problem in result.report.sorted():
         click.echo(problem.line(), err=True)
     if result.report.has_errors:

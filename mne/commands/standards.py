@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from indicators.standards import StandardError, add_standard, standards
+from indicators.standards import add_standard, standards
 from mne.context import database
 
 
@@ -32,11 +32,8 @@ def list_command() -> None:
 def add_command(strategy_code: str, objective_code: str, indicator_code: str | None,
                 standard_code: str) -> None:
     """Add the standard STANDARD_CODE (e.g. 16.2.2) to a strategy as a new indicator."""
-    try:
-        with database().transaction() as session:
-            indicator = add_standard(session, strategy_code, objective_code, standard_code,
-                                     indicator_code)
-            click.echo(f"added {indicator.code} ({indicator.standard}) to {strategy_code}, "
-                       f"objective {objective_code}")
-    except StandardError as problem:
-        raise click.ClickException(str(problem)) from None
+    with database().transaction() as session:
+        indicator = add_standard(session, strategy_code, objective_code, standard_code,
+                                 indicator_code)
+        click.echo(f"added {indicator.code} ({indicator.standard}) to {strategy_code}, "
+                   f"objective {objective_code}")

@@ -49,7 +49,7 @@ def import_stats_command(path: Path, mapping_name: str, strategy_code: str | Non
         click.echo("nothing imported:", err=True)
         for line in problem.lines:
             click.echo(f"  {line}", err=True)
-        if not create_missing and any(not line.startswith("Row") for line in problem.lines):
+        if not create_missing and problem.needs_creation:
             click.echo("run again with --create-missing to create them", err=True)
         raise SystemExit(1) from None
     for line in summary.created:

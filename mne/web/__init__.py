@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
+from indicators.vocabulary import Term, Unit
 from mne.web import accounts, audit, evaluation, framework, overview, reports, returns, review
 
 BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint,
@@ -18,29 +18,27 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(format_number, "number")
     app.add_template_filter(term, "term")
+    app.add_template_filter(format_amount, "amount")
 
 
-TERMS = {
-    "quantitative": _l("quantitative"), "qualitative": _l("qualitative"),
-    "count": _l("count"), "percent": _l("percent"), "rate_per_100k": _l("rate per 100,000"),
-    "amount": _l("amount"), "yes_no": _l("yes/no"), "level": _l("level on a scale"),
-    "increase": _l("increase"), "decrease": _l("decrease"), "maintain": _l("maintain"),
-    "monthly": _l("monthly"), "quarterly": _l("quarterly"), "semiannual": _l("semi-annual"),
-    "annual": _l("annual"), "sum": _l("sum"), "mean": _l("mean"), "latest": _l("latest"),
-}
+def term(member: Term) -> str:
+    """A member of the vocabulary (unit, direction, frequency, aggregation, kind, flag, state)
+    in words a reader understands, in the page's language."""
+    return member.label
 
 
-def term(code: object) -> str:
-    """A code of the domain (unit, direction, frequency, aggregation, kind) in words a reader
-    understands, in the page's language; an unknown code is shown as it is."""
-    return str(TERMS.get(str(code), code))
-
-
-def format_number(value: float | None, unit: str = "count") -> str:
-    """A value as a reader expects it: whole counts without decimals, others to two places,
+def format_number(value: float | None, unit: Unit | str = Unit.COUNT) -> str:
+    """A value as a reader expects it (`unit` a unit code, or empty when none applies):
+    whole counts without decimals, others to two places,
     grouped in thousands the way the page's language writes them."""
     if value is None:
         return ""
-    if unit in ("count", "yes_no") or float(value).is_integer():
+    if (unit and Unit(unit).whole_numbers) or float(value).is_integer():
         return format_decimal(value, format="#,##0")
     return format_decimal(value, format="#,##0.##")
+
+
+def format_amount(value: float, unit: Unit | str, currency: str = "") -> str:
+    """A value followed by its unit as a reader writes it: 12.5 %, 3.2 per 100,000, 1,200 EUR."""
+    unit = Unit(unit)
+    return f"{format_number(value, unit)} {unit.suffix(currency)}".strip()

@@ -7,15 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.data_quality import completeness_by, expected_returns, quality_report
-from indicators.evaluation import (
-    UnknownEntity,
-    UnknownIndicator,
-    status_matrix,
-    strategy_indicators,
-)
+from indicators.errors import NotFound
+from indicators.evaluation import status_matrix
+from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
-from indicators.overview import UnknownStrategy
-from indicators.periods import PeriodError, parse_period
+from indicators.obligations import owes, reporting_indicators
+from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
 from mne.accounts.guard import requires
@@ -24,7 +21,6 @@ from mne.context import session
 from mne.evaluation import (
     Filters,
     calendar,
-    default_strategy,
     requested_indicator,
     requested_progress,
     status_label,
@@ -39,23 +35,10 @@ def _status_label(code: str) -> str:
     return status_label(code)
 
 
-@blueprint.errorhandler(UnknownStrategy)
-@blueprint.errorhandler(UnknownIndicator)
-@blueprint.errorhandler(UnknownEntity)
-def _not_found(error: LookupError):
-    return render_template("evaluation/problem.html",
-                           message=_("Nothing has the code %(code)s.", code=str(error))), 404
-
-
-@blueprint.errorhandler(PeriodError)
-def _bad_period(error: PeriodError):
-    return render_template("evaluation/problem.html", message=str(error)), 400
-
-
 def _strategy(code: str) -> Strategy:
     strategy = session().scalars(select(Strategy).where(Strategy.code == code)).one_or_none()
     if strategy is None:
-        raise UnknownStrategy(code)
+        raise NotFound("strategy", code)
     return strategy
 
 
@@ -67,7 +50,7 @@ def _entities() -> list[Entity]:
 @requires(Action.READ_FRAMEWORK)
 def first_dashboard():
     """The dashboard of the first strategy."""
-    code = default_strategy()
+    code = default_strategy(session())
     if code is None:
         return render_template("empty.html")
     return redirect(url_for("evaluation.dashboard", code=code))
@@ -84,7 +67,7 @@ def dashboard(code: str):
     listed = [row for row in rows
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
-    returns = expected_returns(session(), code, calendar(), filters.until)
+    returns = expected_returns(session(), code, calendar(), _until(filters))
     periods = completeness_by(returns, "period")
     principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
                                    .order_by(Principle.position)).all()
@@ -144,17 +127,17 @@ def entity_page(code: str):
     """An entity's returns, completeness and timeliness, and its indicators' statuses."""
     entity = session().scalars(select(Entity).where(Entity.code == code)).one_or_none()
     if entity is None:
-        raise UnknownEntity(code)
-    strategy_code = request.args.get("strategy") or default_strategy()
+        raise NotFound("entity", code)
+    strategy_code = request.args.get("strategy") or default_strategy(session())
     if strategy_code is None:
         return render_template("empty.html")
     strategy = _strategy(strategy_code)
     filters = Filters.from_request()
-    reported = {indicator.code for indicator in strategy_indicators(session(), strategy_code)
-                if any(reporter.id == entity.id for reporter in indicator.reporters)}
+    reported = {indicator.code for indicator in reporting_indicators(session(), strategy)
+                if owes(indicator, entity)}
     rows = [row for row in requested_progress(strategy_code, filters, code)
             if row.code in reported]
-    expected = expected_returns(session(), strategy_code, calendar(), filters.until)
+    expected = expected_returns(session(), strategy_code, calendar(), _until(filters))
     expected = expected[expected["entity"] == code]
     returns = session().scalars(
         select(Return).where(Return.entity_id == entity.id, Return.strategy_id == strategy.id)
@@ -164,6 +147,10 @@ def entity_page(code: str):
         expected=expected.sort_values("period_end", ascending=False).to_dict("records"),
         totals=completeness_by(expected, "entity"), returns=returns, filters=filters,
     )
+
+
+def _until(filters: Filters) -> Period | None:
+    return parse_period(filters.until) if filters.until else None
 
 
 @blueprint.get("/strategies/<code>/quality")

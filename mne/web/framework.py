@@ -16,39 +16,34 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from importers.framework_workbook import (
+from indicators.audit import record
+from indicators.editing import deletion_refused
+from indicators.errors import NotFound
+from indicators.framework import (
+    INDICATOR_FIELD,
     CellError,
-    choice,
     integer,
     number,
-    optional_number,
-    period,
     required,
     required_period,
     text,
+    write_indicator,
     yes_no,
 )
-from indicators.audit import record
-from indicators.editing import deletion_refused
 from indicators.model import (
-    Aggregation,
     Base,
     Category,
     Dimension,
-    Direction,
     Entity,
     EntityPopulation,
     Indicator,
-    IndicatorDimension,
-    Kind,
     Objective,
     Principle,
     QualitativeScale,
     Strategy,
     Target,
-    Unit,
 )
-from indicators.periods import Frequency, parse_period
+from indicators.periods import parse_period
 from indicators.standards import StandardError, add_standard, standards
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
@@ -68,7 +63,6 @@ class FormField:
     parse: Callable[[Any], Any] = text
     widget: str = "text"
     options: Options | None = None
-    assign: Callable[[Session, Any, Any], None] | None = None
     show: Callable[[Any], Any] | None = None
 
     def current(self, row: Any) -> Any:
@@ -87,6 +81,15 @@ class Editor:
     fields: tuple[FormField, ...]
     owner: str = ""
     strategy_of: Callable[[Any], Strategy | None] = field(default=lambda row: None)
+    save: Callable[[Session, Any, dict[str, Any]], None] | None = None
+
+    def apply(self, db: Session, row: Any, values: dict[str, Any]) -> None:
+        """Write the form's values into the row (through `save` when the kind has a writer)."""
+        if self.save:
+            self.save(db, row, values)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
 
 
 def _strategy_options(kind: type[Base]) -> Options:
@@ -104,27 +107,42 @@ def _optional_id(cell: Any) -> int | None:
     return integer(cell) if text(cell) else None
 
 
-def _assign_reporters(db: Session, indicator: Indicator, ids: list[int]) -> None:
-    indicator.reporters = list(db.scalars(select(Entity).where(Entity.id.in_(ids))))
-
-
-def _assign_dimensions(_db: Session, indicator: Indicator, ids: list[int]) -> None:
-    if [link.dimension_id for link in indicator.dimension_links] != ids:
-        indicator.dimension_links = [IndicatorDimension(dimension_id=dimension_id, position=rank)
-                                     for rank, dimension_id in enumerate(ids)]
-
-
 def _ids(cells: list[str]) -> list[int]:
     return [integer(cell) for cell in cells]
 
 
-def _assign_target_period(_db: Session, target: Target, code: str) -> None:
-    target.period, target.period_end = code, parse_period(code).end
+def _save_target(_db: Session, target: Target, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.period_end = parse_period(target.period).end
 
 
-def _choice_field(name: str, label: Any, enum_class: type) -> FormField:
-    return FormField(name, label, choice(enum_class), "select",
-                     lambda _db, _strategy: [(item.value, item.value) for item in enum_class])
+def _save_indicator(db: Session, indicator: Indicator, values: dict[str, Any]) -> None:
+    """Through the framework writer, the form's row ids turned into the codes it takes."""
+    def code(model: type[Base], row_id: int | None) -> str | None:
+        row = db.get(model, row_id) if row_id else None
+        return row.code if row else None
+
+    links = {
+        "objective": code(Objective, values.pop("objective_id")),
+        "responsible": code(Entity, values.pop("responsible_entity_id")),
+        "scale": code(QualitativeScale, values.pop("scale_id")),
+        "reporters": [code(Entity, row_id) for row_id in values.pop("reporters")],
+        "dimensions": [code(Dimension, row_id) for row_id in values.pop("dimension_links")],
+    }
+    write_indicator(db, db.get(Strategy, indicator.strategy_id), values.pop("code"),
+                    indicator=indicator, **values, **links)
+
+
+def _indicator_field(name: str, label: Any, widget: str = "text") -> FormField:
+    """A form field of an indicator, read as the framework's field schema reads it."""
+    return FormField(name, label, INDICATOR_FIELD[name].parse, widget)
+
+
+def _choice_field(name: str, label: Any) -> FormField:
+    enum_class = type(INDICATOR_FIELD[name].default)
+    return FormField(name, label, INDICATOR_FIELD[name].parse, "select",
+                     lambda _db, _strategy: [(item.value, item.label) for item in enum_class])
 
 
 _BOOL = {"parse": yes_no, "widget": "checkbox"}
@@ -148,43 +166,42 @@ EDITORS: dict[str, Editor] = {
                   _strategy_options(Objective))),
         owner="principle_id", strategy_of=lambda row: row.principle.strategy),
     "indicator": Editor(Indicator, _l("Indicator"), (
-        FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
+        FormField("code", _l("Code"), required), _indicator_field("name", _l("Name")),
         FormField("objective_id", _l("Objective"), integer, "select",
                   _strategy_options(Objective)),
-        FormField("definition", _l("Definition"), widget="textarea"),
-        _choice_field("kind", _l("Kind"), Kind), _choice_field("unit", _l("Unit"), Unit),
-        FormField("currency", _l("Currency (ISO 4217, for amounts)")),
-        _choice_field("direction", _l("Direction"), Direction),
-        _choice_field("frequency", _l("Frequency"), Frequency),
-        _choice_field("aggregation", _l("Aggregation"), Aggregation),
-        FormField("data_source", _l("Data source"), widget="textarea"),
-        FormField("verification", _l("Means of verification"), widget="textarea"),
+        _indicator_field("definition", _l("Definition"), "textarea"),
+        _choice_field("kind", _l("Kind")), _choice_field("unit", _l("Unit")),
+        _indicator_field("currency", _l("Currency (ISO 4217, for amounts)")),
+        _choice_field("direction", _l("Direction")),
+        _choice_field("frequency", _l("Frequency")),
+        _choice_field("aggregation", _l("Aggregation")),
+        _indicator_field("data_source", _l("Data source"), "textarea"),
+        _indicator_field("verification", _l("Means of verification"), "textarea"),
         FormField("responsible_entity_id", _l("Responsible entity"), _optional_id, "select",
                   _strategy_options(Entity)),
         FormField("reporters", _l("Reporting entities"), _ids, "multiselect",
-                  _strategy_options(Entity), _assign_reporters,
+                  _strategy_options(Entity),
                   lambda row: [str(entity.id) for entity in row.reporters]),
         FormField("dimension_links", _l("Broken down by"), _ids, "multiselect",
                   lambda db, _s: [(str(row.id), row.name) for row in db.scalars(
                       select(Dimension).order_by(Dimension.position))],
-                  _assign_dimensions,
                   lambda row: [str(link.dimension_id) for link in row.dimension_links]),
-        FormField("standard", _l("International standard (e.g. SDG 16.2.2)")),
+        _indicator_field("standard", _l("International standard (e.g. SDG 16.2.2)")),
         FormField("sex_required", _l("Sex breakdown required"), **_BOOL),
         FormField("scale_id", _l("Qualitative scale"), _optional_id, "select",
                   _strategy_options(QualitativeScale)),
-        FormField("baseline_value", _l("Baseline value"), optional_number, "number"),
-        FormField("baseline_period", _l("Baseline period"),
-                  lambda cell: period(cell) or None),
-        FormField("baseline_note", _l("Baseline note"), widget="textarea"),
+        _indicator_field("baseline_value", _l("Baseline value"), "number"),
+        _indicator_field("baseline_period", _l("Baseline period")),
+        _indicator_field("baseline_note", _l("Baseline note"), "textarea"),
         FormField("archived", _l("Archived (kept with its values, no longer collected)"),
                   **_BOOL)),
-        owner="strategy_id", strategy_of=lambda row: row.strategy),
+        owner="strategy_id", strategy_of=lambda row: row.strategy, save=_save_indicator),
     "target": Editor(Target, _l("Target"), (
-        FormField("period", _l("Period"), required_period, assign=_assign_target_period),
+        FormField("period", _l("Period"), required_period),
         FormField("value", _l("Value"), number, "number"),
         FormField("final", _l("Final target"), **_BOOL)),
-        owner="indicator_id", strategy_of=lambda row: row.indicator.strategy),
+        owner="indicator_id", strategy_of=lambda row: row.indicator.strategy,
+        save=_save_target),
     "entity": Editor(Entity, _l("Entity"), (
         FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
         FormField("kind", _l("Kind (country, ministry, agency...)")),
@@ -220,9 +237,9 @@ def _strategy_for(editor: Editor, row: Any, owner: Any) -> Strategy | None:
     return None
 
 
-def _read_form(editor: Editor, db: Session, row: Any) -> dict[str, str]:
-    """Set the row's fields from the submitted form; problems by field name."""
-    problems = {}
+def _read_form(editor: Editor) -> tuple[dict[str, Any], dict[str, str]]:
+    """The submitted form's values and its problems, both by field name."""
+    values, problems = {}, {}
     for item in editor.fields:
         if item.widget == "multiselect":
             raw: Any = request.form.getlist(item.name)
@@ -235,11 +252,8 @@ def _read_form(editor: Editor, db: Session, row: Any) -> dict[str, str]:
         except CellError as problem:
             problems[item.name] = str(problem)
             continue
-        if item.assign:
-            item.assign(db, row, value)
-        else:
-            setattr(row, item.name, value)
-    return problems
+        values[item.name] = value
+    return values, problems
 
 
 def _back(row: Any) -> str:
@@ -282,7 +296,7 @@ def strategy(code: str):
     """A strategy's framework to edit, and the international standards to add to it."""
     row = session().scalars(select(Strategy).filter_by(code=code)).one_or_none()
     if row is None:
-        abort(404, _("No strategy has the code %(code)s.", code=code))
+        raise NotFound("strategy", code)
     return render_template("framework/strategy.html", strategy=row, standards=standards())
 
 
@@ -325,10 +339,11 @@ def edit(kind: str, row_id: int | None = None):
     problems: dict[str, str] = {}
     if request.method == "POST":
         before = _columns(row) if row_id is not None else None
-        with db.no_autoflush:
-            problems = _read_form(editor, db, row)
+        values, problems = _read_form(editor)
         if not problems:
             try:
+                with db.no_autoflush:
+                    editor.apply(db, row, values)
                 db.add(row)
                 db.flush()
                 _audit(db, "edit" if before else "add", kind, row, before, _columns(row))

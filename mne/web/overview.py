@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_babel import gettext as _
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from indicators.model import Strategy
-from indicators.overview import UnknownStrategy, strategy_overview
+from indicators.overview import strategy_overview
 from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.context import session
@@ -29,9 +28,6 @@ def home():
 @requires(Action.READ_FRAMEWORK)
 def strategy_page(code: str):
     """A strategy's principles, objectives and indicators with their latest national values."""
-    try:
-        overview = strategy_overview(session(), code, approved_only=approved_figures_only())
-    except UnknownStrategy:
-        abort(404, _("No strategy has the code %(code)s.", code=code))
+    overview = strategy_overview(session(), code, approved_only=approved_figures_only())
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
     return render_template("overview.html", overview=overview, strategies=strategies)

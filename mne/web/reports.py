@@ -9,15 +9,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from indicators.errors import MneError
 from indicators.model import Strategy
-from indicators.overview import UnknownStrategy
-from indicators.periods import PeriodError, parse_period
+from indicators.periods import parse_period
 from mne.accounts.guard import permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session, settings
 from mne.scheduling import report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
-from reports.gaps import period_just_ended
 from reports.jobs import recent_runs
 from reports.model import CompiledReport, Notification, ReportFormat, ReportKind
 from reports.scheduler import next_run_times
@@ -30,7 +29,7 @@ blueprint = Blueprint("reports", __name__)
 def reports_page():
     """Every issued report version, with downloads, and the form to compile one now."""
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
-    just_ended = period_just_ended(report_settings(settings()).calendar, dt.date.today())
+    just_ended = report_settings(settings()).calendar.period_just_ended(dt.date.today())
     return render_template("reports.html", reports=list_reports(session()),
                            strategies=strategies, kinds=list(ReportKind),
                            default_period=just_ended.code)
@@ -46,7 +45,7 @@ def compile_now():
         report = compile_and_issue(session(), ReportKind(kind), code, period,
                                    report_settings(settings()), actor())
         session().commit()
-    except (PeriodError, ValueError, UnknownStrategy) as problem:
+    except (MneError, ValueError) as problem:
         session().rollback()
         flash(_("Nothing compiled: %(problem)s", problem=problem), "error")
         return redirect(url_for("reports.reports_page"))

@@ -4,15 +4,13 @@ the result of an upload and each stored return with its problems and its changes
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from importers.return_form import FormError
 from importers.returns import Expected
-from indicators.model import Entity, Return
-from indicators.periods import PeriodError, parse_period
+from indicators.errors import NotFound
+from indicators.model import Entity, Return, Upload
+from indicators.periods import Period, parse_period
 from indicators.return_review import feedback_for_period
-from indicators.uploads import Upload
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session
@@ -58,16 +56,13 @@ def open_period():
 
 
 def _entity_and_period(entity_code: str, period_code: str,
-                       action: Action) -> tuple[Entity, str]:
-    """The entity and the period's code, if the user may do `action` for that entity."""
+                       action: Action) -> tuple[Entity, Period]:
+    """The entity and the period, if the user may do `action` for that entity."""
     entity = session().scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
-        abort(404, _("No entity has the code %(code)s.", code=entity_code))
+        raise NotFound("entity", entity_code)
     authorize(action, entity.id)
-    try:
-        return entity, parse_period(period_code).code
-    except PeriodError as problem:
-        abort(404, str(problem))
+    return entity, parse_period(period_code)
 
 
 @blueprint.get("/returns/of/<entity>/<period>")
@@ -75,8 +70,8 @@ def _entity_and_period(entity_code: str, period_code: str,
 def period_page(entity: str, period: str):
     """An entity's return for a period: the template, the upload form, the revisions and the
     reviewer's comments to act on."""
-    row, code = _entity_and_period(entity, period, Action.READ_RETURNS)
-    return _period_page(row, code)
+    row, found = _entity_and_period(entity, period, Action.READ_RETURNS)
+    return _period_page(row, found.code)
 
 
 def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str:
@@ -93,11 +88,8 @@ def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str
 @requires(Action.SUBMIT_RETURNS)
 def period_template(entity: str, period: str):
     """The return template to fill in."""
-    _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
-    try:
-        name, data = template(entity, period, request.args.get("strategy") or None)
-    except FormError as problem:
-        abort(404, str(problem))
+    _row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    name, data = template(entity, found, request.args.get("strategy") or None)
     return xlsx_response(data, name)
 
 
@@ -105,7 +97,8 @@ def period_template(entity: str, period: str):
 @requires(Action.SUBMIT_RETURNS)
 def period_upload(entity: str, period: str):
     """Check or submit the chosen workbook and show what became of it."""
-    row, code = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    code = found.code
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _period_page(row, code, missing_file=True), 400
@@ -123,8 +116,8 @@ def show(return_id: int):
     row = authorized_return(return_id, Action.READ_RETURNS)
     validation = row.validation or {}
     result = {**return_summary(row), "outcome": str(row.state), "return_id": row.id,
-              "upload_id": None, "message": "", "problems": validation.get("problems", []),
-              "diff": validation.get("diff")}
+              "upload_id": row.upload_id, "message": "", "problems": validation.get("problems", []),
+              "diff": row.diff}
     feedback = feedback_for_period(session(), row.strategy_id, row.entity_id, row.period)
     return render_template("returns/result.html", result=result, entity=row.entity,
                            period=row.period, feedback=feedback)
@@ -151,7 +144,9 @@ def annotated(return_id: int):
 def annotated_check(upload_id: int):
     """A checked (not imported) workbook with every problem marked on its cell: for the one
     who sent it, or whoever may read the return it became."""
-    upload = session().get(Upload, upload_id) or abort(404)
+    upload = session().get(Upload, upload_id)
+    if upload is None or not upload.file_path:  # the demonstration's returns have no file
+        abort(404)
     if upload.return_id is not None:
         authorized_return(upload.return_id, Action.READ_RETURNS)
     elif upload.uploaded_by != actor() and permissions().entities(Action.READ_RETURNS) is not None:

@@ -18,7 +18,6 @@ from indicators.return_review import (
     reopen,
     return_values,
     review_queue,
-    revision_diff,
     send_back,
 )
 from mne.accounts.guard import authorized_return, permissions, requires
@@ -61,14 +60,12 @@ def return_page(return_id: int):
     the decision forms for those who review."""
     found = authorized_return(return_id, Action.READ_RETURNS)
     values = return_values(session(), found)
-    differences = revision_diff(session(), found)
-    indicators = _indicators({key[0] for key in values}
-                             | {item.indicator_id for item in differences})
+    indicators = _indicators({key[0] for key in values})
     feedback = feedback_for_period(session(), found.strategy_id, found.entity_id, found.period)
     return render_template(
         "review_return.html", ret=found, values=sorted(values.items(), key=lambda item: (
             indicators[item[0][0]].code, item[0][1])),
-        indicators=indicators, differences=differences,
+        indicators=indicators,
         warnings=warnings_of(found), feedback=feedback,
         approval=last_decision(session(), found, Decision.APPROVED),
         may_review=permissions().allows(Action.REVIEW_RETURNS),

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from importers.problems import annotate_workbook
-from importers.return_form import FormError
+from indicators.periods import parse_period
 from mne.uploads import receive, template
 
 
@@ -21,10 +21,7 @@ from mne.uploads import receive, template
 @with_appcontext
 def template_command(entity: str, period: str, strategy: str | None, output: Path) -> None:
     """Write the return template of an entity for a period."""
-    try:
-        _name, data = template(entity, period, strategy)
-    except FormError as problem:
-        raise click.ClickException(str(problem)) from None
+    _name, data = template(entity, parse_period(period), strategy)
     output.write_bytes(data)
     click.echo(f"template for {entity} {period} written to {output}")
 

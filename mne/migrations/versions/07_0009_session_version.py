@@ -1,14 +1,14 @@
 """accounts: a session version on each user, raised to end every session of that user
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

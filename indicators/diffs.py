@@ -1,0 +1,113 @@
+"""What a revision of a return changes: the one diff engine.
+
+A revision's diff is computed once, when it is imported, against the values in force for its
+entity and period (those of the revision in force before it), and stored on the return
+(`Return.diff`); the coordinator's page, the review page and the API all show that diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from indicators.model import DataValue
+
+CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
+DEFAULTS = {"value": None, "level": None, "narrative": "", "evidence": "", "flag": "none",
+            "comment": ""}
+ValueSlot = tuple[int, str]  # (indicator id, breakdown)
+
+
+@dataclass(frozen=True)
+class IncomingValue:
+    """A value a revision brings: its indicator (id and code), breakdown, source cell
+    (`Sheet!A1`) and content fields."""
+
+    indicator_id: int
+    indicator: str
+    breakdown: str
+    cell: str
+    fields: Mapping[str, Any]
+
+    @property
+    def slot(self) -> ValueSlot:
+        return self.indicator_id, self.breakdown
+
+
+@dataclass
+class Diff:
+    """What a revision changes against the values in force before it: rows of indicator,
+    breakdown, cell, before and after (as shown to people)."""
+
+    added: list[dict[str, str]] = field(default_factory=list)
+    changed: list[dict[str, str]] = field(default_factory=list)
+    removed: list[dict[str, str]] = field(default_factory=list)
+    against_revision: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"against_revision": self.against_revision, "added": self.added,
+                "changed": self.changed, "removed": self.removed}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Diff:
+        data = data or {}
+        return cls(added=list(data.get("added", [])), changed=list(data.get("changed", [])),
+                   removed=list(data.get("removed", [])),
+                   against_revision=data.get("against_revision"))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def revision_diff(incoming: Iterable[IncomingValue], current: Mapping[ValueSlot, DataValue],
+                  against_revision: int | None) -> Diff:
+    """The diff of the `incoming` values of a revision against the values `current`ly in force
+    (written by revision `against_revision`, None when there is none)."""
+    diff = Diff(against_revision=against_revision)
+    seen = set()
+    for item in incoming:
+        seen.add(item.slot)
+        entry = {"indicator": item.indicator, "breakdown": item.breakdown, "cell": item.cell,
+                 "after": shown(item.fields)}
+        before = current.get(item.slot)
+        if before is None:
+            diff.added.append({**entry, "before": ""})
+        elif not same_content(before, item.fields):
+            diff.changed.append({**entry, "before": shown(_fields_of(before))})
+    for slot, value in current.items():
+        if slot not in seen:
+            diff.removed.append({"indicator": value.indicator.code, "breakdown": slot[1],
+                                 "cell": f"{value.source_sheet}!{value.source_cell}",
+                                 "before": shown(_fields_of(value)), "after": ""})
+    return diff
+
+
+def _fields_of(value: DataValue) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in CONTENT_FIELDS}
+
+
+def shown(fields: Mapping[str, Any]) -> str:
+    """A value as the diff shows it: the number (or level), then its flag in brackets."""
+    text = ""
+    for name in ("value", "level"):
+        if fields.get(name) is not None:
+            number = float(fields[name])
+            text = str(int(number)) if number.is_integer() else f"{number:g}"
+            break
+    flag = str(fields.get("flag") or "none")
+    return " ".join(part for part in (text, "" if flag == "none" else f"({flag})") if part)
+
+
+def same_content(current: DataValue, fields: Mapping[str, Any]) -> bool:
+    """Whether `fields` say what the stored value says (numbers compared as numbers)."""
+    for name in CONTENT_FIELDS:
+        new = fields.get(name, DEFAULTS[name])
+        old = getattr(current, name)
+        if name in ("value", "level") and new is not None and old is not None:
+            if float(new) != float(old):
+                return False
+        elif str(new if new is not None else "") != str(old if old is not None else ""):
+            return False
+    return True

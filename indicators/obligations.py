@@ -1,0 +1,168 @@
+"""Obligations: what an entity owes for a period of a strategy, by when, and where its return
+stands. The one home of the rule the template, the gap report, the reminders, the data-quality
+page and the entity page all ask.
+
+- An entity owes an indicator when it is one of the indicator's reporters, or, for an indicator
+  without reporters, its responsible entity. Only the entity named owes: neither the entity
+  above it nor those below it.
+- An indicator is due in a period when its own period containing the period's last day ends on
+  that day (`indicators.periods.due_in`): with a quarterly calendar, quarterly and monthly
+  indicators every quarter, semi-annual ones in Q2 and Q4, annual ones in Q4.
+- The return is due `calendar.due_days` after the period's end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from indicators.model import Entity, Indicator, Return, ReturnState, Strategy
+from indicators.periods import (
+    Frequency,
+    Period,
+    due_in,
+    period_containing,
+    periods_between,
+)
+from indicators.vocabulary import ReturnStatus
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The reporting calendar of config.toml: period type and days after a period's end that
+    its return is due."""
+
+    period_type: Frequency
+    due_days: int
+
+    def __post_init__(self):
+        object.__setattr__(self, "period_type", Frequency(self.period_type))
+
+    def due_date(self, period: Period) -> dt.date:
+        """The day the return for `period` is due."""
+        return period.due_date(self.due_days)
+
+    def period_just_ended(self, day: dt.date) -> Period:
+        """The last whole reporting period before the one containing `day`."""
+        return period_containing(day, self.period_type) - 1
+
+    def periods_between(self, first: dt.date, last: dt.date) -> list[Period]:
+        """The reporting periods that end between `first` and `last`, in order."""
+        return periods_between(self.period_type, first, last)
+
+
+def debtors(indicator: Indicator) -> list[Entity]:
+    """The entities that owe `indicator` whenever it is due: its reporters, or, when it names
+    none, its responsible entity."""
+    if indicator.reporters:
+        return list(indicator.reporters)
+    return [indicator.responsible_entity] if indicator.responsible_entity else []
+
+
+def owes(indicator: Indicator, entity: Entity) -> bool:
+    """Whether `entity` reports the indicator."""
+    return any(debtor.id == entity.id for debtor in debtors(indicator))
+
+
+def is_due(indicator: Indicator, period: Period) -> bool:
+    """Whether a return for `period` asks the indicator: it is not archived and its frequency
+    makes it due then."""
+    return not indicator.archived and due_in(indicator.frequency, period)
+
+
+def indicators_due(indicators: Iterable[Indicator], entity: Entity,
+                   period: Period) -> list[Indicator]:
+    """The indicators among `indicators` that `entity` owes for `period`, in their order."""
+    return [indicator for indicator in indicators
+            if is_due(indicator, period) and owes(indicator, entity)]
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """What one entity owes for one period of a strategy, and by when."""
+
+    entity: Entity
+    period: Period
+    indicators: tuple[Indicator, ...]
+    due_date: dt.date
+
+
+def reporting_indicators(session: Session, strategy: Strategy) -> list[Indicator]:
+    """The strategy's indicators that are not archived, by code, with whoever reports them."""
+    return list(session.scalars(
+        select(Indicator)
+        .where(Indicator.strategy_id == strategy.id, Indicator.archived.is_(False))
+        .options(selectinload(Indicator.reporters), selectinload(Indicator.responsible_entity))
+        .order_by(Indicator.code)))
+
+
+def obligations(indicators: Iterable[Indicator], period: Period,
+                calendar: Calendar) -> list[Obligation]:
+    """Every entity's obligation for `period` under `indicators` (those of one strategy), by
+    entity code; entities that owe nothing are left out."""
+    owed: dict[int, tuple[Entity, list[Indicator]]] = {}
+    for indicator in (item for item in indicators if is_due(item, period)):
+        for entity in debtors(indicator):
+            owed.setdefault(entity.id, (entity, []))[1].append(indicator)
+    return [Obligation(entity, period, tuple(owing), calendar.due_date(period))
+            for entity, owing in sorted(owed.values(), key=lambda pair: pair[0].code)]
+
+
+def strategy_obligations(session: Session, strategy: Strategy, periods: Iterable[Period],
+                         calendar: Calendar) -> list[Obligation]:
+    """Every obligation of the strategy in `periods`, period by period."""
+    indicators = reporting_indicators(session, strategy)
+    return [found for period in periods for found in obligations(indicators, period, calendar)]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An obligation and where its return stands on a day."""
+
+    obligation: Obligation
+    status: ReturnStatus
+    received_at: dt.datetime | None
+    as_of: dt.date
+
+    @property
+    def days_late(self) -> int | None:
+        """Days past the due date the return came, or, while it has not, that it is overdue;
+        None before the due date passes or for a return that came in time."""
+        day = self.received_at.date() if self.received_at is not None else self.as_of
+        late = (day - self.obligation.due_date).days
+        return late if late > 0 else None
+
+    @property
+    def on_time(self) -> bool:
+        return self.received_at is not None and self.days_late is None
+
+
+def standing(obligation: Obligation, returns: list[Return], as_of: dt.date) -> Standing:
+    """Where `obligation` stands on `as_of` given the returns sent for it: rejected ones do not
+    count, the newest revision's state does, and the return came with its first upload."""
+    accepted = [item for item in returns if item.state is not ReturnState.REJECTED]
+    if accepted:
+        newest = max(accepted, key=lambda item: item.revision)
+        return Standing(obligation, ReturnStatus.of_state(newest.state),
+                        min(item.uploaded_at for item in accepted), as_of)
+    if as_of <= obligation.period.end:
+        status = ReturnStatus.NOT_DUE
+    else:
+        status = ReturnStatus.DUE if as_of <= obligation.due_date else ReturnStatus.LATE
+    return Standing(obligation, status, None, as_of)
+
+
+def standings(session: Session, strategy: Strategy, found: list[Obligation],
+              as_of: dt.date) -> list[Standing]:
+    """Where each obligation of the strategy stands on `as_of`, in the order of `found`."""
+    codes = {obligation.period.code for obligation in found}
+    returns: dict[tuple[int, str], list[Return]] = {}
+    for item in session.scalars(select(Return).where(Return.strategy_id == strategy.id,
+                                                     Return.period.in_(codes))):
+        returns.setdefault((item.entity_id, item.period), []).append(item)
+    return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),
+                     as_of) for obligation in found]

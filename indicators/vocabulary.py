@@ -1,0 +1,197 @@
+"""The vocabulary of the domain: every enumeration a reader sees, each member with its code
+(the value stored in the database and given to machines), its words (translated when read,
+in the reader's language), its colour where reports and pages colour it, and its behaviour.
+
+This is the one home of these labels, colours and rules: pages, workbooks, reports and
+checks ask a member (`unit.label`, `status.colour`, `unit.additive`), never a table of their own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from indicators.i18n import N_, gettext
+
+
+class Term(StrEnum):
+    """A member spelled `NAME = code, words` (then any further fields of its enumeration); its
+    value is the code, `label` the words in the reader's language."""
+
+    def __new__(cls, code: str, words: str, *fields: object) -> Term:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._words = words
+        member._fields = fields
+        return member
+
+    @property
+    def label(self) -> str:
+        """The member in words, in the reader's language."""
+        return gettext(self._words)
+
+
+class Kind(Term):
+    """Whether an indicator is measured by a number or by a level and a narrative."""
+
+    QUANTITATIVE = "quantitative", N_("quantitative")
+    QUALITATIVE = "qualitative", N_("qualitative")
+
+
+class Unit(Term):
+    """What an indicator's number counts; `entry_words` is how a return template asks for it."""
+
+    COUNT = "count", N_("count"), N_("count")
+    PERCENT = "percent", N_("percent"), N_("percent (0-100)")
+    RATE_PER_100K = "rate_per_100k", N_("rate per 100,000"), N_("per 100,000")
+    AMOUNT = "amount", N_("amount"), N_("amount")
+    YES_NO = "yes_no", N_("yes/no"), N_("yes (1) / no (0)")
+    LEVEL = "level", N_("level on a scale"), N_("level")
+
+    @property
+    def entry_label(self) -> str:
+        """The unit as a return template names it beside the cell to fill."""
+        return gettext(self._fields[0])
+
+    def suffix(self, currency: str = "") -> str:
+        """What follows a value of this unit: % for a percentage, per 100,000 for a rate,
+        else the currency of an amount (when one is named)."""
+        if self is Unit.PERCENT:
+            return "%"
+        if self is Unit.RATE_PER_100K:
+            return self.entry_label
+        return currency
+
+    @property
+    def additive(self) -> bool:
+        """Whether the entities' values add up to the strategy's (counts and amounts do;
+        percentages, rates, answers and levels do not)."""
+        return self in (Unit.COUNT, Unit.AMOUNT)
+
+    @property
+    def whole_numbers(self) -> bool:
+        """Whether a value is a whole number (a count, a yes (1) or no (0))."""
+        return self in (Unit.COUNT, Unit.YES_NO)
+
+
+class Direction(Term):
+    """Which way an indicator should move from its baseline to its target."""
+
+    INCREASE = "increase", N_("increase")
+    DECREASE = "decrease", N_("decrease")
+    MAINTAIN = "maintain", N_("maintain")
+
+    @property
+    def keeps_level(self) -> bool:
+        """Whether the target is a level to keep (progress is closeness to it, expected
+        throughout; never "achieved") rather than a point to reach from the baseline."""
+        return self is Direction.MAINTAIN
+
+
+class Aggregation(Term):
+    """How the entities' values of an indicator make the strategy's value."""
+
+    SUM = "sum", N_("sum")
+    MEAN = "mean", N_("mean")
+    LATEST = "latest", N_("latest")
+
+
+class Frequency(Term):
+    """How often an indicator is reported."""
+
+    MONTHLY = "monthly", N_("monthly")
+    QUARTERLY = "quarterly", N_("quarterly")
+    SEMIANNUAL = "semiannual", N_("semi-annual")
+    ANNUAL = "annual", N_("annual")
+
+
+class Flag(Term):
+    """What a value says about itself besides its number."""
+
+    NONE = "none", N_("no flag")
+    ESTIMATED = "estimated", N_("estimated")
+    PROVISIONAL = "provisional", N_("provisional")
+    SUPPRESSED = "suppressed", N_("suppressed")
+    NOT_APPLICABLE = "not_applicable", N_("not applicable")
+    NOT_AVAILABLE = "not_available", N_("not available")
+
+
+class ReturnState(Term):
+    """The fate of an uploaded return; `fill` is its background colour (RRGGBB)."""
+
+    REJECTED = "rejected", N_("rejected"), "FFC7CE"
+    SUBMITTED = "submitted", N_("submitted"), "FFEB9C"
+    APPROVED = "approved", N_("approved"), "C6EFCE"
+    RETURNED = "returned", N_("returned"), "F8CBAD"
+
+    @property
+    def fill(self) -> str:
+        """The state's background colour (RRGGBB) in a table."""
+        return self._fields[0]
+
+
+class Status(Term):
+    """Where an indicator stands, in the order a dashboard lists them; `colour` draws it in
+    charts, `fill` is its background in a table (RRGGBB)."""
+
+    ACHIEVED = "achieved", N_("achieved"), "1F5F8B", "BDD7EE"
+    ON_TRACK = "on_track", N_("on track"), "2E8B57", "C6EFCE"
+    AT_RISK = "at_risk", N_("at risk"), "D9A400", "FFEB9C"
+    OFF_TRACK = "off_track", N_("off track"), "B03A48", "FFC7CE"
+    NO_DATA = "no_data", N_("no data"), "A6A6A6", "E7E6E6"
+
+    @property
+    def colour(self) -> str:
+        """The status's colour (RRGGBB) in a chart."""
+        return self._fields[0]
+
+    @property
+    def fill(self) -> str:
+        """The status's background colour (RRGGBB) in a table."""
+        return self._fields[1]
+
+
+class ReturnStatus(Term):
+    """Where the return an entity owes for a period stands on a given day (the obligations'
+    answer); `fill` is its background colour (RRGGBB)."""
+
+    NOT_DUE = "not_due", N_("not yet due"), "E7E6E6"
+    DUE = "due", N_("due"), "DDEBF7"
+    LATE = "late", N_("late"), "FFC7CE"
+    SUBMITTED = "submitted", N_("submitted"), "FFEB9C"
+    SENT_BACK = "sent_back", N_("sent back"), "F8CBAD"
+    APPROVED = "approved", N_("approved"), "C6EFCE"
+
+    @property
+    def fill(self) -> str:
+        """The status's background colour (RRGGBB) in a table."""
+        return self._fields[0]
+
+    @property
+    def colour(self) -> str:
+        """The status's colour (RRGGBB), the same as its fill."""
+        return self.fill
+
+    @property
+    def received(self) -> bool:
+        """Whether a return came."""
+        return self not in (ReturnStatus.NOT_DUE, ReturnStatus.DUE, ReturnStatus.LATE)
+
+    @classmethod
+    def of_state(cls, state: ReturnState) -> ReturnStatus:
+        """The status of a received return in `state` (never rejected)."""
+        return {ReturnState.RETURNED: cls.SENT_BACK,
+                ReturnState.APPROVED: cls.APPROVED}.get(state, cls.SUBMITTED)
+
+
+VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Frequency, Flag,
+                                      ReturnState, Status, ReturnStatus)
+"""Every enumeration a reader sees."""
+
+COLOURED: tuple[type[Term], ...] = (ReturnState, Status, ReturnStatus)
+"""The enumerations whose members have a background colour (`fill`) in a table."""
+
+
+def shown(value: object) -> object:
+    """`value` as a reader should see it: a member of the vocabulary in words, anything else
+    as it is."""
+    return value.label if isinstance(value, Term) else value

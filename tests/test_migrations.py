@@ -1,0 +1,84 @@
+"""Schema upgrades keep what the database holds: migration 0007 points every return at the
+upload it was read from and moves its diff out of the validation JSON into its own column."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from alembic import command
+
+from indicators.model import Entity, Return, Strategy
+from mne.database import Database, alembic_config, upgrade
+
+RECEIVED = dt.datetime(2026, 10, 12, 9, 30)
+DIFF = {"against_revision": None, "added": [{"indicator": "C1", "breakdown": "", "cell":
+        "Quantitative!H3", "before": "", "after": "12"}], "changed": [], "removed": []}
+FILE = {"file_path": "ab/abc.xlsx", "original_name": "police.xlsx", "size": 2048,
+        "uploaded_by": "coordinator@example.org", "uploaded_at": RECEIVED}
+returns_0004 = sa.table("return", sa.column("validation", sa.JSON), *(sa.column(name) for name in (
+    "id", "strategy_id", "entity_id", "period", "revision", "state", "file_path", "sha256",
+    "original_name", "size", "uploaded_by", "uploaded_at")))
+uploads_0004 = sa.table("upload", sa.column("validation", sa.JSON), *(sa.column(name) for name in (
+    "id", "sha256", "file_path", "original_name", "size", "uploaded_by", "uploaded_at",
+    "outcome", "message", "return_id")))
+
+
+def _returns_at_0004(database: Database) -> None:
+    """Three returns as 0004 stored them: one naming its upload in its validation, one found
+    by its bytes' sha256, one (the demonstration's) with no upload at all."""
+    command.upgrade(alembic_config(database.engine), "0004")
+    with database.engine.begin() as connection:
+        strategy = connection.execute(sa.insert(Strategy).values(
+            code="S", title="Strategy", area="Here", start_year=2026, end_year=2028,
+        ).returning(Strategy.id)).scalar_one()
+        entity = connection.execute(sa.insert(Entity).values(
+            code="POL", name="Police").returning(Entity.id)).scalar_one()
+        connection.execute(uploads_0004.insert(), [
+            {"id": 1, "sha256": "a" * 64, **FILE, "outcome": "submitted", "message": "",
+             "validation": {"problems": []}, "return_id": None},
+            {"id": 2, "sha256": "b" * 64, **FILE, "outcome": "rejected", "message": "",
+             "validation": {"problems": []}, "return_id": None}])
+        common = {"strategy_id": strategy, "entity_id": entity, "period": "2026Q3"}
+        connection.execute(returns_0004.insert(), [
+            {"id": 1, **common, "revision": 1, "state": "submitted", "sha256": "a" * 64,
+             **FILE, "validation": {"problems": [], "diff": DIFF, "upload_id": 1}},
+            {"id": 2, **common, "revision": 2, "state": "rejected", "sha256": "b" * 64,
+             **FILE, "validation": {"problems": [{"type": "not_a_number"}]}},
+            {"id": 3, **common, "period": "2026Q2", "revision": 1, "state": "approved",
+             **FILE, "file_path": None, "sha256": None,
+             "validation": {"source": "demonstration data"}}])
+        connection.execute(uploads_0004.update().where(uploads_0004.c.id == 1)
+                           .values(return_id=1))
+        if connection.dialect.name == "postgresql":
+            for table in ("upload", "return", "strategy", "entity"):
+                connection.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), 10)"))
+
+
+def test_0007_links_returns_to_their_uploads_and_moves_the_diff(empty_database_url):
+    database = Database(empty_database_url)
+    try:
+        _returns_at_0004(database)
+        upgrade(database.engine)
+        columns = {column["name"] for column in sa.inspect(database.engine).get_columns("return")}
+        assert {"upload_id", "diff"} <= columns
+        assert not {"file_path", "sha256", "original_name", "size", "uploaded_by",
+                    "uploaded_at"} & columns
+        with database.sessions() as session:
+            first, rejected, demo = (session.get(Return, number) for number in (1, 2, 3))
+            assert first.upload_id == 1 and first.diff == DIFF
+            assert first.validation == {"problems": []}
+            assert (first.sha256, first.original_name, first.uploaded_at) == \
+                ("a" * 64, "police.xlsx", RECEIVED)
+            assert rejected.upload_id == 2 and rejected.diff is None
+            assert rejected.validation == {"problems": [{"type": "not_a_number"}]}
+            assert demo.upload.return_id == 3 and demo.upload.outcome == "submitted"
+            assert (demo.file_path, demo.uploaded_by, demo.uploaded_at) == \
+                ("", "coordinator@example.org", RECEIVED)
+        command.downgrade(alembic_config(database.engine), "0004")
+        with database.engine.connect() as connection:
+            first = connection.execute(sa.select(returns_0004).where(returns_0004.c.id == 1)) \
+                .mappings().one()
+        assert (first["sha256"], first["original_name"]) == ("a" * 64, "police.xlsx")
+        assert first["validation"] == {"problems": [], "diff": DIFF, "upload_id": 1}
+    finally:
+        database.engine.dispose()
