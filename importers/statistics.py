@@ -420,8 +420,9 @@ def plan_import(path: Path, mapping: StatsMapping,
     columns = mapping.columns
     value_column = next((name for name in mapping.values_columns if name in header), "")
     absent = [name for name in (columns["entity"], columns["indicator"], columns["year"])
-              if name not in header] + ([] if value_column else [" / ".join(
-                  mapping.values_columns)])
+              if name not in header]
+    if not value_column:
+        absent.append(" / ".join(mapping.values_columns))  # one of them is enough
     if absent:
         plan.problems.append(problems.MissingColumns.problem(sheet=sheet,
                                                              columns=", ".join(absent)))
