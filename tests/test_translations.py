@@ -30,22 +30,37 @@ def placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text))
 
 
+def forms(message) -> list[tuple[str, str]]:
+    """(English, translation) of each form of `message`; a plural's forms against its plural."""
+    if isinstance(message.id, tuple):
+        return [(message.id[-1], form) for form in message.string]
+    return [(message.id, message.string)]
+
+
+def entry(message) -> tuple:
+    """A message's id and translation, its plural forms as tuples (as .po and .mo both hold)."""
+    return tuple(tuple(part) if isinstance(part, list | tuple) else part
+                 for part in (message.id, message.string))
+
+
+def translated(message) -> bool:
+    return not message.fuzzy and all(text for _english, text in forms(message))
+
+
 def test_every_message_has_a_chinese_translation():
-    untranslated = [message.id for message in messages("zh")
-                    if not message.string or message.fuzzy]
-    assert untranslated == []
+    assert [message.id for message in messages("zh") if not translated(message)] == []
 
 
 def test_chinese_translations_keep_every_placeholder():
-    changed = [(message.id, message.string) for message in messages("zh")
-               if placeholders(message.id) != placeholders(message.string)]
+    changed = [(english, text) for message in messages("zh") for english, text in forms(message)
+               if placeholders(english) != placeholders(text)]
     assert changed == []
 
 
 def test_chinese_translations_are_chinese():
-    latin_only = [(message.id, message.string) for message in messages("zh")
-                  if re.search(r"[A-Za-z]{3}", message.id)
-                  and not re.search(r"[\u4e00-\u9fff]", message.string)]
+    latin_only = [(english, text) for message in messages("zh") for english, text in forms(message)
+                  if re.search(r"[A-Za-z]{3}", english)
+                  and not re.search(r"[\u4e00-\u9fff]", text)]
     assert latin_only == []
 
 
@@ -71,9 +86,8 @@ def test_catalogue_holds_no_message_the_sources_dropped(extracted, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_compiled_catalogue_is_that_of_the_po_file(language):
     """The .mo that ships says what the .po says (`make catalogues` compiles it again)."""
-    written = {message.id: message.string for message in messages(language)
-               if message.string and not message.fuzzy}
-    compiled = {message.id: message.string for message in catalogue(language, "mo")
-                if message.id}
+    written = dict(entry(message) for message in messages(language) if translated(message))
+    compiled = dict(pair for pair in map(entry, catalogue(language, "mo"))
+                    if pair[0] and pair[1] != pair[0])  # untranslated plurals compile as English
     assert compiled == written
 

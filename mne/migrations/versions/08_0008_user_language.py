@@ -1,14 +1,14 @@
 """user language: the interface language a user chose
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
