@@ -68,6 +68,8 @@ def test_anonymous_choice_is_kept_for_the_session_and_through_log_in(client, mak
     assert '<html lang="zh-Hans">' in text_of(client, "/", **{"Accept-Language": "en"})
     with db.sessions() as session:
         assert session.scalars(select(User.language).where(User.email == email)).one() == "zh"
+    client.post("/logout", data={"csrf_token": csrf_token_of(client, "/")})
+    assert '<html lang="zh-Hans">' in text_of(client, "/login"), "still Chinese after log-out"
 
 
 def test_signed_in_choice_is_remembered_for_the_user_on_every_device(app, client_as, make_user):
