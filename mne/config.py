@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from reports.notify import SmtpServer
 
@@ -44,22 +45,32 @@ class Settings:
     storage_folder: Path
     period_type: str
     due_days: int
+    review_days: int
+    remind_days_before: int
     thresholds: Thresholds
     max_upload_bytes: int
     max_uncompressed_bytes: int
     scheduler_enabled: bool
     scheduler_timezone: str
     jobs: dict[str, str]
+    run_at: dt.time
     misfire_grace_seconds: int
     reminder_lookback: int
     smtp: SmtpServer | None
     host: str
     port: int
     default_locale: str
+    site_url: str
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     production: bool = False
     secure_cookies: bool = False
     login_limits: LoginLimits = field(default_factory=LoginLimits)
+
+    @property
+    def calendar(self) -> Calendar:
+        """The reporting calendar: when returns are due, reminded and reported on."""
+        return Calendar(self.period_type, self.due_days, self.review_days,
+                        self.remind_days_before)
 
 
 def config_path() -> Path:
@@ -89,6 +100,8 @@ def load_settings(path: Path | None = None) -> Settings:
         period_type=reader.choice("calendar.period_type",
                                   ("monthly", "quarterly", "semiannual", "annual")),
         due_days=reader.get("calendar.due_days", int),
+        review_days=reader.optional("calendar.review_days", int, 15),
+        remind_days_before=reader.optional("calendar.remind_days_before", int, 7),
         thresholds=Thresholds(
             on_track=reader.fraction("thresholds.on_track"),
             at_risk=reader.fraction("thresholds.at_risk"),
@@ -100,12 +113,14 @@ def load_settings(path: Path | None = None) -> Settings:
         scheduler_enabled=reader.get("scheduler.enabled", bool),
         scheduler_timezone=reader.get("scheduler.timezone", str),
         jobs=reader.get("scheduler.jobs", dict),
+        run_at=reader.time_of_day("scheduler.run_at", dt.time(6)),
         misfire_grace_seconds=reader.get("scheduler.misfire_grace_seconds", int),
         reminder_lookback=reader.get("scheduler.reminder_lookback", int),
         smtp=reader.smtp(),
         host=reader.get("web.host", str),
         port=reader.get("web.port", int),
         default_locale=reader.get("web.default_locale", str),
+        site_url=reader.optional("web.site_url", str, "").rstrip("/"),
         dimensions=reader.dimensions(),
         production=reader.optional("web.production", bool, False),
         secure_cookies=reader.optional("web.secure_cookies", bool, False),
@@ -155,6 +170,16 @@ class _Reader:
             if str(problem).endswith("is missing"):
                 return default
             raise
+
+    def time_of_day(self, key: str, default: dt.time) -> dt.time:
+        """An optional "HH:MM" at `key`."""
+        value = self.optional(key, str, None)
+        if value is None:
+            return default
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            raise self._fail(key, f"must be a time of day like \"06:00\", found {value!r}") from None
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.get(key, str)

@@ -76,10 +76,13 @@ def file_response(report: CompiledReport, format: ReportFormat) -> Response:
 @blueprint.get("/scheduler")
 @requires(Action.COMPILE_REPORTS)
 def scheduler_page():
-    """The scheduled jobs and the history of their runs."""
+    """The scheduled jobs, when the next reports are compiled and why, and the history of the
+    runs."""
     return render_template("scheduler.html", jobs=settings().jobs,
+                           next_report=settings().calendar.explained(dt.date.today()),
                            next_runs=next_run_times(session()),
                            enabled=settings().scheduler_enabled,
+                           run_at=settings().run_at.isoformat("minutes"),
                            timezone=settings().scheduler_timezone, runs=recent_runs(session()))
 
 
