@@ -10,15 +10,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.errors import MneError
-from indicators.model import Strategy
+from indicators.model import Strategy, utcnow
 from indicators.periods import parse_period
 from mne.accounts.guard import permissions, requires
 from mne.accounts.permissions import Action
-from mne.context import actor, session, settings
-from mne.scheduling import report_settings
+from mne.context import actor, database, session, settings
+from mne.scheduling import job_context, report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
-from reports.jobs import recent_runs
-from reports.model import CompiledReport, Notification, ReportFormat, ReportKind
+from reports.jobs import recent_runs, run_recorded
+from reports.model import CompiledReport, Notification, ReportFormat, ReportKind, RunOutcome
+from reports.revisions import Revision, revised_since_issue
 from reports.scheduler import next_run_times
 
 blueprint = Blueprint("reports", __name__)
@@ -30,9 +31,19 @@ def reports_page():
     """Every issued report version, with downloads, and the form to compile one now."""
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
     just_ended = report_settings(settings()).calendar.period_just_ended(dt.date.today())
-    return render_template("reports.html", reports=list_reports(session()),
+    reports = list_reports(session())
+    return render_template("reports.html", reports=reports, revised=_revised(reports),
                            strategies=strategies, kinds=list(ReportKind),
                            default_period=just_ended.code)
+
+
+def _revised(reports: list[CompiledReport]) -> dict[int, list[Revision]]:
+    """The revisions since issue of each report that is its period's latest version."""
+    latest = {}
+    for report in reports:
+        latest.setdefault((report.strategy_id, report.kind, report.period), report)
+    return {report.id: found for report in latest.values()
+            if (found := revised_since_issue(session(), report))}
 
 
 @blueprint.post("/reports/compile")
@@ -95,4 +106,17 @@ def notifications_page():
     rows = session().scalars(permissions().scope(statement, Notification.entity_id,
                                                  Action.READ_RETURNS)).all()
     return render_template("notifications.html", notifications=rows,
-                           smtp=settings().smtp is not None)
+                           smtp=settings().smtp is not None,
+                           can_send=permissions().allows(Action.SEND_REMINDERS))
+
+
+@blueprint.post("/notifications/send")
+@requires(Action.SEND_REMINDERS)
+def send_now():
+    """Run the reminders now, as the scheduler would today."""
+    run = run_recorded(job_context(settings(), database()), "reminders", utcnow())
+    if run.outcome is RunOutcome.FAILED:
+        flash(_("The reminders failed: %(error)s", error=run.error), "error")
+    else:
+        flash(_("%(count)s reminders sent.", count=len(run.outputs)), "info")
+    return redirect(url_for("reports.notifications_page"))
