@@ -203,3 +203,29 @@ def standings(session: Session, strategy: Strategy, found: list[Obligation],
         returns.setdefault((item.entity_id, item.period), []).append(item)
     return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),
                      as_of) for obligation in found]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The period being judged on a day (the last one ended), its calendar and how many of
+    its returns are in."""
+
+    period: Period
+    due_date: dt.date
+    report_day: dt.date
+    received: int
+    expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.received == self.expected
+
+
+def period_being_judged(session: Session, strategy: Strategy, calendar: Calendar,
+                        as_of: dt.date) -> Judgement:
+    """Which period is being judged on `as_of` and whether its returns are complete."""
+    period = calendar.period_just_ended(as_of)
+    found = standings(session, strategy,
+                      strategy_obligations(session, strategy, [period], calendar), as_of)
+    return Judgement(period, calendar.due_date(period), calendar.report_day(period),
+                     sum(item.received_at is not None for item in found), len(found))

@@ -179,7 +179,7 @@ class _Reader:
         try:
             return dt.time.fromisoformat(value)
         except ValueError:
-            raise self._fail(key, f"must be a time of day like \"06:00\", found {value!r}") from None
+            raise self._fail(key, f"must be a time of day like 06:00, found {value!r}") from None
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.get(key, str)
