@@ -88,10 +88,12 @@ def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list
 
 def periods_before_due(calendar: Calendar, as_of: dt.date) -> list[Period]:
     """The periods whose reminder day has come and whose due date has not passed on `as_of`."""
-    latest = calendar.period_just_ended(as_of) + 1
-    candidates = [latest - step for step in range(calendar.due_days // 28 + 2)]
-    return [period for period in candidates
-            if calendar.reminder_day(period) <= as_of <= calendar.due_date(period)]
+    found, period = [], calendar.period_just_ended(as_of) + 1
+    while calendar.due_date(period) >= as_of:
+        if calendar.reminder_day(period) <= as_of:
+            found.append(period)
+        period = period - 1
+    return found
 
 
 def send_reminders(session_factory, reminders: Reminders, as_of: dt.date,

@@ -53,10 +53,21 @@ def _first_issued(session: Session, strategy_id: int, kind: ReportKind) -> dict[
         .group_by(CompiledReport.period)).all())
 
 
-def revised_since_issue(session: Session, report: CompiledReport) -> list[Revision]:
-    """The returns of the report's period approved after this version was issued."""
-    return [Revision(item, at) for item, at in _approvals(session, report.strategy_id)
-            if item.period == report.period and at > report.compiled_at]
+def revised_since_issue(session: Session,
+                        reports: list[CompiledReport]) -> dict[int, list[Revision]]:
+    """For each report among `reports` that is the latest version of its period's report, the
+    returns of its period approved after it was issued (only those revised are named)."""
+    latest: dict[tuple, CompiledReport] = {}
+    for report in reports:
+        key = (report.strategy_id, report.kind, report.period)
+        if key not in latest or latest[key].version < report.version:
+            latest[key] = report
+    approvals = {strategy_id: _approvals(session, strategy_id)
+                 for strategy_id in {report.strategy_id for report in latest.values()}}
+    revised = {report.id: [Revision(item, at) for item, at in approvals[report.strategy_id]
+                           if item.period == report.period and at > report.compiled_at]
+               for report in latest.values()}
+    return {report_id: found for report_id, found in revised.items() if found}
 
 
 def revisions_to_earlier_periods(session: Session, strategy_id: int, kind: ReportKind,

@@ -19,6 +19,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.util import astimezone
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -56,7 +57,7 @@ class CalendarTrigger(BaseTrigger):
     def __init__(self, calendar: Calendar, reports: bool, at: dt.time, timezone: str,
                  clock: Clock):
         self.calendar, self.reports, self.at, self.clock = calendar, reports, at, clock
-        self.timezone = CronTrigger(timezone=timezone).timezone
+        self.timezone = astimezone(timezone)
 
     def get_next_fire_time(self, previous_fire_time: dt.datetime | None,
                            now: dt.datetime) -> dt.datetime:

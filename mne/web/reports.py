@@ -19,7 +19,7 @@ from mne.scheduling import job_context, report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
 from reports.jobs import recent_runs, run_recorded
 from reports.model import CompiledReport, Notification, ReportFormat, ReportKind, RunOutcome
-from reports.revisions import Revision, revised_since_issue
+from reports.revisions import revised_since_issue
 from reports.scheduler import next_run_times
 
 blueprint = Blueprint("reports", __name__)
@@ -28,22 +28,15 @@ blueprint = Blueprint("reports", __name__)
 @blueprint.get("/reports")
 @requires(Action.READ_REPORTS)
 def reports_page():
-    """Every issued report version, with downloads, and the form to compile one now."""
+    """Every issued report version, with downloads, those revised since issue, and the form to
+    compile one now."""
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
     just_ended = report_settings(settings()).calendar.period_just_ended(dt.date.today())
     reports = list_reports(session())
-    return render_template("reports.html", reports=reports, revised=_revised(reports),
+    return render_template("reports.html", reports=reports,
+                           revised=revised_since_issue(session(), reports),
                            strategies=strategies, kinds=list(ReportKind),
                            default_period=just_ended.code)
-
-
-def _revised(reports: list[CompiledReport]) -> dict[int, list[Revision]]:
-    """The revisions since issue of each report that is its period's latest version."""
-    latest = {}
-    for report in reports:
-        latest.setdefault((report.strategy_id, report.kind, report.period), report)
-    return {report.id: found for report in latest.values()
-            if (found := revised_since_issue(session(), report))}
 
 
 @blueprint.post("/reports/compile")
