@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy import func, select
 
 from indicators.model import Entity, Return, ReturnState, Strategy
@@ -235,43 +235,51 @@ class FastClock(Clock):
         return self.wall_start + (moment - self.start) / self.speed
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
-    done = threading.Event()
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout} s waiting for {condition.__doc__}")
-        done.wait(0.1)
+class Executions:
+    """The scheduler's job executions, as its events report them."""
+
+    def __init__(self):
+        self.jobs: list[str] = []
+        self.changed = threading.Condition()
+
+    def __call__(self, event) -> None:
+        with self.changed:
+            self.jobs.append(event.job_id)
+            self.changed.notify_all()
+
+    def await_(self, condition: Callable[[list[str]], bool], timeout: float = 60) -> None:
+        with self.changed:
+            assert self.changed.wait_for(lambda: condition(self.jobs), timeout), self.jobs
 
 
 def test_the_real_scheduler_follows_a_fast_calendar(db, settings, agency):
     context = job_context(settings, db)
     context.clock = FastClock(dt.datetime(2026, 11, 11, 23, tzinfo=dt.UTC), day_seconds=1.5)
     context.misfire_grace_seconds = 1
-    scheduler = start_scheduler(context, db.engine)
+    executions = Executions()
+    scheduler = start_scheduler(context, db.engine, paused=True)
+    scheduler.add_listener(executions, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.resume()
     try:
-        def reports_and_three_reminder_runs():
-            """the 2026Q3 reports and the reminder runs of 12, 13 and 14 November"""
-            with db.sessions() as session:
-                reports = session.scalars(select(CompiledReport.period)).all()
-                reminders = session.scalar(select(func.count()).select_from(JobRun).where(
-                    JobRun.job_id == "reminders", JobRun.outcome != RunOutcome.RUNNING))
-            return sorted(reports) == ["2026Q3", "2026Q3"] and reminders >= 3
-        _wait_for(reports_and_three_reminder_runs)
+        executions.await_(lambda jobs: "quarterly_reports" in jobs
+                          and jobs.count("reminders") >= 3)
     finally:
         scheduler.shutdown()
     with db.sessions() as session:
         runs = session.scalars(select(JobRun).order_by(JobRun.id)).all()
         sent = session.execute(select(Notification.period, Notification.day)).all()
-        assert session.scalar(select(func.count()).select_from(Strategy)) == 1
+        reports = session.scalars(select(CompiledReport.period)).all()
+    assert sorted(reports) == ["2026Q3", "2026Q3"], "progress and gaps of 2026Q3, once"
+    assert {run.outcome for run in runs} == {RunOutcome.SUCCEEDED}, [run.error for run in runs]
     report_runs = [run for run in runs if run.job_id == "quarterly_reports"]
-    assert [run.scheduled_for.date() for run in report_runs] == [dt.date(2026, 11, 14)]
-    assert report_runs[0].scheduled_for.time().hour == 6
+    assert len(report_runs) == 1
+    assert abs(report_runs[0].scheduled_for - dt.datetime(2026, 11, 14, 6)) < dt.timedelta(
+        seconds=1), "at 06:00 on the report day (a calendar second is a wall microsecond)"
     reminder_days = [run.scheduled_for.date() for run in runs if run.job_id == "reminders"]
     assert reminder_days[:3] == [dt.date(2026, 11, 12), dt.date(2026, 11, 13),
                                  dt.date(2026, 11, 14)]
-    assert {day for _period, day in sent} == {dt.date(2026, 11, 12)}, "late ones weekly"
     assert ("2026Q3", dt.date(2026, 11, 12)) in set(sent)
+    assert {day for _period, day in sent} == {dt.date(2026, 11, 12)}, "late ones weekly"
 
 
 def test_the_pages_show_the_calendar(db, settings, demo, evaluator_client):
