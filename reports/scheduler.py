@@ -76,14 +76,10 @@ class CalendarTrigger(BaseTrigger):
         return dt.datetime.combine(day, self.at, tzinfo=self.timezone)
 
     def __str__(self) -> str:
-        return describe_calendar(self.calendar, self.reports, self.at)
-
-
-def describe_calendar(calendar: Calendar, reports: bool, at: dt.time) -> str:
-    """The calendar schedule in short, as the stored job's name (a change re-schedules it)."""
-    what = (f"report day ({calendar.period_type} + {calendar.due_days} + "
-            f"{calendar.review_days} days)" if reports else "every day")
-    return f"{CALENDAR}: {what} at {at.isoformat('minutes')}"
+        """In short, as the stored job's name (a change of calendar re-schedules it)."""
+        what = (f"report day ({self.calendar.period_type} + {self.calendar.due_days} + "
+                f"{self.calendar.review_days} days)" if self.reports else "every day")
+        return f"{CALENDAR}: {what} at {self.at.isoformat('minutes')}"
 
 
 def trigger_for(context: JobContext, job_id: str) -> BaseTrigger:
@@ -145,7 +141,8 @@ def start_scheduler(context: JobContext, engine: Engine,
     stored = {job.id: job for job in scheduler.get_jobs()}
     for job_id in context.schedules:
         trigger = trigger_for(context, job_id)
-        name = f"{_schedule_text(context, job_id)} [{context.timezone}]"
+        shown = trigger if isinstance(trigger, CalendarTrigger) else context.schedules[job_id]
+        name = f"{shown} [{context.timezone}]"
         if job_id in stored and stored[job_id].name == name:
             continue
         scheduler.add_job(f"{__name__}:run_job", trigger, args=[job_id], id=job_id, name=name,
@@ -153,13 +150,6 @@ def start_scheduler(context: JobContext, engine: Engine,
     for job_id in set(stored) - set(context.schedules):
         scheduler.remove_job(job_id)
     return scheduler
-
-
-def _schedule_text(context: JobContext, job_id: str) -> str:
-    schedule = context.schedules[job_id]
-    if schedule == CALENDAR:
-        return describe_calendar(context.reports.calendar, job_id == REPORTS_JOB, context.run_at)
-    return schedule
 
 
 def next_run_times(session: Session) -> dict[str, dt.datetime | None]:
