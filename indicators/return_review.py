@@ -92,6 +92,18 @@ def standing_return(session: Session, strategy_id: int, entity_id: int,
         .order_by(Return.revision.desc()).limit(1)).first()
 
 
+def supersede_earlier(session: Session, earlier: list[Return], by: Return) -> list[Return]:
+    """Mark the revisions among `earlier` that stood (imported, not yet replaced) superseded by
+    the newly imported revision `by`, each with its audit event; returns them."""
+    replaced = [item for item in earlier if item.state.stands and item.revision < by.revision]
+    for item in replaced:
+        before, item.state = item.state, ReturnState.SUPERSEDED
+        record(session, by.uploaded_by, "return.superseded", "return", _return_label(item),
+               before={"state": before},
+               after={"state": item.state, "superseded_by": by.revision})
+    return replaced
+
+
 def ensure_period_open(session: Session, strategy_id: int, entity_id: int, period: str) -> None:
     """Raise `PeriodLocked` when the entity-period's return in force is approved."""
     latest = standing_return(session, strategy_id, entity_id, period)
