@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from importers.problems import annotate_workbook
@@ -58,9 +58,8 @@ from indicators.periods import parse_period
 from indicators.problems import ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open, supersede_earlier
 from indicators.storage import read_stored, store_bytes
-from indicators.values import ValueKey, retire_values, write_values
+from indicators.values import ValueKey, credit_repeated, retire_values, write_values
 
-PROVENANCE = ("return_id", "source_sheet", "source_cell")
 EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
               UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2,
               UploadOutcome.FORBIDDEN: 2}
@@ -311,26 +310,11 @@ def _import_values(session: Session, form: ReturnForm, return_row: Return,
     ]
     changes = write_values(session, rows)
     record_value_changes(session, return_row.uploaded_by, changes)
-    _credit_repeated(session, dict(rows), changes.unchanged)
+    credit_repeated(session, dict(rows), changes.unchanged)
     kept = {(item.indicator.id, item.breakdown) for item in values}
     dropped = [value for key, value in current.items() if key not in kept]
     record_value_removals(session, return_row.uploaded_by, dropped)
     retire_values(session, dropped)
-
-
-def _credit_repeated(session: Session, rows: dict[ValueKey, dict[str, Any]],
-                     repeated: list[ValueKey]) -> None:
-    """Values a revision repeats unchanged are now its own: their return, sheet and cell."""
-    table = DataValue.__table__
-    if repeated:
-        session.execute(
-            update(table).where(table.c.indicator_id == bindparam("key_indicator"),
-                                table.c.entity_id == bindparam("key_entity"),
-                                table.c.period == bindparam("key_period"),
-                                table.c.disaggregation == bindparam("key_breakdown")),
-            [{"key_indicator": key.indicator_id, "key_entity": key.entity_id,
-              "key_period": key.period, "key_breakdown": key.disaggregation,
-              **{name: rows[key][name] for name in PROVENANCE}} for key in repeated])
 
 
 def annotated_upload(storage: Path, record: Return | Upload) -> bytes:

@@ -11,15 +11,16 @@ from importers.return_form import build_form
 from importers.returns import Expected, receive_return
 from importers.template import write_template
 from indicators.audit import AuditEvent
+from indicators.evaluation import approved_figures, strategy_progress
 from indicators.model import DataValue, DataValueHistory, Indicator, Return, ReturnState
 from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Thresholds
-from indicators.return_review import ReviewError, approve, review_queue
+from indicators.return_review import ReviewError, approve, return_values, review_queue
 from indicators.values import ValueKey, write_values
 from indicators.vocabulary import written_number
 from reports.archive import ReportSettings, compile_report
-from tests.return_workbooks import cell_of, fill
+from tests.return_workbooks import GOOD_QUALITATIVE, GOOD_QUANTITATIVE, cell_of, fill
 
 PERIOD = "2026Q3"
 THRESHOLDS = Thresholds(on_track=0.9, at_risk=0.6, maintain_tolerance=0.05, trend_periods=6)
@@ -47,8 +48,6 @@ def _value(db, code: str, breakdown: str = "", period: str = PERIOD) -> DataValu
 
 
 def _status(db, code: str):
-    from indicators.evaluation import strategy_progress
-
     with db.sessions() as session:
         return next(row.status for row in strategy_progress(session, "SMALL", PERIOD, THRESHOLDS)
                     if row.code == code)
@@ -163,3 +162,19 @@ def test_the_diff_shows_numbers_as_people_write_them(db, template, send):
     assert shown[("P1", "")] == ("45", "45.5")
     assert all("e+" not in text and "None" not in text and ".0" not in text
                for pair in shown.values() for text in pair)
+
+
+def test_a_superseded_revision_stays_readable_and_the_last_one_owns_the_values_in_force(
+        db, template, send):
+    first = send(fill(template))
+    second = send(fill(template, {("P1", ""): 50}))
+    with db.transaction() as session:
+        brought = return_values(session, session.get(Return, first.return_id))
+        assert len(brought) == len(GOOD_QUANTITATIVE) + len(GOOD_QUALITATIVE)
+        in_force = session.scalars(select(DataValue).where(DataValue.period == PERIOD)).all()
+        assert {value.return_id for value in in_force} == {second.return_id}
+        approve(session, session.get(Return, second.return_id), "evaluator@test.example")
+    with db.sessions() as session:
+        approved = session.scalars(approved_figures(select(DataValue).where(
+            DataValue.period == PERIOD))).all()
+        assert len(approved) == len(in_force)
