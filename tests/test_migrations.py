@@ -101,7 +101,7 @@ def test_0010_marks_revisions_replaced_by_a_later_imported_one_superseded(empty_
             states = {row.id: row.state for row in session.scalars(sa.select(Return))}
         assert states == {1: ReturnState.SUPERSEDED, 2: ReturnState.REJECTED,
                           3: ReturnState.APPROVED, 4: ReturnState.APPROVED}
-        command.downgrade(alembic_config(database.engine), "0007")
+        command.downgrade(alembic_config(database.engine), "0009")
         with database.engine.connect() as connection:
             assert connection.execute(sa.select(returns_0007.c.state).where(
                 returns_0007.c.id == 1)).scalar_one() == "submitted"

@@ -6,14 +6,14 @@ needs no change of schema; this migration marks the revisions earlier databases 
 them "submitted" again (the state they had before).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
