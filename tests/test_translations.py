@@ -59,7 +59,7 @@ def test_chinese_translations_keep_every_placeholder():
 
 def test_chinese_translations_are_chinese():
     latin_only = [(english, text) for message in messages("zh") for english, text in forms(message)
-                  if re.search(r"[A-Za-z]{3}", english)
+                  if re.search(r"[A-Za-z]{3}", PLACEHOLDER.sub("", english))
                   and not re.search(r"[\u4e00-\u9fff]", text)]
     assert latin_only == []
 
@@ -86,7 +86,8 @@ def test_catalogue_holds_no_message_the_sources_dropped(extracted, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_compiled_catalogue_is_that_of_the_po_file(language):
     """The .mo that ships says what the .po says (`make catalogues` compiles it again)."""
-    written = dict(entry(message) for message in messages(language) if translated(message))
+    written = dict(pair for pair in map(entry, filter(translated, messages(language)))
+                   if pair[1] != pair[0])
     compiled = dict(pair for pair in map(entry, catalogue(language, "mo"))
                     if pair[0] and pair[1] != pair[0])  # untranslated plurals compile as English
     assert compiled == written

@@ -1,14 +1,14 @@
 """user language: the interface language a user chose
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
