@@ -14,6 +14,7 @@ from indicators.return_review import feedback_for_period
 from mne.accounts.guard import authorize, authorized_return, permissions, requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session
+from mne.evaluation import my_returns
 from mne.uploads import (
     annotated_response,
     original_response,
@@ -45,6 +46,14 @@ def index():
                                                  Action.READ_RETURNS).limit(500))
     return render_template("returns/index.html", returns=[return_summary(row) for row in rows],
                            entities=_entities(), filters=args)
+
+
+@blueprint.get("/my/returns")
+@requires(Action.SUBMIT_RETURNS)
+def mine():
+    """The coordinator's desk: every return their entities owe, where each stands, one click
+    to the template or the upload; sent-back returns first with their comments."""
+    return render_template("returns/mine.html", items=my_returns())
 
 
 @blueprint.get("/returns/open")
