@@ -132,11 +132,12 @@ class JobRun(Base):
 
 class Notification(Base):
     """A message to an entity's coordinator, kept in the application and e-mailed when an
-    SMTP server is configured; one per late return, recipient and day."""
+    SMTP server is configured; one per return, recipient, day and subject (a late return's
+    reminder, a review decision)."""
 
     __tablename__ = "notification"
     __table_args__ = (
-        UniqueConstraint("strategy_id", "entity_id", "period", "recipient", "day"),
+        UniqueConstraint("strategy_id", "entity_id", "period", "recipient", "day", "subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

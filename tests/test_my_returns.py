@@ -11,6 +11,7 @@ from indicators.model import Entity, Indicator, Return, ReturnState
 from indicators.obligations import Obligation, standing
 from indicators.periods import parse_period
 from indicators.return_review import ValueComment, send_back
+from reports.model import Notification
 from tests.return_workbooks import fill
 
 Q3 = parse_period("2026Q3")
@@ -123,3 +124,40 @@ def test_no_link_a_user_cannot_follow(client_as, demo):
         for code in ("PV1.1", "PV1.2"))
     assert "/quality" in client_as("evaluator").get(
         "/strategies/MRD-NSOC/dashboard").get_data(as_text=True)
+
+
+def test_coordinators_are_told_when_a_return_is_sent_back_or_approved(app, db, small_strategy,
+                                                                      token_for, client_as):
+    coordinator = {"Authorization": f"Bearer {token_for('coordinator', 'AG')}"}
+    evaluator = {"Authorization": f"Bearer {token_for('evaluator')}"}
+    client = app.test_client()
+    template = client.get("/api/v1/templates?entity=AG&period=2026Q2", headers=coordinator)
+    sent = client.post("/api/v1/returns?entity=AG&period=2026Q2", headers=coordinator,
+                       data={"file": (io.BytesIO(fill(template.data)), "r.xlsx")},
+                       content_type="multipart/form-data").get_json()
+    answer = client.post(f"/api/v1/returns/{sent['return_id']}/send-back", headers=evaluator,
+                         json={"note": "Check the count.", "comments": [
+                             {"indicator": "C1", "disaggregation": "sex=male",
+                              "comment": "Twice last quarter's figure?"}]})
+    assert answer.status_code == 200, answer.get_json()
+
+    with db.sessions() as session:
+        told = session.scalars(select(Notification)).all()
+    assert [item.recipient for item in told] == ["coordinator-ag@test.example"]
+    assert told[0].subject == "Return sent back: AG, 2026Q2, revision 1"
+    assert "Check the count." in told[0].body
+    assert "C1 sex=male: Twice last quarter's figure?" in told[0].body
+    assert told[0].sent_at is None  # no SMTP server configured: kept on /notifications
+    page = client_as("coordinator", "AG").get("/notifications").get_data(as_text=True)
+    assert "Return sent back: AG, 2026Q2, revision 1" in page
+
+    resent = client.post("/api/v1/returns?entity=AG&period=2026Q2", headers=coordinator,
+                         data={"file": (io.BytesIO(fill(template.data, {("C1", ""): 101})),
+                                        "r.xlsx")},
+                         content_type="multipart/form-data").get_json()
+    approved = client.post(f"/api/v1/returns/{resent['return_id']}/approve", headers=evaluator)
+    assert approved.status_code == 200, approved.get_json()
+    with db.sessions() as session:
+        subjects = session.scalars(select(Notification.subject).order_by(Notification.id)).all()
+    assert subjects == ["Return sent back: AG, 2026Q2, revision 1",
+                        "Return approved: AG, 2026Q2, revision 2"]
