@@ -171,7 +171,7 @@ class _QuantitativeCheck(_SheetCheck):
         rows = list(self.data_rows(expected, key_of))
         self.percent_cells = self.cells_typed_as_percent(rows)
         for _index, row, item, where in rows:
-            self.check_row(row, item.indicator, item.breakdown, where)
+            self.check_row(row, item.indicator, item.breakdown, where, item.optional)
         self.check_breakdowns()
 
     def cells_typed_as_percent(self, rows: list) -> set[str]:
@@ -185,7 +185,7 @@ class _QuantitativeCheck(_SheetCheck):
         return {cell for cell, number_format in formats.items() if "%" in number_format}
 
     def check_row(self, row: list[Any], indicator: Indicator, breakdown: str,
-                  where: _Where) -> None:
+                  where: _Where, optional: bool = False) -> None:
         raw, usable = self.raw(row, Q_VALUE, where)
         flag = self.flag(row, Q_FLAG, where)
         reading = read_number(raw)
@@ -195,7 +195,7 @@ class _QuantitativeCheck(_SheetCheck):
         if usable and cell in self.percent_cells:
             reading = Reading(value=raw * 100)
         if usable:
-            value = self.value_of(raw, reading, flag, indicator, where)
+            value = self.value_of(raw, reading, flag, indicator, where, optional)
         flag = reading.flag or flag
         if reading.note:
             comment = "; ".join(part for part in (reading.note, comment) if part)
@@ -209,13 +209,13 @@ class _QuantitativeCheck(_SheetCheck):
             self.report.add(problems.Estimated, found=cell_text(raw), **where.at(Q_VALUE))
 
     def value_of(self, raw: Any, reading, flag: Flag, indicator: Indicator,
-                 where: _Where) -> float | None:
+                 where: _Where, optional: bool = False) -> float | None:
         found = cell_text(raw)
         if reading.invalid:
             self.report.add(problems.NotANumber, found=found, **where.at(Q_VALUE))
             return None
         if reading.empty:
-            if flag not in EMPTY_ALLOWED:
+            if flag not in EMPTY_ALLOWED and not optional:  # blank optional: not reported
                 self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
             return None
         if reading.value is None:

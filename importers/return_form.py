@@ -64,6 +64,7 @@ class QuantitativeRow:
     indicator: Indicator
     breakdown: str
     label: str
+    optional: bool = False  # a category not always known: blank means not reported
 
 
 @dataclass
@@ -159,7 +160,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
     )
     form = ReturnForm(strategy, entity, period)
-    breakdowns: dict[tuple[int, ...], list[tuple[str, str]]] = {}
+    breakdowns: dict[tuple[int, ...], list[tuple[str, str, bool]]] = {}
     for indicator in due:
         if indicator.kind is Kind.QUALITATIVE:
             form.qualitative.append(indicator)
@@ -167,18 +168,23 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         dimensions = tuple(dimension.id for dimension in indicator.dimensions)
         if dimensions not in breakdowns:
             breakdowns[dimensions] = _breakdowns_of(indicator.dimensions)
-        form.quantitative.extend(QuantitativeRow(indicator, key, label)
-                                 for key, label in breakdowns[dimensions])
+        form.quantitative.extend(QuantitativeRow(indicator, key, label, optional)
+                                 for key, label, optional in breakdowns[dimensions])
     return form
 
 
-def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str]]:
-    """The breakdown keys these dimensions require, with their labels."""
+def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str, bool]]:
+    """The breakdown keys these dimensions require, with their labels and whether they may be
+    left blank (a category of the key is not always known)."""
     categories = {dimension.code: [category.code for category in dimension.categories]
                   for dimension in dimensions}
     labels = {(dimension.code, category.code): f"{dimension.name}: {category.label}"
               for dimension in dimensions for category in dimension.categories}
-    return [(key, _breakdown_label(key, labels)) for key in breakdown_keys(categories)]
+    optional = {(dimension.code, category.code) for dimension in dimensions
+                for category in dimension.categories if category.optional}
+    return [(key, _breakdown_label(key, labels),
+             any(pair in optional for pair in parse_key(key).items()))
+            for key in breakdown_keys(categories)]
 
 
 def _breakdown_label(key: str, labels: dict[tuple[str, str], str]) -> str:

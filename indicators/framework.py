@@ -367,7 +367,8 @@ def ensure_default_scale(session: Session) -> QualitativeScale:
 
 def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> None:
     """Create or update the dimensions and categories named in configuration:
-    `{"sex": {"name": "Sex", "categories": {"female": "Female", ...}}, ...}`."""
+    `{"sex": {"name": "Sex", "categories": {"female": "Female", ...},
+    "optional": ["unknown"]}, ...}` (`optional`: the categories not always known)."""
     for position, (code, spec) in enumerate(dimensions.items()):
         dimension = upsert(session, Dimension, {"code": code},
                            name=spec.get("name", code.title()), position=position)
@@ -375,9 +376,8 @@ def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, An
         for rank, (category_code, label) in enumerate(spec["categories"].items()):
             category = existing.get(category_code)
             if category is None:
-                dimension.categories.append(
-                    Category(code=category_code, label=label, position=rank)
-                )
-            else:
-                category.label, category.position = label, rank
+                category = Category(code=category_code)
+                dimension.categories.append(category)
+            category.label, category.position = label, rank
+            category.optional = category_code in spec.get("optional", ())
     session.flush()

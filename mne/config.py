@@ -300,6 +300,11 @@ class _Reader:
             categories = self.get(f"dimensions.{code}.categories", dict)
             if not categories:
                 raise self._fail(f"dimensions.{code}.categories", "must name at least one")
+            unknown = set(spec.get("optional", ())) - set(categories)
+            if unknown:
+                raise self._fail(f"dimensions.{code}.optional",
+                                 f"names no category of dimensions.{code}: "
+                                 f"{', '.join(sorted(unknown))}")
             spec.setdefault("name", code.title())
         return dimensions
 

@@ -23,7 +23,8 @@ from indicators.model import (
 from indicators.values import ValueKey, write_values
 
 DIMENSIONS = {"sex": {"name": "Sex", "categories": {"female": "Female", "male": "Male",
-                                                     "unknown": "Unknown"}},
+                                                     "unknown": "Unknown"},
+                      "optional": ["unknown"]},
               "age": {"name": "Age", "categories": {"0-17": "0-17", "18+": "18+"}}}
 HISTORY = {"2025Q3": 100, "2025Q4": 104, "2026Q1": 98, "2026Q2": 102}
 
