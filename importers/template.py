@@ -5,11 +5,14 @@ objective); Qualitative (a level from the scale, the narrative, the evidence); a
 identifying strategy, entity, period, template version and the checksum of the indicator list,
 with the dropdown lists. Sheets are protected without a password; only the cells to fill are
 unlocked, and numeric cells carry data validation that warns (so `<5` or `N/A` can still be typed).
+A template for a return that was sent back is filled with the values submitted, and carries the
+reviewer's comments, so the coordinator changes only what was questioned.
 """
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -41,8 +44,8 @@ from importers.return_form import (
 from importers.review_sheet import add_review_sheet
 from indicators.cells import neutralise
 from indicators.i18n import _
-from indicators.model import Indicator, Unit
-from indicators.return_review import feedback_for_period
+from indicators.model import Flag, Indicator, Return, Unit
+from indicators.return_review import ReviewDecision, feedback_for_period, return_values
 
 HEADER_FILL = PatternFill("solid", start_color="FF1F5F8B", end_color="FF1F5F8B")
 SECTION_FILL = PatternFill("solid", start_color="FFE8EEF5", end_color="FFE8EEF5")
@@ -54,17 +57,42 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 def write_template(session: Session, form: ReturnForm) -> bytes:
     """The template for `form` as the bytes of an .xlsx file."""
     history = earlier_values(session, form)
+    feedback = feedback_for_period(session, form.strategy.id, form.entity.id, form.period.code)
+    submitted = _submitted(session, feedback)
     workbook = Workbook()
     _instructions(workbook.active, form)
     lists = _identity_sheet(workbook, form)
-    _quantitative_sheet(workbook.create_sheet(QUANTITATIVE), form, history, lists)
-    _qualitative_sheet(workbook.create_sheet(QUALITATIVE), form, history, lists)
+    _quantitative_sheet(workbook.create_sheet(QUANTITATIVE), form, history, lists, submitted)
+    _qualitative_sheet(workbook.create_sheet(QUALITATIVE), form, history, lists, submitted)
     workbook.move_sheet(IDENTITY, offset=len(workbook.sheetnames))
-    add_review_sheet(workbook, feedback_for_period(session, form.strategy.id, form.entity.id,
-                                                   form.period.code))
+    add_review_sheet(workbook, feedback)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+Submitted = dict[tuple[int, str], dict[str, Any]]
+FLAG_WORD = {flag: word for word, flag in FLAG_WORDS.items()}
+
+
+def _submitted(session: Session, feedback: ReviewDecision | None) -> Submitted:
+    """The values of the return that was sent back, by (indicator id, breakdown); none when
+    the return in force was not sent back."""
+    if feedback is None:
+        return {}
+    return return_values(session, session.get(Return, feedback.return_id))
+
+
+def _quantitative_entry(value: dict[str, Any] | None) -> tuple[Any, str | None, str | None]:
+    """The value, flag and comment cells that give back a submitted value as it was typed:
+    a suppressed `<5` goes back into the value cell."""
+    if value is None:
+        return None, None, None
+    flag, comment = value["flag"], value["comment"] or None
+    if flag is Flag.SUPPRESSED and value["value"] is None and comment and comment[0] == "<":
+        typed, _separator, rest = comment.partition("; ")
+        return typed, None, rest or None
+    return value["value"], FLAG_WORD.get(flag), comment
 
 
 def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
@@ -165,7 +193,8 @@ def _fill_cell(sheet: Worksheet, row: int, column: int) -> None:
 
 
 def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
-                        history: dict[tuple[int, str], list[PastValue]], lists: _Lists) -> None:
+                        history: dict[tuple[int, str], list[PastValue]], lists: _Lists,
+                        submitted: Submitted) -> None:
     previous_code = (form.period - 1).code
     _header(sheet, [_("Code"), _("Indicator"), _("Unit"), _("Breakdown"), _("Baseline"),
                     _("Target"), _("Value %(period)s", period=previous_code),
@@ -188,7 +217,9 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
         values = [indicator.code, indicator.name, _unit_label(indicator), item.label,
                   indicator.baseline_value if item.breakdown == "" else None,
                   target_for(indicator, form.period) if item.breakdown == "" else None,
-                  previous.value if previous else None, None, None, None, item.breakdown]
+                  previous.value if previous else None,
+                  *_quantitative_entry(submitted.get((indicator.id, item.breakdown))),
+                  item.breakdown]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, neutralise(value))
         for column in (Q_VALUE, Q_FLAG, Q_FLAG + 1):
@@ -262,8 +293,19 @@ def _list_validation(sheet: Worksheet, source: str) -> DataValidation:
     return validation
 
 
+def _qualitative_entry(value: dict[str, Any] | None, indicator: Indicator) -> list[Any]:
+    """The level, narrative, evidence, flag and comment cells of a submitted answer."""
+    if value is None:
+        return []
+    level = value["level"]
+    label = indicator.scale.label_of(level) if level is not None and indicator.scale else None
+    return [f"{level} – {label}" if label else level, value["narrative"] or None,
+            value["evidence"] or None, FLAG_WORD.get(value["flag"]), value["comment"] or None]
+
+
 def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
-                       history: dict[tuple[int, str], list[PastValue]], lists: _Lists) -> None:
+                       history: dict[tuple[int, str], list[PastValue]], lists: _Lists,
+                       submitted: Submitted) -> None:
     _header(sheet, [_("Code"), _("Indicator"), _("Scale"),
                     _("Level %(period)s", period=(form.period - 1).code),
                     _("Level %(period)s", period=form.period.code), _("Narrative"),
@@ -283,7 +325,8 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
         previous_label = (indicator.scale.label_of(previous.level)
                           if previous and indicator.scale else None)
         values = [indicator.code, indicator.name, "; ".join(choices),
-                  f"{previous.level} – {previous_label}" if previous_label else None]
+                  f"{previous.level} – {previous_label}" if previous_label else None,
+                  *_qualitative_entry(submitted.get((indicator.id, "")), indicator)]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, neutralise(value)).alignment = WRAP
         for column in (L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, L_FLAG + 1):

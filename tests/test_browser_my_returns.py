@@ -3,15 +3,17 @@ template from the list, upload it and see it submitted; a sent-back return comes
 its comments."""
 
 import datetime as dt
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from indicators.model import Indicator, Return, ReturnState
 from indicators.return_review import ValueComment, send_back
 from tests.helpers import browser_login
-from tests.return_workbooks import fill
+from tests.return_workbooks import cell_of, fill
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).parent.parent / "docs" / "my-returns.png"
@@ -71,5 +73,8 @@ def test_coordinator_works_from_my_returns(page, db, small_strategy, make_user, 
     assert first.get_attribute("data-period") == "2026Q2"
     assert first.locator(".status").inner_text() == "sent back with 2 comments"
     assert "Twice last quarter's figure?" in page.locator("#review-feedback").inner_text()
+    again = openpyxl.load_workbook(io.BytesIO(_download(page, "2026Q2", tmp_path)))
+    assert "Review comments" in again.sheetnames
+    assert again["Quantitative"][cell_of(template, "C1", "sex=male")].value == 55  # pre-filled
     page.set_viewport_size({"width": 1366, "height": 900})
     page.screenshot(path=str(SCREENSHOT))

@@ -4,15 +4,18 @@ sent-back returns first with their comments; the same list on the page and in th
 import datetime as dt
 import io
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
+from importers.return_form import L_CODE, L_LEVEL, L_NARRATIVE, Q_CODE, Q_FLAG, Q_KEY, Q_VALUE
+from importers.review_sheet import REVIEW_SHEET
 from indicators.model import Entity, Indicator, Return, ReturnState
 from indicators.obligations import Obligation, standing
 from indicators.periods import parse_period
 from indicators.return_review import ValueComment, send_back
 from reports.model import Notification
-from tests.return_workbooks import fill
+from tests.return_workbooks import fill, rows_by_code
 
 Q3 = parse_period("2026Q3")
 Q3_DUE = dt.date(2026, 10, 30)  # config.toml: due 30 days after the quarter ends
@@ -161,3 +164,38 @@ def test_coordinators_are_told_when_a_return_is_sent_back_or_approved(app, db, s
         subjects = session.scalars(select(Notification.subject).order_by(Notification.id)).all()
     assert subjects == ["Return sent back: AG, 2026Q2, revision 1",
                         "Return approved: AG, 2026Q2, revision 2"]
+
+
+def test_the_template_of_a_sent_back_return_is_filled_with_what_was_sent(app, db, small_strategy,
+                                                                         token_for):
+    coordinator = {"Authorization": f"Bearer {token_for('coordinator', 'AG')}"}
+    client = app.test_client()
+    blank = client.get("/api/v1/templates?entity=AG&period=2026Q2", headers=coordinator).data
+    sent = fill(blank, {("C1", "sex=female"): "<5", ("C1", "sex=male"): (55, "estimated"),
+                        ("C1", "sex=unknown"): None})
+    answer = client.post("/api/v1/returns?entity=AG&period=2026Q2", headers=coordinator,
+                         data={"file": (io.BytesIO(sent), "r.xlsx")},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 201, answer.get_json()
+    _send_back(db, "2026Q2")
+
+    again = client.get("/api/v1/templates?entity=AG&period=2026Q2", headers=coordinator).data
+    workbook = openpyxl.load_workbook(io.BytesIO(again))
+    assert REVIEW_SHEET in workbook.sheetnames
+    sheet = workbook["Quantitative"]
+    rows = rows_by_code(sheet, Q_CODE, Q_KEY)
+    entered = {key: tuple(sheet.cell(row, column).value for column in (Q_VALUE, Q_FLAG))
+               for key, row in rows.items()}
+    assert entered[("C1", "")] == (100, None)
+    assert entered[("C1", "sex=female")] == ("<5", None)
+    assert entered[("C1", "sex=male")] == (55, "estimated")
+    assert entered[("C1", "sex=unknown")] == (None, None)
+    assert entered[("P1", "")] == (45, None)
+    levels = workbook["Qualitative"]
+    row = rows_by_code(levels, L_CODE)[("Q1", "")]
+    assert [levels.cell(row, column).value for column in (L_LEVEL, L_NARRATIVE)] == [
+        "2 – in progress", "Work has started."]
+    resent = client.post("/api/v1/returns?entity=AG&period=2026Q2", headers=coordinator,
+                         data={"file": (io.BytesIO(again), "again.xlsx")},
+                         content_type="multipart/form-data").get_json()
+    assert resent["outcome"] == "submitted" and not resent["diff"]["changed"], resent["diff"]
