@@ -4,7 +4,9 @@ Sheets: Instructions; Quantitative (one row per indicator and breakdown, grouped
 objective); Qualitative (a level from the scale, the narrative, the evidence); and a hidden sheet
 identifying strategy, entity, period, template version and the checksum of the indicator list,
 with the dropdown lists. Sheets are protected without a password; only the cells to fill are
-unlocked, and numeric cells carry data validation that warns (so `<5` or `N/A` can still be typed).
+unlocked, and each value cell carries a data validation whose formula accepts what the
+instructions tell people to type (`<5`, `N/A`, `1 234`, `45%`) and warns about anything else.
+The quantitative sheet opens first, counts shown with thousands separators.
 A template for a return that was sent back is filled with the values submitted, and carries the
 reviewer's comments, so the coordinator changes only what was questioned.
 """
@@ -12,6 +14,8 @@ reviewer's comments, so the coordinator changes only what was questioned.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
@@ -22,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from importers.cell_values import NOT_AVAILABLE_WORDS
 from importers.return_form import (
     FLAG_WORDS,
     IDENTITY,
@@ -30,7 +35,10 @@ from importers.return_form import (
     L_FLAG,
     L_LEVEL,
     L_NARRATIVE,
+    Q_BASELINE,
     Q_FLAG,
+    Q_PREVIOUS,
+    Q_TARGET,
     Q_VALUE,
     QUALITATIVE,
     QUANTITATIVE,
@@ -65,6 +73,7 @@ def write_template(session: Session, form: ReturnForm) -> bytes:
     _quantitative_sheet(workbook.create_sheet(QUANTITATIVE), form, history, lists, submitted)
     _qualitative_sheet(workbook.create_sheet(QUALITATIVE), form, history, lists, submitted)
     workbook.move_sheet(IDENTITY, offset=len(workbook.sheetnames))
+    _open_at(workbook, QUANTITATIVE if form.quantitative else QUALITATIVE)
     add_review_sheet(workbook, feedback)
     output = io.BytesIO()
     workbook.save(output)
@@ -95,6 +104,13 @@ def _quantitative_entry(value: dict[str, Any] | None) -> tuple[Any, str | None, 
     return value["value"], FLAG_WORD.get(flag), comment
 
 
+def _open_at(workbook: Workbook, name: str) -> None:
+    """Open the workbook on the sheet to fill first."""
+    workbook.active = workbook.sheetnames.index(name)
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet.title == name
+
+
 def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
     sheet.title = INSTRUCTIONS
     lines = [
@@ -109,7 +125,9 @@ def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
           "number (1,234 or 1 234 are read as 1234; 45% as 45). Type <5 for a small number you "
           "may not publish, N/A or - when the figure is not available, and choose a flag when "
           "a value is estimated or provisional."),
-        _("3. The categories of a breakdown must not add up to more than the total."),
+        _("3. The categories of a breakdown must not add up to more than the total. A "
+          "category that is not always known (such as sex unknown) may be left blank: blank "
+          "means not reported."),
         _("4. Qualitative: choose the level from the list, write the narrative (required with "
           "a level) and the evidence behind it."),
         _("5. Do not rename the sheets or change the codes; rows may be sorted and blank rows "
@@ -202,9 +220,9 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
                     _("Key")],
             [12, 50, 14, 24, 11, 11, 14, 14, 16, 30, 18])
     sheet.column_dimensions["K"].hidden = True
-    validations = _numeric_validations(sheet)
-    flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
     ranges = _Ranges()
+    validations = _numeric_validations(sheet, lists, ranges)
+    flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
     row, last = 2, ("", "")
     for item in form.quantitative:
         indicator = item.indicator
@@ -224,6 +242,9 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
             sheet.cell(row, column, neutralise(value))
         for column in (Q_VALUE, Q_FLAG, Q_FLAG + 1):
             _fill_cell(sheet, row, column)
+        for column in (Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE):
+            sheet.cell(row, column).number_format = NUMBER_FORMATS.get(indicator.unit,
+                                                                       "General")
         ranges.add(validations[indicator.unit], row, Q_VALUE)
         ranges.add(flag_list, row, Q_FLAG)
         sheet.row_dimensions[row].outlineLevel = 1
@@ -235,36 +256,60 @@ def _unit_label(indicator: Indicator) -> str:
     return f"{indicator.unit.entry_label} {indicator.currency}".strip()
 
 
-def _numeric_validations(sheet: Worksheet) -> dict[Unit, DataValidation]:
-    """One warning-style validation per unit: Excel warns, the reader decides."""
-    def rule(kind: str, operator: str, low: str, high: str | None, message: str):
-        validation = DataValidation(type=kind, operator=operator, formula1=low, formula2=high,
-                                    allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                                    errorTitle=_("Check the value"), error=message)
-        sheet.add_data_validation(validation)
-        return validation
+NUMBER_FORMATS = {Unit.COUNT: "#,##0", Unit.AMOUNT: "#,##0.00"}
+"""How value cells show numbers (thousands separators); other units as typed."""
 
-    whole = rule("whole", "greaterThanOrEqual", "0", None,
-                 _("A count is a whole number, 0 or more."))
-    positive = rule("decimal", "greaterThanOrEqual", "0", None,
-                    _("Expected a number, 0 or more."))
-    return {
-        Unit.COUNT: whole,
-        Unit.PERCENT: rule("decimal", "between", "0", "100",
-                           _("A percentage lies between 0 and 100.")),
-        Unit.RATE_PER_100K: positive,
-        Unit.AMOUNT: positive,
-        Unit.YES_NO: rule("whole", "between", "0", "1", _("Type 1 for yes, 0 for no.")),
-        Unit.LEVEL: positive,
+NUMBER_RULES = {
+    Unit.COUNT: "AND({cell}>=0,INT({cell})={cell})",
+    Unit.PERCENT: "AND({cell}>=0,{cell}<=100)",
+    Unit.YES_NO: "OR({cell}=0,{cell}=1)",
+}
+"""What a number typed into a value cell must be, by unit; any other unit: 0 or more."""
+
+
+def value_formula(unit: Unit, cell: str, words: str) -> str:
+    """The data-validation formula of a value cell (`cell` its reference, `words` the range
+    of the words meaning "not available"): a number as the unit wants it, or text the import
+    reads: such a word, `<5`, or a number written with spaces, commas or a percent sign."""
+    number = NUMBER_RULES.get(unit, "{cell}>=0").format(cell=cell)
+    return (f'IF(ISNUMBER({cell}),{number},OR(ISNUMBER(MATCH(LOWER(TRIM({cell})),{words},0)),'
+            f'AND(LEFT({cell},1)="<",ISNUMBER(VALUE(MID({cell},2,20)))),'
+            f'ISNUMBER(VALUE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell}," ",""),CHAR(160),""),'
+            f'"%","")))))')
+
+
+def _numeric_validations(sheet: Worksheet, lists: _Lists,
+                         ranges: _Ranges) -> dict[Unit, DataValidation]:
+    """One validation per unit whose formula accepts what may be typed (written by `ranges`
+    once the first cell is known); Excel warns, the reader decides."""
+    words = lists.add("not available", sorted({*NOT_AVAILABLE_WORDS, "yes", "no"}))
+    messages = {
+        Unit.COUNT: _("A count is a whole number, 0 or more."),
+        Unit.PERCENT: _("A percentage lies between 0 and 100."),
+        Unit.YES_NO: _("Type 1 for yes, 0 for no."),
     }
+    hint = _("Or type <5 for a small number you may not publish, N/A when it is not "
+             "available.")
+    validations = {}
+    for unit in Unit:
+        message = messages.get(unit, _("Expected a number, 0 or more."))
+        validation = DataValidation(type="custom", allow_blank=True, showErrorMessage=True,
+                                    errorStyle="warning", errorTitle=_("Check the value"),
+                                    error=f"{message} {hint}")
+        ranges.formulas[id(validation)] = partial(value_formula, unit, words=words)
+        sheet.add_data_validation(validation)
+        validations[unit] = validation
+    return validations
 
 
 class _Ranges:
     """Cells gathered per validation and given to it at the end as runs of rows (openpyxl's
-    cell-by-cell `add` grows quadratically with thousands of rows)."""
+    cell-by-cell `add` grows quadratically with thousands of rows), with the formulas that
+    name their first cell."""
 
     def __init__(self) -> None:
         self.cells: dict[int, tuple[DataValidation, int, list[int]]] = {}
+        self.formulas: dict[int, Callable[[str], str]] = {}
 
     def add(self, validation: DataValidation, row: int, column: int) -> None:
         self.cells.setdefault(id(validation), (validation, column, []))[2].append(row)
@@ -274,6 +319,8 @@ class _Ranges:
             letter = get_column_letter(column)
             validation.sqref = MultiCellRange(" ".join(
                 f"{letter}{first}:{letter}{last}" for first, last in _runs(rows)))
+            if id(validation) in self.formulas:  # Excel reads it relative to the first cell
+                validation.formula1 = self.formulas[id(validation)](f"{letter}{min(rows)}")
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
