@@ -38,7 +38,7 @@ from importers.return_form import (
 from importers.workbook import SafeWorkbook
 from indicators import problems
 from indicators.breakdown import inconsistent_totals
-from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key
+from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
 from indicators.model import Flag, Indicator, Unit
 from indicators.problems import ProblemReport
 from indicators.quality import is_outlier, outlier_score
@@ -160,7 +160,7 @@ class _QuantitativeCheck(_SheetCheck):
         super().__init__(workbook, form, checked)
         self.history = history
         self.parts: list[tuple[int, str, float | None]] = []
-        self.total_cells: dict[int, _Where] = {}
+        self.part_cells: dict[tuple[int, str], _Where] = {}
 
     def run(self) -> None:
         expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
@@ -244,23 +244,32 @@ class _QuantitativeCheck(_SheetCheck):
         if not indicator.unit.additive:
             return
         self.parts.append((indicator.id, breakdown, value))
-        if breakdown == TOTAL:
-            self.total_cells[indicator.id] = where
+        self.part_cells[indicator.id, breakdown] = where
 
     def check_breakdowns(self) -> None:
         frame = pd.DataFrame(self.parts, columns=["indicator_id", "disaggregation", "value"])
         for found in inconsistent_totals(frame).itertuples(index=False):
-            self.report_breakdown(found, self.total_cells[found.indicator_id])
+            self.report_breakdown(found, self.part_cells[found.indicator_id, TOTAL])
 
     def report_breakdown(self, found: Any, where: _Where) -> None:
+        """A breakdown above its total marks the total and every category cell given, each
+        with the sum and the total; one below it (complete) warns on the total."""
         parts, total = found.breakdown_sum, found.total
         numbers = {"sum": _number(parts), "total": _number(total), "dimension": found.dimension,
                    "found": _number(parts)}
         if found.exceeds:
-            self.report.add(problems.BreakdownExceedsTotal, **numbers, **where.at(Q_VALUE))
+            for cell in [where, *self.category_cells(found.indicator_id, found.dimension)]:
+                self.report.add(problems.BreakdownExceedsTotal, **numbers, **cell.at(Q_VALUE))
         else:
             self.report.add(problems.BreakdownBelowTotal, expected=_number(total), **numbers,
                             **where.at(Q_VALUE))
+
+    def category_cells(self, indicator_id: int, dimension: str) -> list[_Where]:
+        """Where the categories of `dimension` that carry a value were read."""
+        return [self.part_cells[indicator_id, breakdown]
+                for found_id, breakdown, value in self.parts
+                if found_id == indicator_id and value is not None and breakdown != TOTAL
+                and list(parse_key(breakdown)) == [dimension]]
 
     def history_warnings(self, indicator: Indicator, breakdown: str, value: float,
                          where: _Where) -> None:
