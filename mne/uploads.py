@@ -4,6 +4,7 @@ application's settings, database, storage and actor."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 from flask import send_file
@@ -17,6 +18,7 @@ from importers.workbook import Limits
 from indicators.model import Entity, Return, Strategy, Upload
 from indicators.periods import Period
 from indicators.storage import read_stored
+from mne import evaluation
 from mne.context import actor, database, session, settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +32,10 @@ def upload_limits() -> Limits:
 
 def receive(data: bytes, name: str, dry_run: bool = False,
             expected: Expected | None = None) -> ReturnResult:
-    """Keep, validate and (unless a dry run) import one uploaded return."""
+    """Keep, validate and (unless a dry run) import one uploaded return; a return for a period
+    still running is only checked unless configured otherwise."""
+    if not settings().submit_before_period_end:
+        expected = replace(expected or Expected(), drafts_until_period_end=evaluation.today())
     return receive_return(database().sessions, settings().storage_folder, data, name, actor(),
                           upload_limits(), dry_run=dry_run, expected=expected)
 

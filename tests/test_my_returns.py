@@ -199,3 +199,22 @@ def test_the_template_of_a_sent_back_return_is_filled_with_what_was_sent(app, db
                          data={"file": (io.BytesIO(again), "again.xlsx")},
                          content_type="multipart/form-data").get_json()
     assert resent["outcome"] == "submitted" and not resent["diff"]["changed"], resent["diff"]
+
+
+def test_a_return_for_a_period_still_running_is_only_checked(app, small_strategy, token_for,
+                                                             on_day):
+    on_day(dt.date(2026, 9, 15))  # 2026Q3 runs until 30 September
+    coordinator = {"Authorization": f"Bearer {token_for('coordinator', 'AG')}"}
+    client = app.test_client()
+    template = client.get("/api/v1/templates?entity=AG&period=2026Q3", headers=coordinator)
+    answer = client.post("/api/v1/returns?entity=AG&period=2026Q3", headers=coordinator,
+                         data={"file": (io.BytesIO(fill(template.data)), "early.xlsx")},
+                         content_type="multipart/form-data").get_json()
+    assert answer["outcome"] == "checked" and answer["return_id"] is None
+    assert answer["message"].startswith("2026Q3 has not ended yet, so this return was checked "
+                                        "as a draft and not submitted")
+    on_day(dt.date(2026, 10, 1))
+    answer = client.post("/api/v1/returns?entity=AG&period=2026Q3", headers=coordinator,
+                         data={"file": (io.BytesIO(fill(template.data)), "now.xlsx")},
+                         content_type="multipart/form-data").get_json()
+    assert answer["outcome"] == "submitted"
