@@ -16,7 +16,7 @@ from importers.returns import Expected, ReturnResult, annotated_upload, receive_
 from importers.template import write_template
 from importers.workbook import Limits
 from indicators.model import Entity, Return, Strategy, Upload
-from indicators.periods import Period
+from indicators.periods import Period, parse_period
 from indicators.storage import read_stored
 from mne import evaluation
 from mne.context import actor, database, session, settings
@@ -38,6 +38,19 @@ def receive(data: bytes, name: str, dry_run: bool = False,
         expected = replace(expected or Expected(), drafts_until_period_end=evaluation.today())
     return receive_return(database().sessions, settings().storage_folder, data, name, actor(),
                           upload_limits(), dry_run=dry_run, expected=expected)
+
+
+def resubmit(upload: Upload, allowed_entities: frozenset[str] | None) -> ReturnResult:
+    """Submit a workbook already received (and checked), without sending it again."""
+    return receive(read_stored(settings().storage_folder, upload.file_path), upload.original_name,
+                   expected=Expected(allowed_entities=allowed_entities))
+
+
+def submittable(period: str) -> bool:
+    """Whether a return for `period` can be submitted today (its period has ended, unless
+    configured otherwise)."""
+    return (settings().submit_before_period_end
+            or evaluation.today() > parse_period(period).end)
 
 
 def template(entity: str, period: Period, strategy: str | None = None) -> tuple[str, bytes]:

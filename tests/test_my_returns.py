@@ -3,6 +3,7 @@ sent-back returns first with their comments; the same list on the page and in th
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -15,6 +16,7 @@ from indicators.obligations import Obligation, standing
 from indicators.periods import parse_period
 from indicators.return_review import ValueComment, send_back
 from reports.model import Notification
+from tests.helpers import csrf_token_of
 from tests.return_workbooks import fill, rows_by_code
 
 Q3 = parse_period("2026Q3")
@@ -218,3 +220,27 @@ def test_a_return_for_a_period_still_running_is_only_checked(app, small_strategy
                          data={"file": (io.BytesIO(fill(template.data)), "now.xlsx")},
                          content_type="multipart/form-data").get_json()
     assert answer["outcome"] == "submitted"
+
+
+def test_a_clean_check_is_submitted_without_choosing_the_file_again(app, db, small_strategy,
+                                                                    client_as, on_day):
+    on_day(dt.date(2026, 10, 20))
+    client = client_as("coordinator", "AG")
+    template = client.get("/returns/of/AG/2026Q3/template").data
+    checked = client.post("/returns/of/AG/2026Q3", data={
+        "csrf_token": csrf_token_of(client, "/returns/of/AG/2026Q3"), "action": "check",
+        "file": (io.BytesIO(fill(template)), "q3.xlsx")}, content_type="multipart/form-data")
+    page = checked.get_data(as_text=True)
+    assert 'data-outcome="checked"' in page and 'id="submit-checked"' in page
+    action = re.search(r'action="(/uploads/\d+/submit)"', page).group(1)
+    with db.sessions() as session:
+        assert session.scalars(select(Return)).all() == []
+
+    other = client_as("coordinator", "OT")
+    refused = other.post(action, data={"csrf_token": csrf_token_of(other, "/my/returns")})
+    assert refused.status_code == 403  # someone else's upload
+    submitted = client.post(action, data={"csrf_token": csrf_token_of(client, "/my/returns")})
+    assert 'data-outcome="submitted"' in submitted.get_data(as_text=True)
+    with db.sessions() as session:
+        assert [item.state for item in session.scalars(select(Return))] == [
+            ReturnState.SUBMITTED]
