@@ -41,7 +41,7 @@ from indicators.breakdown import inconsistent_totals
 from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
 from indicators.model import Flag, Indicator, Unit
 from indicators.problems import ProblemReport
-from indicators.quality import is_outlier, outlier_score
+from indicators.quality import is_unusual
 
 EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
 JUMP_RATIO = 0.5
@@ -224,18 +224,9 @@ class _QuantitativeCheck(_SheetCheck):
 
     def value_in_unit(self, value: float, found: str, indicator: Indicator,
                       where: _Where) -> float | None:
-        unit = indicator.unit
-        if unit is Unit.COUNT and value < 0:
-            self.report.add(problems.NegativeCount, found=found, **where.at(Q_VALUE))
-            return None
-        if unit is Unit.COUNT and not value.is_integer():
-            self.report.add(problems.FractionInCount, found=found, **where.at(Q_VALUE))
-            return None
-        if unit is Unit.PERCENT and not 0 <= value <= 100:
-            self.report.add(problems.PercentOutOfRange, found=found, **where.at(Q_VALUE))
-            return None
-        if unit is Unit.YES_NO and value not in (0, 1):
-            self.report.add(problems.NotYesNo, found=found, **where.at(Q_VALUE))
+        problem = unit_problem(value, indicator.unit)
+        if problem is not None:
+            self.report.add(problem, found=found, **where.at(Q_VALUE))
             return None
         return value
 
@@ -275,7 +266,7 @@ class _QuantitativeCheck(_SheetCheck):
                          where: _Where) -> None:
         past = self.history.get((indicator.id, breakdown), [])
         series = [item.value for item in past if item.value is not None]
-        if is_outlier(outlier_score(value, series)):
+        if is_unusual(value, series, indicator.unit is Unit.COUNT):
             self.report.add(problems.Outlier, found=_number(value),
                             median=_number(median(series)), **where.at(Q_VALUE))
         previous = previous_of(past, self.form)
@@ -285,6 +276,20 @@ class _QuantitativeCheck(_SheetCheck):
                 self.report.add(problems.Jump, found=_number(value),
                                 previous=_number(previous.value), period=previous.period,
                                 **where.at(Q_VALUE))
+
+
+def unit_problem(value: float, unit: Unit) -> type[problems.ProblemType] | None:
+    """The error a number is for its unit (a negative or fractional count, a percentage
+    outside 0-100, a yes/no other than 0 or 1), or None."""
+    if unit is Unit.COUNT and value < 0:
+        return problems.NegativeCount
+    if unit is Unit.COUNT and not value.is_integer():
+        return problems.FractionInCount
+    if unit is Unit.PERCENT and not 0 <= value <= 100:
+        return problems.PercentOutOfRange
+    if unit is Unit.YES_NO and value not in (0, 1):
+        return problems.NotYesNo
+    return None
 
 
 def _number(value: float) -> str:
