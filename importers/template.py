@@ -283,19 +283,14 @@ def _numeric_validations(sheet: Worksheet, lists: _Lists,
     """One validation per unit whose formula accepts what may be typed (written by `ranges`
     once the first cell is known); Excel warns, the reader decides."""
     words = lists.add("not available", sorted({*NOT_AVAILABLE_WORDS, "yes", "no"}))
-    messages = {
-        Unit.COUNT: _("A count is a whole number, 0 or more."),
-        Unit.PERCENT: _("A percentage lies between 0 and 100."),
-        Unit.YES_NO: _("Type 1 for yes, 0 for no."),
-    }
-    hint = _("Or type <5 for a small number you may not publish, N/A when it is not "
-             "available.")
+    message = _("Type a number as the Unit column asks (a whole count, a percentage from 0 "
+                "to 100, 1 for yes and 0 for no), <5 for a small number you may not publish, "
+                "or N/A when it is not available.")
     validations = {}
     for unit in Unit:
-        message = messages.get(unit, _("Expected a number, 0 or more."))
         validation = DataValidation(type="custom", allow_blank=True, showErrorMessage=True,
                                     errorStyle="warning", errorTitle=_("Check the value"),
-                                    error=f"{message} {hint}")
+                                    error=message)
         ranges.formulas[id(validation)] = partial(value_formula, unit, words=words)
         sheet.add_data_validation(validation)
         validations[unit] = validation
