@@ -64,7 +64,6 @@ class QuantitativeRow:
     indicator: Indicator
     breakdown: str
     label: str
-    optional: bool = False  # a category not always known: blank means not reported
 
 
 @dataclass
@@ -81,6 +80,12 @@ class ReturnForm:
     def indicators(self) -> list[Indicator]:
         seen = {row.indicator.id: row.indicator for row in self.quantitative}
         return [*seen.values(), *self.qualitative]
+
+    @property
+    def slots(self) -> set[tuple[int, str]]:
+        """The rows the form asks, as (indicator id, breakdown): what a revision replaces."""
+        return ({(row.indicator.id, row.breakdown) for row in self.quantitative}
+                | {(indicator.id, TOTAL) for indicator in self.qualitative})
 
     @cached_property
     def previous_period(self) -> str:
@@ -160,7 +165,7 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         key=lambda item: (item.objective.principle.position, item.objective.code, item.code),
     )
     form = ReturnForm(strategy, entity, period)
-    breakdowns: dict[tuple[int, ...], list[tuple[str, str, bool]]] = {}
+    breakdowns: dict[tuple[int, ...], list[tuple[str, str]]] = {}
     for indicator in due:
         if indicator.kind is Kind.QUALITATIVE:
             form.qualitative.append(indicator)
@@ -168,23 +173,18 @@ def _form_in(session: Session, strategy: Strategy, entity: Entity, period: Perio
         dimensions = tuple(dimension.id for dimension in indicator.dimensions)
         if dimensions not in breakdowns:
             breakdowns[dimensions] = _breakdowns_of(indicator.dimensions)
-        form.quantitative.extend(QuantitativeRow(indicator, key, label, optional)
-                                 for key, label, optional in breakdowns[dimensions])
+        form.quantitative.extend(QuantitativeRow(indicator, key, label)
+                                 for key, label in breakdowns[dimensions])
     return form
 
 
-def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str, bool]]:
-    """The breakdown keys these dimensions require, with their labels and whether they may be
-    left blank (a category of the key is not always known)."""
+def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str]]:
+    """The breakdown keys these dimensions require, with their labels."""
     categories = {dimension.code: [category.code for category in dimension.categories]
                   for dimension in dimensions}
     labels = {(dimension.code, category.code): f"{dimension.name}: {category.label}"
               for dimension in dimensions for category in dimension.categories}
-    optional = {(dimension.code, category.code) for dimension in dimensions
-                for category in dimension.categories if category.optional}
-    return [(key, _breakdown_label(key, labels),
-             any(pair in optional for pair in parse_key(key).items()))
-            for key in breakdown_keys(categories)]
+    return [(key, _breakdown_label(key, labels)) for key in breakdown_keys(categories)]
 
 
 def _breakdown_label(key: str, labels: dict[tuple[str, str], str]) -> str:

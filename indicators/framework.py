@@ -367,8 +367,7 @@ def ensure_default_scale(session: Session) -> QualitativeScale:
 
 def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> None:
     """Create or update the dimensions and categories named in configuration:
-    `{"sex": {"name": "Sex", "categories": {"female": "Female", ...},
-    "optional": ["unknown"]}, ...}` (`optional`: the categories not always known)."""
+    `{"sex": {"name": "Sex", "categories": {"female": "Female", ...}}, ...}`."""
     for position, (code, spec) in enumerate(dimensions.items()):
         dimension = upsert(session, Dimension, {"code": code},
                            name=spec.get("name", code.title()), position=position)
@@ -379,5 +378,4 @@ def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, An
                 category = Category(code=category_code)
                 dimension.categories.append(category)
             category.label, category.position = label, rank
-            category.optional = category_code in spec.get("optional", ())
     session.flush()

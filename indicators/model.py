@@ -21,7 +21,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    false,
     select,
 )
 from sqlalchemy import Enum as SAEnum
@@ -159,9 +158,6 @@ class Category(Base):
     dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
-    optional: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false(),
-        doc="not always known (sex other or unknown): its cell may be left blank, not reported")
     position: Mapped[int] = mapped_column(default=0)
 
     dimension: Mapped[Dimension] = relationship(back_populates="categories")

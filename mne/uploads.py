@@ -33,9 +33,12 @@ def upload_limits() -> Limits:
 def receive(data: bytes, name: str, dry_run: bool = False,
             expected: Expected | None = None) -> ReturnResult:
     """Keep, validate and (unless a dry run) import one uploaded return; a return for a period
-    still running is only checked unless configured otherwise."""
+    still running is only checked unless configured otherwise. The request's own reading
+    transaction ends first, so that its connection goes back to the pool while the return
+    waits its turn for the entity-period."""
     if not settings().submit_before_period_end:
         expected = replace(expected or Expected(), drafts_until_period_end=evaluation.today())
+    session().commit()
     return receive_return(database().sessions, settings().storage_folder, data, name, actor(),
                           upload_limits(), dry_run=dry_run, expected=expected)
 

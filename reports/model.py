@@ -131,9 +131,9 @@ class JobRun(Base):
 
 
 class Notification(Base):
-    """A message to an entity's coordinator, kept in the application and e-mailed when an
-    SMTP server is configured; one per return, recipient, day and subject (a late return's
-    reminder, a review decision)."""
+    """A reminder about an entity's return (to its coordinators, or to evaluators about its
+    review) or the news of a review decision, kept in the application and e-mailed when an SMTP
+    server is configured; one per return, recipient, day and subject."""
 
     __tablename__ = "notification"
     __table_args__ = (

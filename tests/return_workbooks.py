@@ -23,8 +23,7 @@ from indicators.model import (
 from indicators.values import ValueKey, write_values
 
 DIMENSIONS = {"sex": {"name": "Sex", "categories": {"female": "Female", "male": "Male",
-                                                     "unknown": "Unknown"},
-                      "optional": ["unknown"]},
+                                                     "unknown": "Unknown"}},
               "age": {"name": "Age", "categories": {"0-17": "0-17", "18+": "18+"}}}
 HISTORY = {"2025Q3": 100, "2025Q4": 104, "2026Q1": 98, "2026Q2": 102}
 
