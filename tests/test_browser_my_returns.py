@@ -4,6 +4,7 @@ its comments."""
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +17,7 @@ from tests.helpers import browser_login
 from tests.return_workbooks import cell_of, fill
 
 pytestmark = pytest.mark.browser
+# MNE_UPDATE_SCREENSHOTS=1 keeps the screenshot of My returns in docs/ (the README shows it)
 SCREENSHOT = Path(__file__).parent.parent / "docs" / "my-returns.png"
 
 
@@ -77,4 +79,5 @@ def test_coordinator_works_from_my_returns(page, db, small_strategy, make_user, 
     assert "Review comments" in again.sheetnames
     assert again["Quantitative"][cell_of(template, "C1", "sex=male")].value == 55  # pre-filled
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.screenshot(path=str(SCREENSHOT))
+    shot = SCREENSHOT if os.environ.get("MNE_UPDATE_SCREENSHOTS") else tmp_path / "mine.png"
+    page.screenshot(path=str(shot))
