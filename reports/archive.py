@@ -19,7 +19,7 @@ from indicators.model import Strategy, utcnow
 from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
-from reports.compilation import Compilation, as_json
+from reports.compilation import Compilation, as_json, finite
 from reports.gaps import compile_gaps
 from reports.model import (
     CompiledReport,
@@ -36,7 +36,8 @@ RENDERERS: dict[ReportFormat, Callable[[Compilation], bytes]] = {
     ReportFormat.XLSX: render_xlsx,
     ReportFormat.HTML: render_html,
     ReportFormat.JSON: lambda compilation: json.dumps(
-        compilation.to_json(), ensure_ascii=False, default=as_json).encode("utf-8"),
+        finite(compilation.to_json()), ensure_ascii=False, default=as_json,
+        allow_nan=False).encode("utf-8"),
 }
 MEDIA_TYPES = {
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
