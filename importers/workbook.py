@@ -49,6 +49,7 @@ XML_PARTS = (".xml", ".rels", ".vml")
 SHEET_PARTS = re.compile(r"^xl/(worksheets|chartsheets|dialogsheets)/[^/]+\.xml$")
 # a sheet's references: `r="XFD3000"` on a cell, `r="3000"` on a row
 ROW_NUMBER = re.compile(rb" r=[\"']\$?[A-Za-z]{0,8}\$?(\d{1,12})")
+FORMULA_TAGS = (b"<f>", b"<f ", b":f>", b":f ")
 COLUMN_LETTERS = re.compile(rb" r=[\"']\$?([A-Za-z]{1,8})\$?\d")
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 CHUNK = 64 * 1024
@@ -93,12 +94,12 @@ def check_file_kind(data: bytes, limits: Limits) -> None:
         raise _not_a_zip_problem(data)
 
 
-def check_workbook_bytes(data: bytes, limits: Limits) -> None:
+def check_workbook_bytes(data: bytes, limits: Limits) -> bool:
     """Raise `UnusableWorkbook` unless `data` is an .xlsx workbook within `limits`, without
     macros, unencrypted, an intact zip that does not inflate beyond the limit, with safe XML
-    whose sheets stay within the limits."""
+    whose sheets stay within the limits; returns whether a sheet holds formulas."""
     check_file_kind(data, limits)
-    _check_zip(data, limits)
+    return _check_zip(data, limits)
 
 
 def _ole_problem(data: bytes) -> UnusableWorkbook:
@@ -123,15 +124,13 @@ def _corrupt() -> UnusableWorkbook:
     return UnusableWorkbook(problems.CorruptWorkbook)
 
 
-def _check_zip(data: bytes, limits: Limits) -> None:
+def _check_zip(data: bytes, limits: Limits) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-            names = [member.filename for member in members]
-            _check_parts(names)
+            _check_parts([member.filename for member in members])
             budget = _Budget(limits.max_uncompressed_bytes)
-            for member in members:
-                _scan_member(data, member, budget, limits)
+            return any([_scan_member(data, member, budget, limits) for member in members])
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError,
             struct.error):
         raise _corrupt() from None
@@ -185,8 +184,9 @@ def _inflated_chunks(data: bytes, member: zipfile.ZipInfo) -> Any:
         raise zipfile.BadZipFile
 
 
-def _scan_member(data: bytes, member: zipfile.ZipInfo, budget: _Budget, limits: Limits) -> None:
-    """Inflate one member counting its real bytes; XML parts go through expat as they come."""
+def _scan_member(data: bytes, member: zipfile.ZipInfo, budget: _Budget, limits: Limits) -> bool:
+    """Inflate one member counting its real bytes; XML parts go through expat as they come.
+    Returns whether it is a sheet holding formulas."""
     reader = _XmlScan(member.filename, limits) if member.filename.endswith(XML_PARTS) else None
     size, crc = 0, 0
     for chunk in _inflated_chunks(data, member):
@@ -199,6 +199,7 @@ def _scan_member(data: bytes, member: zipfile.ZipInfo, budget: _Budget, limits: 
         raise zipfile.BadZipFile
     if reader:
         reader.close()
+    return bool(reader and reader.formulas)
 
 
 class _XmlScan:
@@ -209,25 +210,34 @@ class _XmlScan:
     def __init__(self, name: str, limits: Limits):
         self.limits, self.first = limits, True
         self.sheet = bool(SHEET_PARTS.match(name))
-        self.tail, self.cells = b"", 0
+        self.tail, self.cells, self.formulas, self.in_root = b"", 0, False, False
         self.parser = expat.ParserCreate()
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = self._unsafe
         self.parser.EntityDeclHandler = self._unsafe
         self.parser.ExternalEntityRefHandler = self._unsafe
         self.parser.XmlDeclHandler = self._declaration
+        self.parser.StartElementHandler = self._root
 
     def feed(self, chunk: bytes) -> None:
         if self.first and chunk:
             self.first = False
             if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4]:
                 raise UnusableWorkbook(problems.UnusualEncoding, encoding="UTF-16")
-        self._parse(chunk, False)
+        if not self.in_root:
+            self._parse(chunk, False)
         if self.sheet:
             self._check_references(chunk)
 
     def close(self) -> None:
-        self._parse(b"", True)
+        if not self.in_root:
+            self._parse(b"", True)
+
+    def _root(self, _name: str, _attributes: dict[str, str]) -> None:
+        """Past the prolog no DTD can come (it would not be well-formed XML), so the rest of
+        the part goes to the pattern checks alone."""
+        self.in_root = True
+        self.parser.StartElementHandler = None
 
     def _parse(self, chunk: bytes, final: bool) -> None:
         try:
@@ -247,14 +257,23 @@ class _XmlScan:
         end = text.rfind(b">") + 1
         text, self.tail = text[:end], text[end:][-CHUNK:]
         rows = ROW_NUMBER.findall(text)
+        self.formulas = self.formulas or any(tag in text for tag in FORMULA_TAGS)
         self.cells += len(rows)
-        row = max(map(int, rows), default=0)
+        row = _largest(rows, len(str(self.limits.max_rows)))
         column = max(map(column_index, set(COLUMN_LETTERS.findall(text))), default=0)
         limits = self.limits
         if row > limits.max_rows or column > limits.max_columns or self.cells > limits.max_cells:
             raise UnusableWorkbook(problems.SheetTooLarge,
                                    cell=f"{get_column_letter(min(column or 1, 16384))}{row or 1}",
                                    cells=f"{limits.max_cells:,}")
+
+
+def _largest(numbers: list[bytes], digits: int) -> int:
+    """The largest of `numbers` (decimal digits) written with `digits` digits or more, else 0
+    (most sheets: nothing is converted)."""
+    if max(map(len, numbers), default=0) < digits:
+        return 0
+    return max(int(number) for number in numbers if len(number) >= digits)
 
 
 def column_index(letters: bytes) -> int:
@@ -298,19 +317,7 @@ def _openpyxl(data: bytes, data_only: bool = True) -> Workbook:
     return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
 
 
-def _has_formulas(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                content = archive.read(name)
-                if b"<f>" in content or b"<f " in content or b":f>" in content:
-                    return True
-    return False
-
-
 def _formulas_of(data: bytes) -> dict[str, dict[str, str]]:
-    if not _has_formulas(data):
-        return {}
     workbook = _openpyxl(data, data_only=False)
     try:
         return {sheet.title: {cell.coordinate: str(cell.value) for row in sheet.iter_rows()
@@ -354,7 +361,7 @@ def open_workbook(data: bytes, limits: Limits | None = None) -> SafeWorkbook:
     """Check `data` (see `check_workbook_bytes`) and read it whole; raises `UnusableWorkbook`.
     Untrusted files go through `importers.sandbox.read_workbook`, which runs this in a child
     process with limits."""
-    check_workbook_bytes(data, limits or Limits())
+    formulas = check_workbook_bytes(data, limits or Limits())
     try:
         calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
         metadata = calamine.sheets_metadata
@@ -363,5 +370,5 @@ def open_workbook(data: bytes, limits: Limits | None = None) -> SafeWorkbook:
     except (CalamineError, PasswordError, XmlError, ZipError, ValueError, OSError):
         raise _corrupt() from None
     hidden = {sheet.name for sheet in metadata if sheet.visible != SheetVisibleEnum.Visible}
-    return SafeWorkbook(list(calamine.sheet_names), hidden, rows, _formulas_of(data),
-                        _fraction_formats_of(data, rows))
+    return SafeWorkbook(list(calamine.sheet_names), hidden, rows,
+                        _formulas_of(data) if formulas else {}, _fraction_formats_of(data, rows))
