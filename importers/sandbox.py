@@ -12,6 +12,7 @@ unusable file with a sentence (`problems.ReadingLimit`); the caller only ever se
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import resource
 from collections.abc import Callable
@@ -31,6 +32,7 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 # the fork server imports the main module and the readers once; each child starts from it
 _CONTEXT.set_forkserver_preload(["__main__", "importers.sandbox"])
 JOIN_SECONDS = 5
+LOG = logging.getLogger(__name__)
 
 
 def read_workbook(data: bytes, limits: Limits | None = None) -> SafeWorkbook:
@@ -72,6 +74,7 @@ def _answer(receiver: Any, limits: Limits) -> Any:
         code, fields = payload
         raise UnusableWorkbook(problems.CATALOGUE[code], **fields)
     if kind == "failed":
+        LOG.warning("a workbook reader gave up: %s", payload)
         raise UnusableWorkbook(problems.CorruptWorkbook)
     return payload
 
@@ -92,6 +95,6 @@ def _run_in_child(sender: Any, limits: Limits, work: Callable[..., Any],
     except MemoryError:
         pass  # the closed pipe tells the caller a limit was reached
     except Exception as failure:  # noqa: BLE001 - a reader that gives up: a damaged file
-        sender.send(("failed", type(failure).__name__))
+        sender.send(("failed", f"{type(failure).__name__}: {str(failure)[:300]}"))
     finally:
         sender.close()

@@ -371,4 +371,15 @@ def open_workbook(data: bytes, limits: Limits | None = None) -> SafeWorkbook:
         raise _corrupt() from None
     hidden = {sheet.name for sheet in metadata if sheet.visible != SheetVisibleEnum.Visible}
     return SafeWorkbook(list(calamine.sheet_names), hidden, rows,
-                        _formulas_of(data) if formulas else {}, _fraction_formats_of(data, rows))
+                        _or_nothing(_formulas_of, data) if formulas else {},
+                        _or_nothing(_fraction_formats_of, data, rows))
+
+
+def _or_nothing(read: Any, *arguments: Any) -> dict:
+    """What openpyxl reads of the workbook, or nothing when it cannot read a cell that
+    calamine did (text Excel never writes, such as `NaN` as a number): the cells' values are
+    then checked as calamine read them."""
+    try:
+        return read(*arguments)
+    except (ValueError, TypeError, KeyError):
+        return {}

@@ -9,7 +9,6 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -94,16 +93,18 @@ def _million_rows(xml: bytes) -> bytes:
     return _add_rows(xml, rows)
 
 
+def _without_declaration(xml: bytes) -> bytes:
+    return xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
+
+
 def _dtd_after_padding(xml: bytes) -> bytes:
-    declaration, rest = xml.split(b"?>", 1)
-    return (declaration + b"?>" + b" " * 4096 + b"<!-- " + b"x" * 100 + b" -->"
-            + b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + rest)
+    rest = _without_declaration(xml)
+    return (b'<?xml version="1.0" encoding="UTF-8"?>' + b" " * 4096 + b"<!-- " + b"x" * 100
+            + b" -->" + b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + rest)
 
 
 def _utf16(xml: bytes) -> bytes:
-    text = xml.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
-    if "encoding=" not in text.split("?>")[0]:
-        text = text.replace("?>", ' encoding="UTF-16"?>', 1)
+    text = '<?xml version="1.0" encoding="UTF-16"?>' + _without_declaration(xml).decode()
     return text.encode("utf-16")
 
 
@@ -187,8 +188,8 @@ def hostile_corpus(template: bytes, value_cell: str, level_cell: str) -> list[Ca
     good = fill(template)
     sentinel = _with_cells(template, {value_cell: SENTINEL})
     level_sentinel = _with_cells(template, {level_cell: SENTINEL}, "Qualitative")
-    bomb, picture = _bomb(template, 150)
-    liar, liar_picture = _bomb(template, 300)
+    bomb, _picture = _bomb(template, 120)
+    liar, liar_picture = _bomb(template, 200)
     unusable = UploadOutcome.UNUSABLE
     checked = UploadOutcome.CHECKED
     long_text = "x" * 32_000
@@ -204,11 +205,12 @@ def hostile_corpus(template: bytes, value_cell: str, level_cell: str) -> list[Ca
         Case("zip_bomb", bomb, unusable, problems.ZipBomb),
         Case("lying_zip_headers", _lying_sizes(liar, liar_picture, 5 * MEGABYTE), unusable,
              problems.ZipBomb),
-        Case("lying_crc", _lying_sizes(bomb, picture, 1024), unusable, problems.CorruptWorkbook),
+        Case("lying_sizes", _lying_sizes(good, "xl/styles.xml", 10), unusable,
+             problems.CorruptWorkbook),
         Case("nan", _replace_sentinel(sentinel, '<c r="{r}"{s}><v>NaN</v></c>'), checked,
              problems.NotFinite),
         Case("infinity", _replace_sentinel(sentinel, '<c r="{r}"{s}><v>1e999</v></c>'), checked,
-             problems.NotANumber),
+             problems.NotFinite),
         Case("true_as_count", _with_cells(template, {value_cell: True}), checked,
              problems.LogicalValue),
         Case("1e300_as_count", _with_cells(template, {value_cell: 1e300}), checked,
