@@ -153,8 +153,8 @@ def _failed(result: ReturnResult, failure: Exception) -> None:
     result.outcome, result.return_id = UploadOutcome.UNUSABLE, None
     result.revision = result.state = result.diff = None
     result.report = ProblemReport()
-    result.message = problems.ReadingFailed.message(reason=_("upload %(id)s",
-                                                             id=result.upload_id))
+    result.message = problems.ReadingFailed.problem(
+        reason=_("upload %(id)s", id=result.upload_id)).message
 
 
 def _record_upload(sessions: Callable[[], Session], storage: Path, data: bytes, name: str,
