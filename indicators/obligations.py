@@ -143,10 +143,12 @@ class Standing:
 
 def standing(obligation: Obligation, returns: list[Return], as_of: dt.date) -> Standing:
     """Where `obligation` stands on `as_of` given the returns sent for it: rejected ones do not
-    count, the newest revision's state does, and the return came with its first upload."""
+    count, the state of the revision in force does, and the return came with its first
+    imported upload."""
     accepted = [item for item in returns if item.state is not ReturnState.REJECTED]
-    if accepted:
-        newest = max(accepted, key=lambda item: item.revision)
+    standing_ones = [item for item in accepted if item.state.stands]
+    if standing_ones:
+        newest = max(standing_ones, key=lambda item: item.revision)
         return Standing(obligation, ReturnStatus.of_state(newest.state),
                         min(item.uploaded_at for item in accepted), as_of)
     if as_of <= obligation.period.end:

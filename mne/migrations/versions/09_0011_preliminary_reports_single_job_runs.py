@@ -3,14 +3,14 @@ shown to viewers); a scheduled job's run is recorded once per due time, however 
 schedulers run it
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
