@@ -1,7 +1,8 @@
 """Reading an untrusted workbook in a child process that cannot take the caller down.
 
 The child (started from a fork server that has already imported the readers, so that starting
-it is cheap) sets its own limits with `resource.setrlimit`: address space (`Limits.memory_bytes`)
+it is cheap) sets its own limits with `resource.setrlimit`: address space (`Limits.memory_bytes`
+beyond what it maps when it starts)
 and CPU time (`Limits.cpu_seconds`); the caller waits at most `Limits.timeout_seconds`. The child
 runs the work (checking and reading a workbook, `importers.workbook.open_workbook`, or marking
 its problems on it) and sends back its result or the catalogue problem that makes the file
@@ -83,10 +84,18 @@ def _beyond(limit: str, **fields: Any) -> UnusableWorkbook:
     return UnusableWorkbook(problems.ReadingLimit, limit=gettext(limit, **fields))
 
 
+def _mapped_bytes() -> int:
+    """The address space this process maps already (libraries, interpreter): the memory
+    limit is counted on top of it, whatever the machine's libraries reserve."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
 def _run_in_child(sender: Any, limits: Limits, work: Callable[..., Any],
                   arguments: tuple) -> None:
     """In the child: limit this process, do the work, send back its result or its problem."""
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    address_space = _mapped_bytes() + limits.memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     try:
         sender.send(("done", work(*arguments)))
