@@ -24,7 +24,14 @@ from sqlalchemy.engine import make_url
 from mne import create_app
 from mne.config import load_settings
 from mne.database import Database, upgrade
-from tests.helpers import TEST_PASSWORD, empty_database, login, write_config
+from tests.helpers import (
+    TEST_PASSWORD,
+    empty_database,
+    login,
+    put_rows,
+    table_rows,
+    write_config,
+)
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -167,13 +174,26 @@ def run_mne(config_file):
     return run
 
 
+@pytest.fixture(scope="session")
+def _demo_snapshots() -> dict[str, tuple]:
+    return {}
+
+
 @pytest.fixture
-def demo(db, settings):
-    """The demonstration strategy, loaded into the scratch database."""
+def demo(db, settings, database_url, _demo_snapshots, tmp_path_factory):
+    """The demonstration strategy, loaded into the scratch database (received through the
+    return pipeline once per backend, then put back from a copy of its rows and files)."""
     from importers.demo import load_demo
 
-    with db.transaction() as session:
-        return load_demo(session, settings.dimensions)
+    if database_url not in _demo_snapshots:
+        summary = load_demo(db.sessions, settings.storage_folder, settings.dimensions)
+        storage = shutil.copytree(settings.storage_folder, tmp_path_factory.mktemp("demo") / "s")
+        _demo_snapshots[database_url] = (summary, table_rows(db), storage)
+        return summary
+    summary, rows, storage = _demo_snapshots[database_url]
+    put_rows(db, rows)
+    shutil.copytree(storage, settings.storage_folder, dirs_exist_ok=True)
+    return summary
 
 
 @pytest.fixture

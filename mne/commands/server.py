@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 from flask.cli import with_appcontext
 
@@ -18,6 +20,7 @@ def serve_command(host: str | None, port: int | None) -> None:
     from waitress import serve
 
     host, port = host or settings().host, port or settings().port
+    _ensure_port_free(host, port)
     scheduler = _start_scheduler() if settings().scheduler_enabled else None
     click.echo(f"mne serving on http://{host}:{port}")
     try:
@@ -25,6 +28,19 @@ def serve_command(host: str | None, port: int | None) -> None:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _ensure_port_free(host: str, port: int) -> None:
+    """Stop with one sentence, before anything starts, when another program holds the port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        try:
+            probe.bind((host, port))
+        except OSError as problem:
+            raise click.ClickException(
+                f"cannot serve on http://{host}:{port}: {problem.strerror or problem} "
+                f"(another program is using port {port}?); choose another port with "
+                f"--port {port + 1}, or `make run PORT={port + 1}`") from None
 
 
 def _start_scheduler():
