@@ -131,7 +131,7 @@ def load_demo(sessions: Callable[[], Session], storage: Path,
             record(session, DEMO_ACTOR, "demo.loaded", "strategy", summary.strategy,
                    after={"framework": summary.framework_written,
                           "returns": summary.returns_received,
-                          "approved": summary.returns_approved,
+                          "approved_returns": summary.returns_approved,
                           "values": summary.values_written})
     return summary
 

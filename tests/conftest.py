@@ -25,6 +25,7 @@ from mne import create_app
 from mne.config import load_settings
 from mne.database import Database, upgrade
 from tests.helpers import (
+    ROOT,
     TEST_PASSWORD,
     empty_database,
     login,
@@ -116,9 +117,12 @@ def _databases() -> dict[str, Database]:
 
 
 @pytest.fixture
-def db(database_url, _databases) -> Iterator[Database]:
-    """The scratch database, emptied after the test."""
+def db(request, database_url, _databases, _demo_snapshots) -> Iterator[Database]:
+    """The scratch database, emptied after the test; holding the demonstration from the start
+    when the test asks for `demo`."""
     database = _databases.setdefault(database_url, Database(database_url))
+    if "demo" in request.fixturenames:
+        _put_demo(database, _demo_snapshots, request.getfixturevalue("tmp_path_factory"))
     yield database
     empty_database(database)
 
@@ -179,19 +183,24 @@ def _demo_snapshots() -> dict[str, tuple]:
     return {}
 
 
-@pytest.fixture
-def demo(db, settings, database_url, _demo_snapshots, tmp_path_factory):
-    """The demonstration strategy, loaded into the scratch database (received through the
-    return pipeline once per backend, then put back from a copy of its rows and files)."""
+def _put_demo(database: Database, snapshots: dict[str, tuple], tmp_path_factory) -> None:
+    """The demonstration in the empty `database`: received through the return pipeline once
+    per backend, then put back from a copy of its rows."""
     from importers.demo import load_demo
 
-    if database_url not in _demo_snapshots:
-        summary = load_demo(db.sessions, settings.storage_folder, settings.dimensions)
-        storage = shutil.copytree(settings.storage_folder, tmp_path_factory.mktemp("demo") / "s")
-        _demo_snapshots[database_url] = (summary, table_rows(db), storage)
-        return summary
-    summary, rows, storage = _demo_snapshots[database_url]
-    put_rows(db, rows)
+    url = database.engine.url.render_as_string(hide_password=False)
+    if url in snapshots:
+        put_rows(database, snapshots[url][1])
+        return
+    storage = tmp_path_factory.mktemp("demo-storage")
+    summary = load_demo(database.sessions, storage, load_settings(ROOT / "config.toml").dimensions)
+    snapshots[url] = (summary, table_rows(database), storage)
+
+
+@pytest.fixture
+def demo(db, settings, _demo_snapshots):
+    """The demonstration strategy, loaded into the scratch database, and its stored files."""
+    summary, _rows, storage = _demo_snapshots[db.engine.url.render_as_string(hide_password=False)]
     shutil.copytree(storage, settings.storage_folder, dirs_exist_ok=True)
     return summary
 
