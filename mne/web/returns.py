@@ -145,7 +145,7 @@ def annotated_check(upload_id: int):
     """A checked (not imported) workbook with every problem marked on its cell: for the one
     who sent it, or whoever may read the return it became."""
     upload = session().get(Upload, upload_id)
-    if upload is None or not upload.file_path:  # the demonstration's returns have no file
+    if upload is None or not upload.file_path:  # recorded without its file
         abort(404)
     if upload.return_id is not None:
         authorized_return(upload.return_id, Action.READ_RETURNS)
