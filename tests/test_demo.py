@@ -138,7 +138,8 @@ def test_every_demo_value_came_in_a_received_workbook_with_its_sheet_and_cell(
 def _figures(session, entity: str, period: str) -> dict[tuple[str, str], tuple]:
     return {(code, value.disaggregation): (value.value, value.flag, value.level, value.return_id)
             for value, code in session.execute(
-                select(DataValue, Indicator.code).join(Indicator).join(Entity)
+                select(DataValue, Indicator.code).join(Indicator)
+                .join(Entity, DataValue.entity_id == Entity.id)
                 .where(Entity.code == entity, DataValue.period == period))}
 
 
