@@ -248,14 +248,15 @@ def _send_return(sessions: Callable[[], Session], storage: Path, strategy: str, 
 
 
 def _filled(template: bytes, filling: _Filling) -> bytes:
-    """The template filled as the entity would: every figure the story gives it, and the
-    flag 'not available' wherever it has none."""
+    """The template filled as the entity would: every figure the story gives it, the flag
+    'not available' for a total it has none for (a breakdown category it has none for stays
+    empty, as the template allows)."""
     workbook = openpyxl.load_workbook(io.BytesIO(template))
     for row in workbook[QUANTITATIVE].iter_rows(min_row=2):
-        code = row[Q_CODE - 1].value
+        code, breakdown = row[Q_CODE - 1].value, row[Q_KEY - 1].value or ""
         if code:
-            value, flag = filling.numbers.get((code, row[Q_KEY - 1].value or ""),
-                                              (None, NOT_AVAILABLE))
+            value, flag = filling.numbers.get(
+                (code, breakdown), (None, None if breakdown else NOT_AVAILABLE))
             row[Q_VALUE - 1].value, row[Q_FLAG - 1].value = value, flag
     for row in workbook[QUALITATIVE].iter_rows(min_row=2):
         code = row[L_CODE - 1].value

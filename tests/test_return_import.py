@@ -185,7 +185,7 @@ def test_identical_upload_is_a_no_op_and_a_changed_one_is_revision_2_with_its_di
     diff = second.diff.to_dict()
     assert diff["against_revision"] == 1
     assert {(item["indicator"], item["before"], item["after"]) for item in diff["changed"]} == \
-        {("P1", "45", "50"), ("Y1", "1", "(not_available)")}
+        {("P1", "45", "50"), ("Y1", "1", "(not available)")}
     assert diff["added"] == [] and diff["removed"] == []
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DataValueHistory)) == \

@@ -62,15 +62,3 @@ def test_served_overview_shows_the_demonstration_strategy(run_mne, config_file):
     assert page.count('class="objective') >= 12
     assert page.count('class="indicator"') >= 32
 
-
-def test_serve_on_a_port_in_use_says_so_in_one_line_and_names_another(run_mne, config_file):
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        port = holder.getsockname()[1]
-        result = run_mne("serve", "--host", "127.0.0.1", "--port", str(port), check=False)
-    said = (result.stdout + result.stderr).strip()
-    assert result.returncode != 0
-    assert "Traceback" not in said and "serving on" not in said
-    assert len(said.splitlines()) == 1
-    assert f"port {port}" in said and f"make run PORT={port + 1}" in said

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from indicators.errors import NotFound
 from indicators.evaluation import status_matrix
 from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
-from indicators.obligations import owes, reporting_indicators
+from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
@@ -75,6 +77,7 @@ def dashboard(code: str):
         "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
         matrix=status_matrix(rows), principles=principles, statuses=list(Status),
         latest=periods[-1] if periods else None, entities=_entities(),
+        judged=period_being_judged(session(), strategy, calendar(), dt.date.today()),
     )
 
 
