@@ -271,7 +271,9 @@ def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarte
     result = send(output.getvalue())
     assert result.outcome is UploadOutcome.SUBMITTED, [p.line() for p in result.report.errors]
     assert result.revision == 2 and result.diff.against_revision == 1
-    assert result.diff.changed == [] and result.diff.added == []  # the demo sent the same
+    assert result.diff.changed == []
+    assert {item["breakdown"] for item in result.diff.added} == {"sex=other", "age=unknown"}
+    assert all(item["after"] == "(not available)" for item in result.diff.added)
 
 
 def test_45_percent_typed_in_excel_is_read_as_45(db, template, send):
