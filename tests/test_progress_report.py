@@ -25,7 +25,7 @@ COMPARED = ("baseline_value", "baseline_period", "target_value", "target_period"
 def issued(db, demo, settings):
     """The demonstration's progress report for 2026Q3."""
     with db.transaction() as session:
-        return compile_and_issue(session, "progress", demo["strategy"], PERIOD,
+        return compile_and_issue(session, "progress", demo.strategy, PERIOD,
                                  report_settings(settings), "evaluator")
 
 
