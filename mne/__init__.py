@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 
@@ -16,6 +17,7 @@ from mne.languages import (
     choose_locale,
     html_lang,
 )
+from reports.compilation import finite
 
 csrf = CSRFProtect()
 
@@ -24,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the application from `settings` (read from config.toml when not given)."""
     settings = settings or load_settings()
     app = Flask(__name__)
+    app.json = FiniteJSONProvider(app)
     app.config.update(
         MNE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
@@ -53,6 +56,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     commands.register(app)
     return app
+
+
+class FiniteJSONProvider(DefaultJSONProvider):
+    """JSON answers that any strict reader accepts: a number that is not finite is null."""
+
+    def dumps(self, obj, **kwargs):
+        return super().dumps(finite(obj), allow_nan=False, **kwargs)
 
 
 def _close_session(_error: BaseException | None) -> None:

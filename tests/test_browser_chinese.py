@@ -118,7 +118,7 @@ def test_a_chinese_progress_report_prints_to_pdf_with_a_cjk_font(chromium, cjk_f
                                                                  demo, settings):
     """The report as a reader prints it from the browser (the app translates the report)."""
     with in_language("zh"), db.transaction() as session:
-        issued = compile_and_issue(session, "progress", demo["strategy"], "2026Q3",
+        issued = compile_and_issue(session, "progress", demo.strategy, "2026Q3",
                                    report_settings(settings), "evaluator")
         html = report_bytes(issued, "html", settings.storage_folder).decode("utf-8")
     page = chromium.new_page()

@@ -154,7 +154,7 @@ def test_work_can_be_given_a_language_of_its_own(app):
 def test_a_report_compiled_in_chinese_is_written_in_chinese(db, demo, settings,
                                                             evaluator_client):
     with in_language("zh"), db.transaction() as session:
-        issued = compile_and_issue(session, "progress", demo["strategy"], "2026Q3",
+        issued = compile_and_issue(session, "progress", demo.strategy, "2026Q3",
                                    report_settings(settings), "evaluator")
     page = evaluator_client.get(
         f"/api/v1/reports/{issued.id}/file?format=html").get_data(as_text=True)

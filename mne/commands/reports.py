@@ -19,11 +19,15 @@ from mne.languages import language_option
 @click.option("--format", "format_", type=click.Choice(["xlsx", "html", "json"]),
               default="xlsx", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--preliminary", is_flag=True,
+              help="Include submitted figures not yet approved (marked preliminary on every "
+                   "page; never shown to viewers).")
 @with_appcontext
 @language_option
 def report_command(kind: str, strategy_code: str | None, period: str | None, format_: str,
-                   output: Path) -> None:
-    """Compile a report now, keep it as a new version and write it to a file."""
+                   output: Path, preliminary: bool) -> None:
+    """Compile a report now (of approved figures), keep it as a new version and write it to a
+    file."""
     import datetime as dt
 
     from indicators.framework import default_strategy
@@ -39,7 +43,8 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
             raise click.ClickException("no strategy yet: load one first (mne demo)")
         period = parse_period(period).code if period else (
             config.calendar.period_just_ended(dt.date.today()).code)
-        report = compile_and_issue(session, kind, strategy_code, period, config, actor())
+        report = compile_and_issue(session, kind, strategy_code, period, config, actor(),
+                                   preliminary=preliminary)
         output.write_bytes(report_bytes(report, format_, config.storage_folder))
         kept = report.file(format_)
         click.echo(f"{kind} report {strategy_code} {period} version {report.version} "
