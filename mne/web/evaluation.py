@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.data_quality import completeness_by, expected_returns, quality_report
 from indicators.errors import NotFound
-from indicators.evaluation import status_matrix
+from indicators.evaluation import (
+    IndicatorProgress,
+    StatusChange,
+    sex_coverage_of,
+    status_changes,
+    status_matrix,
+)
 from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.obligations import owes, reporting_indicators
 from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
-from mne.accounts.guard import requires
+from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.context import session
 from mne.evaluation import (
     Filters,
     calendar,
+    requested_dashboard,
     requested_indicator,
     requested_progress,
     status_label,
 )
 from mne.web.charts import Point, breakdown_chart, trend_chart
+from reports.charts import Point as ChartPoint
+from reports.charts import share_bar, sparkline, status_chart
 
 blueprint = Blueprint("evaluation", __name__)
 
@@ -59,23 +71,71 @@ def first_dashboard():
 @blueprint.get("/strategies/<code>/dashboard")
 @requires(Action.READ_FRAMEWORK)
 def dashboard(code: str):
-    """Principles × status with counts, each cell opening its indicators; the completeness of
-    the latest period."""
+    """At the top: status by principle as a chart, the sex picture, the completeness of the
+    latest period and what changed since the previous one; below, the indicator table,
+    filtered by the query's principle, status and entity."""
     strategy = _strategy(code)
     filters = Filters.from_request()
-    rows = requested_progress(code, filters)
+    rows, totals = requested_dashboard(code, filters)
+    principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
+                                   .order_by(Principle.position)).all()
     listed = [row for row in rows
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
     returns = expected_returns(session(), code, calendar(), _until(filters))
     periods = completeness_by(returns, "period")
-    principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
-                                   .order_by(Principle.position)).all()
+    current = _current_period(filters, rows)
     return render_template(
         "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
-        matrix=status_matrix(rows), principles=principles, statuses=list(Status),
-        latest=periods[-1] if periods else None, entities=_entities(),
+        principles=principles, statuses=list(Status), entities=_entities(),
+        latest=periods[-1] if periods else None,
+        matrix=status_matrix(rows), status_chart=_status_chart(principles, rows),
+        sparklines={row.code: _sparkline(row.name, totals[row.code]) for row in listed},
+        progress_bars={row.code: _progress_bar(row) for row in listed},
+        sexed=[row for row in rows if row.sex_coverage is not None],
+        sex_coverage=sex_coverage_of(rows), current=current,
+        changes=_changes_since(code, filters, rows, current),
+        approved_only=approved_figures_only(),
     )
+
+
+def _status_chart(principles: list[Principle], rows: list[IndicatorProgress]) -> str:
+    counts = status_matrix(rows)
+    return status_chart(
+        _("Indicators by principle and status"),
+        {principle.name: {Status(status): count
+                          for status, count in counts[principle.code].items()}
+         for principle in principles if principle.code in counts})
+
+
+def _sparkline(name: str, totals: list[Any]) -> str:
+    return sparkline(_("%(name)s: trend", name=name),
+                     [ChartPoint(parse_period(row.period), float(row.value), int(row.entities))
+                      for row in totals])
+
+
+def _progress_bar(row: IndicatorProgress) -> str:
+    if row.progress is None:
+        return ""
+    return share_bar(_("Progress against expected"), row.progress, row.status.colour,
+                     mark=row.expected_progress)
+
+
+def _current_period(filters: Filters, rows: list[IndicatorProgress]) -> Period | None:
+    """The period the dashboard stands at: the one asked, else the newest any indicator has."""
+    if filters.until:
+        return parse_period(filters.until)
+    reported = [parse_period(row.latest_period) for row in rows if row.latest_period]
+    return max(reported) if reported else None
+
+
+def _changes_since(code: str, filters: Filters, rows: list[IndicatorProgress],
+                   current: Period | None) -> list[StatusChange]:
+    """The indicators whose status changed since the period before `current`."""
+    if current is None:
+        return []
+    before, _totals = requested_dashboard(code, replace(filters, until=(current - 1).code))
+    return status_changes(before, rows)
 
 
 @blueprint.get("/strategies/<code>/indicators/<indicator_code>")
