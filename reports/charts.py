@@ -23,12 +23,13 @@ from markupsafe import Markup
 from indicators.i18n import gettext as _
 from indicators.periods import Period
 from indicators.trends import years_between
-from indicators.vocabulary import Status, category_colour
+from indicators.vocabulary import OKABE_ITO, Status, Unit, category_colour
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 70, 96, 16, 44
 INK, MUTED, GRID = "#1d2733", "#5b6b7c", "#e6e9ee"
-ACTUAL, BASELINE, TARGET, PROJECTION = "#0072B2", "#5b6b7c", "#009E73", "#D55E00"
+BASELINE = MUTED
+ACTUAL, TARGET, PROJECTION = (f"#{OKABE_ITO[index]}" for index in (4, 2, 5))
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ def _round_step(raw: float) -> float:
     """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `raw`."""
     magnitude = 10 ** math.floor(math.log10(raw))
     return next(factor * magnitude for factor in (1, 2, 2.5, 5, 10) if factor * magnitude >= raw)
+
+
+def axis_title(unit: Unit, currency: str = "") -> str:
+    """What the y-axis names: the unit in words, with the currency of an amount."""
+    return f"{unit.label} ({currency})" if currency else unit.label
 
 
 def number(value: float) -> str:

@@ -35,9 +35,16 @@ from mne.evaluation import (
     requested_progress,
     status_label,
 )
-from mne.web.charts import Point, breakdown_chart, trend_chart
-from reports.charts import Point as ChartPoint
-from reports.charts import share_bar, sparkline, status_chart
+from reports.charts import (
+    Point,
+    Projection,
+    axis_title,
+    breakdown_chart,
+    share_bar,
+    sparkline,
+    status_chart,
+    trend_chart,
+)
 
 blueprint = Blueprint("evaluation", __name__)
 
@@ -110,7 +117,7 @@ def _status_chart(principles: list[Principle], rows: list[IndicatorProgress]) ->
 
 def _sparkline(name: str, totals: list[Any]) -> str:
     return sparkline(_("%(name)s: trend", name=name),
-                     [ChartPoint(parse_period(row.period), float(row.value), int(row.entities))
+                     [Point(parse_period(row.period), float(row.value), int(row.entities))
                       for row in totals])
 
 
@@ -149,36 +156,35 @@ def indicator_page(code: str, indicator_code: str):
     return render_template(
         "evaluation/indicator.html", strategy=strategy, filters=filters,
         indicator=view.indicator, row=row, series=view.series, trend=_trend(view.series, row),
-        breakdowns={dimension: _breakdown(view.indicator.name, dimension, points)
+        breakdowns={dimension: _breakdown(row, dimension, points)
                     for dimension, points in view.breakdowns.items()},
         entities=_entities(), **indicator_tables(session(), view),
     )
 
 
-def _trend(series: list[dict], row) -> str:
-    actual = [Point(point["period"], point["period_end"], point["total"])
+def _trend(series: list[dict], row: IndicatorProgress) -> str:
+    """The indicator's chart: its values per period against baseline, target and projection."""
+    actual = [Point(parse_period(point["period"]), point["total"], point["entities"])
               for point in series if point["total"] is not None]
-    baseline = target = projected = None
+    baseline = target = projection = None
     if row.baseline_value is not None and row.baseline_period:
-        baseline = Point(row.baseline_period, parse_period(row.baseline_period).end,
-                         row.baseline_value)
+        baseline = Point(parse_period(row.baseline_period), row.baseline_value)
     if row.target_value is not None and row.target_period:
-        end = parse_period(row.target_period).end
-        target = Point(row.target_period, end, row.target_value)
-        if row.projected_value is not None:
-            projected = Point(row.target_period, end, row.projected_value)
-    return trend_chart(_("%(name)s: value per period", name=row.name), actual, baseline,
-                       target, projected)
+        target = Point(parse_period(row.target_period), row.target_value)
+        if row.projected_value is not None and row.slope is not None:
+            projection = Projection(row.slope, Point(target.period, row.projected_value))
+    return trend_chart(_("%(name)s: value per period", name=row.name),
+                       axis_title(row.unit, row.currency), actual, baseline, target, projection)
 
 
-def _breakdown(name: str, dimension: str, series: list[dict]) -> str:
+def _breakdown(row: IndicatorProgress, dimension: str, series: list[dict]) -> str:
     categories: dict[str, list[Point]] = {}
     for point in series:
         for category, value in point["breakdown"].items():
             categories.setdefault(category, []).append(
-                Point(point["period"], point["period_end"], value))
-    return breakdown_chart(_("%(name)s by %(dimension)s", name=name, dimension=dimension),
-                           categories)
+                Point(parse_period(point["period"]), value))
+    return breakdown_chart(_("%(name)s by %(dimension)s", name=row.name, dimension=dimension),
+                           axis_title(row.unit, row.currency), categories)
 
 
 @blueprint.get("/entities/<code>")
