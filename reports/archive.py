@@ -17,6 +17,7 @@ from indicators.errors import NotFound
 from indicators.evaluation import load_strategy
 from indicators.model import Strategy, utcnow
 from indicators.obligations import Calendar
+from indicators.periods import parse_period
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation, as_json
@@ -29,6 +30,7 @@ from reports.model import (
 )
 from reports.progress import compile_progress_report, progress_table
 from reports.render_html import render_html
+from reports.render_pdf import render_pdf
 from reports.render_xlsx import render_xlsx
 
 VERSION_ATTEMPTS = 5
@@ -42,6 +44,7 @@ MEDIA_TYPES = {
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ReportFormat.HTML: "text/html; charset=utf-8",
     ReportFormat.JSON: "application/json",
+    ReportFormat.PDF: "application/pdf",
 }
 
 
@@ -61,8 +64,11 @@ def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: st
     strategy = load_strategy(session, strategy_code)
     table = progress_table(session, strategy, period, settings.thresholds)
     compilers = {
-        ReportKind.PROGRESS: lambda: compile_progress_report(session, strategy, period, table,
-                                                             as_of),
+        ReportKind.PROGRESS: lambda: compile_progress_report(
+            session, strategy, period, table, as_of,
+            previous=progress_table(session, strategy, (parse_period(period) - 1).code,
+                                    settings.thresholds),
+            calendar=settings.calendar),
         ReportKind.GAPS: lambda: compile_gaps(session, strategy, period, settings.calendar,
                                               as_of, table.indicators, table.rows),
     }
@@ -124,7 +130,10 @@ def _next_version(session: Session, strategy_id: int, kind: ReportKind, period: 
 
 def report_bytes(report: CompiledReport, format: ReportFormat | str,
                  storage_folder: Path) -> bytes:
-    """The kept file of a report in `format`, checked against its sha256."""
+    """The kept file of a report in `format`, checked against its sha256; a PDF is typeset
+    from the kept html."""
+    if ReportFormat(format) is ReportFormat.PDF:
+        return render_pdf(report_bytes(report, ReportFormat.HTML, storage_folder))
     kept = report.file(ReportFormat(format))
     if kept is None:
         raise NotFound("report_file", f"{report.id} ({ReportFormat(format).value})")

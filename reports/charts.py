@@ -235,29 +235,32 @@ def _marked(scale: _Scale, point: Point, words: str, colour: str, css: str) -> l
 
 
 def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point | None = None,
-                target: Point | None = None, projection: Projection | None = None) -> Markup:
+                target: Point | None = None, projection: Projection | None = None,
+                width: int = WIDTH, height: int = HEIGHT, legend: bool = True) -> Markup:
     """The value per period (gaps where a period is missing, hollow points where fewer
     entities reported), the labelled baseline and target, the path between them and the
-    labelled projection from the fitted trend line to the target period."""
+    labelled projection from the fitted trend line to the target period; a small multiple
+    is drawn `width` × `height` without its `legend` (given once beside them)."""
     if not actual:
         return Markup("")
     latest = max(actual, key=lambda point: point.period)
     start = projection_start(latest, projection) if projection else None
     marks = [point for point in (baseline, target, start,
                                  projection.target if projection else None) if point]
-    scale = _Scale([*actual, *marks])
+    scale = _Scale([*actual, *marks], width, height,
+                   (LEFT, RIGHT, TOP, BOTTOM) if legend else (56, 80, 22, 26))
     parts = _frame(scale, _every_period(actual), unit)
-    legend = [(_("actual"), ACTUAL, "")]
+    keys = [(_("actual"), ACTUAL, "")]
     if baseline is not None and target is not None:
         parts += _line_between(scale, baseline, target, TARGET, "target-line", "6 4")
-        legend.append((_("path to target"), TARGET, "6 4"))
+        keys.append((_("path to target"), TARGET, "6 4"))
     if projection is not None:
         parts += _line_between(scale, start, projection.target, PROJECTION, "projection", "2 3")
         end = projection.target
         parts.append(_text(scale.x(end.period) + 6, scale.y(end.value) + 14,
                            _("projection %(value)s", value=number(end.value)),
                            "projection-label", colour=PROJECTION))
-        legend.append((_("projection from the trend"), PROJECTION, "2 3"))
+        keys.append((_("projection from the trend"), PROJECTION, "2 3"))
     usual = usual_coverage(actual)
     parts += _line(scale, actual, ACTUAL, "actual")
     parts += _dots(scale, actual, ACTUAL, "actual-point", usual)
@@ -265,8 +268,18 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
         parts += _marked(scale, baseline, _("baseline"), BASELINE, "baseline")
     if target is not None:
         parts += _marked(scale, target, _("target"), TARGET, "target")
-    parts += _legend(legend, HEIGHT - 6)
-    return _svg("trend", title, _describe(actual, unit, baseline, target, projection), parts)
+    if legend:
+        parts += _legend(keys, height - 6)
+    return _svg("trend", title, _describe(actual, unit, baseline, target, projection), parts,
+                width, height)
+
+
+def trend_legend() -> Markup:
+    """The legend of trend charts drawn without theirs (small multiples), given once."""
+    keys = [(_("actual"), ACTUAL, ""), (_("path to target"), TARGET, "6 4"),
+            (_("projection from the trend"), PROJECTION, "2 3")]
+    return _svg("legend", _("Legend"), ", ".join(name for name, _colour, _dash in keys),
+                _legend(keys, 16), WIDTH, 22)
 
 
 def _line_between(scale: _Scale, first: Point, last: Point, colour: str, css: str,

@@ -38,6 +38,7 @@ class ReportFormat(StrEnum):
     XLSX = "xlsx"
     HTML = "html"
     JSON = "json"
+    PDF = "pdf"
 
 
 class ClaimState(StrEnum):

@@ -9,8 +9,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.i18n import _
-from indicators.vocabulary import COLOURED, Term
+from indicators.periods import parse_period
+from indicators.vocabulary import COLOURED, Status, Term
+from reports.charts import (
+    Point,
+    Projection,
+    axis_title,
+    status_chart,
+    trend_chart,
+    trend_legend,
+)
 from reports.compilation import DATE, NUMBER, PERCENT, Column, Compilation
+from reports.model import ReportKind
 from reports.svg import svg_chart
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -20,8 +30,10 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES),
                               autoescape=select_autoescape(["html"]), trim_blocks=True,
                               lstrip_blocks=True)
-    environment.globals.update(_=_, svg_chart=svg_chart, coloured=COLOURED)
+    environment.globals.update(_=_, svg_chart=svg_chart, coloured=COLOURED,
+                               trend_legend=trend_legend, statuses=list(Status))
     environment.filters["cell"] = format_cell
+    environment.filters["in_words"] = value_in_words
     return environment
 
 
@@ -41,6 +53,83 @@ def format_cell(value: Any, column: Column) -> str:
 
 
 def render_html(compilation: Compilation) -> bytes:
-    """The page's bytes (UTF-8)."""
-    template = _environment().get_template("report.html")
-    return template.render(report=compilation).encode("utf-8")
+    """The page's bytes (UTF-8): a progress report as a briefing (summary, a section per
+    principle, annex), any other report as its sections one after the other."""
+    if compilation.kind is ReportKind.PROGRESS:
+        page = _environment().get_template("progress.html").render(
+            report=compilation, **briefing(compilation))
+    else:
+        page = _environment().get_template("report.html").render(report=compilation)
+    return page.encode("utf-8")
+
+
+def briefing(compilation: Compilation) -> dict[str, Any]:
+    """What the briefing shows beyond the compilation's sections: the indicators grouped by
+    principle, each one's small chart, and the statuses by principle as a chart."""
+    rows = compilation.section("indicators").rows
+    by_principle: dict[str, list[dict]] = {}
+    for row in rows:
+        by_principle.setdefault(row["principle_name"], []).append(row)
+    counts = {entry["principle"]: {status: entry[status.value] for status in Status}
+              for entry in compilation.section("principle").rows}
+    totals = {status: sum(group[status] for group in counts.values()) for status in Status}
+    return {
+        "by_principle": by_principle,
+        "narratives": {name: _narrative(counts.get(name, {}), compilation, name)
+                       for name in by_principle},
+        "small_charts": _small_charts(compilation, rows),
+        "status_chart": status_chart(_("Indicators by principle and status"), counts),
+        "totals": totals,
+    }
+
+
+def _narrative(counts: dict[Status, int], compilation: Compilation, principle: str) -> str:
+    """The principle's default narrative: its indicators by status and their movements."""
+    standing = ", ".join(f"{counts[status]} {status.label}" for status in Status
+                         if counts.get(status))
+    moved = [row["direction"] for row in compilation.section("movements").rows
+             if row["principle_name"] == principle]
+    text = _("%(count)s indicators: %(standing)s.", count=sum(counts.values()),
+             standing=standing)
+    if moved:
+        text += " " + _("Since the previous period %(better)s moved towards their target and "
+                        "%(worse)s away from it.", better=moved.count(1), worse=moved.count(-1))
+    return text
+
+
+def _small_charts(compilation: Compilation, rows: list[dict]) -> dict[str, str]:
+    """A small trend chart per indicator with values: baseline, target and projection."""
+    trends = compilation.section("trends")
+    periods = [column.key for column in trends.columns[1:]]
+    figures = {row["code"]: row for row in rows}
+    charts = {}
+    for series in trends.rows:
+        row = figures[series["code"]]
+        actual = [Point(parse_period(period), series[period]) for period in periods
+                  if series.get(period) is not None]
+        charts[row["code"]] = trend_chart(
+            f"{row['code']} {row['name']}", axis_title(row["unit"]), actual,
+            _marked(row, "baseline"), _marked(row, "target"), _projection(row),
+            width=340, height=200, legend=False)
+    return charts
+
+
+def _marked(row: dict, which: str) -> Point | None:
+    value, period = row[f"{which}_value"], row[f"{which}_period"]
+    return Point(parse_period(period), value) if value is not None and period else None
+
+
+def _projection(row: dict) -> Projection | None:
+    target = _marked(row, "target")
+    if target is None or row["projected_value"] is None or row["slope"] is None:
+        return None
+    return Projection(row["slope"], Point(target.period, row["projected_value"]))
+
+
+def value_in_words(value: Any, unit: Any) -> str:
+    """A figure with its unit's sign (%, per 100,000) as the briefing's tables write it."""
+    if value is None:
+        return "—"
+    number = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 \
+        else f"{value:,.2f}"
+    return f"{number} {unit.suffix()}".strip()

@@ -8,6 +8,13 @@ import click
 from flask.cli import with_appcontext
 
 from mne.context import database, settings
+from reports.model import ReportFormat
+
+
+def format_of(output: Path) -> str:
+    """The report format an output file's extension names (xlsx when it names none)."""
+    extension = output.suffix.lower().lstrip(".")
+    return extension if extension in set(ReportFormat) else ReportFormat.XLSX.value
 
 
 @click.command("report")
@@ -15,14 +22,16 @@ from mne.context import database, settings
 @click.option("--strategy", "strategy_code", default=None,
               help="Strategy code (default: the first active strategy).")
 @click.option("--period", default=None, help="e.g. 2026Q3 (default: the period just ended).")
-@click.option("--format", "format_", type=click.Choice(["xlsx", "html", "json"]),
-              default="xlsx", show_default=True)
+@click.option("--format", "format_", type=click.Choice([format.value for format in ReportFormat]),
+              default=None, help="Default: the output file's extension, else xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
-def report_command(kind: str, strategy_code: str | None, period: str | None, format_: str,
-                   output: Path) -> None:
-    """Compile a report now, keep it as a new version and write it to a file."""
+def report_command(kind: str, strategy_code: str | None, period: str | None,
+                   format_: str | None, output: Path) -> None:
+    """Compile a report now (reusing the latest version when no figure changed) and write it
+    to a file, in the format `--format` names or the file's extension says."""
     import datetime as dt
+    import hashlib
 
     from indicators.framework import default_strategy
     from indicators.periods import parse_period
@@ -30,6 +39,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
     from mne.scheduling import report_settings
     from reports.archive import compile_and_issue, report_bytes
 
+    format_ = format_ or format_of(output)
     config = report_settings(settings())
     with database().transaction() as session:
         strategy_code = strategy_code or default_strategy(session)
@@ -38,7 +48,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
         period = parse_period(period).code if period else (
             config.calendar.period_just_ended(dt.date.today()).code)
         report = compile_and_issue(session, kind, strategy_code, period, config, actor())
-        output.write_bytes(report_bytes(report, format_, config.storage_folder))
-        kept = report.file(format_)
+        data = report_bytes(report, format_, config.storage_folder)
+        output.write_bytes(data)
         click.echo(f"{kind} report {strategy_code} {period} version {report.version} "
-                   f"({format_}, sha256 {kept.sha256}) written to {output}")
+                   f"({format_}, sha256 {hashlib.sha256(data).hexdigest()}) written to {output}")
