@@ -95,12 +95,18 @@ def render(compilation: Compilation) -> dict[ReportFormat, bytes]:
 
 def issue_report(session: Session, compilation: Compilation, storage_folder: Path,
                  compiled_by: str) -> CompiledReport:
-    """Keep the compilation's files and record it as the next version of its report."""
+    """Keep the compilation's files and record it as the next version of its report; when its
+    figures equal those of the latest version (whatever the day it was compiled), that version
+    is the answer and nothing new is issued."""
     strategy_id = session.scalars(
         select(Strategy.id).where(Strategy.code == compilation.strategy_code)).one()
+    rendered = render(compilation)
+    latest = _latest_version(session, strategy_id, compilation.kind, compilation.period)
+    if latest is not None and _same_figures(latest, rendered[ReportFormat.JSON], storage_folder):
+        return latest
     files = [
         (format, store_bytes(storage_folder, data, f".{format.value}"))
-        for format, data in render(compilation).items()
+        for format, data in rendered.items()
     ]
     for _attempt in range(VERSION_ATTEMPTS):
         report = CompiledReport(
@@ -119,6 +125,24 @@ def issue_report(session: Session, compilation: Compilation, storage_folder: Pat
             continue  # another process took this version number first
     raise RuntimeError(f"could not number a new version of {compilation.kind} "
                        f"{compilation.strategy_code} {compilation.period}")
+
+
+def _latest_version(session: Session, strategy_id: int, kind: ReportKind,
+                    period: str) -> CompiledReport | None:
+    return session.scalars(
+        select(CompiledReport).where(CompiledReport.strategy_id == strategy_id,
+                                     CompiledReport.kind == kind,
+                                     CompiledReport.period == period)
+        .order_by(CompiledReport.version.desc()).limit(1)).one_or_none()
+
+
+def _same_figures(report: CompiledReport, figures: bytes, storage_folder: Path) -> bool:
+    """Whether a kept report's figures (its json, the day of compiling aside) equal these."""
+    if report.file(ReportFormat.JSON) is None:
+        return False
+    kept = json.loads(report_bytes(report, ReportFormat.JSON, storage_folder))
+    fresh = json.loads(figures)
+    return {**kept, "as_of": None} == {**fresh, "as_of": None}
 
 
 def _next_version(session: Session, strategy_id: int, kind: ReportKind, period: str) -> int:

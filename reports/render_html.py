@@ -65,7 +65,8 @@ def render_html(compilation: Compilation) -> bytes:
 
 def briefing(compilation: Compilation) -> dict[str, Any]:
     """What the briefing shows beyond the compilation's sections: the indicators grouped by
-    principle, each one's small chart, and the statuses by principle as a chart."""
+    principle with their default narrative, each one's small chart, the statuses by principle
+    as a chart and in total, the lowest and highest female shares."""
     rows = compilation.section("indicators").rows
     by_principle: dict[str, list[dict]] = {}
     for row in rows:
@@ -73,7 +74,10 @@ def briefing(compilation: Compilation) -> dict[str, Any]:
     counts = {entry["principle"]: {status: entry[status.value] for status in Status}
               for entry in compilation.section("principle").rows}
     totals = {status: sum(group[status] for group in counts.values()) for status in Status}
+    shares = sorted((row for row in compilation.section("sex").rows
+                     if row["female_share"] is not None), key=lambda row: row["female_share"])
     return {
+        "sex_extremes": (shares[0], shares[-1]) if shares else None,
         "by_principle": by_principle,
         "narratives": {name: _narrative(counts.get(name, {}), compilation, name)
                        for name in by_principle},
