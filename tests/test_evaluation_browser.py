@@ -26,8 +26,8 @@ def test_evaluator_follows_a_dashboard_cell_to_an_indicators_charts(page, demo, 
     assert trend.locator("circle.actual-point").count() >= 2
     assert trend.bounding_box()["height"] > 100
     by_sex = page.locator('section.breakdown[data-dimension="sex"] svg')
-    assert by_sex.locator("polyline.category-female").count() == 1
-    assert by_sex.locator("polyline.category-male").count() == 1
+    assert by_sex.locator("polyline.category-female").count() >= 1   # more where a gap
+    assert by_sex.locator("polyline.category-male").count() >= 1
     assert by_sex.bounding_box()["width"] > 100
 
 
