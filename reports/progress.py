@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from indicators.disaggregation import TOTAL
 from indicators.data_quality import completeness_by, expected_returns
+from indicators.disaggregation import TOTAL
 from indicators.evaluation import (
     IndicatorProgress,
     Scope,

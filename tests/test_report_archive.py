@@ -9,7 +9,6 @@ import re
 
 import openpyxl
 import pytest
-
 from sqlalchemy import func, select
 
 from indicators.model import Indicator
