@@ -61,7 +61,10 @@ def timed_floor(database: Database, path: Path) -> float:
 
 
 def _drop_everything(database: Database) -> None:
-    """An empty database for the next run (MNE_BENCH_DATABASE_URL names a scratch database)."""
+    """An empty database for the next run (MNE_BENCH_DATABASE_URL names a scratch database;
+    a scratch SQLite file goes with its folder)."""
+    if database.engine.url.get_backend_name() == "sqlite":
+        return
     metadata = MetaData()
     metadata.reflect(database.engine)
     metadata.drop_all(database.engine)

@@ -2,23 +2,29 @@
 year and value), e.g. the UNODC data files, into indicator series.
 
 A mapping (TOML, see `mappings/unodc.toml`) names the columns, maps column cells to the tracker's
-dimensions and categories (`Female` -> `sex=female`, `Total` -> no breakdown) and says how
-published values read (`<5` -> suppressed, `..` -> not available).
+indicators, dimensions and categories (`Female` -> `sex=female`, `Total` -> no breakdown) and says
+how published values read (`<5` -> suppressed, `..` -> not available). The unit is part of the
+series: one indicator published as counts and as rates is two indicators. Indicators, dimensions
+and categories the mapping does not list get a code made from their label (`México` -> `mexico`);
+labels that differ only by case or spacing are one category, labels that differ otherwise never
+share a code.
 
-Rows that share a key (entity, indicator, breakdown, year) are combined: their numbers are added
-up. If some of them were published as `<5`, the sum of the others is stored as a lower bound,
-flagged estimated, with the rows named in the comment; if all were `<5`, the value is suppressed
-with no number. A re-import of the same file writes nothing.
+Every row is accounted for: stored, added up with the rows that share its key (entity,
+indicator, breakdown, year), or refused with its row number. If some rows of a key were
+published as `<5`, the sum of the others is stored as a lower bound, flagged estimated, with the
+rows named in the comment; if all were `<5`, the value is suppressed with no number. A re-import
+of the same file writes nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,6 +55,7 @@ from indicators.values import ValueChanges, ValueKey, write_values
 
 MAPPINGS = Path(__file__).with_name("mappings")
 CHUNK = 5000
+CODE_LENGTH = 40  # the length of every code column
 Progress = Callable[[int, int], None]  # values written so far, values in all
 
 
@@ -70,6 +77,11 @@ class StatsProblem(MneError):
         """Whether things the file refers to are missing (`create_missing` would add them)."""
         return any(problem.type in TO_CREATE for problem in self.problems)
 
+    @property
+    def refused_rows(self) -> int:
+        """How many rows of the file are refused (each problem with a row names one)."""
+        return sum("row" in problem.fields for problem in self.problems)
+
 
 class Unmapped(NamedTuple):
     """Why a row's series is not in the mapping: the catalogue's problem and its fields."""
@@ -78,9 +90,88 @@ class Unmapped(NamedTuple):
     fields: dict[str, str]
 
 
+def same_label(label: str) -> str:
+    """The label as compared: labels that differ only by case or spacing are one."""
+    return "".join(label.casefold().split())
+
+
+def slug(label: str, length: int = CODE_LENGTH) -> str:
+    """A code that keeps the label's meaning: accents dropped from their letters, each run of
+    other characters than ASCII letters, digits and + one hyphen (`Forced labour` ->
+    `forced-labour`, `Türkiye` -> `turkiye`, `Côte d’Ivoire` -> `cote-d-ivoire`). A code
+    longer than `length` is cut and ends with a stable hash of the label, so that two labels
+    are never cut into one code."""
+    plain = "".join(char for char in unicodedata.normalize("NFKD", unmangled(label))
+                    if not unicodedata.combining(char))
+    code = re.sub(r"[^0-9a-z+]+", "-", plain.lower()).strip("-")
+    return code if len(code) <= length else hashed(code, label, length)
+
+
+def unmangled(label: str) -> str:
+    """The label as written when its UTF-8 was read as Windows-1252 (`TÃ¼rkiye` -> `Türkiye`),
+    else the label."""
+    try:
+        return label.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return label
+
+
+def hashed(code: str, label: str, length: int = CODE_LENGTH) -> str:
+    """`code`, cut to leave room for a hyphen and six characters of the label's hash."""
+    digest = hashlib.sha1(same_label(label).encode()).hexdigest()[:6]
+    return f"{code[:length - 7].rstrip('-')}-{digest}"
+
+
+@dataclass
+class CategoryCodes:
+    """The codes of one dimension's categories, by label: a stored category keeps its code,
+    labels that differ only by case or spacing share one, and a label whose code another label
+    holds gets the code with its hash."""
+
+    dimension: str
+    labels: dict[str, str] = field(default_factory=dict)  # code -> its label
+    codes: dict[str, str] = field(default_factory=dict)  # same_label -> code
+    seen: dict[str, dict[str, None]] = field(default_factory=dict)  # code -> labels of the file
+
+    def hold(self, code: str, label: str) -> None:
+        """`code` is the category of `label` (stored, or named by the mapping)."""
+        self.labels.setdefault(code, label)
+        self.codes.setdefault(same_label(label), code)
+
+    def code(self, label: str) -> str:
+        """The code of the category `label` names."""
+        key = same_label(label)
+        code = self.codes.get(key)
+        if code is None:
+            code = slug(label) or hashed("", label)
+            if code in self.labels:
+                code = hashed(code, label)
+            self.hold(code, label)
+        self.seen.setdefault(code, {}).setdefault(label, None)
+        return code
+
+    def merges(self) -> list[Problem]:
+        """One problem per category whose labels in the file differ by case or spacing."""
+        return [problems.LabelsMerged.problem(
+            dimension=self.dimension, code=code, labels=", ".join(map(repr, labels)))
+            for code, labels in self.seen.items() if len(labels) > 1]
+
+
+class Pair(NamedTuple):
+    """A row's category of one dimension."""
+
+    dimension: str
+    dimension_name: str
+    category: str
+    label: str
+
+
 @dataclass(frozen=True)
 class Breakdown:
-    """How one column (or a dimension column and its category column) becomes a breakdown."""
+    """How one column (or a dimension column and its category column) becomes a breakdown.
+    The `categories` table names codes; other labels get a code made from them when the
+    breakdown is `open` (always for a pair of columns), else they are not in the mapping. An
+    empty category cell reads as `blank`."""
 
     column: str
     total: str
@@ -88,24 +179,54 @@ class Breakdown:
     categories: dict[str, str] = field(default_factory=dict)
     dimension_column: str = ""
     dimensions: dict[str, dict[str, str]] = field(default_factory=dict)
-    blank: str = "unknown"
+    blank: str = "Unspecified"
+    open: bool = False
 
-    def pair(self, row: dict[str, str]) -> tuple[str, str, str] | None:
-        """(dimension, category, category label) of a row, or None for the total."""
-        label = row.get(self.column, "")
+    def pair(self, row: dict[str, str], codes: Callable[[str], CategoryCodes]) -> Pair | None:
+        """The row's category of this breakdown, or None for the total."""
+        cell = row.get(self.column, "")
+        label = cell or self.blank
+        dimension, name = self.dimension, ""
         if self.dimension_column:
             dimension_label = row.get(self.dimension_column, "")
             if dimension_label == self.total:
                 return None
-            spec = self.dimensions.get(dimension_label)
-            if spec is None:
+            if not dimension_label:
                 raise KeyError(self.dimension_column, dimension_label)
-            return spec["code"], self.categories.get(label) or slug(label) or self.blank, label
-        if label == self.total:
+            spec = self.dimension_spec(dimension_label)
+            dimension, name = spec["code"], spec.get("name", spec["code"])
+        elif cell == self.total:
             return None
-        if label not in self.categories:
-            raise KeyError(self.column, label)
-        return self.dimension, self.categories[label], label
+        if label in self.categories:
+            return Pair(dimension, name, self.categories[label], label)
+        if not (self.open or self.dimension_column):
+            raise KeyError(self.column, cell)
+        categories = codes(dimension)
+        for named, code in self.categories.items():  # a code the mapping gives is taken
+            categories.hold(code, named)
+        return Pair(dimension, name, categories.code(label), label)
+
+    def dimension_spec(self, label: str) -> dict[str, str]:
+        """The dimension a cell of the dimension column names: the mapping's, else one made
+        from its label (`by form of exploitation` -> `form-of-exploitation`)."""
+        spec = self.dimensions.get(label)
+        if spec is not None:
+            return spec
+        name = re.sub(r"^by\s+", "", label, flags=re.IGNORECASE) or label
+        return {"code": slug(name), "name": name[:1].upper() + name[1:]}
+
+    def clashes(self) -> list[Problem]:
+        """One problem per pair of labels of `categories` that differ otherwise than by case or
+        spacing and are given one code."""
+        first: dict[str, str] = {}
+        found = []
+        for label, code in self.categories.items():
+            other = first.setdefault(code, label)
+            if same_label(other) != same_label(label):
+                found.append(problems.CategoryCodeClash.problem(
+                    first=other, second=label, code=code,
+                    dimension=self.dimension or self.dimension_column))
+        return found
 
 
 @dataclass(frozen=True)
@@ -115,24 +236,35 @@ class StatsMapping:
     name: str
     header_row: int
     columns: dict[str, str]
+    values_columns: tuple[str, ...]
     entity_kind: str
     suppressed: frozenset[str]
     not_available: frozenset[str]
     thousands_separator: str
     units: dict[str, str]
+    unit_codes: dict[str, str]
     strategy: dict[str, Any]
     indicators: dict[str, dict[str, str]]
     breakdowns: tuple[Breakdown, ...]
 
     def column_names(self) -> set[str]:
         """Every column the mapping reads."""
-        return {*self.columns.values(), *(breakdown.column for breakdown in self.breakdowns),
+        return {*self.columns.values(), *self.values_columns,
+                *(breakdown.column for breakdown in self.breakdowns),
                 *(breakdown.dimension_column for breakdown in self.breakdowns)} - {""}
 
-    def dimension_names(self) -> dict[str, str]:
-        """Names of the dimensions the mapping's paired columns define, by code."""
-        return {spec["code"]: spec.get("name", spec["code"])
-                for breakdown in self.breakdowns for spec in breakdown.dimensions.values()}
+    def series(self, label: str, unit: str) -> tuple[str, dict[str, str]]:
+        """The code and specification of the indicator of a label published in a unit: the
+        mapping's, else one made from the label; in a unit with a code (rates), the code and
+        name say the unit, as counts and rates are two series."""
+        spec = {"name": label, **self.indicators.get(label, {})}
+        code = spec.get("code") or slug(label).upper()
+        suffix = self.unit_codes.get(unit, "")
+        if suffix:
+            code = f"{code}-{suffix}"
+            code = code if len(code) <= CODE_LENGTH else hashed(code, f"{label} {unit}")
+            spec["name"] = f"{spec['name']} ({unit})"
+        return code, spec
 
 
 def load_mapping(name: str) -> StatsMapping:
@@ -143,29 +275,30 @@ def load_mapping(name: str) -> StatsMapping:
         raise StatsProblem([problems.UnknownMapping.problem(name=name, shipped=shipped)])
     spec = tomllib.loads(path.read_text(encoding="utf-8"))
     values = spec.get("values", {})
-    return StatsMapping(
+    columns = dict(spec["columns"])
+    value = columns.pop("value")
+    mapping = StatsMapping(
         name=spec.get("name", path.stem), header_row=int(spec.get("header_row", 1)),
-        columns=spec["columns"], entity_kind=spec.get("entities", {}).get("kind", "country"),
+        columns=columns, values_columns=(value,) if isinstance(value, str) else tuple(value),
+        entity_kind=spec.get("entities", {}).get("kind", "country"),
         suppressed=frozenset(values.get("suppressed", ["<5"])),
         not_available=frozenset(values.get("not_available", ["..", ""])),
         thousands_separator=values.get("thousands_separator", ""),
-        units=spec.get("units", {}), strategy=spec.get("strategy", {}),
-        indicators=spec.get("indicators", {}),
+        units=spec.get("units", {}), unit_codes=spec.get("unit_codes", {}),
+        strategy=spec.get("strategy", {}), indicators=spec.get("indicators", {}),
         breakdowns=tuple(Breakdown(**item) for item in spec.get("breakdowns", [])),
     )
-
-
-@lru_cache(maxsize=8192)
-def slug(label: str) -> str:
-    """A category code made from its label: `Forced labour` -> `forced-labour` (40 at most)."""
-    return re.sub(r"[^0-9a-z+]+", "-", label.lower()).strip("-")[:40].strip("-")
+    clashes = [problem for breakdown in mapping.breakdowns for problem in breakdown.clashes()]
+    if clashes:
+        raise StatsProblem(clashes)
+    return mapping
 
 
 def read_table(path: Path, header_row: int = 1,
-               columns: Iterable[str] | None = None) -> tuple[str, list[dict[str, str]]]:
-    """The sheet (or file) name and the rows of a long-format xlsx, xls, ods or csv file, as text
-    cells keyed by the header (only `columns` when given); whole numbers are written without a
-    decimal point."""
+               columns: Iterable[str] | None = None) -> tuple[str, list[str], list[dict[str, str]]]:
+    """The sheet (or file) name, the header and the rows of a long-format xlsx, xls, ods or csv
+    file, as text cells keyed by the header (only `columns` when given); whole numbers are
+    written without a decimal point."""
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as handle:
             grid: list[list[Any]] = list(csv.reader(handle))
@@ -176,13 +309,17 @@ def read_table(path: Path, header_row: int = 1,
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.sheet_names[0]
         grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    header = [_text(cell) for cell in grid[header_row - 1]]
+    header = [_text(cell) for cell in grid[header_row - 1]] if len(grid) >= header_row else []
     wanted = [(name, index) for index, name in enumerate(header)
               if columns is None or name in set(columns)]
+    if not wanted:
+        return sheet, header, []
     names = [name for name, _index in wanted]
     pick = itemgetter(*[index for _name, index in wanted])
-    return sheet, [dict(zip(names, map(_text, pick(_padded(row, len(header)))), strict=True))
-                   for row in grid[header_row:]]
+    picked = pick if len(wanted) > 1 else lambda row: (pick(row),)
+    return sheet, header, [
+        dict(zip(names, map(_text, picked(_padded(row, len(header)))), strict=True))
+        for row in grid[header_row:]]
 
 
 def _padded(row: list[Any], width: int) -> list[Any]:
@@ -206,6 +343,18 @@ class _Combined:
     numbers: int = 0
     suppressed: int = 0
     published: str = ""
+
+    def add(self, row: int, cell: str, published: float | Flag) -> None:
+        """Add the row whose value cell is `cell`, read as `published`."""
+        self.rows.append(row)
+        if published is Flag.SUPPRESSED:
+            self.suppressed += 1
+            self.published = cell
+        elif published is Flag.NOT_AVAILABLE:
+            self.published = self.published or cell
+        else:
+            self.total += published
+            self.numbers += 1
 
     def fields(self, sheet: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"source_sheet": sheet[:60], "source_cell": f"row {self.rows[0]}"}
@@ -233,56 +382,98 @@ class StatsPlan:
     rows: int = 0
     values: dict[tuple[str, str, str, str], _Combined] = field(default_factory=dict)
     entities: dict[str, str] = field(default_factory=dict)
-    indicator_dimensions: dict[str, dict[str, None]] = field(default_factory=dict)
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> specification
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
+    dimensions: dict[str, str] = field(default_factory=dict)  # code -> name, when named
+    codes: dict[str, CategoryCodes] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def codes_of(self, dimension: str) -> CategoryCodes:
+        return self.codes.setdefault(dimension, CategoryCodes(dimension))
 
-def plan_import(path: Path, mapping: StatsMapping) -> StatsPlan:
+    def added_up(self) -> list[Problem]:
+        """One problem per value stored from several rows, naming them."""
+        return [problems.RowsAddedUp.problem(
+            row=combined.rows[0], rows=", ".join(map(str, combined.rows)), entity=entity,
+            indicator=indicator, breakdown=breakdown or _("total"), year=year)
+            for (entity, indicator, breakdown, year), combined in self.values.items()
+            if len(combined.rows) > 1]
+
+    def rows_added_up(self) -> int:
+        """Rows whose value went into another row's (every row of a key but the first)."""
+        return sum(len(combined.rows) - 1 for combined in self.values.values())
+
+    def merged_labels(self) -> list[Problem]:
+        return [problem for codes in self.codes.values() for problem in codes.merges()]
+
+
+def plan_import(path: Path, mapping: StatsMapping,
+                stored: dict[str, dict[str, str]] | None = None) -> StatsPlan:
     """Read the file through the mapping: values combined by key, the entities, indicators,
-    dimensions and categories they need; problems listed with their row numbers."""
-    sheet, rows = read_table(path, mapping.header_row, mapping.column_names())
+    dimensions and categories they need (`stored` gives the categories already stored, code to
+    label, by dimension); problems listed with their row numbers."""
+    sheet, header, rows = read_table(path, mapping.header_row, mapping.column_names())
     plan = StatsPlan(sheet=sheet, rows=len(rows))
+    for dimension, categories in (stored or {}).items():
+        for code, label in categories.items():
+            plan.codes_of(dimension).hold(code, label)
     columns = mapping.columns
-    breakdown_columns = sorted(mapping.column_names() - set(columns.values()))
+    value_column = next((name for name in mapping.values_columns if name in header), "")
+    absent = [name for name in (columns["entity"], columns["indicator"], columns["year"])
+              if name not in header]
+    if not value_column:
+        absent.append(" / ".join(mapping.values_columns))  # one of them is enough
+    if absent:
+        plan.problems.append(problems.MissingColumns.problem(sheet=sheet,
+                                                             columns=", ".join(absent)))
+        return plan
+    breakdown_columns = sorted(mapping.column_names() - {*columns.values(),
+                                                         *mapping.values_columns})
     seen: dict[tuple[str, ...], tuple[str, str] | Unmapped] = {}
     for number, row in enumerate(rows, start=mapping.header_row + 1):
-        cells = (row.get(columns["indicator"], ""), *map(row.get, breakdown_columns))
+        cells = (row.get(columns["indicator"], ""), row.get(columns.get("unit", ""), ""),
+                 *map(row.get, breakdown_columns))
         if cells not in seen:
             seen[cells] = _series_of(row, mapping, plan)
         series = seen[cells]
         if isinstance(series, Unmapped):
             plan.problems.append(series.kind.problem(row=number, **series.fields))
             continue
+        cell = row.get(value_column, "")
+        try:
+            published = _published(cell, mapping)
+        except ValueError:
+            plan.problems.append(problems.StatisticNotANumber.problem(row=number, found=cell))
+            continue
         indicator, breakdown = series
         key = (_entity_of(row, columns, plan), indicator, breakdown, row.get(columns["year"], ""))
-        _add_value(plan.values.setdefault(key, _Combined()), number,
-                   row.get(columns["value"], ""), mapping, plan)
+        plan.values.setdefault(key, _Combined()).add(number, cell, published)
     return plan
 
 
 def _series_of(row: dict[str, str], mapping: StatsMapping,
                plan: StatsPlan) -> tuple[str, str] | Unmapped:
-    """(indicator code, canonical breakdown) of a row, with the dimensions and categories it
-    needs noted in the plan; or what is wrong with it."""
-    label = row.get(mapping.columns["indicator"], "")
-    indicator = mapping.indicators.get(label)
-    if indicator is None:
-        return Unmapped(problems.IndicatorNotMapped, {"label": label})
+    """(indicator code, canonical breakdown) of a row, with the indicator, dimensions and
+    categories it needs noted in the plan; or what is wrong with it."""
+    unit_column = mapping.columns.get("unit", "")
+    unit = row.get(unit_column, "")
+    if unit_column and unit not in mapping.units:
+        return Unmapped(problems.CategoryNotMapped, {"found": unit, "column": unit_column})
     try:
         pairs = [pair for breakdown in mapping.breakdowns
-                 if (pair := breakdown.pair(row)) is not None]
+                 if (pair := breakdown.pair(row, plan.codes_of)) is not None]
     except KeyError as unknown:
         column, cell = unknown.args
         return Unmapped(problems.CategoryNotMapped, {"found": cell, "column": column})
-    code = indicator["code"]
-    dimensions = plan.indicator_dimensions.setdefault(code, {})
-    for dimension, category, label in pairs:
-        plan.categories.setdefault(dimension, {}).setdefault(category, label or category)
-        dimensions[dimension] = None
-    plan.units[code] = row.get(mapping.columns.get("unit", ""), "")
-    return code, canonical_key({dimension: category for dimension, category, _label in pairs})
+    code, spec = mapping.series(row.get(mapping.columns["indicator"], ""), unit)
+    indicator = plan.indicators.setdefault(code, {
+        **spec, "unit": mapping.units.get(unit, "count"), "dimensions": {}})
+    for pair in pairs:
+        if pair.dimension_name:
+            plan.dimensions.setdefault(pair.dimension, pair.dimension_name)
+        plan.categories.setdefault(pair.dimension, {}).setdefault(pair.category, pair.label[:200])
+        indicator["dimensions"][pair.dimension] = None
+    return code, canonical_key({pair.dimension: pair.category for pair in pairs})
 
 
 def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) -> str:
@@ -292,32 +483,35 @@ def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) ->
     return code
 
 
-def _add_value(combined: _Combined, number: int, cell: str, mapping: StatsMapping,
-               plan: StatsPlan) -> None:
-    combined.rows.append(number)
+def _published(cell: str, mapping: StatsMapping) -> float | Flag:
+    """What a value cell says: a number, suppressed (`<5`) or not available (`..`); raises
+    ValueError for anything else."""
     if cell in mapping.suppressed:
-        combined.suppressed += 1
-        combined.published = cell
-        return
+        return Flag.SUPPRESSED
     if cell in mapping.not_available:
-        combined.published = combined.published or cell
-        return
-    try:
-        combined.total += float(cell.replace(mapping.thousands_separator, "")
-                                if mapping.thousands_separator else cell)
-        combined.numbers += 1
-    except ValueError:
-        plan.problems.append(problems.StatisticNotANumber.problem(row=number, found=cell))
+        return Flag.NOT_AVAILABLE
+    separator = mapping.thousands_separator
+    return float(cell.replace(separator, "") if separator else cell)
 
 
 @dataclass
 class StatsSummary:
-    """What an import did."""
+    """What an import did with every row of the file: `values` stored (one per key), the rows
+    added up into another row's value (`added_up`, one problem per value naming its rows), the
+    categories whose labels differ only by case or spacing (`merged_labels`). Rows refused
+    stop the import (`StatsProblem`), so none is refused here."""
 
     rows: int
     values: int
     changes: ValueChanges
     created: list[str]
+    rows_added_up: int = 0
+    added_up: list[Problem] = field(default_factory=list)
+    merged_labels: list[Problem] = field(default_factory=list)
+
+    def outcomes(self) -> dict[str, int]:
+        """How many rows were stored, added into another row and refused: all rows, once."""
+        return {"stored": self.values, "added_up": self.rows_added_up, "refused": 0}
 
 
 @collector_paused()
@@ -326,8 +520,13 @@ def import_statistics(session: Session, path: Path, mapping: StatsMapping,
                       progress: Progress | None = None) -> StatsSummary:
     """Import the file into the strategy's indicator series (the mapping's strategy when none is
     given). Missing strategy, entities, indicators, dimensions and categories are created with
-    `create_missing`; otherwise `StatsProblem` lists them and nothing is written."""
-    plan = plan_import(path, mapping)
+    `create_missing`; otherwise `StatsProblem` lists them and nothing is written. A row that
+    cannot be read stops the import: `StatsProblem` names each with its row number."""
+    stored: dict[str, dict[str, str]] = {}
+    for dimension, code, label in session.execute(
+            select(Dimension.code, Category.code, Category.label).join(Category)):
+        stored.setdefault(dimension, {})[code] = label
+    plan = plan_import(path, mapping, stored)
     if plan.problems:
         raise StatsProblem(plan.problems)
     resolver = _Resolver(session, mapping, plan, strategy_code or mapping.strategy["code"])
@@ -349,7 +548,8 @@ def import_statistics(session: Session, path: Path, mapping: StatsMapping,
         if progress:
             progress(min(start + CHUNK, len(rows)), len(rows))
     return StatsSummary(plan.rows, len(rows), changes,
-                        [problem.message for problem in missing] if create_missing else [])
+                        [problem.message for problem in missing] if create_missing else [],
+                        plan.rows_added_up(), plan.added_up(), plan.merged_labels())
 
 
 class _Resolver:
@@ -376,8 +576,7 @@ class _Resolver:
                   for code, name in sorted(self.plan.entities.items())
                   if code not in self.entities]
         found += [problems.MissingIndicator.problem(code=code)
-                  for code in sorted(self.plan.indicator_dimensions)
-                  if code not in self.indicators]
+                  for code in sorted(self.plan.indicators) if code not in self.indicators]
         for dimension, categories in sorted(self.plan.categories.items()):
             if dimension not in self.categories:
                 found.append(problems.MissingDimension.problem(code=dimension))
@@ -395,7 +594,7 @@ class _Resolver:
         self.session.add_all(created)
         self.session.flush()
         self.entities.update((entity.code, entity.id) for entity in created)
-        missing = [code for code in self.plan.indicator_dimensions if code not in self.indicators]
+        missing = [code for code in self.plan.indicators if code not in self.indicators]
         if missing:
             objective = self._objective()
             for code in missing:
@@ -403,7 +602,7 @@ class _Resolver:
         return self.entities, self.indicators
 
     def _add_categories(self) -> None:
-        names = self.mapping.dimension_names()
+        names = self.plan.dimensions
         dimensions = {row.code: row for row in self.session.scalars(select(Dimension))}
         for code, categories in self.plan.categories.items():
             dimension = dimensions.get(code)
@@ -416,7 +615,7 @@ class _Resolver:
             for category_code, label in categories.items():
                 if category_code not in present:
                     dimension.categories.append(Category(
-                        code=category_code, label=label[:200],
+                        code=category_code, label=label,
                         position=len(dimension.categories)))
         self.session.flush()
 
@@ -445,13 +644,13 @@ class _Resolver:
         return self.session.scalars(select(model).filter_by(**key)).one_or_none()
 
     def _new_indicator(self, code: str, objective: Objective) -> Indicator:
-        spec = next(item for item in self.mapping.indicators.values() if item["code"] == code)
-        wanted = list(self.plan.indicator_dimensions[code])
+        spec = self.plan.indicators[code]
+        wanted = list(spec["dimensions"])
         return write_indicator(
             self.session, self.strategy, code, objective=objective.code,
-            name=spec.get("name", code), definition=spec.get("definition", ""),
-            kind=Kind.QUANTITATIVE,
-            unit=self.mapping.units.get(self.plan.units.get(code, ""), "count"),
+            name=spec["name"][:200], definition=spec.get("definition", ""),
+            kind=Kind.QUANTITATIVE, unit=spec["unit"],
             direction=spec.get("direction", "maintain"), frequency=Frequency.ANNUAL,
-            aggregation=spec.get("aggregation", "sum"), data_source=self.mapping.name,
-            standard=spec.get("standard", ""), sex_required="sex" in wanted, dimensions=wanted)
+            aggregation=spec.get("aggregation", "sum"),
+            data_source=self.mapping.name, standard=spec.get("standard", ""),
+            sex_required="sex" in wanted, dimensions=wanted)

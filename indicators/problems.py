@@ -488,11 +488,6 @@ class UnknownMapping(ErrorType):
     template = N_("No mapping %(name)s: give a file or one of %(shipped)s.")
 
 
-class IndicatorNotMapped(ErrorType):
-    code, title = "indicator_not_mapped", N_("Indicator not in the mapping")
-    template = N_("Row %(row)s: indicator '%(label)s' is not in the mapping.")
-
-
 class CategoryNotMapped(ErrorType):
     code, title = "category_not_mapped", N_("Category not in the mapping")
     template = N_("Row %(row)s: '%(found)s' in column %(column)s is not in the mapping.")
@@ -501,6 +496,25 @@ class CategoryNotMapped(ErrorType):
 class StatisticNotANumber(ErrorType):
     code, title = "statistic_not_a_number", N_("Statistic not a number")
     template = N_("Row %(row)s: '%(found)s' is not a number.")
+
+
+class CategoryCodeClash(ErrorType):
+    code, title = "category_code_clash", N_("Two categories, one code")
+    template = N_("'%(first)s' and '%(second)s' of %(dimension)s would share the code "
+                  "%(code)s; give one of them another code in the mapping.")
+
+
+class RowsAddedUp(WarningType):
+    code, title = "rows_added_up", N_("Rows added up")
+    template = N_("Rows %(rows)s are added up into one value, stored from row %(row)s: they "
+                  "share entity, indicator, breakdown and year (%(entity)s, %(indicator)s, "
+                  "%(breakdown)s, %(year)s).")
+
+
+class LabelsMerged(WarningType):
+    code, title = "labels_merged", N_("Labels merged")
+    template = N_("%(labels)s of %(dimension)s are one category, %(code)s: they differ only by "
+                  "case or spacing.")
 
 
 class MissingStrategy(ErrorType):

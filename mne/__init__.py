@@ -10,10 +10,9 @@ from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
 
 from indicators.i18n import _english, install_translator
-from mne.config import Settings, load_settings, secret_key
+from mne.config import LOCALES, Settings, load_settings, secret_key
 from mne.database import Database
 
-LOCALES = ("en", "zh")
 csrf = CSRFProtect()
 
 

@@ -1,19 +1,24 @@
-"""Loading config.toml into typed settings, with one clear message for what is wrong."""
+"""Loading config.toml into typed settings, with one clear sentence for what is wrong: the file,
+the key, and what it must be (or the nearest known key, for a key it does not know)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 
 from indicators.progress import Thresholds
+from reports.jobs import JOBS
 from reports.notify import SmtpServer
+from reports.scheduler import ScheduleError, cron_trigger
 
 CONFIG_ENV = "MNE_CONFIG"
 DATABASE_ENV = "MNE_DATABASE_URL"
@@ -28,11 +33,22 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """Failed log-ins allowed per account and per address within `window`."""
+    """How log-ins slow down after failures (never refusing a right password for good): once an
+    account has `per_account` failures within `window` (since its last log-in), or an address
+    `per_address`, its next attempt waits `delay`, doubled with each further failure, at most
+    `max_delay`."""
 
     per_account: int = 5
     per_address: int = 20
-    window: dt.timedelta = dt.timedelta(minutes=15)
+    window: dt.timedelta = dt.timedelta(minutes=60)
+    delay: dt.timedelta = dt.timedelta(seconds=1)
+    max_delay: dt.timedelta = dt.timedelta(minutes=5)
+
+    def wait_after(self, failures: int, allowed: int) -> dt.timedelta:
+        """How long after the latest of `failures` the next attempt waits."""
+        if failures < allowed:
+            return dt.timedelta(0)
+        return min(self.delay * 2 ** min(failures - allowed, 32), self.max_delay)
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,8 @@ def config_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read and check the config file."""
+    """Read and check the config file: unknown keys are refused (naming the nearest known
+    one), values are checked against their kind and range."""
     path = (path or config_path()).resolve()
     if not path.is_file():
         raise ConfigError(
@@ -80,40 +97,45 @@ def load_settings(path: Path | None = None) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     reader = _Reader(path, data)
+    reader.refuse_unknown_keys()
     base = path.parent
-    url = os.environ.get(DATABASE_ENV) or reader.get("database.url", str)
+    url = os.environ.get(DATABASE_ENV) or reader.get("database.url")
     return Settings(
         path=path,
         database_url=_resolve_sqlite(url, base, path),
-        storage_folder=base / reader.get("storage.folder", str),
+        storage_folder=base / reader.get("storage.folder"),
         period_type=reader.choice("calendar.period_type",
                                   ("monthly", "quarterly", "semiannual", "annual")),
-        due_days=reader.get("calendar.due_days", int),
+        due_days=reader.whole("calendar.due_days", 0, 366),
         thresholds=Thresholds(
             on_track=reader.fraction("thresholds.on_track"),
             at_risk=reader.fraction("thresholds.at_risk"),
             maintain_tolerance=reader.fraction("thresholds.maintain_tolerance"),
-            trend_periods=reader.get("thresholds.trend_periods", int),
+            trend_periods=reader.whole("thresholds.trend_periods", 2),
         ),
-        max_upload_bytes=reader.get("uploads.max_bytes", int),
-        max_uncompressed_bytes=reader.get("uploads.max_uncompressed_bytes", int),
-        scheduler_enabled=reader.get("scheduler.enabled", bool),
-        scheduler_timezone=reader.get("scheduler.timezone", str),
-        jobs=reader.get("scheduler.jobs", dict),
-        misfire_grace_seconds=reader.get("scheduler.misfire_grace_seconds", int),
-        reminder_lookback=reader.get("scheduler.reminder_lookback", int),
+        max_upload_bytes=reader.whole("uploads.max_bytes", 1),
+        max_uncompressed_bytes=reader.whole("uploads.max_uncompressed_bytes", 1),
+        scheduler_enabled=reader.get("scheduler.enabled"),
+        scheduler_timezone=reader.timezone("scheduler.timezone"),
+        jobs=reader.jobs(),
+        misfire_grace_seconds=reader.whole("scheduler.misfire_grace_seconds", 0),
+        reminder_lookback=reader.whole("scheduler.reminder_lookback", 1),
         smtp=reader.smtp(),
-        host=reader.get("web.host", str),
-        port=reader.get("web.port", int),
-        default_locale=reader.get("web.default_locale", str),
+        host=reader.get("web.host"),
+        port=reader.whole("web.port", 1, MAX_PORT),
+        default_locale=reader.choice("web.default_locale", LOCALES),
         dimensions=reader.dimensions(),
-        production=reader.optional("web.production", bool, False),
-        secure_cookies=reader.optional("web.secure_cookies", bool, False),
+        production=reader.optional("web.production", False),
+        secure_cookies=reader.optional("web.secure_cookies", False),
         login_limits=LoginLimits(
-            per_account=reader.optional("security.login_failures_per_account", int, 5),
-            per_address=reader.optional("security.login_failures_per_address", int, 20),
+            per_account=reader.whole("security.login_failures_per_account", 1, default=5),
+            per_address=reader.whole("security.login_failures_per_address", 1, default=20),
             window=dt.timedelta(
-                minutes=reader.optional("security.login_window_minutes", int, 15)),
+                minutes=reader.whole("security.login_window_minutes", 1, default=60)),
+            delay=dt.timedelta(
+                seconds=reader.positive("security.login_delay_seconds", default=1)),
+            max_delay=dt.timedelta(
+                seconds=reader.positive("security.login_max_delay_seconds", default=300)),
         ),
     )
 
@@ -130,6 +152,39 @@ def _resolve_sqlite(url: str, base: Path, path: Path) -> str:
     return url
 
 
+MAX_PORT = 65535
+LOCALES = ("en", "zh")
+Number = float  # a key of this kind takes a whole or a decimal number
+
+# Every key config.toml may hold, and its kind. Below `dimensions` the keys are the
+# administrator's own codes; below `scheduler.jobs` they are the names of the jobs (JOBS).
+KEYS: dict[str, type] = {
+    "database.url": str,
+    "storage.folder": str,
+    "calendar.period_type": str, "calendar.due_days": int,
+    "thresholds.on_track": Number, "thresholds.at_risk": Number,
+    "thresholds.maintain_tolerance": Number, "thresholds.trend_periods": int,
+    "uploads.max_bytes": int, "uploads.max_uncompressed_bytes": int,
+    "scheduler.enabled": bool, "scheduler.timezone": str, "scheduler.jobs": dict,
+    "scheduler.misfire_grace_seconds": int, "scheduler.reminder_lookback": int,
+    "smtp.host": str, "smtp.port": int, "smtp.sender": str, "smtp.starttls": bool,
+    "web.host": str, "web.port": int, "web.default_locale": str, "web.production": bool,
+    "web.secure_cookies": bool,
+    "security.login_failures_per_account": int, "security.login_failures_per_address": int,
+    "security.login_window_minutes": int, "security.login_delay_seconds": Number,
+    "security.login_max_delay_seconds": Number,
+    "dimensions": dict,
+}
+KIND_WORDS = {str: "text in quotes", int: "a whole number", Number: "a number",
+              bool: "true or false", dict: "a table"}
+_MISSING = object()
+
+
+def _tables(keys) -> set[str]:
+    """The tables that hold `keys`: 'a' and 'a.b' for 'a.b.c'."""
+    return {key.rsplit(".", depth)[0] for key in keys for depth in range(1, key.count(".") + 1)}
+
+
 class _Reader:
     def __init__(self, path: Path, data: dict[str, Any]):
         self.path, self.data = path, data
@@ -137,49 +192,107 @@ class _Reader:
     def _fail(self, key: str, expected: str) -> ConfigError:
         return ConfigError(f"{self.path}: key '{key}' {expected}")
 
-    def get(self, key: str, kind: type) -> Any:
+    def refuse_unknown_keys(self) -> None:
+        """Refuse the first key that is not in KEYS (a misspelt key would otherwise be
+        ignored silently), suggesting the nearest known one."""
+        known = {*KEYS, *(f"scheduler.jobs.{job}" for job in JOBS)}
+        tables = _tables(known)
+        pending = list(self.data.items())
+        while pending:
+            key, value = pending.pop(0)
+            if key in tables:
+                if not isinstance(value, dict):
+                    raise self._fail(key, f"must be a table ([{key}]), found {value!r}")
+                pending.extend((f"{key}.{name}", inner) for name, inner in value.items())
+            elif key not in known:
+                raise ConfigError(f"{self.path}: unknown key '{key}'; "
+                                  + _nearest(key, known | tables))
+
+    def _value(self, key: str) -> Any:
         node: Any = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise self._fail(key, "is missing")
+                return _MISSING
             node = node[part]
-        if kind is int and isinstance(node, bool) or not isinstance(node, kind):
-            raise self._fail(key, f"must be {kind.__name__}, found {node!r}")
         return node
 
-    def optional(self, key: str, kind: type, default: Any) -> Any:
+    def get(self, key: str, kind: type | None = None) -> Any:
+        """The value at `key`, of its kind in KEYS (or `kind`)."""
+        kind = kind or KEYS[key]
+        node = self._value(key)
+        if node is _MISSING:
+            raise self._fail(key, "is missing")
+        wrong_kind = (isinstance(node, bool) and kind is not bool
+                      or not isinstance(node, int | float if kind is Number else kind))
+        if wrong_kind:
+            raise self._fail(key, f"must be {KIND_WORDS[kind]}, found {node!r}")
+        return node
+
+    def optional(self, key: str, default: Any) -> Any:
         """The value at `key`, or `default` when the file does not set it."""
-        try:
-            return self.get(key, kind)
-        except ConfigError as problem:
-            if str(problem).endswith("is missing"):
-                return default
-            raise
+        return default if self._value(key) is _MISSING else self.get(key)
+
+    def whole(self, key: str, low: int, high: int | None = None, default: Any = _MISSING) -> int:
+        """A whole number from `low` to `high` (or at least `low`)."""
+        value = self.get(key) if default is _MISSING else self.optional(key, default)
+        if value < low or high is not None and value > high:
+            expected = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise self._fail(key, f"must be a whole number {expected}, found {value!r}")
+        return value
+
+    def positive(self, key: str, default: float) -> float:
+        value = self.optional(key, default)
+        if not 0 < value < float("inf"):
+            raise self._fail(key, f"must be a number above 0, found {value!r}")
+        return float(value)
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
-        value = self.get(key, str)
+        value = self.get(key)
         if value not in allowed:
             raise self._fail(key, f"must be one of {', '.join(allowed)}, found {value!r}")
         return value
 
     def fraction(self, key: str) -> float:
-        value = self.get(key, object)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        value = self.get(key)
+        if not 0 <= value <= 1:
             raise self._fail(key, f"must be a number between 0 and 1, found {value!r}")
         return float(value)
 
+    def timezone(self, key: str) -> str:
+        """A time zone of the IANA database, such as UTC or Africa/Nairobi."""
+        value = self.get(key)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail(key, f"must be a time zone such as 'UTC' or 'Africa/Nairobi', "
+                                  f"found {value!r}") from None
+        return value
+
+    def jobs(self) -> dict[str, str]:
+        """The scheduled jobs and their cron expressions, each checked in the time zone."""
+        timezone, jobs = self.timezone("scheduler.timezone"), self.get("scheduler.jobs")
+        for job in jobs:
+            expression = self.get(f"scheduler.jobs.{job}", str)
+            try:
+                cron_trigger(expression, timezone)
+            except ScheduleError as problem:
+                raise self._fail(f"scheduler.jobs.{job}",
+                                 f"holds a wrong {problem}; write minute hour day month "
+                                 f"day-of-week, such as '0 8 * * mon'") from None
+        return jobs
+
     def smtp(self) -> SmtpServer | None:
-        host = self.get("smtp.host", str)
+        host = self.get("smtp.host")
         if not host:
             return None
-        return SmtpServer(host=host, port=self.get("smtp.port", int),
-                          sender=self.get("smtp.sender", str),
-                          starttls=self.get("smtp.starttls", bool),
+        return SmtpServer(host=host, port=self.whole("smtp.port", 1, MAX_PORT),
+                          sender=self.get("smtp.sender"),
+                          starttls=self.get("smtp.starttls"),
                           username=os.environ.get(SMTP_USER_ENV, ""),
                           password=os.environ.get(SMTP_PASSWORD_ENV, ""))
 
     def dimensions(self) -> dict[str, dict[str, Any]]:
-        dimensions = self.get("dimensions", dict)
+        dimensions = self.get("dimensions")
         for code in ("sex", "age"):
             if code not in dimensions:
                 raise self._fail(f"dimensions.{code}", "is missing")
@@ -189,6 +302,14 @@ class _Reader:
                 raise self._fail(f"dimensions.{code}.categories", "must name at least one")
             spec.setdefault("name", code.title())
         return dimensions
+
+
+def _nearest(key: str, known: set[str]) -> str:
+    """What to do about an unknown key: the nearest known one, if any is near."""
+    near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    if near:
+        return f"did you mean '{near[0]}'?"
+    return "remove it (the project's config.toml documents every key)"
 
 
 WEAK_SECRET_WORDS = ("secret", "change", "password", "example", "default", "mne")

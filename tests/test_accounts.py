@@ -1,12 +1,14 @@
 """Signing in and out: passwords, the rate limit, CSRF, cookies, tokens and the secret key."""
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
 
 from indicators.audit import AuditEvent
 from mne import create_app
+from mne.accounts import service
 from mne.accounts.model import ApiToken, LoginAttempt, User
 from mne.config import ConfigError, load_settings
 from tests.helpers import TEST_PASSWORD, add_user_on_page, csrf_token_of, login, write_config
@@ -67,22 +69,89 @@ def test_wrong_password_is_refused_and_audited(client, make_user, session):
     assert actions == ["login.failed"]
 
 
-def test_wrong_passwords_lock_the_account_even_for_the_right_one(client, make_user, session):
+@pytest.fixture
+def clock(monkeypatch):
+    """The log-in service's clock, stopped; `clock.advance(seconds)` moves it on."""
+
+    class Clock:
+        now = dt.datetime(2026, 11, 30, 9, 0)
+
+        def advance(self, seconds: float) -> None:
+            self.now += dt.timedelta(seconds=seconds)
+
+    stopped = Clock()
+    monkeypatch.setattr(service, "utcnow", lambda: stopped.now)
+    return stopped
+
+
+def test_five_wrong_passwords_slow_the_account_down_then_the_right_one_logs_in(
+        client, make_user, session, clock):
     email = make_user("viewer")
     for _attempt in range(5):
         assert login(client, email, "guess").status_code == 401
     response = login(client, email)
-    assert response.status_code == 401
-    assert "Too many failed log-ins" in response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert "wait 1 second and try again" in response.get_data(as_text=True)
     assert client.get("/api/v1/strategies").status_code == 401
+    clock.advance(1)
+    assert login(client, email).status_code == 302
+    assert client.get("/api/v1/strategies").status_code == 200
     assert "login.throttled" in session.scalars(select(AuditEvent.action)).all()
 
 
-def test_rate_limit_counts_failures_from_one_address_across_accounts(client, make_user, db):
+def test_the_wait_doubles_with_each_further_failure_up_to_the_maximum(client, make_user,
+                                                                      clock):
+    email = make_user("viewer")
+    for _attempt in range(5):
+        login(client, email, "guess")
+    waits = []
+    for _attempt in range(12):
+        waits.append(int(login(client, email, "guess").headers["Retry-After"]))
+        clock.advance(waits[-1])
+        assert login(client, email, "guess").status_code == 401
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+
+
+def test_a_wrong_password_during_the_wait_is_not_even_checked(client, make_user, clock):
+    email = make_user("viewer")
+    for _attempt in range(5):
+        login(client, email, "guess")
+    for _attempt in range(10):
+        assert login(client, email, "guess").headers["Retry-After"] == "1"
+    clock.advance(1)
+    assert login(client, email).status_code == 302
+
+
+def test_twenty_wrong_from_one_address_do_not_lock_other_accounts(app, make_user, clock):
+    attacker, elsewhere = app.test_client(), app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
     for number in range(20):
-        login(client, f"nobody{number}@test.example", "guess")
-    response = login(client, make_user("viewer"))
-    assert "Too many failed log-ins" in response.get_data(as_text=True)
+        assert login(attacker, f"nobody{number}@test.example", "guess").status_code == 401
+    email = make_user("viewer")
+    assert login(elsewhere, email).status_code == 302
+    assert login(attacker, email).status_code == 429
+    clock.advance(1)
+    assert login(attacker, email).status_code == 302
+
+
+def test_administrator_sees_the_throttled_accounts_and_addresses(client_as, app, make_user,
+                                                                clock):
+    email = make_user("viewer")
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for number in range(20):
+        login(attacker, email if number < 5 else f"nobody{number}@test.example", "guess")
+    page = client_as("administrator").get("/admin/users").get_data(as_text=True)
+    assert re.search(rf'<tr class="throttled-account"><td>{re.escape(email)}</td><td>5</td>',
+                     page)
+    assert re.search(r'<tr class="throttled-address"><td>address 203\.0\.113\.9</td>'
+                     r'<td>20</td>', page)
+
+
+def test_no_log_in_is_slowed_down_before_the_failures_allowed(client_as):
+    page = client_as("administrator").get("/admin/users").get_data(as_text=True)
+    assert "No log-in is slowed down now." in page
 
 
 def test_failures_older_than_the_window_do_not_count(client, make_user, db):

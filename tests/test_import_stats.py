@@ -3,6 +3,7 @@ indicator series whose totals per country, indicator, sex and year equal the fil
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -10,15 +11,24 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from importers.statistics import MAPPINGS, import_statistics, load_mapping
+from importers.statistics import MAPPINGS, import_statistics, load_mapping, same_label
 from indicators.disaggregation import parse_key
 from indicators.framework import ensure_dimensions
-from indicators.model import DataValue, DataValueHistory, Entity, Flag, Indicator
+from indicators.model import (
+    Category,
+    DataValue,
+    DataValueHistory,
+    Dimension,
+    Entity,
+    Flag,
+    Indicator,
+)
 from mne.config import load_settings
 from mne.database import Database
 from tests.helpers import GLOTIP, ROOT, empty_database, needs_glotip
 
 pytestmark = needs_glotip
+KEY = ["entity", "Indicator", "Dimension", "category", "Sex", "Age", "Year"]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +54,8 @@ def published():
     frame = pd.read_excel(GLOTIP, engine="calamine", dtype=str)
     frame["entity"] = frame["Iso3_code"].fillna(frame["Country"].str.upper())
     frame["number"] = pd.to_numeric(frame["txtVALUE"].str.replace(",", ""), errors="coerce")
+    # a category is known by its label, blind to case and spacing; an empty one is its own
+    frame["category"] = frame["Category"].fillna("Unspecified").map(same_label)
     return frame
 
 
@@ -78,12 +90,53 @@ def test_values_published_below_five_are_suppressed_never_numbers(glotip, publis
     stored = _stored(database)
     suppressed = stored[stored["flag"] == Flag.SUPPRESSED]
     assert suppressed["value"].isna().all() and (suppressed["comment"] == "<5").all()
-    # a category is known by its code, made from its label: `INDIA` and `India` are one
-    published = published.assign(Category=published["Category"].fillna("unknown").str.lower()
-                                 .str.replace(r"[^0-9a-z+]+", "-", regex=True))
-    keys = ["entity", "Indicator", "Dimension", "Category", "Sex", "Age", "Year"]
-    all_below_five = published.groupby(keys)["txtVALUE"].agg(lambda cells: set(cells) == {"<5"})
+    all_below_five = published.groupby(KEY)["txtVALUE"].agg(lambda cells: set(cells) == {"<5"})
     assert len(suppressed) == all_below_five.sum() > 20_000
+
+
+def test_every_row_of_the_file_is_stored_or_added_into_another_row_with_the_reason(
+        glotip, published):
+    database, (first, _second) = glotip
+    assert first.values == published.groupby(KEY).ngroups == 46_032
+    assert first.outcomes() == {"stored": 46_032, "added_up": 524, "refused": 0}
+    with database.sessions() as session:
+        stored = {int(cell.removeprefix("row ")) for cell in session.scalars(
+            select(DataValue.source_cell))}
+    added = [int(number) for problem in first.added_up
+             for number in problem.fields["rows"].split(", ")[1:]]
+    assert len(stored) == 46_032 and len(added) == len(set(added)) == 524
+    assert stored | set(added) == set(range(2, 46_558)) and not stored & set(added)
+    assert all("share entity, indicator, breakdown and year" in problem.message
+               for problem in first.added_up)
+
+
+def test_an_empty_category_is_a_category_of_its_own(glotip):
+    database, _imports = glotip
+    with database.sessions() as session:
+        value = session.scalars(
+            select(DataValue).join(Entity, DataValue.entity_id == Entity.id)
+            .join(Indicator, DataValue.indicator_id == Indicator.id)
+            .where(Entity.code == "DOM", Indicator.code == "GLOTIP-VICTIMS",
+                   DataValue.period == "2020",
+                   DataValue.disaggregation == "repatriation=unspecified")).one()
+    assert (value.value, value.flag, value.comment) == (None, Flag.SUPPRESSED, "<5")
+
+
+def test_category_codes_keep_their_meaning_and_labels_differing_by_case_are_one(glotip):
+    database, (first, _second) = glotip
+    with database.sessions() as session:
+        citizenship = dict(session.execute(
+            select(Category.code, Category.label).join(Dimension)
+            .where(Dimension.code == "citizenship")).all())
+    assert citizenship["guinee"] == "Guinée" and citizenship["turkiye"] == "TÃ¼rkiye"
+    assert citizenship["republique-tcheque"] == "République tchèque"
+    assert all(re.fullmatch(r"[0-9a-z+]+(-[0-9a-z+]+)*", code) and len(code) <= 40
+               for code in citizenship)
+    assert citizenship["india"] == "India" and "INDIA" not in citizenship.values()
+    merges = {(problem.fields["dimension"], problem.fields["labels"])
+              for problem in first.merged_labels}
+    assert {("citizenship", "'India', 'INDIA'"),
+            ("citizenship", "'Sri Lanka', 'Sri lanka', 'SRI LANKA'")} <= merges
 
 
 def test_rows_sharing_a_key_are_added_up_and_say_so(glotip):

@@ -215,7 +215,6 @@ def test_failing_run_under_mne_serve_is_recorded_and_the_site_stays_up(
 
     monkeypatch.delenv("MNE_DATABASE_URL", raising=False)
     blocked = tmp_path / "storage-is-a-file"
-    blocked.write_text("no folder here")
     moment = _moment_ahead(8)
     config = write_config(tmp_path, database_url, quarterly_reports=f'"{_cron_at(moment)}"')
     config.write_text(config.read_text().replace('folder = "instance/storage"',
@@ -227,6 +226,8 @@ def test_failing_run_under_mne_serve_is_recorded_and_the_site_stays_up(
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for_page(f"http://127.0.0.1:{port}/scheduler")
+        blocked.rmdir()  # the storage breaks after mne started (it checks it at start)
+        blocked.write_text("no folder here")
 
         def failed_run():
             """the failed run of the quarterly reports"""

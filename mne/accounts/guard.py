@@ -120,11 +120,18 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def _load_session_user(user_id: str) -> User | None:
+def _load_session_user(session_id: str) -> User | None:
+    """The active user a session cookie names, if the session has not been ended since
+    (see `User.end_sessions`)."""
     if bearer_token() is not None:
         return None  # a request with a token is that token's, whatever cookie it carries
-    user = session().get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    user_id, _colon, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session().get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _load_token_user(_request) -> User | None:

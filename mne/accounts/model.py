@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indicators.model import Base, Entity, _enum, utcnow
@@ -19,7 +19,9 @@ class Role(StrEnum):
 
 
 class User(Base):
-    """A person who signs in; `password_hash` is an argon2id hash."""
+    """A person who signs in; `password_hash` is an argon2id hash. A session cookie names the
+    user and `session_version`: raising the version (log-out, new password, deactivation)
+    ends every session signed in before, copied cookies included."""
 
     __tablename__ = "user_account"
 
@@ -30,6 +32,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id")
@@ -50,7 +53,12 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie keeps: the user and the version of their sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session of this user (each must sign in again)."""
+        self.session_version += 1
 
 
 class RoleAssignment(Base):

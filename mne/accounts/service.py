@@ -1,4 +1,4 @@
-"""Managing users, roles and API tokens, and checking a log-in against its rate limit.
+"""Managing users, roles and API tokens, and checking a log-in, slowed down after failures.
 
 Used alike by the command line and the administration pages; every change is recorded in the
 audit trail within the caller's transaction.
@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from indicators.audit import record
 from indicators.errors import Invalid
@@ -75,16 +76,36 @@ def add_user(session: Session, actor: str, email: str, name: str, password: str)
 
 
 def set_password(session: Session, actor: str, user: User, password: str) -> None:
+    """Give `user` a new password; every session signed in with the old one ends."""
     user.password_hash = hash_password(password)
+    user.end_sessions()
     record(session, actor, "user.password", "user", user.email)
 
 
+def change_own_password(session: Session, user: User, current: str, password: str,
+                        address: str, limits: LoginLimits) -> None:
+    """A user's new password, given their current one (a stolen session alone cannot change
+    it); their sessions end. A wrong current password counts as a failed log-in, and is not
+    checked while log-ins to the account must wait (keep the attempt: commit even after an
+    AccountError)."""
+    now = utcnow()
+    if _login_wait(session, user.email, address, limits, now):
+        raise AccountError(_("Too many failed log-ins for this account or from this address: "
+                             "wait a moment and try again."))
+    if not _password_matches(user, current):
+        _record_failure(session, user.email, address, now)
+        raise AccountError(_("The current password is wrong."))
+    set_password(session, user.email, user, password)
+
+
 def set_active(session: Session, actor: str, user: User, active: bool) -> None:
-    """Activate or deactivate a user; a deactivated user can neither sign in nor use tokens."""
+    """Activate or deactivate a user; a deactivated user can neither sign in nor use tokens,
+    and their sessions end."""
     if user.active != active:
         record(session, actor, "user.active", "user", user.email,
                before={"active": user.active}, after={"active": active})
         user.active = active
+        user.end_sessions()
 
 
 def find_entity(session: Session, code: str) -> Entity | None:
@@ -194,20 +215,66 @@ def token_owner(session: Session, token: str) -> User | None:
 
 @dataclass(frozen=True)
 class LoginResult:
+    """A user signed in, or why not: `message`, or the seconds the log-in must wait first
+    (`retry_after`)."""
+
     user: User | None
     message: str = ""
+    retry_after: int = 0
 
 
-def _recent_failures(session: Session, column, value: str, since: dt.datetime) -> int:
-    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)) or 0
+@dataclass(frozen=True)
+class Throttle:
+    """An account or an address whose next log-in must wait after its recent failures."""
+
+    key: str
+    failures: int
+    until: dt.datetime
 
 
-def _throttled(session: Session, email: str, address: str, limits: LoginLimits) -> bool:
-    since = utcnow() - limits.window
-    return (_recent_failures(session, LoginAttempt.email, email, since) >= limits.per_account
-            or _recent_failures(session, LoginAttempt.address, address, since)
-            >= limits.per_address)
+@dataclass(frozen=True)
+class Throttles:
+    """The accounts and the addresses whose log-ins are slowed down now."""
+
+    accounts: list[Throttle]
+    addresses: list[Throttle]
+
+
+def _throttles(session: Session, column, allowed: int, limits: LoginLimits, now: dt.datetime,
+               key: str | None = None) -> list[Throttle]:
+    """Values of `column` (e-mail address or network address), or only `key`, whose failures
+    within the window make their next log-in wait. An account's failures count since its last
+    successful log-in; an address's count whoever signed in from it since (else one account
+    of one's own would clear them)."""
+    later_success = aliased(LoginAttempt)
+    query = select(column, func.count(), func.max(LoginAttempt.at)).where(
+        LoginAttempt.succeeded.is_(False), LoginAttempt.at >= now - limits.window)
+    if column is LoginAttempt.email:
+        query = query.where(~exists().where(later_success.email == LoginAttempt.email,
+                                            later_success.succeeded,
+                                            later_success.at > LoginAttempt.at))
+    if key is not None:
+        query = query.where(column == key)
+    query = query.group_by(column).having(func.count() >= allowed).order_by(column)
+    found = [Throttle(value, failures, latest + limits.wait_after(failures, allowed))
+             for value, failures, latest in session.execute(query)]
+    return [throttle for throttle in found if throttle.until > now]
+
+
+def login_throttles(session: Session, limits: LoginLimits) -> Throttles:
+    """Every account and address whose log-ins are slowed down now (for administrators)."""
+    now = utcnow()
+    return Throttles(_throttles(session, LoginAttempt.email, limits.per_account, limits, now),
+                     _throttles(session, LoginAttempt.address, limits.per_address, limits, now))
+
+
+def _login_wait(session: Session, email: str, address: str, limits: LoginLimits,
+                now: dt.datetime) -> dt.timedelta:
+    """How long a log-in to `email` from `address` must wait now (zero: it may go ahead)."""
+    throttles = (_throttles(session, LoginAttempt.email, limits.per_account, limits, now, email)
+                 + _throttles(session, LoginAttempt.address, limits.per_address, limits, now,
+                              address))
+    return max((throttle.until - now for throttle in throttles), default=dt.timedelta(0))
 
 
 @cache
@@ -224,27 +291,33 @@ def _password_matches(user: User | None, password: str) -> bool:
     return user is not None
 
 
+def _record_failure(session: Session, email: str, address: str, now: dt.datetime) -> None:
+    """Keep a failed log-in (for the delays) and record it in the audit trail."""
+    session.add(LoginAttempt(email=email, address=address, succeeded=False, at=now))
+    record(session, email, "login.failed", "address", address)
+
+
 def authenticate(session: Session, email: str, password: str, address: str,
                  limits: LoginLimits) -> LoginResult:
-    """Check a log-in: refused while the account or the address has too many recent failures,
-    then the password; every attempt is kept (for the limit) and recorded in the audit trail.
-    The caller commits, whatever the result."""
-    email = normalise_email(email)
-    if _throttled(session, email, address, limits):
+    """Check a log-in. After repeated failures of the account or from the address it must
+    wait (see LoginLimits): the password is not even checked before the time has passed, and
+    the result says how long. Every checked attempt is kept (for the delays; those older than
+    the window are forgotten) and recorded in the audit trail. The caller commits, whatever
+    the result."""
+    email, now = normalise_email(email), utcnow()
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - limits.window))
+    wait = _login_wait(session, email, address, limits, now)
+    if wait:
         record(session, email, "login.throttled", "address", address)
-        minutes = int(limits.window.total_seconds() // 60)
-        return LoginResult(None, _("Too many failed log-ins for this account or from this "
-                                   "address; wait %(minutes)s minutes and try again.",
-                                   minutes=minutes))
+        return LoginResult(None, retry_after=math.ceil(wait.total_seconds()))
     user = find_user(session, email)
     if not _password_matches(user, password) or not user.active:
-        session.add(LoginAttempt(email=email, address=address, succeeded=False))
-        record(session, email, "login.failed", "address", address)
+        _record_failure(session, email, address, now)
         return LoginResult(None, _("The e-mail address or the password is wrong."))
-    session.add(LoginAttempt(email=email, address=address, succeeded=True))
+    session.add(LoginAttempt(email=email, address=address, succeeded=True, at=now))
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = now
     record(session, email, "login", "address", address)
     return LoginResult(user)
 

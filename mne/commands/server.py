@@ -5,23 +5,37 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from mne.config import MAX_PORT, ConfigError
 from mne.context import database, settings
+from mne.startup import check_ready
 
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (config: web.host).")
-@click.option("--port", default=None, type=int, help="Port to listen on (config: web.port).")
+@click.option("--port", default=None, type=click.IntRange(1, MAX_PORT),
+              help="Port to listen on (config: web.port).")
 @with_appcontext
 def serve_command(host: str | None, port: int | None) -> None:
     """Run the web application."""
-    from flask import current_app
-    from waitress import serve
+    import logging
 
+    from flask import current_app
+    from waitress import create_server
+
+    check_ready(settings(), database().engine)
     host, port = host or settings().host, port or settings().port
+    try:
+        server = create_server(current_app._get_current_object(), host=host, port=port,
+                               threads=8)
+    except OSError as problem:
+        raise ConfigError(f"{settings().path}: cannot listen on {host}:{port} "
+                          f"({problem.strerror}); stop what uses it or choose another "
+                          f"web.port (or --port)") from None
+    logging.basicConfig()  # waitress's warnings reach the console, as with waitress.serve
     scheduler = _start_scheduler() if settings().scheduler_enabled else None
     click.echo(f"mne serving on http://{host}:{port}")
     try:
-        serve(current_app._get_current_object(), host=host, port=port, threads=8)
+        server.run()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -48,6 +62,7 @@ def scheduler_command() -> None:
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stop.set())
+    check_ready(settings(), database().engine)
     scheduler = _start_scheduler()
     try:
         stop.wait()

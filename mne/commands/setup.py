@@ -14,7 +14,9 @@ def init_command() -> None:
     """Create or upgrade the database."""
     from indicators.framework import ensure_default_scale, ensure_dimensions
     from mne.database import upgrade
+    from mne.startup import check_ready
 
+    check_ready(settings(), database().engine, initialised=False)
     revision = upgrade(database().engine)
     with database().transaction() as session:
         ensure_dimensions(session, settings().dimensions)

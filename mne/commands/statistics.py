@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from importers.statistics import StatsProblem, import_statistics, load_mapping
+from importers.statistics import StatsProblem, StatsSummary, import_statistics, load_mapping
 from indicators.audit import record
 from mne.context import actor, database
 
@@ -42,18 +44,32 @@ def import_stats_command(path: Path, mapping_name: str, strategy_code: str | Non
             summary = import_statistics(session, path, mapping, strategy_code, create_missing,
                                         progress=advance)
             record(session, actor(), "statistics.import", "file", path.name, after={
-                "mapping": mapping_name, "rows": summary.rows,
+                "mapping": mapping_name, "rows": summary.rows, **summary.outcomes(),
                 "added": len(summary.changes.added), "changed": len(summary.changes.changed),
                 "created": summary.created})
     except StatsProblem as problem:
-        click.echo("nothing imported:", err=True)
+        refused = problem.refused_rows
+        click.echo(ngettext("nothing imported: %(num)s row refused:",
+                            "nothing imported: %(num)s rows refused:", refused) if refused
+                   else _("nothing imported:"), err=True)
         for line in problem.lines:
             click.echo(f"  {line}", err=True)
         if not create_missing and problem.needs_creation:
-            click.echo("run again with --create-missing to create them", err=True)
+            click.echo(_("run again with --create-missing to create them"), err=True)
         raise SystemExit(1) from None
+    _echo_summary(summary)
+
+
+def _echo_summary(summary: StatsSummary) -> None:
+    """Every row of the file accounted for: what was created, the counts by outcome, the rows
+    added up and the labels merged, each with its reason."""
     for line in summary.created:
-        click.echo(f"created {line}")
-    changes = summary.changes
-    click.echo(f"{summary.rows} rows read, {summary.values} values: {len(changes.added)} added, "
-               f"{len(changes.changed)} changed, {len(changes.unchanged)} unchanged")
+        click.echo(_("created %(thing)s", thing=line))
+    outcomes, changes = summary.outcomes(), summary.changes
+    click.echo(_("%(rows)s rows read: %(stored)s stored, %(added_up)s added into another row, "
+                 "%(refused)s refused", rows=summary.rows, **outcomes))
+    click.echo(_("%(values)s values: %(added)s added, %(changed)s changed, %(unchanged)s "
+                 "unchanged", values=summary.values, added=len(changes.added),
+                 changed=len(changes.changed), unchanged=len(changes.unchanged)))
+    for problem in [*summary.merged_labels, *summary.added_up]:
+        click.echo(f"  {problem.message}")

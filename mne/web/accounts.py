@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
@@ -32,24 +33,39 @@ def _safe_next(target: str | None) -> str:
 @blueprint.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """The log-in form; a wrong password or too many failures says so."""
+    """The log-in form; a wrong password says so, and a log-in that must wait after repeated
+    failures answers 429 with the seconds to wait (also in Retry-After)."""
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
     result = service.authenticate(db_session(), request.form.get("email", ""),
                                   request.form.get("password", ""),
                                   request.remote_addr or "unknown", settings().login_limits)
     db_session().commit()
+    if result.retry_after:
+        return _login_refused(ngettext(
+            "Too many failed log-ins for this account or from this address: wait %(num)s "
+            "second and try again.", "Too many failed log-ins for this account or from this "
+            "address: wait %(num)s seconds and try again.", result.retry_after),
+            429, {"Retry-After": str(result.retry_after)})
     if result.user is None:
-        return render_template("login.html", next=request.form.get("next", ""),
-                               email=request.form.get("email", ""), error=result.message), 401
+        return _login_refused(result.message, 401)
     session.clear()  # a fresh session: nothing carried over from before signing in
     login_user(result.user)
     return redirect(_safe_next(request.form.get("next")))
 
 
+def _login_refused(message: str, status: int, headers: dict[str, str] | None = None):
+    """The log-in form again, saying why the log-in did not happen."""
+    page = render_template("login.html", next=request.form.get("next", ""),
+                           email=request.form.get("email", ""), error=message)
+    return page, status, headers or {}
+
+
 @blueprint.post("/logout")
 @requires(Action.OWN_ACCOUNT)
 def logout():
+    """Sign out: every session of the user ends, a copy of this cookie included."""
+    signed_in_user().end_sessions()
     record(db_session(), actor(), "logout", "user", actor())
     db_session().commit()
     logout_user()
@@ -60,8 +76,27 @@ def logout():
 @blueprint.get("/account")
 @requires(Action.OWN_ACCOUNT)
 def account():
-    """The signed-in user's roles and API tokens."""
+    """The signed-in user's roles, API tokens and a form to change their password."""
     return render_template("account.html", user=signed_in_user(), new_token=None)
+
+
+@blueprint.post("/account/password")
+@requires(Action.OWN_ACCOUNT)
+def change_own_password():
+    """A new password, given the current one: the user's other sessions end, this one goes
+    on."""
+    user = signed_in_user()
+    try:
+        service.change_own_password(db_session(), user, request.form.get("current", ""),
+                                    request.form.get("password", ""),
+                                    request.remote_addr or "unknown", settings().login_limits)
+    except service.AccountError as problem:
+        flash(str(problem), "error")
+    else:
+        login_user(user)
+        flash(_("Password changed; your sessions on other devices have ended."))
+    db_session().commit()  # the new password, or the failed attempt
+    return redirect(url_for("accounts.account"))
 
 
 @blueprint.post("/account/tokens")
@@ -90,9 +125,12 @@ def revoke_own_token(token_id: int):
 @blueprint.get("/admin/users")
 @requires(Action.MANAGE_USERS)
 def users():
-    """Every user with their roles; a form to add one."""
+    """Every user with their roles, the accounts and addresses whose log-ins are slowed down
+    now, and a form to add a user."""
     rows = db_session().scalars(select(User).order_by(User.email)).all()
-    return render_template("admin_users.html", users=rows)
+    return render_template("admin_users.html", users=rows,
+                           throttles=service.login_throttles(db_session(),
+                                                             settings().login_limits))
 
 
 @blueprint.post("/admin/users")
@@ -171,8 +209,13 @@ def set_active(user_id: int):
 @blueprint.post("/admin/users/<int:user_id>/password")
 @requires(Action.MANAGE_USERS)
 def set_password(user_id: int):
-    return _change_user(user_id, lambda user: service.set_password(
+    """A new password for the user: their sessions end (an administrator who sets their own
+    stays signed in here)."""
+    answer = _change_user(user_id, lambda user: service.set_password(
         db_session(), actor(), user, request.form.get("password", "")))
+    if user_id == signed_in_user().id:
+        login_user(signed_in_user())
+    return answer
 
 
 @blueprint.post("/admin/tokens/<int:token_id>/revoke")
