@@ -95,3 +95,11 @@ def test_progress_page_is_printable_without_the_network(evaluator_client, issued
     assert page.count("<svg") >= 30, "a chart of the statuses and one per indicator trend"
     assert "Summary" in page and "off track" in page
     assert not EXTERNAL.search(page)
+
+
+def test_workbook_prints_its_tables_with_their_headings_on_every_page(workbook):
+    indicators = workbook["Indicators"]
+    assert indicators.print_title_rows == "$1:$1"
+    assert indicators.page_setup.orientation == "landscape"
+    assert indicators.sheet_properties.pageSetUpPr.fitToPage
+    assert workbook["Sex"].page_setup.orientation == "portrait"
