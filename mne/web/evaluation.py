@@ -40,10 +40,12 @@ from reports.charts import (
     Projection,
     axis_title,
     breakdown_chart,
+    coverage_note,
     share_bar,
     sparkline,
     status_chart,
     trend_chart,
+    usual_coverage,
 )
 
 blueprint = Blueprint("evaluation", __name__)
@@ -92,12 +94,15 @@ def dashboard(code: str):
     returns = expected_returns(session(), code, calendar(), _until(filters))
     periods = completeness_by(returns, "period")
     current = _current_period(filters, rows)
+    points = {row.code: _points(totals[row.code]) for row in listed}
     return render_template(
         "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
         principles=principles, statuses=list(Status), entities=_entities(),
         latest=periods[-1] if periods else None,
         matrix=status_matrix(rows), status_chart=_status_chart(principles, rows),
-        sparklines={row.code: _sparkline(row.name, totals[row.code]) for row in listed},
+        sparklines={row.code: sparkline(_("%(name)s: trend", name=row.name),
+                                        points[row.code]) for row in listed},
+        coverage={row.code: _latest_coverage(points[row.code]) for row in listed},
         progress_bars={row.code: _progress_bar(row) for row in listed},
         sexed=[row for row in rows if row.sex_coverage is not None],
         sex_coverage=sex_coverage_of(rows), current=current,
@@ -115,10 +120,15 @@ def _status_chart(principles: list[Principle], rows: list[IndicatorProgress]) ->
          for principle in principles if principle.code in counts})
 
 
-def _sparkline(name: str, totals: list[Any]) -> str:
-    return sparkline(_("%(name)s: trend", name=name),
-                     [Point(parse_period(row.period), float(row.value), int(row.entities))
-                      for row in totals])
+def _points(totals: list[Any]) -> list[Point]:
+    """An indicator's national values per period, with how many entities reported each."""
+    return [Point(parse_period(row.period), float(row.value), int(row.entities))
+            for row in totals]
+
+
+def _latest_coverage(points: list[Point]) -> str | None:
+    """"2 of 3 entities" when fewer entities than usual reported the latest value."""
+    return coverage_note(points[-1], usual_coverage(points)) if points else None
 
 
 def _progress_bar(row: IndicatorProgress) -> str:
