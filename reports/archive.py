@@ -137,12 +137,15 @@ def _latest_version(session: Session, strategy_id: int, kind: ReportKind,
 
 
 def _same_figures(report: CompiledReport, figures: bytes, storage_folder: Path) -> bool:
-    """Whether a kept report's figures (its json, the day of compiling aside) equal these."""
+    """Whether a kept report says what this json says, the day of compiling aside: the same
+    figures, and the same narratives when this one brings any (a compilation brings none, so
+    it answers the latest version, narratives and all)."""
     if report.file(ReportFormat.JSON) is None:
         return False
     kept = json.loads(report_bytes(report, ReportFormat.JSON, storage_folder))
     fresh = json.loads(figures)
-    return {**kept, "as_of": None} == {**fresh, "as_of": None}
+    narratives = fresh.get("narratives") or kept.get("narratives")
+    return ({**kept, "as_of": None} == {**fresh, "as_of": None, "narratives": narratives})
 
 
 def _next_version(session: Session, strategy_id: int, kind: ReportKind, period: str) -> int:

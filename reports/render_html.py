@@ -21,6 +21,7 @@ from reports.charts import (
 )
 from reports.compilation import DATE, NUMBER, PERCENT, Column, Compilation
 from reports.model import ReportKind
+from reports.narratives import narratives_of
 from reports.svg import svg_chart
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -79,26 +80,11 @@ def briefing(compilation: Compilation) -> dict[str, Any]:
     return {
         "sex_extremes": (shares[0], shares[-1]) if shares else None,
         "by_principle": by_principle,
-        "narratives": {name: _narrative(counts.get(name, {}), compilation, name)
-                       for name in by_principle},
+        "narratives": narratives_of(compilation),
         "small_charts": _small_charts(compilation, rows),
         "status_chart": status_chart(_("Indicators by principle and status"), counts),
         "totals": totals,
     }
-
-
-def _narrative(counts: dict[Status, int], compilation: Compilation, principle: str) -> str:
-    """The principle's default narrative: its indicators by status and their movements."""
-    standing = ", ".join(f"{counts[status]} {status.label}" for status in Status
-                         if counts.get(status))
-    moved = [row["direction"] for row in compilation.section("movements").rows
-             if row["principle_name"] == principle]
-    text = _("%(count)s indicators: %(standing)s.", count=sum(counts.values()),
-             standing=standing)
-    if moved:
-        text += " " + _("Since the previous period %(better)s moved towards their target and "
-                        "%(worse)s away from it.", better=moved.count(1), worse=moved.count(-1))
-    return text
 
 
 def _small_charts(compilation: Compilation, rows: list[dict]) -> dict[str, str]:
