@@ -177,7 +177,9 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         if points is None:
             continue
         values = dict(zip(points["period"], points["value"].astype(float), strict=True))
-        table.append({"code": code, **{period: values.get(period) for period in periods}})
+        reporting = dict(zip(points["period"], points["entities"].astype(int), strict=True))
+        table.append({"code": code, **{period: values.get(period) for period in periods},
+                      "entities": {period: int(count) for period, count in reporting.items()}})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
                             colours={code: row.status.colour},

@@ -95,8 +95,9 @@ def _small_charts(compilation: Compilation, rows: list[dict]) -> dict[str, str]:
     charts = {}
     for series in trends.rows:
         row = figures[series["code"]]
-        actual = [Point(parse_period(period), series[period]) for period in periods
-                  if series.get(period) is not None]
+        reporting = series.get("entities", {})
+        actual = [Point(parse_period(period), series[period], reporting.get(period))
+                  for period in periods if series.get(period) is not None]
         charts[row["code"]] = trend_chart(
             f"{row['code']} {row['name']}", axis_title(row["unit"]), actual,
             _marked(row, "baseline"), _marked(row, "target"), _projection(row),
