@@ -7,7 +7,7 @@ breakdown below its total, estimated value) let the return in all the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any, NamedTuple
@@ -38,10 +38,12 @@ from importers.return_form import (
 from importers.workbook import SafeWorkbook
 from indicators import problems
 from indicators.breakdown import inconsistent_totals
+from indicators.diffs import ValueSlot, shown_stored
 from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key
-from indicators.model import Flag, Indicator, Unit
+from indicators.model import DataValue, Flag, Indicator, Unit
 from indicators.problems import ProblemReport
 from indicators.quality import is_outlier, outlier_score
+from indicators.vocabulary import written_number
 
 EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
 JUMP_RATIO = 0.5
@@ -65,6 +67,8 @@ class CheckedReturn:
 
     values: list[CheckedValue] = field(default_factory=list)
     report: ProblemReport = field(default_factory=ProblemReport)
+    left_empty: dict[ValueSlot, str] = field(default_factory=dict)
+    """The breakdown categories left empty (they bring no value), with their cell `Sheet!H14`."""
 
 
 class _Where(NamedTuple):
@@ -87,13 +91,15 @@ def _get(row: list[Any], column: int) -> Any:
 
 
 def check_return(workbook: SafeWorkbook, form: ReturnForm,
-                 history: dict[tuple[int, str], list[PastValue]]) -> CheckedReturn:
-    """Validate the filled-in template against `form`; `history` feeds the warnings."""
+                 history: dict[tuple[int, str], list[PastValue]],
+                 in_force: Mapping[ValueSlot, DataValue] | None = None) -> CheckedReturn:
+    """Validate the filled-in template against `form`; `history` feeds the warnings and the
+    values `in_force` for the form's rows tell an emptied cell from one never filled."""
     checked = CheckedReturn()
     if form.quantitative:
-        _QuantitativeCheck(workbook, form, history, checked).run()
+        _QuantitativeCheck(workbook, form, checked, in_force or {}, history).run()
     if form.qualitative:
-        _QualitativeCheck(workbook, form, checked).run()
+        _QualitativeCheck(workbook, form, checked, in_force or {}).run()
     return checked
 
 
@@ -101,9 +107,26 @@ class _SheetCheck:
     sheet_name = ""
     code_column = 1
 
-    def __init__(self, workbook: SafeWorkbook, form: ReturnForm, checked: CheckedReturn):
+    def __init__(self, workbook: SafeWorkbook, form: ReturnForm, checked: CheckedReturn,
+                 in_force: Mapping[ValueSlot, DataValue]):
         self.workbook, self.form, self.checked = workbook, form, checked
         self.report = checked.report
+        self.in_force = in_force
+
+    def held(self, indicator: Indicator, breakdown: str) -> str:
+        """The value in force of a row as people read it, or "" when it holds none."""
+        value = self.in_force.get((indicator.id, breakdown))
+        if value is None or (value.value is None and value.level is None):
+            return ""
+        return shown_stored(value)
+
+    def emptied(self, indicator: Indicator, where: _Where, column: int) -> bool:
+        """Whether an empty required cell without a flag held a value (then reported as
+        emptied)."""
+        before = self.held(indicator, where.breakdown)
+        if before:
+            self.report.add(problems.ValueEmptied, before=before, **where.at(column))
+        return bool(before)
 
     def data_rows(self, expected: dict[tuple[str, str], Any],
                   key_of: Any) -> Iterator[tuple[int, list[Any], Any, _Where]]:
@@ -156,8 +179,8 @@ class _QuantitativeCheck(_SheetCheck):
     sheet_name = QUANTITATIVE
     code_column = Q_CODE
 
-    def __init__(self, workbook, form, history, checked):
-        super().__init__(workbook, form, checked)
+    def __init__(self, workbook, form, checked, in_force, history):
+        super().__init__(workbook, form, checked, in_force)
         self.history = history
         self.parts: list[tuple[int, str, float | None]] = []
         self.total_cells: dict[int, _Where] = {}
@@ -200,6 +223,9 @@ class _QuantitativeCheck(_SheetCheck):
         if reading.note:
             comment = "; ".join(part for part in (reading.note, comment) if part)
         self.record_part(indicator, breakdown, value, where)
+        if usable and reading.empty and flag is Flag.NONE and breakdown != TOTAL:
+            self.category_left_empty(indicator, where)
+            return
         self.checked.values.append(CheckedValue(
             indicator, breakdown, QUANTITATIVE, cell,
             {"value": value, "flag": flag, "comment": comment}))
@@ -215,8 +241,9 @@ class _QuantitativeCheck(_SheetCheck):
             self.report.add(problems.NotANumber, found=found, **where.at(Q_VALUE))
             return None
         if reading.empty:
-            if flag not in EMPTY_ALLOWED:
-                self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
+            if flag not in EMPTY_ALLOWED and where.breakdown == TOTAL:
+                if not self.emptied(indicator, where, Q_VALUE):
+                    self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
             return None
         if reading.value is None:
             return None
@@ -239,6 +266,15 @@ class _QuantitativeCheck(_SheetCheck):
             return None
         return value
 
+    def category_left_empty(self, indicator: Indicator, where: _Where) -> None:
+        """A breakdown category is optional: left empty it brings no value, and when it held
+        one the coordinator is warned that the value goes."""
+        self.checked.left_empty[indicator.id, where.breakdown] = \
+            f"{where.sheet}!{where.cell(Q_VALUE)}"
+        before = self.held(indicator, where.breakdown)
+        if before:
+            self.report.add(problems.CategoryEmptied, before=before, **where.at(Q_VALUE))
+
     def record_part(self, indicator: Indicator, breakdown: str, value: float | None,
                     where: _Where) -> None:
         if not indicator.unit.additive:
@@ -254,32 +290,28 @@ class _QuantitativeCheck(_SheetCheck):
 
     def report_breakdown(self, found: Any, where: _Where) -> None:
         parts, total = found.breakdown_sum, found.total
-        numbers = {"sum": _number(parts), "total": _number(total), "dimension": found.dimension,
-                   "found": _number(parts)}
+        numbers = {"sum": written_number(parts), "total": written_number(total),
+                   "dimension": found.dimension, "found": written_number(parts)}
         if found.exceeds:
             self.report.add(problems.BreakdownExceedsTotal, **numbers, **where.at(Q_VALUE))
         else:
-            self.report.add(problems.BreakdownBelowTotal, expected=_number(total), **numbers,
-                            **where.at(Q_VALUE))
+            self.report.add(problems.BreakdownBelowTotal, expected=written_number(total),
+                            **numbers, **where.at(Q_VALUE))
 
     def history_warnings(self, indicator: Indicator, breakdown: str, value: float,
                          where: _Where) -> None:
         past = self.history.get((indicator.id, breakdown), [])
         series = [item.value for item in past if item.value is not None]
         if is_outlier(outlier_score(value, series)):
-            self.report.add(problems.Outlier, found=_number(value),
-                            median=_number(median(series)), **where.at(Q_VALUE))
+            self.report.add(problems.Outlier, found=written_number(value),
+                            median=written_number(median(series)), **where.at(Q_VALUE))
         previous = previous_of(past, self.form)
         if previous is not None and previous.value:
             change = abs(value - previous.value)
             if change >= JUMP_MIN_CHANGE and change > JUMP_RATIO * abs(previous.value):
-                self.report.add(problems.Jump, found=_number(value),
-                                previous=_number(previous.value), period=previous.period,
+                self.report.add(problems.Jump, found=written_number(value),
+                                previous=written_number(previous.value), period=previous.period,
                                 **where.at(Q_VALUE))
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _canonical(text: str) -> str:
@@ -311,7 +343,8 @@ class _QualitativeCheck(_SheetCheck):
                             if indicator.scale else "", **where.at(L_LEVEL))
             level = None
         elif level is None and usable and flag not in EMPTY_ALLOWED:
-            self.report.add(problems.LevelEmpty, **where.at(L_LEVEL))
+            if not self.emptied(indicator, where, L_LEVEL):
+                self.report.add(problems.LevelEmpty, **where.at(L_LEVEL))
         if level is not None and narrative_usable and not cell_text(narrative):
             self.report.add(problems.NarrativeMissing, **where.at(L_NARRATIVE))
         self.checked.values.append(CheckedValue(

@@ -81,6 +81,12 @@ class ReturnForm:
         seen = {row.indicator.id: row.indicator for row in self.quantitative}
         return [*seen.values(), *self.qualitative]
 
+    @property
+    def slots(self) -> set[tuple[int, str]]:
+        """The rows the form asks, as (indicator id, breakdown): what a revision replaces."""
+        return ({(row.indicator.id, row.breakdown) for row in self.quantitative}
+                | {(indicator.id, TOTAL) for indicator in self.qualitative})
+
     @cached_property
     def previous_period(self) -> str:
         """The code of the period before the form's."""

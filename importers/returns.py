@@ -8,9 +8,14 @@
 3. Every cell is validated (`importers.return_checks`).
 4. Errors: a `Return` in state rejected keeps the problems; no value is touched.
 5. No errors: in one transaction the values are written with their provenance (return, sheet,
-   cell), replaced ones go to history, the return is submitted and what changed against the
-   values in force is recorded (`indicators.diffs`, kept in `Return.diff`). Identical bytes
-   already received change nothing.
+   cell), replaced ones go to history, the return is submitted, the earlier imported revisions
+   become superseded, and what changed against the values in force is recorded
+   (`indicators.diffs`, kept in `Return.diff`). A revision replaces exactly the rows its
+   template asks for (`ReturnForm.slots`): values of other indicators or breakdowns of the
+   entity and period are never touched, and a breakdown category left empty is removed only
+   with a warning. Identical bytes already received change nothing.
+Returns for one entity-period are read and imported one at a time
+(`indicators.locks.hold_entity_period`), so revisions form one chain however many arrive at once.
 A dry run validates and reports without writing a return or a value.
 """
 
@@ -37,12 +42,12 @@ from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_work
 from indicators import problems
 from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.bulk import collector_paused
-from indicators.diffs import Diff, IncomingValue, revision_diff
+from indicators.diffs import Diff, IncomingValue, ValueSlot, revision_diff
 from indicators.errors import MneError
 from indicators.i18n import _
+from indicators.locks import hold_entity_period
 from indicators.model import (
     DataValue,
-    Indicator,
     Return,
     ReturnState,
     Upload,
@@ -51,9 +56,9 @@ from indicators.model import (
 )
 from indicators.periods import parse_period
 from indicators.problems import ProblemReport
-from indicators.return_review import PeriodLocked, ensure_period_open
+from indicators.return_review import PeriodLocked, ensure_period_open, supersede_earlier
 from indicators.storage import read_stored, store_bytes
-from indicators.values import ValueKey, retire_values, write_values
+from indicators.values import ValueKey, credit_repeated, retire_values, write_values
 
 EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
               UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2,
@@ -191,6 +196,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     form = _form(session, identity)
     result.strategy, result.entity, result.period = (form.strategy.code, form.entity.code,
                                                      form.period.code)
+    hold_entity_period(session, form.strategy.id, form.entity.id, form.period.code)
     returns = _returns_of(session, form)
     _refuse_duplicate(returns, upload.sha256, result)
     if result.outcome is UploadOutcome.DUPLICATE:
@@ -199,13 +205,12 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
         ensure_period_open(session, form.strategy.id, form.entity.id, form.period.code)
     except PeriodLocked as locked:
         raise _Unusable(UploadOutcome.REFUSED, str(locked)) from None
-    checked = check_return(workbook, form, earlier_values(session, form))
-    result.report = checked.report
     current = _current_values(session, form)
-    in_force = next((item for item in reversed(returns)
-                     if item.state is not ReturnState.REJECTED), None)
+    checked = check_return(workbook, form, earlier_values(session, form), current)
+    result.report = checked.report
+    in_force = next((item for item in reversed(returns) if item.state.stands), None)
     result.diff = revision_diff(_incoming(checked.values), current,
-                                in_force.revision if in_force else None)
+                                in_force.revision if in_force else None, checked.left_empty)
     if dry_run:
         result.outcome = UploadOutcome.CHECKED
         result.message = _check_message(checked.report)
@@ -231,6 +236,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
             revision=revision, **checked.report.counts())
         return
     _import_values(session, form, return_row, checked.values, current)
+    supersede_earlier(session, returns, return_row)
     result.outcome = UploadOutcome.SUBMITTED
     result.message = _(
         "Revision %(revision)s was imported and submitted: %(count)s values, %(warnings)s "
@@ -276,15 +282,16 @@ def _check_message(report: ProblemReport) -> str:
              "submitted.", **report.counts())
 
 
-def _current_values(session: Session, form: ReturnForm) -> dict[tuple[int, str], DataValue]:
-    statement = (
-        select(DataValue)
-        .join(Indicator, DataValue.indicator_id == Indicator.id)
-        .where(Indicator.strategy_id == form.strategy.id, DataValue.entity_id == form.entity.id,
-               DataValue.period == form.period.code)
-    )
+def _current_values(session: Session, form: ReturnForm) -> dict[ValueSlot, DataValue]:
+    """The values in force of the rows the form asks: those a revision replaces. Values of
+    other indicators or breakdowns of the entity and period are not the form's to touch."""
+    slots = form.slots
+    statement = select(DataValue).where(
+        DataValue.indicator_id.in_({indicator_id for indicator_id, _key in slots}),
+        DataValue.entity_id == form.entity.id, DataValue.period == form.period.code)
     return {(value.indicator_id, value.disaggregation): value
-            for value in session.scalars(statement)}
+            for value in session.scalars(statement)
+            if (value.indicator_id, value.disaggregation) in slots}
 
 
 def _incoming(values: list[CheckedValue]) -> list[IncomingValue]:
@@ -301,7 +308,9 @@ def _import_values(session: Session, form: ReturnForm, return_row: Return,
           "source_cell": item.cell})
         for item in values
     ]
-    record_value_changes(session, return_row.uploaded_by, write_values(session, rows))
+    changes = write_values(session, rows)
+    record_value_changes(session, return_row.uploaded_by, changes)
+    credit_repeated(session, dict(rows), changes.unchanged)
     kept = {(item.indicator.id, item.breakdown) for item in values}
     dropped = [value for key, value in current.items() if key not in kept]
     record_value_removals(session, return_row.uploaded_by, dropped)

@@ -81,7 +81,9 @@ def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
           "number (1,234 or 1 234 are read as 1234; 45% as 45). Type <5 for a small number you "
           "may not publish, N/A or - when the figure is not available, and choose a flag when "
           "a value is estimated or provisional."),
-        _("3. The categories of a breakdown must not add up to more than the total."),
+        _("3. The categories of a breakdown must not add up to more than the total. A category "
+          "you do not know may stay empty; emptying one that held a value removes that value "
+          "(you are warned). The total is required."),
         _("4. Qualitative: choose the level from the list, write the narrative (required with "
           "a level) and the evidence behind it."),
         _("5. Do not rename the sheets or change the codes; rows may be sorted and blank rows "

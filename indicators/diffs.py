@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.model import DataValue
+from indicators.model import DataValue, Flag
+from indicators.vocabulary import written_number
 
 CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
 DEFAULTS = {"value": None, "level": None, "narrative": "", "evidence": "", "flag": "none",
@@ -62,9 +63,12 @@ class Diff:
 
 
 def revision_diff(incoming: Iterable[IncomingValue], current: Mapping[ValueSlot, DataValue],
-                  against_revision: int | None) -> Diff:
+                  against_revision: int | None,
+                  left_empty: Mapping[ValueSlot, str] | None = None) -> Diff:
     """The diff of the `incoming` values of a revision against the values `current`ly in force
-    (written by revision `against_revision`, None when there is none)."""
+    of the rows its template asks (written by revision `against_revision`, None when there is
+    none); a value in force whose row the revision left empty (`left_empty`, the row's cell) is
+    removed."""
     diff = Diff(against_revision=against_revision)
     seen = set()
     for item in incoming:
@@ -75,29 +79,38 @@ def revision_diff(incoming: Iterable[IncomingValue], current: Mapping[ValueSlot,
         if before is None:
             diff.added.append({**entry, "before": ""})
         elif not same_content(before, item.fields):
-            diff.changed.append({**entry, "before": shown(_fields_of(before))})
+            diff.changed.append({**entry, "before": shown(fields_of(before))})
     for slot, value in current.items():
         if slot not in seen:
             diff.removed.append({"indicator": value.indicator.code, "breakdown": slot[1],
-                                 "cell": f"{value.source_sheet}!{value.source_cell}",
-                                 "before": shown(_fields_of(value)), "after": ""})
+                                 "cell": (left_empty or {}).get(slot) or _source_of(value),
+                                 "before": shown(fields_of(value)), "after": ""})
     return diff
 
 
-def _fields_of(value: DataValue) -> dict[str, Any]:
+def _source_of(value: DataValue) -> str:
+    return f"{value.source_sheet}!{value.source_cell}" if value.source_cell else ""
+
+
+def fields_of(value: DataValue) -> dict[str, Any]:
+    """The content fields of a stored value."""
     return {name: getattr(value, name) for name in CONTENT_FIELDS}
 
 
+def shown_stored(value: DataValue) -> str:
+    """A stored value as the diff shows it (see `shown`)."""
+    return shown(fields_of(value))
+
+
 def shown(fields: Mapping[str, Any]) -> str:
-    """A value as the diff shows it: the number (or level), then its flag in brackets."""
-    text = ""
-    for name in ("value", "level"):
-        if fields.get(name) is not None:
-            number = float(fields[name])
-            text = str(int(number)) if number.is_integer() else f"{number:g}"
-            break
-    flag = str(fields.get("flag") or "none")
-    return " ".join(part for part in (text, "" if flag == "none" else f"({flag})") if part)
+    """A value as the diff shows it, the way people write it: the number (or level), then its
+    flag in words in brackets (`2,586,150`, `45.5 (estimated)`, `(not available)`)."""
+    number = next((fields[name] for name in ("value", "level") if fields.get(name) is not None),
+                  None)
+    flag = Flag(fields.get("flag") or Flag.NONE)
+    parts = ("" if number is None else written_number(number),
+             "" if flag is Flag.NONE else f"({flag.label})")
+    return " ".join(part for part in parts if part)
 
 
 def same_content(current: DataValue, fields: Mapping[str, Any]) -> bool:

@@ -8,7 +8,9 @@ page and the entity page all ask.
 - An indicator is due in a period when its own period containing the period's last day ends on
   that day (`indicators.periods.due_in`): with a quarterly calendar, quarterly and monthly
   indicators every quarter, semi-annual ones in Q2 and Q4, annual ones in Q4.
-- The return is due `calendar.due_days` after the period's end.
+- The return is due `calendar.due_days` after the period's end; the period's reports are
+  compiled `calendar.review_days` after that (the review window), and coordinators who have not
+  submitted are reminded `calendar.remind_days_before` the due date.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from indicators.i18n import _
 from indicators.model import Entity, Indicator, Return, ReturnState, Strategy
 from indicators.periods import (
     Frequency,
@@ -33,11 +36,14 @@ from indicators.vocabulary import ReturnStatus
 
 @dataclass(frozen=True)
 class Calendar:
-    """The reporting calendar of config.toml: period type and days after a period's end that
-    its return is due."""
+    """The reporting calendar of config.toml: period type, days after a period's end that its
+    return is due, days of review after that before its reports are compiled, and days before
+    the due date that coordinators are reminded."""
 
     period_type: Frequency
     due_days: int
+    review_days: int = 15
+    remind_days_before: int = 7
 
     def __post_init__(self):
         object.__setattr__(self, "period_type", Frequency(self.period_type))
@@ -46,9 +52,40 @@ class Calendar:
         """The day the return for `period` is due."""
         return period.due_date(self.due_days)
 
+    def reminder_day(self, period: Period) -> dt.date:
+        """The day coordinators who have not submitted for `period` are reminded."""
+        return self.due_date(period) - dt.timedelta(days=self.remind_days_before)
+
+    def report_day(self, period: Period) -> dt.date:
+        """The day the reports of `period` are compiled: its returns are due and the review
+        window has passed."""
+        return self.due_date(period) + dt.timedelta(days=self.review_days)
+
     def period_just_ended(self, day: dt.date) -> Period:
         """The last whole reporting period before the one containing `day`."""
         return period_containing(day, self.period_type) - 1
+
+    def period_to_report(self, day: dt.date) -> Period:
+        """The latest period whose reports are due to be compiled by `day`."""
+        period = self.period_just_ended(day)
+        while self.report_day(period) > day:
+            period = period - 1
+        return period
+
+    def next_report_day(self, day: dt.date) -> tuple[Period, dt.date]:
+        """The first period whose reports fall due on or after `day`, and that day."""
+        period = self.period_to_report(day - dt.timedelta(days=1)) + 1
+        return period, self.report_day(period)
+
+    def explained(self, day: dt.date) -> str:
+        """In words, when the next reports are compiled and why."""
+        period, report_day = self.next_report_day(day)
+        return _(
+            "The reports for %(period)s will be compiled on %(day)s: its returns are due on "
+            "%(due)s (%(due_days)s days after the period ends) and the review window of "
+            "%(review_days)s days ends then.", period=period.code,
+            day=report_day.isoformat(), due=self.due_date(period).isoformat(),
+            due_days=self.due_days, review_days=self.review_days)
 
     def periods_between(self, first: dt.date, last: dt.date) -> list[Period]:
         """The reporting periods that end between `first` and `last`, in order."""
@@ -143,10 +180,12 @@ class Standing:
 
 def standing(obligation: Obligation, returns: list[Return], as_of: dt.date) -> Standing:
     """Where `obligation` stands on `as_of` given the returns sent for it: rejected ones do not
-    count, the newest revision's state does, and the return came with its first upload."""
+    count, the state of the revision in force does, and the return came with its first
+    imported upload."""
     accepted = [item for item in returns if item.state is not ReturnState.REJECTED]
-    if accepted:
-        newest = max(accepted, key=lambda item: item.revision)
+    standing_ones = [item for item in accepted if item.state.stands]
+    if standing_ones:
+        newest = max(standing_ones, key=lambda item: item.revision)
         return Standing(obligation, ReturnStatus.of_state(newest.state),
                         min(item.uploaded_at for item in accepted), as_of)
     if as_of <= obligation.period.end:
@@ -166,3 +205,29 @@ def standings(session: Session, strategy: Strategy, found: list[Obligation],
         returns.setdefault((item.entity_id, item.period), []).append(item)
     return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),
                      as_of) for obligation in found]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The period being judged on a day (the last one ended), its calendar and how many of
+    its returns are in."""
+
+    period: Period
+    due_date: dt.date
+    report_day: dt.date
+    received: int
+    expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.received == self.expected
+
+
+def period_being_judged(session: Session, strategy: Strategy, calendar: Calendar,
+                        as_of: dt.date) -> Judgement:
+    """Which period is being judged on `as_of` and whether its returns are complete."""
+    period = calendar.period_just_ended(as_of)
+    found = standings(session, strategy,
+                      strategy_obligations(session, strategy, [period], calendar), as_of)
+    return Judgement(period, calendar.due_date(period), calendar.report_day(period),
+                     sum(item.received_at is not None for item in found), len(found))

@@ -354,6 +354,20 @@ class RequiredEmpty(ErrorType):
     expected = N_("a number or N/A")
 
 
+class ValueEmptied(ErrorType):
+    code, title = "value_emptied", N_("Value emptied")
+    template = N_("The value of %(indicator)s was %(before)s and is now empty; type it again, "
+                  "or N/A (or the flag 'not available') when it is no longer available.")
+    expected = N_("%(before)s or N/A")
+
+
+class CategoryEmptied(WarningType):
+    code, title = "category_emptied", N_("Breakdown category emptied")
+    template = N_("%(indicator)s %(breakdown)s was %(before)s and is now empty, so that value "
+                  "will be removed; type it again if it was emptied by mistake.")
+    expected = N_("%(before)s")
+
+
 class LevelEmpty(ErrorType):
     code, title = "level_empty", N_("Level missing")
     template = N_("The level of %(indicator)s is empty; choose it, or the flag 'not available'.")

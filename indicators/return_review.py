@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from indicators.audit import record
 from indicators.errors import Conflict
 from indicators.i18n import _
+from indicators.locks import hold_entity_period
 from indicators.model import (
     VALUE_FIELDS,
     Base,
@@ -92,6 +93,18 @@ def standing_return(session: Session, strategy_id: int, entity_id: int,
         .order_by(Return.revision.desc()).limit(1)).first()
 
 
+def supersede_earlier(session: Session, earlier: list[Return], by: Return) -> list[Return]:
+    """Mark the revisions among `earlier` that stood (imported, not yet replaced) superseded by
+    the newly imported revision `by`, each with its audit event; returns them."""
+    replaced = [item for item in earlier if item.state.stands and item.revision < by.revision]
+    for item in replaced:
+        before, item.state = item.state, ReturnState.SUPERSEDED
+        record(session, by.uploaded_by, "return.superseded", "return", _return_label(item),
+               before={"state": before},
+               after={"state": item.state, "superseded_by": by.revision})
+    return replaced
+
+
 def ensure_period_open(session: Session, strategy_id: int, entity_id: int, period: str) -> None:
     """Raise `PeriodLocked` when the entity-period's return in force is approved."""
     latest = standing_return(session, strategy_id, entity_id, period)
@@ -146,25 +159,28 @@ def _return_label(return_: Return) -> str:
     return f"{return_.entity.code} {return_.period} r{return_.revision}"
 
 
-def _require_state(return_: Return, state: ReturnState, message: str) -> None:
-    if return_.state is not state:
-        raise ReviewError(message)
+def _state_held(session: Session, return_: Return) -> ReturnState:
+    """The return's state, read afresh while its entity-period is held: no upload imports (and
+    supersedes it) until the decision is committed."""
+    hold_entity_period(session, return_.strategy_id, return_.entity_id, return_.period)
+    session.refresh(return_, ["state"])
+    return return_.state
 
 
 def approve(session: Session, return_: Return, actor: str) -> ReviewDecision:
     """Approve a submitted return: its entity-period is locked until reopened."""
-    _require_state(return_, ReturnState.SUBMITTED,
-                   _("Only a submitted return can be approved; this one is %(state)s.",
-                     state=return_.state.value))
+    if _state_held(session, return_) is not ReturnState.SUBMITTED:
+        raise ReviewError(_("Only a submitted return can be approved; this one is "
+                            "%(state)s.", state=return_.state.label))
     return _change_state(session, return_, actor, Decision.APPROVED, ReturnState.APPROVED, "")
 
 
 def send_back(session: Session, return_: Return, actor: str, note: str,
               comments: list[ValueComment]) -> ReviewDecision:
     """Return a submitted return to its coordinator with an overall note and value comments."""
-    _require_state(return_, ReturnState.SUBMITTED,
-                   _("Only a submitted return can be sent back; this one is %(state)s.",
-                     state=return_.state.value))
+    if _state_held(session, return_) is not ReturnState.SUBMITTED:
+        raise ReviewError(_("Only a submitted return can be sent back; this one is "
+                            "%(state)s.", state=return_.state.label))
     comments = [comment for comment in comments if comment.body.strip()]
     if not note.strip() and not comments:
         raise ReviewError(_("Say what needs correcting: write an overall comment or a "
@@ -182,9 +198,9 @@ def send_back(session: Session, return_: Return, actor: str, note: str,
 def reopen(session: Session, return_: Return, actor: str, reason: str) -> ReviewDecision:
     """Reopen the approved entity-period of `return_` (its newest revision), with a reason;
     the coordinator can upload again."""
-    _require_state(return_, ReturnState.APPROVED,
-                   _("Only an approved return can be reopened; this one is %(state)s.",
-                     state=return_.state.value))
+    if _state_held(session, return_) is not ReturnState.APPROVED:
+        raise ReviewError(_("Only an approved return can be reopened; this one is "
+                            "%(state)s.", state=return_.state.label))
     if not reason.strip():
         raise ReviewError(_("Give the reason for reopening the period."))
     return _change_state(session, return_, actor, Decision.REOPENED, ReturnState.RETURNED,

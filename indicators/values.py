@@ -133,6 +133,25 @@ def write_values(
     return changes
 
 
+PROVENANCE = ("return_id", "source_sheet", "source_cell")
+
+
+def credit_repeated(session: Session, rows: dict[ValueKey, dict[str, Any]],
+                    repeated: Iterable[ValueKey]) -> int:
+    """Values a later write repeats unchanged (`repeated`, keys of `rows`) take its provenance
+    (return, sheet, cell); the earlier provenance is kept in history, so what each return brought
+    stays readable. Returns how many."""
+    current = _current_values(session, list(repeated))
+    _archive(session, list(current.values()))
+    now = utcnow()
+    for key, value in current.items():
+        for name in PROVENANCE:
+            setattr(value, name, rows[key][name])
+        value.updated_at = now
+    session.flush()
+    return len(current)
+
+
 def record_value(session: Session, key: ValueKey, **fields: Any) -> ValueChanges:
     """Write one value (see `write_values`)."""
     return write_values(session, [(key, fields)])

@@ -123,11 +123,18 @@ class ReturnState(Term):
     SUBMITTED = "submitted", N_("submitted"), "FFEB9C"
     APPROVED = "approved", N_("approved"), "C6EFCE"
     RETURNED = "returned", N_("returned"), "F8CBAD"
+    SUPERSEDED = "superseded", N_("superseded"), "D9D9D9"
 
     @property
     def fill(self) -> str:
         """The state's background colour (RRGGBB) in a table."""
         return self._fields[0]
+
+    @property
+    def stands(self) -> bool:
+        """Whether a revision in this state can be the one in force: it was imported and no
+        later revision has replaced it (not rejected, not superseded)."""
+        return self not in (ReturnState.REJECTED, ReturnState.SUPERSEDED)
 
 
 class Status(Term):
@@ -209,7 +216,10 @@ class ReturnStatus(Term):
 
     @classmethod
     def of_state(cls, state: ReturnState) -> ReturnStatus:
-        """The status of a received return in `state` (never rejected)."""
+        """The status of the revision in force in `state` (neither rejected nor superseded:
+        those never stand for a return)."""
+        if not state.stands:
+            raise ValueError(f"a {state} revision is not the one in force")
         return {ReturnState.RETURNED: cls.SENT_BACK,
                 ReturnState.APPROVED: cls.APPROVED}.get(state, cls.SUBMITTED)
 
@@ -220,6 +230,15 @@ VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Freque
 
 COLOURED: tuple[type[Term], ...] = (ReturnState, Status, ReturnStatus)
 """The enumerations whose members have a background colour (`fill`) in a table."""
+
+
+def written_number(value: float) -> str:
+    """A number as people write it: grouped in thousands, a whole number without decimals,
+    any other to at most two places (2,586,150; 45.5; 0.25), never in exponent form."""
+    number = float(value)
+    if number.is_integer():
+        return f"{number:,.0f}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 def shown(value: object) -> object:

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 
+from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from reports.jobs import JOBS
 from reports.notify import SmtpServer
-from reports.scheduler import ScheduleError, cron_trigger
+from reports.scheduler import CALENDAR, ScheduleError, cron_trigger
 
 CONFIG_ENV = "MNE_CONFIG"
 DATABASE_ENV = "MNE_DATABASE_URL"
@@ -60,22 +61,32 @@ class Settings:
     storage_folder: Path
     period_type: str
     due_days: int
+    review_days: int
+    remind_days_before: int
     thresholds: Thresholds
     max_upload_bytes: int
     max_uncompressed_bytes: int
     scheduler_enabled: bool
     scheduler_timezone: str
     jobs: dict[str, str]
+    run_at: dt.time
     misfire_grace_seconds: int
     reminder_lookback: int
     smtp: SmtpServer | None
     host: str
     port: int
     default_locale: str
+    site_url: str
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     production: bool = False
     secure_cookies: bool = False
     login_limits: LoginLimits = field(default_factory=LoginLimits)
+
+    @property
+    def calendar(self) -> Calendar:
+        """The reporting calendar: when returns are due, reminded and reported on."""
+        return Calendar(self.period_type, self.due_days, self.review_days,
+                        self.remind_days_before)
 
 
 def config_path() -> Path:
@@ -107,6 +118,8 @@ def load_settings(path: Path | None = None) -> Settings:
         period_type=reader.choice("calendar.period_type",
                                   ("monthly", "quarterly", "semiannual", "annual")),
         due_days=reader.whole("calendar.due_days", 0, 366),
+        review_days=reader.whole("calendar.review_days", 0, 366, default=15),
+        remind_days_before=reader.whole("calendar.remind_days_before", 0, 366, default=7),
         thresholds=Thresholds(
             on_track=reader.fraction("thresholds.on_track"),
             at_risk=reader.fraction("thresholds.at_risk"),
@@ -118,12 +131,14 @@ def load_settings(path: Path | None = None) -> Settings:
         scheduler_enabled=reader.get("scheduler.enabled"),
         scheduler_timezone=reader.timezone("scheduler.timezone"),
         jobs=reader.jobs(),
+        run_at=reader.time_of_day("scheduler.run_at", dt.time(6)),
         misfire_grace_seconds=reader.whole("scheduler.misfire_grace_seconds", 0),
         reminder_lookback=reader.whole("scheduler.reminder_lookback", 1),
         smtp=reader.smtp(),
         host=reader.get("web.host"),
         port=reader.whole("web.port", 1, MAX_PORT),
         default_locale=reader.choice("web.default_locale", LOCALES),
+        site_url=reader.optional("web.site_url", "").rstrip("/"),
         dimensions=reader.dimensions(),
         production=reader.optional("web.production", False),
         secure_cookies=reader.optional("web.secure_cookies", False),
@@ -161,15 +176,17 @@ Number = float  # a key of this kind takes a whole or a decimal number
 KEYS: dict[str, type] = {
     "database.url": str,
     "storage.folder": str,
-    "calendar.period_type": str, "calendar.due_days": int,
+    "calendar.period_type": str, "calendar.due_days": int, "calendar.review_days": int,
+    "calendar.remind_days_before": int,
     "thresholds.on_track": Number, "thresholds.at_risk": Number,
     "thresholds.maintain_tolerance": Number, "thresholds.trend_periods": int,
     "uploads.max_bytes": int, "uploads.max_uncompressed_bytes": int,
     "scheduler.enabled": bool, "scheduler.timezone": str, "scheduler.jobs": dict,
     "scheduler.misfire_grace_seconds": int, "scheduler.reminder_lookback": int,
+    "scheduler.run_at": str,
     "smtp.host": str, "smtp.port": int, "smtp.sender": str, "smtp.starttls": bool,
     "web.host": str, "web.port": int, "web.default_locale": str, "web.production": bool,
-    "web.secure_cookies": bool,
+    "web.secure_cookies": bool, "web.site_url": str,
     "security.login_failures_per_account": int, "security.login_failures_per_address": int,
     "security.login_window_minutes": int, "security.login_delay_seconds": Number,
     "security.login_max_delay_seconds": Number,
@@ -246,6 +263,16 @@ class _Reader:
             raise self._fail(key, f"must be a number above 0, found {value!r}")
         return float(value)
 
+    def time_of_day(self, key: str, default: dt.time) -> dt.time:
+        """An optional "HH:MM" at `key`."""
+        value = self.optional(key, None)
+        if value is None:
+            return default
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            raise self._fail(key, f"must be a time of day like 06:00, found {value!r}") from None
+
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.get(key)
         if value not in allowed:
@@ -269,16 +296,19 @@ class _Reader:
         return value
 
     def jobs(self) -> dict[str, str]:
-        """The scheduled jobs and their cron expressions, each checked in the time zone."""
+        """The scheduled jobs and their schedules: "calendar", or a cron expression checked in
+        the time zone."""
         timezone, jobs = self.timezone("scheduler.timezone"), self.get("scheduler.jobs")
         for job in jobs:
             expression = self.get(f"scheduler.jobs.{job}", str)
+            if expression == CALENDAR:
+                continue
             try:
                 cron_trigger(expression, timezone)
             except ScheduleError as problem:
                 raise self._fail(f"scheduler.jobs.{job}",
-                                 f"holds a wrong {problem}; write minute hour day month "
-                                 f"day-of-week, such as '0 8 * * mon'") from None
+                                 f"holds a wrong {problem}; write \"{CALENDAR}\" or minute "
+                                 f"hour day month day-of-week, such as '0 8 * * mon'") from None
         return jobs
 
     def smtp(self) -> SmtpServer | None:

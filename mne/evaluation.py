@@ -61,7 +61,7 @@ class Filters:
 
 def calendar() -> Calendar:
     """The reporting calendar of config.toml."""
-    return Calendar(settings().period_type, settings().due_days)
+    return settings().calendar
 
 
 def request_scope(filters: Filters) -> Scope:

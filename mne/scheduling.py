@@ -8,8 +8,7 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from indicators.obligations import Calendar
-from mne.accounts.service import reminder_recipients
+from mne.accounts.service import reminder_recipients, reviewer_addresses
 from mne.config import Settings
 from mne.database import Database
 from reports.archive import ReportSettings
@@ -22,17 +21,23 @@ log = logging.getLogger(__name__)
 def report_settings(settings: Settings) -> ReportSettings:
     """What compiling a report needs from configuration."""
     return ReportSettings(storage_folder=settings.storage_folder,
-                          calendar=Calendar(settings.period_type, settings.due_days),
+                          calendar=settings.calendar,
                           thresholds=settings.thresholds)
 
 
 def job_context(settings: Settings, database: Database) -> JobContext:
     """The scheduled jobs' view of configuration and database."""
     return JobContext(sessions=database.sessions, reports=report_settings(settings),
-                      crons=dict(settings.jobs), timezone=settings.scheduler_timezone,
+                      schedules=dict(settings.jobs), timezone=settings.scheduler_timezone,
+                      run_at=settings.run_at, site_url=site_url(settings),
                       misfire_grace_seconds=settings.misfire_grace_seconds,
                       reminder_lookback=settings.reminder_lookback, smtp=settings.smtp,
-                      recipients=reminder_recipients)
+                      recipients=reminder_recipients, reviewers=reviewer_addresses)
+
+
+def site_url(settings: Settings) -> str:
+    """Where people reach mne, for the links in reminders."""
+    return settings.site_url or f"http://{settings.host}:{settings.port}"
 
 
 def start(settings: Settings, database: Database) -> BackgroundScheduler:

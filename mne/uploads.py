@@ -30,7 +30,10 @@ def upload_limits() -> Limits:
 
 def receive(data: bytes, name: str, dry_run: bool = False,
             expected: Expected | None = None) -> ReturnResult:
-    """Keep, validate and (unless a dry run) import one uploaded return."""
+    """Keep, validate and (unless a dry run) import one uploaded return. The request's own
+    reading transaction ends first, so that its connection goes back to the pool while the
+    return waits its turn for the entity-period."""
+    session().commit()
     return receive_return(database().sessions, settings().storage_folder, data, name, actor(),
                           upload_limits(), dry_run=dry_run, expected=expected)
 

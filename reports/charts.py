@@ -23,7 +23,7 @@ from markupsafe import Markup
 from indicators.i18n import gettext as _
 from indicators.periods import Period
 from indicators.trends import years_between
-from indicators.vocabulary import OKABE_ITO, Status, Unit, category_colour
+from indicators.vocabulary import OKABE_ITO, Status, Unit, category_colour, written_number
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 70, 96, 16, 44
@@ -95,13 +95,6 @@ def axis_title(unit: Unit, currency: str = "") -> str:
     return f"{unit.label} ({currency})" if currency else unit.label
 
 
-def number(value: float) -> str:
-    """A value as a chart writes it: whole above 100, else two decimals at most."""
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _text(x: float, y: float, content: str, css: str = "", anchor: str = "start",
           size: int = 11, colour: str = MUTED) -> str:
     return (f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" '
@@ -153,7 +146,7 @@ def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
     parts = []
     for point in points:
         note = coverage_note(point, usual)
-        label = f"{name} {point.period.code}: {number(point.value)}".strip()
+        label = f"{name} {point.period.code}: {written_number(point.value)}".strip()
         x, y = scale.x(point.period), scale.y(point.value)
         if note is None:
             parts.append(f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5" '
@@ -175,7 +168,7 @@ def _frame(scale: _Scale, periods: Sequence[Period], unit: str) -> list[str]:
         y = scale.y(tick)
         parts.append(f'<line x1="{scale.left}" x2="{scale.width - scale.right}" y1="{y:.1f}" '
                      f'y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(_text(scale.left - 6, y + 4, number(tick), "tick", "end"))
+        parts.append(_text(scale.left - 6, y + 4, written_number(tick), "tick", "end"))
     middle = scale.top + (scale.height - scale.top - scale.bottom) / 2
     parts.append(f'<text class="unit" x="14" y="{middle:.1f}" font-size="11" fill="{MUTED}" '
                  f'text-anchor="middle" transform="rotate(-90 14 {middle:.1f})">'
@@ -228,7 +221,7 @@ def projection_start(latest: Point, projection: Projection) -> Point:
 def _marked(scale: _Scale, point: Point, words: str, colour: str, css: str) -> list[str]:
     """A labelled point: baseline or target with its period and value."""
     x, y = scale.x(point.period), scale.y(point.value)
-    label = f"{words} {point.period.code}: {number(point.value)}"
+    label = f"{words} {point.period.code}: {written_number(point.value)}"
     return [f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#fff" '
             f'stroke="{colour}" stroke-width="2.5"><title>{escape(label)}</title></circle>',
             _text(x + 8, y - 8, label, f"{css}-label", colour=colour)]
@@ -258,7 +251,7 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
         parts += _line_between(scale, start, projection.target, PROJECTION, "projection", "2 3")
         end = projection.target
         parts.append(_text(scale.x(end.period) + 6, scale.y(end.value) + 14,
-                           _("projection %(value)s", value=number(end.value)),
+                           _("projection %(value)s", value=written_number(end.value)),
                            "projection-label", colour=PROJECTION))
         keys.append((_("projection from the trend"), PROJECTION, "2 3"))
     usual = usual_coverage(actual)
@@ -295,15 +288,16 @@ def _describe(actual: Sequence[Point], unit: str, baseline: Point | None,
     ordered = sorted(actual, key=lambda point: point.period)
     parts = [_("%(count)s values in %(unit)s from %(first)s to %(last)s, latest %(value)s.",
                count=len(ordered), unit=unit, first=ordered[0].period.code,
-               last=ordered[-1].period.code, value=number(ordered[-1].value))]
+               last=ordered[-1].period.code, value=written_number(ordered[-1].value))]
     if baseline is not None:
-        parts.append(_("Baseline %(value)s in %(period)s.", value=number(baseline.value),
-                       period=baseline.period.code))
+        parts.append(_("Baseline %(value)s in %(period)s.",
+                       value=written_number(baseline.value), period=baseline.period.code))
     if target is not None:
-        parts.append(_("Target %(value)s in %(period)s.", value=number(target.value),
+        parts.append(_("Target %(value)s in %(period)s.", value=written_number(target.value),
                        period=target.period.code))
     if projection is not None:
-        parts.append(_("The trend projects %(value)s.", value=number(projection.target.value)))
+        parts.append(_("The trend projects %(value)s.",
+                       value=written_number(projection.target.value)))
     return " ".join(parts)
 
 
@@ -341,7 +335,7 @@ def sparkline(title: str, points: Sequence[Point], width: int = 96, height: int 
     latest = max(points, key=lambda point: point.period)
     parts = _line(scale, points, ACTUAL, "spark", stroke=1.5)
     parts += _dots(scale, [latest], ACTUAL, "spark-latest", usual)[:1]
-    description = " ".join(f"{point.period.code}: {number(point.value)}"
+    description = " ".join(f"{point.period.code}: {written_number(point.value)}"
                            for point in sorted(points, key=lambda point: point.period))
     return _svg("sparkline", title, description, parts, width, height, fixed=True)
 

@@ -137,7 +137,8 @@ def _late_returns(session: Session, strategy: Strategy, period: Period, calendar
     rows = [_return_row(standing) for standing in
             return_statuses(session, strategy, period, calendar, as_of) if not standing.on_time]
     return Section("returns", _("Returns missing or late"), columns, rows,
-                   note=_("Entities that report an indicator due this period."),
+                   note=_("Entities that report an indicator due this period; the returns "
+                          "were due on %(due)s.", due=calendar.due_date(period).isoformat()),
                    sheet=_("Returns"))
 
 

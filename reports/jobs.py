@@ -16,12 +16,33 @@ from indicators.model import Strategy, utcnow
 from reports.archive import ReportSettings
 from reports.claims import compile_scheduled, failed_claims
 from reports.model import JobRun, ReportKind, RunOutcome
-from reports.notify import Recipients, SmtpServer, focal_point_address, remind_late_returns
+from reports.notify import (
+    Recipients,
+    Reminders,
+    Reviewers,
+    SmtpServer,
+    focal_point_address,
+    nobody,
+    send_reminders,
+)
 
 
 def this_worker() -> str:
     """Which process is working: host and process id."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Clock:
+    """Calendar time against wall time. This one, the system's, keeps them equal; a test may
+    run the calendar faster than the wall clock."""
+
+    def calendar_time(self, wall: dt.datetime) -> dt.datetime:
+        """The calendar's moment at wall-clock `wall` (both aware)."""
+        return wall
+
+    def wall_time(self, moment: dt.datetime) -> dt.datetime:
+        """The wall-clock time the calendar's `moment` comes (both aware)."""
+        return moment
 
 
 @dataclass
@@ -30,12 +51,16 @@ class JobContext:
 
     sessions: sessionmaker
     reports: ReportSettings
-    crons: dict[str, str]
+    schedules: dict[str, str]
     timezone: str = "UTC"
+    run_at: dt.time = dt.time(6)
+    clock: Clock = field(default_factory=Clock)
+    site_url: str = ""
     misfire_grace_seconds: int = 86_400
     reminder_lookback: int = 4
     smtp: SmtpServer | None = None
     recipients: Recipients = focal_point_address
+    reviewers: Reviewers = nobody
     worker: str = field(default_factory=this_worker)
 
 
@@ -48,10 +73,10 @@ class JobFailed(Exception):
 
 
 def quarterly_reports(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
-    """Progress and gap reports of each active strategy for the period just ended (and any
-    earlier scheduled compilation that failed), each compiled once however many schedulers
-    run."""
-    period = context.reports.calendar.period_just_ended(scheduled_for.date())
+    """Progress and gap reports of each active strategy for the latest period whose returns
+    are due and reviewed (`Calendar.period_to_report`), and any earlier scheduled compilation
+    that failed, each compiled once however many schedulers run."""
+    period = context.reports.calendar.period_to_report(scheduled_for.date())
     with context.sessions() as session:
         strategies = {row.id: row for row in session.scalars(
             select(Strategy).where(Strategy.active).order_by(Strategy.code))}
@@ -85,10 +110,11 @@ def _grouped(targets: list[tuple]) -> dict[tuple, list[ReportKind]]:
 
 
 def reminders(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
-    """Notify coordinators of returns past their due date."""
-    created = remind_late_returns(context.sessions, context.reports.calendar,
-                                  scheduled_for.date(), context.reminder_lookback, context.smtp,
-                                  context.recipients)
+    """Remind coordinators before and after their returns are due, and evaluators of returns
+    waiting for review."""
+    reminders = Reminders(context.reports.calendar, context.reminder_lookback, context.site_url,
+                          context.recipients, context.reviewers)
+    created = send_reminders(context.sessions, reminders, scheduled_for.date(), context.smtp)
     return [f"{item.period} {item.entity_id} → {item.recipient or '-'}"
             + (" (sent)" if item.sent_at else f" ({item.send_error})" if item.send_error else "")
             for item in created]

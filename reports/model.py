@@ -132,8 +132,9 @@ class JobRun(Base):
 
 
 class Notification(Base):
-    """A message to an entity's coordinator, kept in the application and e-mailed when an
-    SMTP server is configured; one per late return, recipient and day."""
+    """A reminder about an entity's return (to its coordinators, or to evaluators about its
+    review), kept in the application and e-mailed when an SMTP server is configured; one per
+    return, recipient and day."""
 
     __tablename__ = "notification"
     __table_args__ = (

@@ -1,5 +1,6 @@
-"""Reminders for late returns: one notification per late return, recipient and day, kept in the
-application and e-mailed when an SMTP server is configured."""
+"""Reminders: before a return is due, while it is late, and while it waits for review; at most
+one notification per return, recipient and day, kept in the application and e-mailed when an
+SMTP server is configured."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from indicators.i18n import _
-from indicators.model import Entity, Strategy, utcnow
+from indicators.model import Entity, Return, Strategy, utcnow
 from indicators.obligations import Calendar, Standing
-from indicators.periods import Period
+from indicators.periods import Period, parse_period
+from indicators.return_review import review_queue
 from indicators.vocabulary import ReturnStatus
 from reports.gaps import return_statuses
 from reports.model import Notification
@@ -56,6 +58,26 @@ def send_mail(server: SmtpServer, recipient: str, subject: str, body: str) -> No
         connection.send_message(message)
 
 
+LATE_EVERY = dt.timedelta(days=7)
+Reviewers = Callable[[Session], list[str]]
+
+
+def nobody(session: Session) -> list[str]:
+    """No reviewer to remind (when the application names none)."""
+    return []
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """Who is reminded of what, and the site the reminders link to."""
+
+    calendar: Calendar
+    lookback: int
+    site_url: str = ""
+    recipients: Recipients = focal_point_address
+    reviewers: Reviewers = nobody
+
+
 def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list[Period]:
     """The latest `lookback` periods whose returns were due before `as_of`."""
     period = calendar.period_just_ended(as_of)
@@ -64,21 +86,28 @@ def periods_to_remind(calendar: Calendar, as_of: dt.date, lookback: int) -> list
     return [period - step for step in range(lookback)]
 
 
-def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, lookback: int,
-                        smtp: SmtpServer | None,
-                        recipients: Recipients = focal_point_address) -> list[Notification]:
-    """Notify the coordinators of each missing return past its due date (once a day, however
-    many schedulers run), and e-mail them when `smtp` is given."""
+def periods_before_due(calendar: Calendar, as_of: dt.date) -> list[Period]:
+    """The periods whose reminder day has come and whose due date has not passed on `as_of`."""
+    found, period = [], calendar.period_just_ended(as_of) + 1
+    while calendar.due_date(period) >= as_of:
+        if calendar.reminder_day(period) <= as_of:
+            found.append(period)
+        period = period - 1
+    return found
+
+
+def send_reminders(session_factory, reminders: Reminders, as_of: dt.date,
+                   smtp: SmtpServer | None) -> list[Notification]:
+    """Remind, once per recipient and day however many schedulers run: coordinators who have
+    not submitted, once from `remind_days_before` the due date; coordinators of late returns,
+    weekly; evaluators of returns waiting for review longer than the review window, weekly.
+    E-mail them when `smtp` is given."""
     with session_factory() as session:
-        strategies = list(session.scalars(select(Strategy).where(Strategy.active)))
-        wanted = [
-            _notification(strategy, standing, recipient, as_of)
-            for strategy in strategies
-            for period in periods_to_remind(calendar, as_of, lookback)
-            for standing in return_statuses(session, strategy, period, calendar, as_of)
-            if standing.status is ReturnStatus.LATE
-            for recipient in recipients(session, standing.obligation.entity) or [""]
-        ]
+        last = _last_reminded(session)
+        wanted = [notification for strategy in session.scalars(
+                      select(Strategy).where(Strategy.active).order_by(Strategy.code))
+                  for notification, since in _reminders_of(session, strategy, reminders, as_of)
+                  if last.get(_key(notification), dt.date.min) < since]
     created = [notification for notification in wanted
                if _insert_once(session_factory, notification)]
     for notification in created:
@@ -87,16 +116,95 @@ def remind_late_returns(session_factory, calendar: Calendar, as_of: dt.date, loo
     return created
 
 
-def _notification(strategy: Strategy, standing: Standing, recipient: str,
-                  as_of: dt.date) -> Notification:
+def _reminders_of(session: Session, strategy: Strategy, reminders: Reminders,
+                  as_of: dt.date) -> list[tuple[Notification, dt.date]]:
+    """The reminders of the strategy due on `as_of`, each with the day from which an earlier
+    one to the same recipient makes it unnecessary: the reminder day before the due date, a
+    week for late returns and reviews."""
+    calendar, week_ago = reminders.calendar, as_of - LATE_EVERY + dt.timedelta(days=1)
+    before = [(_before_due(strategy, standing, recipient, as_of, reminders.site_url),
+               calendar.reminder_day(standing.obligation.period))
+              for period in periods_before_due(calendar, as_of)
+              for standing in return_statuses(session, strategy, period, calendar, as_of)
+              if standing.received_at is None
+              for recipient in reminders.recipients(session, standing.obligation.entity) or [""]]
+    late = [(_late(strategy, standing, recipient, as_of, reminders.site_url), week_ago)
+            for period in periods_to_remind(calendar, as_of, reminders.lookback)
+            for standing in return_statuses(session, strategy, period, calendar, as_of)
+            if standing.status is ReturnStatus.LATE
+            for recipient in reminders.recipients(session, standing.obligation.entity) or [""]]
+    waiting = [(_review(strategy, item, recipient, as_of, reminders), week_ago)
+               for item in review_queue(session) if item.strategy_id == strategy.id
+               and (as_of - item.uploaded_at.date()).days > calendar.review_days
+               for recipient in reminders.reviewers(session)]
+    return before + late + waiting
+
+
+def _last_reminded(session: Session) -> dict[tuple, dt.date]:
+    """The last day each (strategy, entity, period, recipient) was reminded."""
+    key = (Notification.strategy_id, Notification.entity_id, Notification.period,
+           Notification.recipient)
+    return {tuple(row[:4]): row[4] for row in session.execute(
+        select(*key, func.max(Notification.day)).group_by(*key))}
+
+
+def _key(notification: Notification) -> tuple:
+    return (notification.strategy_id, notification.entity_id, notification.period,
+            notification.recipient)
+
+
+def template_link(site_url: str, strategy: Strategy, entity: Entity, period: str) -> str:
+    """Where the coordinator downloads the return template."""
+    return f"{site_url}/returns/of/{entity.code}/{period}/template?strategy={strategy.code}"
+
+
+def _before_due(strategy: Strategy, standing: Standing, recipient: str, as_of: dt.date,
+                site_url: str) -> Notification:
+    entity, period = standing.obligation.entity, standing.obligation.period.code
+    subject = _("Return due on %(due)s: %(entity)s, %(period)s",
+                due=standing.obligation.due_date.isoformat(), entity=entity.code, period=period)
+    body = _(
+        "The return of %(entity)s for %(period)s under the strategy %(strategy)s is due on "
+        "%(due)s and has not been received yet. The template to fill in: %(link)s",
+        entity=entity.name, period=period, strategy=strategy.title,
+        due=standing.obligation.due_date.isoformat(),
+        link=template_link(site_url, strategy, entity, period))
+    return _kept(strategy, entity, period, recipient, as_of, subject, body)
+
+
+def _late(strategy: Strategy, standing: Standing, recipient: str, as_of: dt.date,
+          site_url: str) -> Notification:
     entity, period = standing.obligation.entity, standing.obligation.period.code
     subject = _("Late return: %(entity)s, %(period)s", entity=entity.code, period=period)
     body = _(
         "The return of %(entity)s for %(period)s under the strategy %(strategy)s was due on "
-        "%(due)s and has not been received (%(days)s days late). Please upload it in mne.",
+        "%(due)s and has not been received (%(days)s days late). The template to fill in: "
+        "%(link)s",
         entity=entity.name, period=period, strategy=strategy.title,
         due=standing.obligation.due_date.isoformat(), days=standing.days_late,
-    )
+        link=template_link(site_url, strategy, entity, period))
+    return _kept(strategy, entity, period, recipient, as_of, subject, body)
+
+
+def _review(strategy: Strategy, item: Return, recipient: str, as_of: dt.date,
+            reminders: Reminders) -> Notification:
+    period = parse_period(item.period)
+    subject = _("Return waiting for review: %(entity)s, %(period)s", entity=item.entity.code,
+                period=item.period)
+    body = _(
+        "The return of %(entity)s for %(period)s under the strategy %(strategy)s (due on "
+        "%(due)s) was submitted on %(submitted)s and has waited %(days)s days for review, "
+        "longer than the review window of %(window)s days. Review it: %(link)s",
+        entity=item.entity.name, period=item.period, strategy=strategy.title,
+        due=reminders.calendar.due_date(period).isoformat(),
+        submitted=item.uploaded_at.date().isoformat(),
+        days=(as_of - item.uploaded_at.date()).days, window=reminders.calendar.review_days,
+        link=f"{reminders.site_url}/review/{item.id}")
+    return _kept(strategy, item.entity, item.period, recipient, as_of, subject, body)
+
+
+def _kept(strategy: Strategy, entity: Entity, period: str, recipient: str, as_of: dt.date,
+          subject: str, body: str) -> Notification:
     return Notification(strategy_id=strategy.id, entity_id=entity.id, period=period,
                         recipient=recipient, day=as_of, subject=subject, body=body,
                         created_at=utcnow())

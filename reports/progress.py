@@ -38,6 +38,7 @@ from reports.compilation import (
     Section,
 )
 from reports.model import ReportKind
+from reports.revisions import revisions_section, revisions_to_earlier_periods
 from reports.sources import returns_used
 
 
@@ -90,6 +91,8 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
                       lambda row: f"{row.objective} {titles.get(row.objective, '')}".strip()),
             _indicators(rows),
             _trends(rows, series, {indicator.code: indicator.id for indicator in indicators}),
+            revisions_section(revisions_to_earlier_periods(session, strategy.id,
+                                                           ReportKind.PROGRESS, period)),
         ],
         returns_used=returns_used(session, [indicator.id for indicator in indicators],
                                   until=period.end),

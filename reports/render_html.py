@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.i18n import _
 from indicators.periods import parse_period
-from indicators.vocabulary import COLOURED, Status, Term
+from indicators.vocabulary import COLOURED, Status, Term, written_number
 from reports.charts import (
     Point,
     Projection,
@@ -121,6 +121,4 @@ def value_in_words(value: Any, unit: Any) -> str:
     """A figure with its unit's sign (%, per 100,000) as the briefing's tables write it."""
     if value is None:
         return "—"
-    number = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 \
-        else f"{value:,.2f}"
-    return f"{number} {unit.suffix()}".strip()
+    return f"{written_number(value)} {unit.suffix()}".strip()

@@ -4,6 +4,10 @@ A run missed while no scheduler was up runs once when one starts (misfire grace,
 several schedulers may share one database, the jobs themselves making sure each report and
 each reminder happens once. One scheduler per process: the job callable finds its context in
 this module, since a job kept in the database can only name a function.
+
+A job's schedule is "calendar" (the reporting calendar decides: reports on each period's report
+day, reminders every day, both at the configured time of day) or a cron expression that
+overrides it.
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ import datetime as dt
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.util import astimezone
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from reports.jobs import JOBS, JobContext, run_recorded
+from indicators.obligations import Calendar
+from reports.jobs import JOBS, Clock, JobContext, run_recorded
 from reports.model import JOB_STORE_TABLE, apscheduler_jobs
 
 _context: JobContext | None = None
+CALENDAR = "calendar"
+REPORTS_JOB = "quarterly_reports"
 
 
 class ScheduleError(ValueError):
@@ -41,17 +50,59 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
         raise ScheduleError(f"cron expression '{expression}': {problem}") from None
 
 
+class CalendarTrigger(BaseTrigger):
+    """Fires at `at` on the calendar's days: each period's report day for the reports, every
+    day for the reminders, on `clock`."""
+
+    def __init__(self, calendar: Calendar, reports: bool, at: dt.time, timezone: str,
+                 clock: Clock):
+        self.calendar, self.reports, self.at, self.clock = calendar, reports, at, clock
+        self.timezone = astimezone(timezone)
+
+    def get_next_fire_time(self, previous_fire_time: dt.datetime | None,
+                           now: dt.datetime) -> dt.datetime:
+        after = (self.clock.calendar_time(previous_fire_time) + dt.timedelta(microseconds=1)
+                 if previous_fire_time else self.clock.calendar_time(now))
+        after = after.astimezone(self.timezone)
+        day = after.date()
+        while self._moment(self._next_day(day)) < after:
+            day += dt.timedelta(days=1)
+        return self.clock.wall_time(self._moment(self._next_day(day)))
+
+    def _next_day(self, day: dt.date) -> dt.date:
+        return self.calendar.next_report_day(day)[1] if self.reports else day
+
+    def _moment(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, self.at, tzinfo=self.timezone)
+
+    def __str__(self) -> str:
+        """In short, as the stored job's name (a change of calendar re-schedules it)."""
+        what = (f"report day ({self.calendar.period_type} + {self.calendar.due_days} + "
+                f"{self.calendar.review_days} days)" if self.reports else "every day")
+        return f"{CALENDAR}: {what} at {self.at.isoformat('minutes')}"
+
+
+def trigger_for(context: JobContext, job_id: str) -> BaseTrigger:
+    """The trigger of a job: the calendar's, or the cron expression that overrides it."""
+    schedule = context.schedules[job_id]
+    if schedule == CALENDAR:
+        return CalendarTrigger(context.reports.calendar, job_id == REPORTS_JOB, context.run_at,
+                               context.timezone, context.clock)
+    return cron_trigger(schedule, context.timezone)
+
+
 def run_job(job_id: str) -> None:
     """The callable every stored job names: run `job_id` for its latest due time."""
     if _context is None:
         raise RuntimeError("no scheduler context in this process")
-    trigger = cron_trigger(_context.crons[job_id], _context.timezone)
-    run_recorded(_context, job_id, _latest_fire_time(trigger, _context.misfire_grace_seconds))
+    fired = _latest_fire_time(trigger_for(_context, job_id), _context.misfire_grace_seconds)
+    run_recorded(_context, job_id, _context.clock.calendar_time(fired)
+                 .astimezone(dt.UTC).replace(tzinfo=None))
 
 
-def _latest_fire_time(trigger: CronTrigger, grace_seconds: int) -> dt.datetime:
+def _latest_fire_time(trigger: BaseTrigger, grace_seconds: int) -> dt.datetime:
     """The latest time the trigger fired up to now, within the grace (else now)."""
-    now = dt.datetime.now(trigger.timezone)
+    now = dt.datetime.now(dt.UTC)
     fire = trigger.get_next_fire_time(None, now - dt.timedelta(seconds=grace_seconds))
     latest = now
     for _step in range(100_000):
@@ -59,16 +110,16 @@ def _latest_fire_time(trigger: CronTrigger, grace_seconds: int) -> dt.datetime:
             break
         latest = fire
         fire = trigger.get_next_fire_time(fire, fire + dt.timedelta(microseconds=1))
-    return latest.astimezone(dt.UTC).replace(tzinfo=None)
+    return latest
 
 
 def build_scheduler(context: JobContext, engine: Engine) -> BackgroundScheduler:
     """A background scheduler keeping its jobs in the database of `engine`."""
-    unknown = set(context.crons) - set(JOBS)
+    unknown = set(context.schedules) - set(JOBS)
     if unknown:
         raise ScheduleError(f"unknown scheduled jobs {sorted(unknown)}: known are {sorted(JOBS)}")
-    for expression in context.crons.values():
-        cron_trigger(expression, context.timezone)
+    for job_id in context.schedules:
+        trigger_for(context, job_id)
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_STORE_TABLE)},
         executors={"default": ThreadPoolExecutor(2)},
@@ -88,13 +139,15 @@ def start_scheduler(context: JobContext, engine: Engine,
     scheduler = build_scheduler(context, engine)
     scheduler.start(paused=paused)
     stored = {job.id: job for job in scheduler.get_jobs()}
-    for job_id, expression in context.crons.items():
-        name = f"{expression} [{context.timezone}]"
+    for job_id in context.schedules:
+        trigger = trigger_for(context, job_id)
+        shown = trigger if isinstance(trigger, CalendarTrigger) else context.schedules[job_id]
+        name = f"{shown} [{context.timezone}]"
         if job_id in stored and stored[job_id].name == name:
             continue
-        scheduler.add_job(f"{__name__}:run_job", cron_trigger(expression, context.timezone),
-                          args=[job_id], id=job_id, name=name, replace_existing=True)
-    for job_id in set(stored) - set(context.crons):
+        scheduler.add_job(f"{__name__}:run_job", trigger, args=[job_id], id=job_id, name=name,
+                          replace_existing=True)
+    for job_id in set(stored) - set(context.schedules):
         scheduler.remove_job(job_id)
     return scheduler
 

@@ -7,6 +7,7 @@ from itertools import cycle
 
 from markupsafe import Markup
 
+from indicators.vocabulary import written_number
 from reports.compilation import Chart
 
 PALETTE = ("1f5f8b", "d9822b", "2e8b57", "b03a48", "7a5195", "8c8c8c")
@@ -53,13 +54,13 @@ def bar_chart(chart: Chart) -> Markup:
             width = value * scale
             parts.append(f'<rect x="{left:.1f}" y="{y + 3:.1f}" width="{width:.1f}" '
                          f'height="{ROW - 6}" fill="{colours[name]}"><title>{escape(name)}: '
-                         f"{value:g}</title></rect>")
+                         f"{written_number(value)}</title></rect>")
             if chart.stacked:
                 left += width
             else:
-                parts.append(_text(left + width + 4, y + ROW - 7, f"{value:g}"))
+                parts.append(_text(left + width + 4, y + ROW - 7, written_number(value)))
         if chart.stacked:
-            parts.append(_text(left + 4, top + ROW - 7, f"{totals[index]:g}"))
+            parts.append(_text(left + 4, top + ROW - 7, written_number(totals[index])))
     parts.append(_legend(names, colours, height - 8))
     return _svg(height, parts, chart.title)
 
@@ -79,8 +80,8 @@ def line_chart(chart: Chart) -> Markup:
 
     parts = [_text(0, 14, chart.title, size=13),
              f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"/>',
-             _text(left - 4, y_of(high) + 4, f"{high:g}", "end"),
-             _text(left - 4, y_of(low) + 4, f"{low:g}", "end")]
+             _text(left - 4, y_of(high) + 4, written_number(high), "end"),
+             _text(left - 4, y_of(low) + 4, written_number(low), "end")]
     for index, category in enumerate(chart.categories):
         parts.append(_text(left + index * step, bottom + 14, category, "middle", 10))
     for name in names:

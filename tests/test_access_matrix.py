@@ -38,6 +38,7 @@ EXPECTED = {
     Action.EDIT_FRAMEWORK: {"administrator"},
     Action.MANAGE_USERS: {"administrator"},
     Action.READ_AUDIT: {"administrator"},
+    Action.SEND_REMINDERS: {"administrator"},
 }
 ENTITY_SCOPED = {Action.READ_RETURNS, Action.SUBMIT_RETURNS}
 OTHER_ENTITY = "CUS"

@@ -50,6 +50,26 @@ def test_missing_key_is_named_with_the_file(tmp_path):
     assert str(problem.value) == f"{path}: key 'calendar.due_days' is missing"
 
 
+def test_the_calendar_holds_the_review_window_and_the_reminder_day(tmp_path):
+    settings = load_settings(ROOT / "config.toml")
+    assert (settings.calendar.due_days, settings.calendar.review_days,
+            settings.calendar.remind_days_before) == (30, 15, 7)
+    assert settings.jobs == {"quarterly_reports": "calendar", "reminders": "calendar"}
+    path = tmp_path / "config.toml"
+    path.write_text((ROOT / "config.toml").read_text().replace("review_days = 15\n", "")
+                    .replace("remind_days_before = 7\n", "remind_days_before = 3\n"))
+    older = load_settings(path).calendar
+    assert (older.review_days, older.remind_days_before) == (15, 3), "15 days when not set"
+
+
+def test_wrong_time_of_day_is_named(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text((ROOT / "config.toml").read_text().replace('run_at = "06:00"',
+                                                               'run_at = "six"'))
+    with pytest.raises(ConfigError, match="key 'scheduler.run_at' must be a time of day"):
+        load_settings(path)
+
+
 def test_wrong_threshold_is_named(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text((ROOT / "config.toml").read_text().replace("on_track = 0.9", "on_track = 9"))
@@ -117,9 +137,9 @@ BROKEN_CONFIGURATIONS = {
         "unknown key 'web.secure_cookie'; did you mean 'web.secure_cookies'?"),
     "port out of range": ("port = 5000", "port = 99999", ("serve",),
                           "key 'web.port' must be a whole number from 1 to 65535, found 99999"),
-    "bad cron expression": ('reminders = "0 8 * * mon"', 'reminders = "0 25 * * mon"', SERVE,
+    "bad cron expression": ('reminders = "calendar"', 'reminders = "0 25 * * mon"', SERVE,
                             "key 'scheduler.jobs.reminders' holds a wrong cron expression"),
-    "unknown job": ('reminders = "0 8 * * mon"', 'reminder = "0 8 * * mon"', SERVE,
+    "unknown job": ('reminders = "calendar"', 'reminder = "calendar"', SERVE,
                     "unknown key 'scheduler.jobs.reminder'; did you mean "
                     "'scheduler.jobs.reminders'?"),
     "bad time zone": ('timezone = "UTC"', 'timezone = "Europe/Atlantis"', SERVE,

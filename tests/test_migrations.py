@@ -1,12 +1,13 @@
 """Schema upgrades keep what the database holds: migration 0007 points every return at the
-upload it was read from and moves its diff out of the validation JSON into its own column."""
+upload it was read from and moves its diff out of the validation JSON into its own column;
+0010 marks the revisions a later imported one replaced as superseded."""
 
 import datetime as dt
 
 import sqlalchemy as sa
 from alembic import command
 
-from indicators.model import Entity, Return, Strategy
+from indicators.model import Entity, Return, ReturnState, Strategy
 from mne.database import Database, alembic_config, upgrade
 
 RECEIVED = dt.datetime(2026, 10, 12, 9, 30)
@@ -20,6 +21,8 @@ returns_0004 = sa.table("return", sa.column("validation", sa.JSON), *(sa.column(
 uploads_0004 = sa.table("upload", sa.column("validation", sa.JSON), *(sa.column(name) for name in (
     "id", "sha256", "file_path", "original_name", "size", "uploaded_by", "uploaded_at",
     "outcome", "message", "return_id")))
+returns_0007 = sa.table("return", sa.column("validation", sa.JSON), *(sa.column(name) for name in (
+    "id", "strategy_id", "entity_id", "period", "revision", "state", "upload_id")))
 
 
 def _returns_at_0004(database: Database) -> None:
@@ -80,5 +83,27 @@ def test_0007_links_returns_to_their_uploads_and_moves_the_diff(empty_database_u
                 .mappings().one()
         assert (first["sha256"], first["original_name"]) == ("a" * 64, "police.xlsx")
         assert first["validation"] == {"problems": [], "diff": DIFF, "upload_id": 1}
+    finally:
+        database.engine.dispose()
+
+
+def test_0010_marks_revisions_replaced_by_a_later_imported_one_superseded(empty_database_url):
+    database = Database(empty_database_url)
+    try:
+        _returns_at_0004(database)
+        command.upgrade(alembic_config(database.engine), "0007")
+        with database.engine.begin() as connection:
+            connection.execute(returns_0007.insert(), [
+                {"id": 4, "strategy_id": 1, "entity_id": 1, "period": "2026Q3", "revision": 3,
+                 "state": "approved", "upload_id": 1, "validation": {}}])
+        upgrade(database.engine)
+        with database.sessions() as session:
+            states = {row.id: row.state for row in session.scalars(sa.select(Return))}
+        assert states == {1: ReturnState.SUPERSEDED, 2: ReturnState.REJECTED,
+                          3: ReturnState.APPROVED, 4: ReturnState.APPROVED}
+        command.downgrade(alembic_config(database.engine), "0009")
+        with database.engine.connect() as connection:
+            assert connection.execute(sa.select(returns_0007.c.state).where(
+                returns_0007.c.id == 1)).scalar_one() == "submitted"
     finally:
         database.engine.dispose()

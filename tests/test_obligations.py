@@ -43,7 +43,7 @@ from mne.database import Database
 from reports.archive import ReportSettings, compile_report
 from reports.gaps import return_statuses
 from reports.model import Notification
-from reports.notify import periods_to_remind, remind_late_returns
+from reports.notify import Reminders, periods_to_remind, send_reminders
 from tests.helpers import empty_database, write_config
 
 QUARTERLY = Calendar("quarterly", 30)
@@ -258,7 +258,7 @@ def world(database_url, _databases, tmp_path_factory):
         load_demo(session, settings.dimensions)
         for seed in SEEDS:
             _random_strategy(session, seed)
-    remind_late_returns(database.sessions, QUARTERLY, AS_OF, 4, None)
+    send_reminders(database.sessions, Reminders(QUARTERLY, 4), AS_OF, None)
     yield database
     empty_database(database)
 

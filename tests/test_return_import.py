@@ -185,7 +185,7 @@ def test_identical_upload_is_a_no_op_and_a_changed_one_is_revision_2_with_its_di
     diff = second.diff.to_dict()
     assert diff["against_revision"] == 1
     assert {(item["indicator"], item["before"], item["after"]) for item in diff["changed"]} == \
-        {("P1", "45", "50"), ("Y1", "1", "(not_available)")}
+        {("P1", "45", "50"), ("Y1", "1", "(not available)")}
     assert diff["added"] == [] and diff["removed"] == []
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DataValueHistory)) == \
@@ -273,7 +273,7 @@ def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarte
     assert result.revision == 2 and result.diff.against_revision == 1
     assert result.diff.changed == []
     assert {item["breakdown"] for item in result.diff.added} == {"sex=other", "age=unknown"}
-    assert all(item["after"] == "(not_available)" for item in result.diff.added)
+    assert all(item["after"] == "(not available)" for item in result.diff.added)
 
 
 def test_45_percent_typed_in_excel_is_read_as_45(db, template, send):

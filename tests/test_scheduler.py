@@ -71,7 +71,7 @@ def _finished_runs(db) -> int:
 def test_scheduler_compiles_the_quarterly_reports_when_its_cron_fires(db, demo, settings):
     moment = _moment_ahead(3)
     context = job_context(settings, db)
-    context.crons = {"quarterly_reports": _cron_at(moment)}
+    context.schedules = {"quarterly_reports": _cron_at(moment)}
     scheduler = start_scheduler(context, db.engine)
     try:
         def reports_stored():
@@ -93,7 +93,7 @@ def test_scheduler_compiles_the_quarterly_reports_when_its_cron_fires(db, demo, 
 def test_run_missed_while_no_scheduler_was_up_runs_once_on_start(db, settings):
     moment = _moment_ahead(2, seconds=3)
     context = job_context(settings, db)
-    context.crons = {"reminders": _cron_at(moment, seconds=3)}
+    context.schedules = {"reminders": _cron_at(moment, seconds=3)}
     down = start_scheduler(context, db.engine, paused=True)
     assert down.get_job("reminders").next_run_time == moment
     down.shutdown()
@@ -110,7 +110,7 @@ def test_run_missed_while_no_scheduler_was_up_runs_once_on_start(db, settings):
 
 def test_concurrent_runs_compile_each_report_exactly_once(db, demo, settings):
     context = job_context(settings, db)
-    due = dt.datetime(2026, 10, 15, 6, 0)
+    due = dt.datetime(2026, 11, 15, 6, 0)
     start = threading.Barrier(3)
     outputs: list[list[str]] = []
 
@@ -134,14 +134,14 @@ def test_failed_compilation_is_recorded_and_retried_by_the_next_trigger(db, demo
     blocked.write_text("a file where the storage folder should be")
     context = job_context(settings, db)
     context.reports = replace(context.reports, storage_folder=blocked)
-    due = dt.datetime(2026, 10, 15, 6, 0)
+    due = dt.datetime(2026, 11, 15, 6, 0)
     failed = run_recorded(context, "quarterly_reports", due)
     assert failed.outcome is RunOutcome.FAILED and "not-a-folder" in failed.error
     with db.sessions() as session:
         assert {claim.state for claim in session.scalars(select(ReportClaim))} == {
             ClaimState.FAILED}
     context.reports = replace(context.reports, storage_folder=settings.storage_folder)
-    next_quarter = run_recorded(context, "quarterly_reports", dt.datetime(2027, 1, 15, 6, 0))
+    next_quarter = run_recorded(context, "quarterly_reports", dt.datetime(2027, 2, 15, 6, 0))
     assert next_quarter.outcome is RunOutcome.SUCCEEDED, next_quarter.error
     assert _reports_per_key(db) == {**{(kind, "2026Q3"): 1 for kind in KINDS},
                                     **{(kind, "2026Q4"): 1 for kind in KINDS}}

@@ -28,6 +28,7 @@ class Action(StrEnum):
     EDIT_FRAMEWORK = "edit_framework"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
+    SEND_REMINDERS = "send_reminders"  # run the reminders now
     OWN_ACCOUNT = "own_account"  # signing out, one's own API tokens
 
 

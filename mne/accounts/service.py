@@ -134,6 +134,13 @@ def reminder_recipients(session: Session, entity: Entity) -> list[str]:
     return sorted({*focal_point_address(session, entity), *coordinators})
 
 
+def reviewer_addresses(session: Session) -> list[str]:
+    """Where a reminder about a return waiting for review goes: every active evaluator."""
+    return sorted(set(session.scalars(
+        select(User.email).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
+            RoleAssignment.role == Role.EVALUATOR, User.active))))
+
+
 def _assignment(user: User, role: Role, entity: Entity | None) -> RoleAssignment | None:
     entity_id = entity.id if entity else None
     return next((item for item in user.roles

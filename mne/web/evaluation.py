@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +21,7 @@ from indicators.evaluation import (
 )
 from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
-from indicators.obligations import owes, reporting_indicators
+from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
@@ -108,6 +109,7 @@ def dashboard(code: str):
         sex_coverage=sex_coverage_of(rows), current=current,
         changes=_changes_since(code, filters, rows, current),
         approved_only=approved_figures_only(),
+        judged=period_being_judged(session(), strategy, calendar(), dt.date.today()),
     )
 
 

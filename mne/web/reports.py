@@ -10,16 +10,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.errors import MneError
-from indicators.model import Strategy
+from indicators.model import Strategy, utcnow
 from indicators.periods import parse_period
 from mne.accounts.guard import permissions, requires
 from mne.accounts.permissions import Action
-from mne.context import actor, session, settings
-from mne.scheduling import report_settings
+from mne.context import actor, database, session, settings
+from mne.scheduling import job_context, report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
-from reports.jobs import recent_runs
-from reports.model import CompiledReport, Notification, ReportFormat, ReportKind
+from reports.jobs import recent_runs, run_recorded
+from reports.model import CompiledReport, Notification, ReportFormat, ReportKind, RunOutcome
 from reports.narratives import INDICATORS, PRINCIPLES, annotate, kept_compilation, narratives_of
+from reports.revisions import revised_since_issue
 from reports.scheduler import next_run_times
 
 blueprint = Blueprint("reports", __name__)
@@ -28,10 +29,13 @@ blueprint = Blueprint("reports", __name__)
 @blueprint.get("/reports")
 @requires(Action.READ_REPORTS)
 def reports_page():
-    """Every issued report version, with downloads, and the form to compile one now."""
+    """Every issued report version, with downloads, those revised since issue, and the form to
+    compile one now."""
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
     just_ended = report_settings(settings()).calendar.period_just_ended(dt.date.today())
-    return render_template("reports.html", reports=list_reports(session()),
+    reports = list_reports(session())
+    return render_template("reports.html", reports=reports,
+                           revised=revised_since_issue(session(), reports),
                            strategies=strategies, kinds=list(ReportKind),
                            default_period=just_ended.code,
                            may_annotate=permissions().allows(Action.COMPILE_REPORTS))
@@ -102,10 +106,13 @@ def file_response(report: CompiledReport, format: ReportFormat) -> Response:
 @blueprint.get("/scheduler")
 @requires(Action.COMPILE_REPORTS)
 def scheduler_page():
-    """The scheduled jobs and the history of their runs."""
+    """The scheduled jobs, when the next reports are compiled and why, and the history of the
+    runs."""
     return render_template("scheduler.html", jobs=settings().jobs,
+                           next_report=settings().calendar.explained(dt.date.today()),
                            next_runs=next_run_times(session()),
                            enabled=settings().scheduler_enabled,
+                           run_at=settings().run_at.isoformat("minutes"),
                            timezone=settings().scheduler_timezone, runs=recent_runs(session()))
 
 
@@ -118,4 +125,17 @@ def notifications_page():
     rows = session().scalars(permissions().scope(statement, Notification.entity_id,
                                                  Action.READ_RETURNS)).all()
     return render_template("notifications.html", notifications=rows,
-                           smtp=settings().smtp is not None)
+                           smtp=settings().smtp is not None,
+                           can_send=permissions().allows(Action.SEND_REMINDERS))
+
+
+@blueprint.post("/notifications/send")
+@requires(Action.SEND_REMINDERS)
+def send_now():
+    """Run the reminders now, as the scheduler would today."""
+    run = run_recorded(job_context(settings(), database()), "reminders", utcnow())
+    if run.outcome is RunOutcome.FAILED:
+        flash(_("The reminders failed: %(error)s", error=run.error), "error")
+    else:
+        flash(_("%(count)s reminders sent.", count=len(run.outputs)), "info")
+    return redirect(url_for("reports.notifications_page"))
