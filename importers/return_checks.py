@@ -39,10 +39,10 @@ from importers.workbook import SafeWorkbook
 from indicators import problems
 from indicators.breakdown import inconsistent_totals
 from indicators.diffs import ValueSlot, shown_stored
-from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key
+from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
 from indicators.model import DataValue, Flag, Indicator, Unit
 from indicators.problems import ProblemReport
-from indicators.quality import is_outlier, outlier_score
+from indicators.quality import is_unusual
 from indicators.vocabulary import written_number
 
 EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
@@ -183,7 +183,7 @@ class _QuantitativeCheck(_SheetCheck):
         super().__init__(workbook, form, checked, in_force)
         self.history = history
         self.parts: list[tuple[int, str, float | None]] = []
-        self.total_cells: dict[int, _Where] = {}
+        self.part_cells: dict[tuple[int, str], _Where] = {}
 
     def run(self) -> None:
         expected = {(row.indicator.code, row.breakdown): row for row in self.form.quantitative}
@@ -251,18 +251,9 @@ class _QuantitativeCheck(_SheetCheck):
 
     def value_in_unit(self, value: float, found: str, indicator: Indicator,
                       where: _Where) -> float | None:
-        unit = indicator.unit
-        if unit is Unit.COUNT and value < 0:
-            self.report.add(problems.NegativeCount, found=found, **where.at(Q_VALUE))
-            return None
-        if unit is Unit.COUNT and not value.is_integer():
-            self.report.add(problems.FractionInCount, found=found, **where.at(Q_VALUE))
-            return None
-        if unit is Unit.PERCENT and not 0 <= value <= 100:
-            self.report.add(problems.PercentOutOfRange, found=found, **where.at(Q_VALUE))
-            return None
-        if unit is Unit.YES_NO and value not in (0, 1):
-            self.report.add(problems.NotYesNo, found=found, **where.at(Q_VALUE))
+        problem = unit_problem(value, indicator.unit)
+        if problem is not None:
+            self.report.add(problem, found=found, **where.at(Q_VALUE))
             return None
         return value
 
@@ -280,29 +271,38 @@ class _QuantitativeCheck(_SheetCheck):
         if not indicator.unit.additive:
             return
         self.parts.append((indicator.id, breakdown, value))
-        if breakdown == TOTAL:
-            self.total_cells[indicator.id] = where
+        self.part_cells[indicator.id, breakdown] = where
 
     def check_breakdowns(self) -> None:
         frame = pd.DataFrame(self.parts, columns=["indicator_id", "disaggregation", "value"])
         for found in inconsistent_totals(frame).itertuples(index=False):
-            self.report_breakdown(found, self.total_cells[found.indicator_id])
+            self.report_breakdown(found, self.part_cells[found.indicator_id, TOTAL])
 
     def report_breakdown(self, found: Any, where: _Where) -> None:
+        """A breakdown above its total marks the total and every category cell given, each
+        with the sum and the total; one below it (complete) warns on the total."""
         parts, total = found.breakdown_sum, found.total
         numbers = {"sum": written_number(parts), "total": written_number(total),
                    "dimension": found.dimension, "found": written_number(parts)}
         if found.exceeds:
-            self.report.add(problems.BreakdownExceedsTotal, **numbers, **where.at(Q_VALUE))
+            for cell in [where, *self.category_cells(found.indicator_id, found.dimension)]:
+                self.report.add(problems.BreakdownExceedsTotal, **numbers, **cell.at(Q_VALUE))
         else:
             self.report.add(problems.BreakdownBelowTotal, expected=written_number(total),
                             **numbers, **where.at(Q_VALUE))
+
+    def category_cells(self, indicator_id: int, dimension: str) -> list[_Where]:
+        """Where the categories of `dimension` that carry a value were read."""
+        return [self.part_cells[indicator_id, breakdown]
+                for found_id, breakdown, value in self.parts
+                if found_id == indicator_id and value is not None and breakdown != TOTAL
+                and list(parse_key(breakdown)) == [dimension]]
 
     def history_warnings(self, indicator: Indicator, breakdown: str, value: float,
                          where: _Where) -> None:
         past = self.history.get((indicator.id, breakdown), [])
         series = [item.value for item in past if item.value is not None]
-        if is_outlier(outlier_score(value, series)):
+        if is_unusual(value, series, indicator.unit is Unit.COUNT):
             self.report.add(problems.Outlier, found=written_number(value),
                             median=written_number(median(series)), **where.at(Q_VALUE))
         previous = previous_of(past, self.form)
@@ -312,6 +312,20 @@ class _QuantitativeCheck(_SheetCheck):
                 self.report.add(problems.Jump, found=written_number(value),
                                 previous=written_number(previous.value), period=previous.period,
                                 **where.at(Q_VALUE))
+
+
+def unit_problem(value: float, unit: Unit) -> type[problems.ProblemType] | None:
+    """The error a number is for its unit (a negative or fractional count, a percentage
+    outside 0-100, a yes/no other than 0 or 1), or None."""
+    if unit is Unit.COUNT and value < 0:
+        return problems.NegativeCount
+    if unit is Unit.COUNT and not value.is_integer():
+        return problems.FractionInCount
+    if unit is Unit.PERCENT and not 0 <= value <= 100:
+        return problems.PercentOutOfRange
+    if unit is Unit.YES_NO and value not in (0, 1):
+        return problems.NotYesNo
+    return None
 
 
 def _canonical(text: str) -> str:

@@ -21,6 +21,7 @@ A dry run validates and reports without writing a return or a value.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,7 @@ from indicators.model import (
     UploadOutcome,
     utcnow,
 )
-from indicators.periods import parse_period
+from indicators.periods import PeriodError, parse_period
 from indicators.problems import ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open, supersede_earlier
 from indicators.storage import read_stored, store_bytes
@@ -122,6 +123,7 @@ class Expected:
     period: str = ""
     strategy: str = ""
     allowed_entities: frozenset[str] | None = None
+    drafts_until_period_end: dt.date | None = None  # today, when returns wait for period ends
 
 
 @collector_paused()
@@ -135,8 +137,14 @@ def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, 
         workbook = open_workbook(data, limits)
         identity = _identity(workbook, expected or Expected())
         _check_sender_may_send(identity, expected or Expected())
+        early = not dry_run and _period_running(identity, expected or Expected())
         with sessions() as session, session.begin():
-            _process(session, upload, workbook, identity, dry_run, result)
+            _process(session, upload, workbook, identity, dry_run or early, result)
+        if early:
+            result.message = " ".join((_(
+                "%(period)s has not ended yet, so this return was checked as a draft and not "
+                "submitted; submit it once the period is over.", period=result.period),
+                result.message))
     except UnusableWorkbook as problem:
         result.outcome, result.message = UploadOutcome.UNUSABLE, problem.message
     except _Unusable as problem:
@@ -181,6 +189,15 @@ def _identity(workbook: SafeWorkbook, expected: Expected) -> dict[str, str]:
                                period=identity.get("period", "?"),
                                strategy=identity.get("strategy", "?"), part=part, wanted=wanted)
     return identity
+
+
+def _period_running(identity: dict[str, str], expected: Expected) -> bool:
+    """Whether the return's period is still running on the day `expected` judges drafts on."""
+    today = expected.drafts_until_period_end
+    try:
+        return today is not None and today <= parse_period(identity.get("period", "")).end
+    except PeriodError:
+        return False  # the form names the unreadable period
 
 
 def _check_sender_may_send(identity: dict[str, str], expected: Expected) -> None:

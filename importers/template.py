@@ -4,12 +4,19 @@ Sheets: Instructions; Quantitative (one row per indicator and breakdown, grouped
 objective); Qualitative (a level from the scale, the narrative, the evidence); and a hidden sheet
 identifying strategy, entity, period, template version and the checksum of the indicator list,
 with the dropdown lists. Sheets are protected without a password; only the cells to fill are
-unlocked, and numeric cells carry data validation that warns (so `<5` or `N/A` can still be typed).
+unlocked, and each value cell carries a data validation whose formula accepts what the
+instructions tell people to type (`<5`, `N/A`, `1 234`, `45%`) and warns about anything else.
+The quantitative sheet opens first, counts shown with thousands separators.
+A template for a return that was sent back is filled with the values submitted, and carries the
+reviewer's comments, so the coordinator changes only what was questioned.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -19,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from importers.cell_values import NOT_AVAILABLE_WORDS
 from importers.return_form import (
     FLAG_WORDS,
     IDENTITY,
@@ -27,7 +35,10 @@ from importers.return_form import (
     L_FLAG,
     L_LEVEL,
     L_NARRATIVE,
+    Q_BASELINE,
     Q_FLAG,
+    Q_PREVIOUS,
+    Q_TARGET,
     Q_VALUE,
     QUALITATIVE,
     QUANTITATIVE,
@@ -41,8 +52,8 @@ from importers.return_form import (
 from importers.review_sheet import add_review_sheet
 from indicators.cells import neutralise
 from indicators.i18n import _
-from indicators.model import Indicator, Unit
-from indicators.return_review import feedback_for_period
+from indicators.model import Flag, Indicator, Return, Unit
+from indicators.return_review import ReviewDecision, feedback_for_period, return_values
 
 HEADER_FILL = PatternFill("solid", start_color="FF1F5F8B", end_color="FF1F5F8B")
 SECTION_FILL = PatternFill("solid", start_color="FFE8EEF5", end_color="FFE8EEF5")
@@ -54,17 +65,50 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 def write_template(session: Session, form: ReturnForm) -> bytes:
     """The template for `form` as the bytes of an .xlsx file."""
     history = earlier_values(session, form)
+    feedback = feedback_for_period(session, form.strategy.id, form.entity.id, form.period.code)
+    submitted = _submitted(session, feedback)
     workbook = Workbook()
     _instructions(workbook.active, form)
     lists = _identity_sheet(workbook, form)
-    _quantitative_sheet(workbook.create_sheet(QUANTITATIVE), form, history, lists)
-    _qualitative_sheet(workbook.create_sheet(QUALITATIVE), form, history, lists)
+    _quantitative_sheet(workbook.create_sheet(QUANTITATIVE), form, history, lists, submitted)
+    _qualitative_sheet(workbook.create_sheet(QUALITATIVE), form, history, lists, submitted)
     workbook.move_sheet(IDENTITY, offset=len(workbook.sheetnames))
-    add_review_sheet(workbook, feedback_for_period(session, form.strategy.id, form.entity.id,
-                                                   form.period.code))
+    _open_at(workbook, QUANTITATIVE if form.quantitative else QUALITATIVE)
+    add_review_sheet(workbook, feedback)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+Submitted = dict[tuple[int, str], dict[str, Any]]
+FLAG_WORD = {flag: word for word, flag in FLAG_WORDS.items()}
+
+
+def _submitted(session: Session, feedback: ReviewDecision | None) -> Submitted:
+    """The values of the return that was sent back, by (indicator id, breakdown); none when
+    the return in force was not sent back."""
+    if feedback is None:
+        return {}
+    return return_values(session, session.get(Return, feedback.return_id))
+
+
+def _quantitative_entry(value: dict[str, Any] | None) -> tuple[Any, str | None, str | None]:
+    """The value, flag and comment cells that give back a submitted value as it was typed:
+    a suppressed `<5` goes back into the value cell."""
+    if value is None:
+        return None, None, None
+    flag, comment = value["flag"], value["comment"] or None
+    if flag is Flag.SUPPRESSED and value["value"] is None and comment and comment[0] == "<":
+        typed, _separator, rest = comment.partition("; ")
+        return typed, None, rest or None
+    return value["value"], FLAG_WORD.get(flag), comment
+
+
+def _open_at(workbook: Workbook, name: str) -> None:
+    """Open the workbook on the sheet to fill first."""
+    workbook.active = workbook.sheetnames.index(name)
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet.title == name
 
 
 def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
@@ -167,7 +211,8 @@ def _fill_cell(sheet: Worksheet, row: int, column: int) -> None:
 
 
 def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
-                        history: dict[tuple[int, str], list[PastValue]], lists: _Lists) -> None:
+                        history: dict[tuple[int, str], list[PastValue]], lists: _Lists,
+                        submitted: Submitted) -> None:
     previous_code = (form.period - 1).code
     _header(sheet, [_("Code"), _("Indicator"), _("Unit"), _("Breakdown"), _("Baseline"),
                     _("Target"), _("Value %(period)s", period=previous_code),
@@ -175,9 +220,9 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
                     _("Key")],
             [12, 50, 14, 24, 11, 11, 14, 14, 16, 30, 18])
     sheet.column_dimensions["K"].hidden = True
-    validations = _numeric_validations(sheet)
-    flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
     ranges = _Ranges()
+    validations = _numeric_validations(sheet, lists, ranges)
+    flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
     row, last = 2, ("", "")
     for item in form.quantitative:
         indicator = item.indicator
@@ -190,11 +235,16 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
         values = [indicator.code, indicator.name, _unit_label(indicator), item.label,
                   indicator.baseline_value if item.breakdown == "" else None,
                   target_for(indicator, form.period) if item.breakdown == "" else None,
-                  previous.value if previous else None, None, None, None, item.breakdown]
+                  previous.value if previous else None,
+                  *_quantitative_entry(submitted.get((indicator.id, item.breakdown))),
+                  item.breakdown]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, neutralise(value))
         for column in (Q_VALUE, Q_FLAG, Q_FLAG + 1):
             _fill_cell(sheet, row, column)
+        for column in (Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE):
+            sheet.cell(row, column).number_format = NUMBER_FORMATS.get(indicator.unit,
+                                                                       "General")
         ranges.add(validations[indicator.unit], row, Q_VALUE)
         ranges.add(flag_list, row, Q_FLAG)
         sheet.row_dimensions[row].outlineLevel = 1
@@ -206,36 +256,55 @@ def _unit_label(indicator: Indicator) -> str:
     return f"{indicator.unit.entry_label} {indicator.currency}".strip()
 
 
-def _numeric_validations(sheet: Worksheet) -> dict[Unit, DataValidation]:
-    """One warning-style validation per unit: Excel warns, the reader decides."""
-    def rule(kind: str, operator: str, low: str, high: str | None, message: str):
-        validation = DataValidation(type=kind, operator=operator, formula1=low, formula2=high,
-                                    allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                                    errorTitle=_("Check the value"), error=message)
-        sheet.add_data_validation(validation)
-        return validation
+NUMBER_FORMATS = {Unit.COUNT: "#,##0", Unit.AMOUNT: "#,##0.00"}
+"""How value cells show numbers (thousands separators); other units as typed."""
 
-    whole = rule("whole", "greaterThanOrEqual", "0", None,
-                 _("A count is a whole number, 0 or more."))
-    positive = rule("decimal", "greaterThanOrEqual", "0", None,
-                    _("Expected a number, 0 or more."))
-    return {
-        Unit.COUNT: whole,
-        Unit.PERCENT: rule("decimal", "between", "0", "100",
-                           _("A percentage lies between 0 and 100.")),
-        Unit.RATE_PER_100K: positive,
-        Unit.AMOUNT: positive,
-        Unit.YES_NO: rule("whole", "between", "0", "1", _("Type 1 for yes, 0 for no.")),
-        Unit.LEVEL: positive,
-    }
+NUMBER_RULES = {
+    Unit.COUNT: "AND({cell}>=0,INT({cell})={cell})",
+    Unit.PERCENT: "AND({cell}>=0,{cell}<=100)",
+    Unit.YES_NO: "OR({cell}=0,{cell}=1)",
+}
+"""What a number typed into a value cell must be, by unit; any other unit: 0 or more."""
+
+
+def value_formula(unit: Unit, cell: str, words: str) -> str:
+    """The data-validation formula of a value cell (`cell` its reference, `words` the range
+    of the words meaning "not available"): a number as the unit wants it, or text the import
+    reads: such a word, `<5`, or a number written with spaces, commas or a percent sign."""
+    number = NUMBER_RULES.get(unit, "{cell}>=0").format(cell=cell)
+    return (f'IF(ISNUMBER({cell}),{number},OR(ISNUMBER(MATCH(LOWER(TRIM({cell})),{words},0)),'
+            f'AND(LEFT({cell},1)="<",ISNUMBER(VALUE(MID({cell},2,20)))),'
+            f'ISNUMBER(VALUE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell}," ",""),CHAR(160),""),'
+            f'"%","")))))')
+
+
+def _numeric_validations(sheet: Worksheet, lists: _Lists,
+                         ranges: _Ranges) -> dict[Unit, DataValidation]:
+    """One validation per unit whose formula accepts what may be typed (written by `ranges`
+    once the first cell is known); Excel warns, the reader decides."""
+    words = lists.add("not available", sorted({*NOT_AVAILABLE_WORDS, "yes", "no"}))
+    message = _("Type a number as the Unit column asks (a whole count, a percentage from 0 "
+                "to 100, 1 for yes and 0 for no), <5 for a small number you may not publish, "
+                "or N/A when it is not available.")
+    validations = {}
+    for unit in Unit:
+        validation = DataValidation(type="custom", allow_blank=True, showErrorMessage=True,
+                                    errorStyle="warning", errorTitle=_("Check the value"),
+                                    error=message)
+        ranges.formulas[id(validation)] = partial(value_formula, unit, words=words)
+        sheet.add_data_validation(validation)
+        validations[unit] = validation
+    return validations
 
 
 class _Ranges:
     """Cells gathered per validation and given to it at the end as runs of rows (openpyxl's
-    cell-by-cell `add` grows quadratically with thousands of rows)."""
+    cell-by-cell `add` grows quadratically with thousands of rows), with the formulas that
+    name their first cell."""
 
     def __init__(self) -> None:
         self.cells: dict[int, tuple[DataValidation, int, list[int]]] = {}
+        self.formulas: dict[int, Callable[[str], str]] = {}
 
     def add(self, validation: DataValidation, row: int, column: int) -> None:
         self.cells.setdefault(id(validation), (validation, column, []))[2].append(row)
@@ -245,6 +314,8 @@ class _Ranges:
             letter = get_column_letter(column)
             validation.sqref = MultiCellRange(" ".join(
                 f"{letter}{first}:{letter}{last}" for first, last in _runs(rows)))
+            if id(validation) in self.formulas:  # Excel reads it relative to the first cell
+                validation.formula1 = self.formulas[id(validation)](f"{letter}{min(rows)}")
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -264,8 +335,19 @@ def _list_validation(sheet: Worksheet, source: str) -> DataValidation:
     return validation
 
 
+def _qualitative_entry(value: dict[str, Any] | None, indicator: Indicator) -> list[Any]:
+    """The level, narrative, evidence, flag and comment cells of a submitted answer."""
+    if value is None:
+        return []
+    level = value["level"]
+    label = indicator.scale.label_of(level) if level is not None and indicator.scale else None
+    return [f"{level} – {label}" if label else level, value["narrative"] or None,
+            value["evidence"] or None, FLAG_WORD.get(value["flag"]), value["comment"] or None]
+
+
 def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
-                       history: dict[tuple[int, str], list[PastValue]], lists: _Lists) -> None:
+                       history: dict[tuple[int, str], list[PastValue]], lists: _Lists,
+                       submitted: Submitted) -> None:
     _header(sheet, [_("Code"), _("Indicator"), _("Scale"),
                     _("Level %(period)s", period=(form.period - 1).code),
                     _("Level %(period)s", period=form.period.code), _("Narrative"),
@@ -285,7 +367,8 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
         previous_label = (indicator.scale.label_of(previous.level)
                           if previous and indicator.scale else None)
         values = [indicator.code, indicator.name, "; ".join(choices),
-                  f"{previous.level} – {previous_label}" if previous_label else None]
+                  f"{previous.level} – {previous_label}" if previous_label else None,
+                  *_qualitative_entry(submitted.get((indicator.id, "")), indicator)]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, neutralise(value)).alignment = WRAP
         for column in (L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, L_FLAG + 1):

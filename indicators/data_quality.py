@@ -81,8 +81,9 @@ def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> p
 def outlying_values(values: pd.DataFrame) -> list[dict]:
     """Values (totals and breakdowns) that stand out from their own entity's series, judged as
     the upload checks judge them (`indicators.quality.outliers`)."""
-    found = outliers(values[["indicator", "entity", "disaggregation", "period", "period_end",
-                             "value"]], ["indicator", "entity", "disaggregation"])
+    columns = values[["indicator", "entity", "disaggregation", "period", "period_end", "value"]]
+    found = outliers(columns.assign(count=values["unit"] == Unit.COUNT),
+                     ["indicator", "entity", "disaggregation"])
     return found.sort_values(["indicator", "disaggregation", "entity", "period_end"]) \
         .to_dict("records")
 

@@ -375,9 +375,7 @@ def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, An
         for rank, (category_code, label) in enumerate(spec["categories"].items()):
             category = existing.get(category_code)
             if category is None:
-                dimension.categories.append(
-                    Category(code=category_code, label=label, position=rank)
-                )
-            else:
-                category.label, category.position = label, rank
+                category = Category(code=category_code)
+                dimension.categories.append(category)
+            category.label, category.position = label, rank
     session.flush()

@@ -91,6 +91,12 @@ class Calendar:
         """The reporting periods that end between `first` and `last`, in order."""
         return periods_between(self.period_type, first, last)
 
+    def periods_owed(self, day: dt.date, lookback: int = 4) -> list[Period]:
+        """The period containing `day` and the `lookback` periods before it, oldest first: the
+        returns a coordinator's list shows."""
+        current = period_containing(day, self.period_type)
+        return [current - step for step in range(lookback, -1, -1)]
+
 
 def debtors(indicator: Indicator) -> list[Entity]:
     """The entities that owe `indicator` whenever it is due: its reporters, or, when it names
@@ -177,6 +183,34 @@ class Standing:
     def on_time(self) -> bool:
         return self.received_at is not None and self.days_late is None
 
+    @property
+    def days_left(self) -> int | None:
+        """Days until the due date of a return awaited after its period ended; None otherwise."""
+        if self.status is not ReturnStatus.DUE:
+            return None
+        return (self.obligation.due_date - self.as_of).days
+
+    def in_words(self, comments: int = 0) -> str:
+        """Where the return stands, as its coordinator reads it: "due in 12 days", "late by
+        3 days", "sent back with 2 comments" (`comments` counts the reviewer's)."""
+        if self.status is ReturnStatus.DUE:
+            return _count_words(self.days_left, _("due today"), _("due in 1 day"),
+                                _("due in %(count)s days"))
+        if self.status is ReturnStatus.LATE:
+            return _count_words(self.days_late, "", _("late by 1 day"),
+                                _("late by %(count)s days"))
+        if self.status is ReturnStatus.SENT_BACK:
+            return _count_words(comments, self.status.label, _("sent back with 1 comment"),
+                                _("sent back with %(count)s comments"))
+        return self.status.label
+
+
+def _count_words(count: int, none: str, one: str, many: str) -> str:
+    """`none`, `one` or `many` (with `%(count)s`) as `count` asks."""
+    if count == 0:
+        return none
+    return one if count == 1 else many % {"count": count}
+
 
 def standing(obligation: Obligation, returns: list[Return], as_of: dt.date) -> Standing:
     """Where `obligation` stands on `as_of` given the returns sent for it: rejected ones do not
@@ -205,6 +239,28 @@ def standings(session: Session, strategy: Strategy, found: list[Obligation],
         returns.setdefault((item.entity_id, item.period), []).append(item)
     return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),
                      as_of) for obligation in found]
+
+
+DESK_ORDER: tuple[ReturnStatus, ...] = (
+    ReturnStatus.SENT_BACK, ReturnStatus.LATE, ReturnStatus.DUE, ReturnStatus.NOT_DUE,
+    ReturnStatus.SUBMITTED, ReturnStatus.APPROVED)
+"""The order of a coordinator's list: what asks for work first, sent-back returns first."""
+
+
+def desk_order(item: Standing) -> tuple[int, dt.date, str]:
+    """Sort key of a coordinator's list: by `DESK_ORDER`, then by due date and entity."""
+    rank = (DESK_ORDER.index(item.status) if item.status in DESK_ORDER else len(DESK_ORDER))
+    return rank, item.obligation.due_date, item.obligation.entity.code
+
+
+def entity_standings(session: Session, strategy: Strategy, entity_ids: set[int] | None,
+                     calendar: Calendar, as_of: dt.date) -> list[Standing]:
+    """Where each return owed by the entities `entity_ids` (None: every entity) stands on
+    `as_of`, for the periods a coordinator's list shows, in the list's order."""
+    owed = [obligation for obligation in strategy_obligations(
+                session, strategy, calendar.periods_owed(as_of), calendar)
+            if entity_ids is None or obligation.entity.id in entity_ids]
+    return sorted(standings(session, strategy, owed, as_of), key=desk_order)
 
 
 @dataclass(frozen=True)

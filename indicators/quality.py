@@ -1,10 +1,17 @@
 """Data quality arithmetic: completeness and timeliness of returns, outliers in a series.
 
-The outlier rule lives here alone: the upload checks (`outlier_score`) and the data-quality
-page (`outliers`) judge a value alike."""
+The outlier rule lives here alone: the upload checks (`is_unusual`) and the data-quality page
+(`outliers`) judge a value alike, against the rest of its series. A value is worth a warning
+when the tests agree: its robust (modified) z-score lies beyond OUTLIER_THRESHOLD; it differs
+from the median by at least OUTLIER_MIN_RATIO of it; and a count differs by at least
+OUTLIER_MIN_CHANGE and by more than chance would make a Poisson count differ (POISSON_BOUND
+standard deviations, √median).
+Small, zero-inflated counts (3 after 0, 1, 0, 2) and ordinary drift (335 after a median of 272)
+stay quiet; ×10, a sign flip or two categories swapped still stand out."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from statistics import mean, median
 
@@ -12,6 +19,9 @@ import pandas as pd
 
 OUTLIER_THRESHOLD = 3.5
 OUTLIER_MIN_SERIES = 4
+OUTLIER_MIN_CHANGE = 5.0
+OUTLIER_MIN_RATIO = 0.4
+POISSON_BOUND = 3.0
 MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
@@ -36,38 +46,46 @@ def _spread(deviations: Sequence[float]) -> float:
     return mad / MAD_SCALE if mad > 0 else MEAN_AD_SCALE * mean(deviations)
 
 
-def modified_z_scores(values: pd.Series) -> pd.Series:
-    """Modified z-score of each value against the series' own median (see `_spread`); all
-    zero when every value is equal."""
-    deviation = values.astype(float) - values.astype(float).median()
-    spread = _spread(deviation.abs().tolist())
-    return deviation / spread if spread > 0 else deviation * 0.0
-
-
-def is_outlier(score: float | None) -> bool:
-    """Whether a modified z-score lies beyond the outlier threshold."""
-    return score is not None and abs(score) > OUTLIER_THRESHOLD
-
-
 def outlier_score(value: float, others: Sequence[float]) -> float | None:
-    """The modified z-score of `value` within its series: `others` (the series' other values)
-    and the value itself; None when that series is shorter than OUTLIER_MIN_SERIES."""
-    series = [*others, value]
-    if len(series) < OUTLIER_MIN_SERIES:
+    """The modified z-score of `value` against `others` (the rest of its series): its distance
+    from their median over their spread (see `_spread`), infinite when they are all equal and
+    it differs; None when the series with the value is shorter than OUTLIER_MIN_SERIES."""
+    if len(others) + 1 < OUTLIER_MIN_SERIES:
         return None
-    middle = median(series)
-    spread = _spread([abs(item - middle) for item in series])
-    return (value - middle) / spread if spread > 0 else 0.0
+    middle = median(others)
+    spread = _spread([abs(item - middle) for item in others])
+    if spread > 0:
+        return (value - middle) / spread
+    return 0.0 if value == middle else math.copysign(math.inf, value - middle)
+
+
+def is_unusual(value: float, others: Sequence[float], count: bool) -> bool:
+    """Whether `value` stands out from `others` (the rest of its series; for an upload, its
+    earlier values) enough to warn, by the module's rule; `count`: whether it is a count."""
+    score = outlier_score(value, others)
+    if score is None or abs(score) <= OUTLIER_THRESHOLD:
+        return False
+    middle = median(others)
+    change = abs(value - middle)
+    if change < OUTLIER_MIN_RATIO * abs(middle):
+        return False
+    return not count or (change >= OUTLIER_MIN_CHANGE
+                         and change > POISSON_BOUND * math.sqrt(max(abs(middle), 1.0)))
 
 
 def outliers(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Rows of `frame` whose `value` is an outlier (`is_outlier`) within its own series (the
-    rows sharing the `by` columns); series shorter than OUTLIER_MIN_SERIES are skipped.
-    Adds the column z_score."""
-    scored = frame.dropna(subset=["value"]).copy()
-    sizes = scored.groupby(by)["value"].transform("size")
-    scored = scored[sizes >= OUTLIER_MIN_SERIES]
-    if scored.empty:
-        return scored.assign(z_score=pd.Series(dtype=float))
-    scored["z_score"] = scored.groupby(by, group_keys=False)["value"].apply(modified_z_scores)
-    return scored[scored["z_score"].map(is_outlier)].reset_index(drop=True)
+    """Rows of `frame` whose `value` stands out from the rest of its own series (the rows
+    sharing the `by` columns) by `is_unusual`; a bool column `count` says which are counts.
+    Adds the columns z_score and median (of the rest of the series)."""
+    rows = []
+    for _key, series in frame.dropna(subset=["value"]).groupby(by, sort=False):
+        values = series["value"].astype(float).tolist()
+        counts = series["count"].tolist() if "count" in series else [False] * len(values)
+        for position, (index, value) in enumerate(zip(series.index, values, strict=True)):
+            others = values[:position] + values[position + 1:]
+            if is_unusual(value, others, bool(counts[position])):
+                rows.append((index, outlier_score(value, others), median(others)))
+    found = frame.loc[[index for index, _score, _median in rows]].copy()
+    found["z_score"] = [score for _index, score, _median in rows]
+    found["median"] = [middle for _index, _score, middle in rows]
+    return found.reset_index(drop=True)

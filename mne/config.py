@@ -80,6 +80,7 @@ class Settings:
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     production: bool = False
     secure_cookies: bool = False
+    submit_before_period_end: bool = False
     login_limits: LoginLimits = field(default_factory=LoginLimits)
 
     @property
@@ -142,6 +143,7 @@ def load_settings(path: Path | None = None) -> Settings:
         dimensions=reader.dimensions(),
         production=reader.optional("web.production", False),
         secure_cookies=reader.optional("web.secure_cookies", False),
+        submit_before_period_end=reader.optional("calendar.submit_before_period_end", False),
         login_limits=LoginLimits(
             per_account=reader.whole("security.login_failures_per_account", 1, default=5),
             per_address=reader.whole("security.login_failures_per_address", 1, default=20),
@@ -177,7 +179,7 @@ KEYS: dict[str, type] = {
     "database.url": str,
     "storage.folder": str,
     "calendar.period_type": str, "calendar.due_days": int, "calendar.review_days": int,
-    "calendar.remind_days_before": int,
+    "calendar.remind_days_before": int, "calendar.submit_before_period_end": bool,
     "thresholds.on_track": Number, "thresholds.at_risk": Number,
     "thresholds.maintain_tolerance": Number, "thresholds.trend_periods": int,
     "uploads.max_bytes": int, "uploads.max_uncompressed_bytes": int,

@@ -4,10 +4,12 @@ calendar of config.toml, and the indicator page's data."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from flask import request
 
+from indicators.desk import DeskItem, coordinator_desk
 from indicators.evaluation import (
     IndicatorProgress,
     IndicatorView,
@@ -19,7 +21,8 @@ from indicators.evaluation import (
 from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Status
-from mne.accounts.guard import approved_figures_only
+from mne.accounts.guard import approved_figures_only, permissions
+from mne.accounts.permissions import Action
 from mne.context import session, settings
 
 
@@ -62,6 +65,18 @@ class Filters:
 def calendar() -> Calendar:
     """The reporting calendar of config.toml."""
     return settings().calendar
+
+
+def today() -> dt.date:
+    """The day due dates are judged on."""
+    return dt.date.today()
+
+
+def my_returns() -> list[DeskItem]:
+    """The returns the signed-in user's entities (and those below them) owe, as My returns
+    and `GET /api/v1/me/returns` list them."""
+    return coordinator_desk(session(), permissions().entities(Action.SUBMIT_RETURNS),
+                            calendar(), today())
 
 
 def request_scope(filters: Filters) -> Scope:

@@ -7,12 +7,16 @@ from __future__ import annotations
 import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session
 
+from indicators.model import Return
+from indicators.return_review import ReviewDecision
 from mne.accounts.service import reminder_recipients, reviewer_addresses
 from mne.config import Settings
 from mne.database import Database
 from reports.archive import ReportSettings
 from reports.jobs import JobContext
+from reports.notify import notify_decision
 from reports.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,14 @@ def job_context(settings: Settings, database: Database) -> JobContext:
 def site_url(settings: Settings) -> str:
     """Where people reach mne, for the links in reminders."""
     return settings.site_url or f"http://{settings.host}:{settings.port}"
+
+
+def notify_review(settings: Settings, database: Database, session: Session, return_: Return,
+                  decision: ReviewDecision) -> None:
+    """Tell the coordinators of `return_` (those reminders go to) of a review decision just
+    committed: on /notifications, and by e-mail when an SMTP server is configured."""
+    notify_decision(database.sessions, return_, decision,
+                    reminder_recipients(session, return_.entity), settings.smtp)
 
 
 def start(settings: Settings, database: Database) -> BackgroundScheduler:

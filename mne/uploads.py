@@ -4,6 +4,7 @@ application's settings, database, storage and actor."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 from flask import send_file
@@ -15,8 +16,9 @@ from importers.returns import Expected, ReturnResult, annotated_upload, receive_
 from importers.template import write_template
 from importers.workbook import Limits
 from indicators.model import Entity, Return, Strategy, Upload
-from indicators.periods import Period
+from indicators.periods import Period, parse_period
 from indicators.storage import read_stored
+from mne import evaluation
 from mne.context import actor, database, session, settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,12 +32,28 @@ def upload_limits() -> Limits:
 
 def receive(data: bytes, name: str, dry_run: bool = False,
             expected: Expected | None = None) -> ReturnResult:
-    """Keep, validate and (unless a dry run) import one uploaded return. The request's own
-    reading transaction ends first, so that its connection goes back to the pool while the
-    return waits its turn for the entity-period."""
+    """Keep, validate and (unless a dry run) import one uploaded return; a return for a period
+    still running is only checked unless configured otherwise. The request's own reading
+    transaction ends first, so that its connection goes back to the pool while the return
+    waits its turn for the entity-period."""
+    if not settings().submit_before_period_end:
+        expected = replace(expected or Expected(), drafts_until_period_end=evaluation.today())
     session().commit()
     return receive_return(database().sessions, settings().storage_folder, data, name, actor(),
                           upload_limits(), dry_run=dry_run, expected=expected)
+
+
+def resubmit(upload: Upload, allowed_entities: frozenset[str] | None) -> ReturnResult:
+    """Submit a workbook already received (and checked), without sending it again."""
+    return receive(read_stored(settings().storage_folder, upload.file_path), upload.original_name,
+                   expected=Expected(allowed_entities=allowed_entities))
+
+
+def submittable(period: str) -> bool:
+    """Whether a return for `period` can be submitted today (its period has ended, unless
+    configured otherwise)."""
+    return (settings().submit_before_period_end
+            or evaluation.today() > parse_period(period).end)
 
 
 def template(entity: str, period: Period, strategy: str | None = None) -> tuple[str, bytes]:

@@ -133,12 +133,12 @@ class JobRun(Base):
 
 class Notification(Base):
     """A reminder about an entity's return (to its coordinators, or to evaluators about its
-    review), kept in the application and e-mailed when an SMTP server is configured; one per
-    return, recipient and day."""
+    review) or the news of a review decision, kept in the application and e-mailed when an SMTP
+    server is configured; one per return, recipient, day and subject."""
 
     __tablename__ = "notification"
     __table_args__ = (
-        UniqueConstraint("strategy_id", "entity_id", "period", "recipient", "day"),
+        UniqueConstraint("strategy_id", "entity_id", "period", "recipient", "day", "subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

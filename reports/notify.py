@@ -1,6 +1,7 @@
-"""Reminders: before a return is due, while it is late, and while it waits for review; at most
-one notification per return, recipient and day, kept in the application and e-mailed when an
-SMTP server is configured."""
+"""Reminders (before a return is due, while it is late, and while it waits for review) and
+the news of a review decision (a return sent back or approved); at most one notification per
+return, recipient, day and subject, kept in the application and e-mailed when an SMTP server
+is configured."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from indicators.i18n import _
 from indicators.model import Entity, Return, Strategy, utcnow
 from indicators.obligations import Calendar, Standing
 from indicators.periods import Period, parse_period
-from indicators.return_review import review_queue
+from indicators.return_review import Decision, ReviewDecision, review_queue
 from indicators.vocabulary import ReturnStatus
 from reports.gaps import return_statuses
 from reports.model import Notification
@@ -208,6 +209,46 @@ def _kept(strategy: Strategy, entity: Entity, period: str, recipient: str, as_of
     return Notification(strategy_id=strategy.id, entity_id=entity.id, period=period,
                         recipient=recipient, day=as_of, subject=subject, body=body,
                         created_at=utcnow())
+
+
+def notify_decision(session_factory, return_: Return, decision: ReviewDecision,
+                    recipients: list[str], smtp: SmtpServer | None) -> list[Notification]:
+    """Tell the coordinators of a return that it was sent back (with the comments) or
+    approved: kept in the application, e-mailed when `smtp` is given. Other decisions
+    (reopening) and a return without recipients notify no one."""
+    if decision.decision not in (Decision.RETURNED, Decision.APPROVED):
+        return []
+    wanted = [_decision_notification(return_, decision, recipient) for recipient in recipients]
+    created = [notification for notification in wanted
+               if _insert_once(session_factory, notification)]
+    for notification in created:
+        if smtp:
+            _deliver(session_factory, smtp, notification)
+    return created
+
+
+def _decision_notification(return_: Return, decision: ReviewDecision,
+                           recipient: str) -> Notification:
+    entity, period = return_.entity, return_.period
+    if decision.decision is Decision.APPROVED:
+        subject = _("Return approved: %(entity)s, %(period)s, revision %(revision)s",
+                    entity=entity.code, period=period, revision=return_.revision)
+        body = _("The return of %(entity)s for %(period)s (revision %(revision)s) was approved "
+                 "by %(who)s. The period is now locked.", entity=entity.name, period=period,
+                 revision=return_.revision, who=decision.actor)
+    else:
+        subject = _("Return sent back: %(entity)s, %(period)s, revision %(revision)s",
+                    entity=entity.code, period=period, revision=return_.revision)
+        lines = [f"- {comment.indicator.code} {comment.disaggregation or _('total')}: "
+                 f"{comment.body}" for comment in decision.comments]
+        body = "\n".join([
+            _("The return of %(entity)s for %(period)s (revision %(revision)s) was sent back "
+              "by %(who)s. Correct what the comments point at and upload it again.",
+              entity=entity.name, period=period, revision=return_.revision, who=decision.actor),
+            "", decision.note, *lines]).strip()
+    return Notification(strategy_id=return_.strategy_id, entity_id=entity.id, period=period,
+                        recipient=recipient, day=decision.at.date(), subject=subject,
+                        body=body, created_at=utcnow())
 
 
 def _insert_once(session_factory, notification: Notification) -> bool:

@@ -24,7 +24,10 @@ def test_coordinator_fixes_a_flawed_return_in_the_browser(page, small_strategy, 
     page.click("button[value=submit]")
     assert page.locator("#outcome").get_attribute("data-outcome") == "rejected"
     problems = page.locator("#problems tbody tr")
-    assert problems.count() == 2
+    assert page.locator("#problems tr[data-type=not_a_number]").count() == 1
+    # the male count above the total marks the total and each category cell (3)
+    assert page.locator("#problems tr[data-type=breakdown_exceeds_total]").count() == 4
+    assert problems.count() == 5
     assert "Quantitative!H" in problems.first.inner_text()
     assert page.locator("#annotated").is_visible()
 

@@ -1,6 +1,7 @@
 """The arithmetic evaluators rely on, checked against numbers worked out by hand."""
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
@@ -15,7 +16,7 @@ from indicators.progress import (
     judge,
     progress,
 )
-from indicators.quality import completeness, modified_z_scores, outliers
+from indicators.quality import completeness, is_unusual, outlier_score, outliers
 from indicators.trends import least_squares, trajectory
 from indicators.vocabulary import Direction
 
@@ -164,18 +165,33 @@ def test_completeness_and_timeliness_per_entity_and_period():
     assert by_period.loc["2026Q2", "timeliness"] == 0.0
 
 
-def test_modified_z_score_against_median_and_mad():
-    # median 11, |deviations| 1 0 2 1 39 → MAD 1; 50 scores 0.6745 × 39 = 26.3055
-    scores = modified_z_scores(pd.Series([10.0, 11.0, 9.0, 12.0, 50.0]))
-    assert scores.iloc[4] == pytest.approx(26.3055)
-    assert scores.iloc[0] == pytest.approx(-0.6745)
+def test_modified_z_score_against_the_rest_of_the_series():
+    # the others 10 11 9 12: median 10.5, |deviations| 0.5 0.5 1.5 1.5 → MAD 1;
+    # 50 scores 0.6745 × 39.5 = 26.643
+    assert outlier_score(50.0, [10.0, 11.0, 9.0, 12.0]) == pytest.approx(26.643, rel=1e-4)
+    assert outlier_score(10.0, [11.0, 9.0]) is None  # too short a series
 
 
 def test_modified_z_score_falls_back_to_mean_deviation_when_mad_is_zero():
-    # median 5, |deviations| 0 0 0 0 5 → MAD 0, MeanAD 1 → 5 / 1.253314 = 3.989
-    scores = modified_z_scores(pd.Series([5.0, 5.0, 5.0, 5.0, 10.0]))
-    assert scores.iloc[4] == pytest.approx(3.9894, rel=1e-4)
-    assert modified_z_scores(pd.Series([2.0, 2.0, 2.0])).tolist() == [0.0, 0.0, 0.0]
+    # the others 5 5 5 6: median 5, |deviations| 0 0 0 1 → MAD 0, MeanAD 0.25
+    # → 5 / (1.253314 × 0.25) = 15.958; all equal: any other value is infinitely far
+    assert outlier_score(10.0, [5.0, 5.0, 5.0, 6.0]) == pytest.approx(15.958, rel=1e-4)
+    assert outlier_score(10.0, [5.0, 5.0, 5.0]) == math.inf
+    assert outlier_score(5.0, [5.0, 5.0, 5.0]) == 0.0
+
+
+@pytest.mark.parametrize(("value", "earlier", "count", "warned"), [
+    (335, [272, 250, 290, 268, 281], True, False),  # ordinary drift of a count
+    (3, [0, 1, 0, 2], True, False),  # a small, zero-inflated count
+    (2720, [272, 250, 290, 268, 281], True, True),  # ×10
+    (4, [1, 1, 1], True, False),  # a small count within chance
+    (20, [1, 1, 1], True, True),
+    (-45.0, [44.0, 46.0, 45.5, 44.5], False, True),  # a sign flip
+    (0.45, [44.0, 46.0, 45.5, 44.5], False, True),  # a percentage typed as a fraction
+])
+def test_a_warning_needs_a_robust_score_and_a_change_beyond_chance(value, earlier, count,
+                                                                   warned):
+    assert is_unusual(value, earlier, count) is warned
 
 
 def test_outliers_are_judged_within_each_series():

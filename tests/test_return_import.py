@@ -66,6 +66,24 @@ ERRORS = [
 ]
 
 
+def test_a_breakdown_above_its_total_marks_the_total_and_every_category(db, template, send):
+    result = send(fill(template, {("C1", ""): 100, ("C1", "sex=female"): 40,
+                                  ("C1", "sex=male"): 80, ("C1", "sex=unknown"): 5}))
+    marked = {problem.reference: problem.message for problem in result.report.problems
+              if problem.type == "breakdown_exceeds_total"}
+    assert set(marked) == {f"Quantitative!{cell_of(template, 'C1', breakdown)}"
+                           for breakdown in ("", "sex=female", "sex=male", "sex=unknown")}
+    assert all("125" in message and "100" in message for message in marked.values())
+
+
+def test_categories_not_always_known_may_be_left_blank(db, template, send):
+    result = send(fill(template, {("C1", ""): 60, ("C1", "sex=female"): "<5",
+                                  ("C1", "sex=male"): 55, ("C1", "sex=unknown"): None}))
+    assert result.outcome is UploadOutcome.SUBMITTED, [p.line() for p in result.report.problems]
+    assert not [problem for problem in result.report.problems
+                if problem.type in ("required_empty", "breakdown_below_total")]
+
+
 @pytest.mark.parametrize(("type_", "cells", "code", "breakdown"), ERRORS,
                          ids=[case[0] for case in ERRORS])
 def test_coordinator_sees_the_cell_of_each_error_and_nothing_is_imported(

@@ -187,9 +187,17 @@ def _error_response(error):
     return render_template("error.html", error=error), error.code
 
 
-def _may(action: str) -> bool:
-    """Templates ask `may('review_returns')` to show what the user may use."""
-    return permissions().allows(Action(action))
+def _may(action: str, entity: str | None = None) -> bool:
+    """Templates ask `may('review_returns')` to show what the user may use, and
+    `may('read_returns', 'POL')` for what concerns one entity (by code)."""
+    if entity is None:
+        return permissions().allows(Action(action))
+    if "mne_entity_codes" not in g:
+        g.mne_entity_codes = {}
+    if action not in g.mne_entity_codes:
+        g.mne_entity_codes[action] = entity_codes(Action(action))
+    codes = g.mne_entity_codes[action]
+    return codes is None or entity in codes
 
 
 def init_app(app: Flask) -> None:

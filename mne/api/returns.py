@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from importers.returns import Expected
+from indicators.desk import DeskItem
 from indicators.model import DataValue, Entity, Indicator, Return, Strategy, UploadOutcome
 from indicators.periods import parse_period
 from mne.accounts.guard import (
@@ -21,7 +22,9 @@ from mne.accounts.guard import (
 )
 from mne.accounts.permissions import Action
 from mne.api import blueprint, error
+from mne.api.openapi import documented
 from mne.context import session
+from mne.evaluation import my_returns
 from mne.uploads import (
     annotated_response,
     original_response,
@@ -48,6 +51,28 @@ def return_template():
     authorize_entity(Action.SUBMIT_RETURNS, entity)
     name, data = template(entity, parse_period(period), request.args.get("strategy") or None)
     return xlsx_response(data, name)
+
+
+@blueprint.get("/me/returns")
+@requires(Action.SUBMIT_RETURNS)
+@documented(responses={"200": "Every return the user's entities owe, sent-back ones first: "
+                              "entity, period, due date, status and the status in words "
+                              "(`in_words`), the reviewer's comments, the template and the "
+                              "page to upload"}, tags=["returns"])
+def returns_owed():
+    """The returns the user's entities (and those below them) owe, as on My returns.
+
+    For the period in progress and the four before it, under every active strategy: what is
+    not due yet, due, late, submitted, sent back (with the comments) or approved."""
+    return jsonify([_desk_entry(item) for item in my_returns()])
+
+
+def _desk_entry(item: DeskItem) -> dict[str, Any]:
+    entry = item.to_dict()
+    where = {"entity": entry["entity"], "period": entry["period"]}
+    entry["template_url"] = url_for("api.return_template", **where, strategy=entry["strategy"])
+    entry["page_url"] = url_for("returns.period_page", **where)
+    return entry
 
 
 @blueprint.post("/returns")

@@ -18,7 +18,8 @@ from indicators.return_review import (
 from mne.accounts.guard import authorized_return, requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint
-from mne.context import actor, session
+from mne.context import actor, database, session, settings
+from mne.scheduling import notify_review
 
 
 def _summary(found: Return) -> dict:
@@ -57,6 +58,7 @@ def _decide(return_id: int, action: Action, decide):
     found = authorized_return(return_id, action)
     made = decide(found, request.get_json(silent=True) or {})  # a ReviewError is a 409
     session().commit()
+    notify_review(settings(), database(), session(), found, made)
     return jsonify({**_summary(found), "decision": _decision(made)})
 
 

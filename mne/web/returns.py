@@ -3,7 +3,7 @@ the result of an upload and each stored return with its problems and its changes
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from importers.returns import Expected
@@ -11,15 +11,24 @@ from indicators.errors import NotFound
 from indicators.model import Entity, Return, Upload
 from indicators.periods import Period, parse_period
 from indicators.return_review import feedback_for_period
-from mne.accounts.guard import authorize, authorized_return, permissions, requires
+from mne.accounts.guard import (
+    authorize,
+    authorized_return,
+    entity_codes,
+    permissions,
+    requires,
+)
 from mne.accounts.permissions import Action
 from mne.context import actor, session
+from mne.evaluation import my_returns
 from mne.uploads import (
     annotated_response,
     original_response,
     receive,
+    resubmit,
     return_summary,
     returns_query,
+    submittable,
     template,
     xlsx_response,
 )
@@ -45,6 +54,14 @@ def index():
                                                  Action.READ_RETURNS).limit(500))
     return render_template("returns/index.html", returns=[return_summary(row) for row in rows],
                            entities=_entities(), filters=args)
+
+
+@blueprint.get("/my/returns")
+@requires(Action.SUBMIT_RETURNS)
+def mine():
+    """The coordinator's desk: every return their entities owe, where each stands, one click
+    to the template or the upload; sent-back returns first with their comments."""
+    return render_template("returns/mine.html", items=my_returns())
 
 
 @blueprint.get("/returns/open")
@@ -105,8 +122,40 @@ def period_upload(entity: str, period: str):
     result = receive(upload.read(), upload.filename,
                      dry_run=request.form.get("action") == "check",
                      expected=Expected(entity=row.code, period=code))
-    return render_template("returns/result.html", result=result.to_dict(), entity=row,
-                           period=code)
+    return _result_page(result.to_dict(), row, code)
+
+
+def _result_page(result: dict, entity: Entity, period: str) -> str:
+    """What became of an upload; after a clean check, a button submits the same file."""
+    return render_template("returns/result.html", result=result, entity=entity, period=period,
+                           may_submit_checked=result["outcome"] == "checked"
+                           and not result["errors"] and submittable(period))
+
+
+@blueprint.post("/uploads/<int:upload_id>/submit")
+@requires(Action.SUBMIT_RETURNS)
+def submit_checked(upload_id: int):
+    """Submit the workbook just checked, without choosing the file again (it is stored)."""
+    upload = _own_upload(upload_id, Action.SUBMIT_RETURNS)
+    result = resubmit(upload, entity_codes(Action.SUBMIT_RETURNS)).to_dict()
+    entity = session().scalars(select(Entity).where(Entity.code == result["entity"])).first()
+    if entity is None:  # not a return: say why where the returns are
+        flash(result["message"], "error")
+        return redirect(url_for("returns.mine"))
+    return _result_page(result, entity, result["period"])
+
+
+def _own_upload(upload_id: int, action: Action) -> Upload:
+    """An upload with its file, for the one who sent it or whoever may do `action` for the
+    return it became."""
+    upload = session().get(Upload, upload_id)
+    if upload is None or not upload.file_path:  # the demonstration's returns have no file
+        abort(404)
+    if upload.return_id is not None:
+        authorized_return(upload.return_id, action)
+    elif upload.uploaded_by != actor() and permissions().entities(action) is not None:
+        abort(403)
+    return upload
 
 
 @blueprint.get("/returns/<int:return_id>")
@@ -144,11 +193,4 @@ def annotated(return_id: int):
 def annotated_check(upload_id: int):
     """A checked (not imported) workbook with every problem marked on its cell: for the one
     who sent it, or whoever may read the return it became."""
-    upload = session().get(Upload, upload_id)
-    if upload is None or not upload.file_path:  # the demonstration's returns have no file
-        abort(404)
-    if upload.return_id is not None:
-        authorized_return(upload.return_id, Action.READ_RETURNS)
-    elif upload.uploaded_by != actor() and permissions().entities(Action.READ_RETURNS) is not None:
-        abort(403)
-    return annotated_response(upload)
+    return annotated_response(_own_upload(upload_id, Action.READ_RETURNS))

@@ -23,7 +23,8 @@ from indicators.return_review import (
 )
 from mne.accounts.guard import authorized_return, permissions, requires
 from mne.accounts.permissions import Action
-from mne.context import actor, session
+from mne.context import actor, database, session, settings
+from mne.scheduling import notify_review
 
 blueprint = Blueprint("review", __name__)
 COMMENT_FIELD = "comment:"
@@ -78,12 +79,13 @@ def return_page(return_id: int):
 def _decide(return_id: int, action: Action, decide) -> object:
     found = authorized_return(return_id, action)
     try:
-        decide(found)
+        made = decide(found)
     except ReviewError as problem:
         session().rollback()
         flash(str(problem), "error")
     else:
         session().commit()
+        notify_review(settings(), database(), session(), found, made)
     return redirect(url_for("review.return_page", return_id=return_id))
 
 

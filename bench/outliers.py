@@ -1,0 +1,109 @@
+"""Benchmark: how many outlier warnings an ordinary return raises, and how many planted
+anomalies are still caught, over the demonstration's quarterly returns.
+
+Each demonstration value with at least OUTLIER_MIN_SERIES - 1 earlier values of its series
+(indicator, entity, breakdown) is judged as an upload judges it (`indicators.quality.is_unusual`
+against the earlier values); warnings are counted per return (entity and period). Then, in
+every such series, three anomalies are planted one at a time: the value ×10, its sign flipped
+(caught by the unit's check where the unit cannot be negative), and the female and male values
+swapped (where they differ by at least a quarter). Goal: at most 2 warnings per ordinary
+return, 100 % of planted anomalies caught.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from importers.demo import load_demo  # noqa: E402
+from importers.return_checks import unit_problem  # noqa: E402
+from indicators.data_quality import quantitative_values  # noqa: E402
+from indicators.evaluation import Scope  # noqa: E402
+from indicators.model import Strategy, Unit  # noqa: E402
+from indicators.quality import OUTLIER_MIN_SERIES, is_unusual  # noqa: E402
+from mne.config import load_settings  # noqa: E402
+from mne.database import Database, upgrade  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SWAP_MIN_RATIO = 1.25
+
+
+def demonstration_values() -> pd.DataFrame:
+    """The demonstration's entity-level quantitative values, oldest period first."""
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database(f"sqlite:///{folder}/bench.sqlite")
+        upgrade(database.engine)
+        with database.transaction() as session:
+            load_demo(session, load_settings(ROOT / "config.toml").dimensions)
+        with database.sessions() as session:
+            code = session.query(Strategy.code).first()[0]
+            values = quantitative_values(session, code, Scope.of(session))
+        database.engine.dispose()
+    return values.dropna(subset=["value"]).sort_values("period_end")
+
+
+def judged(values: pd.DataFrame):
+    """(row, earlier values, is a count) for every value with enough history."""
+    for _key, series in values.groupby(["indicator", "entity", "disaggregation"]):
+        numbers = series["value"].tolist()
+        for position in range(OUTLIER_MIN_SERIES - 1, len(numbers)):
+            row = series.iloc[position]
+            yield row, numbers[:position], Unit(row["unit"])
+
+
+def caught(value: float, earlier: list[float], unit: Unit) -> bool:
+    """Whether the upload would object: an error for the unit (a negative count), or a
+    warning."""
+    return (unit_problem(value, unit) is not None
+            or is_unusual(value, earlier, unit is Unit.COUNT))
+
+
+def main() -> None:
+    values = demonstration_values()
+    warnings: Counter[tuple[str, str]] = Counter()
+    returns: set[tuple[str, str]] = set()
+    planted: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    by_cell = {(row.indicator, row.entity, row.disaggregation, row.period): row.value
+               for row in values.itertuples()}
+    for row, earlier, unit in judged(values):
+        returns.add((row["entity"], row["period"]))
+        if is_unusual(row["value"], earlier, unit is Unit.COUNT):
+            warnings[row["entity"], row["period"]] += 1
+        if row["value"]:
+            for name, value in (("x10", row["value"] * 10), ("sign flip", -row["value"])):
+                planted[name] += 1
+                found[name] += caught(value, earlier, unit)
+        if row["disaggregation"] == "sex=female":
+            male = by_cell.get((row["indicator"], row["entity"], "sex=male", row["period"]))
+            if male and row["value"] and max(male, row["value"]) >= SWAP_MIN_RATIO * min(
+                    male, row["value"]):
+                planted["sex swap"] += 1
+                male_earlier = [number for number in values[
+                    (values["indicator"] == row["indicator"])
+                    & (values["entity"] == row["entity"])
+                    & (values["disaggregation"] == "sex=male")
+                    & (values["period_end"] < row["period_end"])]["value"]]
+                found["sex swap"] += (caught(male, earlier, unit)
+                                      or caught(row["value"], male_earlier, unit))
+    per_return = [warnings.get(key, 0) for key in sorted(returns)]
+    print(f"returns judged: {len(per_return)}, warnings: {sum(per_return)}, "
+          f"per return: mean {sum(per_return) / max(len(per_return), 1):.2f}, "
+          f"max {max(per_return, default=0)}; returns with more than 2: "
+          f"{sum(1 for number in per_return if number > 2)}")
+    for name in planted:
+        print(f"planted {name}: {found[name]} of {planted[name]} caught "
+              f"({found[name] / planted[name]:.1%})")
+    total = sum(planted.values())
+    print(f"planted anomalies caught: {sum(found.values())} of {total} "
+          f"({sum(found.values()) / max(total, 1):.1%})")
+
+
+if __name__ == "__main__":
+    main()
