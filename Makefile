@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# `make run PORT=5001` serves on another port when 5000 is taken.
+PORT ?= 5000
 TEST_STAMP := $(VENV)/.test-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run test bench lint clean browser pdflibs
@@ -22,7 +24,7 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP) pdflibs
 	$(BIN)/mne init
 	$(BIN)/mne demo
-	$(BIN)/mne serve --host 127.0.0.1 --port 5000
+	$(BIN)/mne serve --host 127.0.0.1 --port $(PORT)
 
 test: $(TEST_STAMP) browser pdflibs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ trailing spaces, a flag word, a level as `2`, `2 – in progress` or `in progres
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 SUPPRESSED = re.compile(r"^<\s*\d+([.,]\d+)?$")
-LEVEL_PREFIX = re.compile(r"^(-?\d+)(\s*[–—:-].*)?$")
+LEVEL_PREFIX = re.compile(r"^(-?\d{1,9})(\s*[–—:-].*)?$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _number_from_text(text: str) -> Reading:
         value = float(compact)
     except ValueError:
         return INVALID
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         return INVALID
     return Reading(value=value)
 

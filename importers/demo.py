@@ -1,29 +1,59 @@
 """The demonstration strategy: a realistic national strategy with eight quarters of returns.
 
-The framework is read from `demo_strategy.toml`; the values are generated from each indicator's
-`series` (trend, noise, shares) with a random generator seeded by the indicator's code, so that a
-second run produces the very same rows and changes nothing.
+The framework is read from `demo_strategy.toml`. The returns go through the pipeline a
+coordinator's upload goes through: for each entity and quarter the template is written, filled
+with figures generated from each indicator's `series` (trend, noise, shares; a random generator
+seeded by the indicator's code, so that every run tells the same story) and received
+(`importers.returns`), so every value has its file, sheet and cell; the returns of past quarters
+are then approved (`indicators.return_review`). A template asks only what is due by the
+indicator's frequency (`indicators.obligations`), so annual indicators have values in Q4 only.
+
+The demonstration is loaded only where it is absent: the framework when the strategy does not
+exist, a return when its entity-period has none. It never rewrites what a return, an edit or an
+import wrote, and the audit trail records what it wrote.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tomllib
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import openpyxl
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from importers.return_form import (
+    FLAG_WORDS,
+    L_CODE,
+    L_EVIDENCE,
+    L_FLAG,
+    L_LEVEL,
+    L_NARRATIVE,
+    Q_CODE,
+    Q_FLAG,
+    Q_KEY,
+    Q_VALUE,
+    QUALITATIVE,
+    QUANTITATIVE,
+    build_form,
+    level_choices,
+)
+from importers.returns import Expected, ReturnResult, receive_return
+from importers.template import write_template
+from indicators.audit import record
+from indicators.bulk import collector_paused
 from indicators.disaggregation import canonical_key
 from indicators.framework import (
     INDICATOR_FIELD,
     ensure_default_scale,
     ensure_dimensions,
-    upsert,
     write_entity,
     write_indicator,
     write_objective,
@@ -32,6 +62,7 @@ from indicators.framework import (
     write_target,
 )
 from indicators.model import (
+    DataValue,
     Entity,
     Flag,
     Indicator,
@@ -39,18 +70,20 @@ from indicators.model import (
     Objective,
     Principle,
     Return,
-    ReturnState,
     Strategy,
     Unit,
     Upload,
     UploadOutcome,
 )
+from indicators.obligations import debtors, is_due, reporting_indicators
 from indicators.periods import parse_period
-from indicators.values import ValueKey, write_values
+from indicators.return_review import approve
 
 DEMO_FILE = Path(__file__).with_name("demo_strategy.toml")
 QUARTERS = [(parse_period("2024Q4") + step).code for step in range(8)]
 LATEST_QUARTER = QUARTERS[-1]
+DEMO_ACTOR = "demo"
+NOT_AVAILABLE = "not available"  # the template's flag word (`FLAG_WORDS`) for a missing figure
 
 
 def read_demo(path: Path = DEMO_FILE) -> dict[str, Any]:
@@ -58,9 +91,63 @@ def read_demo(path: Path = DEMO_FILE) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def load_demo(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Load (or bring up to date) the demonstration strategy and its values."""
+@dataclass
+class DemoSummary:
+    """What `load_demo` found and wrote."""
+
+    strategy: str
+    framework_written: bool = False
+    returns_received: int = 0
+    returns_approved: int = 0
+    values_written: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def wrote_anything(self) -> bool:
+        return self.framework_written or self.returns_received > 0
+
+
+@collector_paused()
+def load_demo(sessions: Callable[[], Session], storage: Path,
+              dimensions: Mapping[str, Mapping[str, Any]]) -> DemoSummary:
+    """Load the demonstration where it is absent: its framework when the strategy does not
+    exist, and, through the return pipeline, each return whose entity-period has none."""
     demo = read_demo()
+    summary = DemoSummary(demo["strategy"]["code"])
+    with sessions() as session, session.begin():
+        strategy = _strategy(session, summary.strategy)
+        if strategy is None:
+            strategy = _load_framework(session, demo, dimensions)
+            summary.framework_written = True
+        sent = _entity_periods_with_returns(session, strategy)
+        cells = _demo_cells(session, strategy, demo, dimensions)
+    for quarter in QUARTERS:
+        absent = sorted(key for key in cells if key[1] == quarter and key not in sent)
+        results = [_send_return(sessions, storage, summary.strategy, entity, quarter,
+                                cells[entity, quarter]) for entity, quarter in absent]
+        _tell_the_story(sessions, summary, quarter, results)
+    if summary.wrote_anything:
+        with sessions() as session, session.begin():
+            record(session, DEMO_ACTOR, "demo.loaded", "strategy", summary.strategy,
+                   after={"framework": summary.framework_written,
+                          "returns": summary.returns_received,
+                          "approved_returns": summary.returns_approved,
+                          "values": summary.values_written})
+    return summary
+
+
+def _strategy(session: Session, code: str) -> Strategy | None:
+    return session.scalars(select(Strategy).where(Strategy.code == code)).one_or_none()
+
+
+def _entity_periods_with_returns(session: Session, strategy: Strategy) -> set[tuple[str, str]]:
+    return {(code, period) for code, period in session.execute(
+        select(Entity.code, Return.period).join(Entity, Return.entity_id == Entity.id)
+        .where(Return.strategy_id == strategy.id))}
+
+
+def _load_framework(session: Session, demo: dict[str, Any],
+                    dimensions: Mapping[str, Mapping[str, Any]]) -> Strategy:
     ensure_dimensions(session, dimensions)
     scale = ensure_default_scale(session)
     strategy = write_strategy(session, demo["strategy"]["code"],
@@ -72,22 +159,144 @@ def load_demo(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> 
         for position, spec in enumerate(demo["principles"])
     }
     _load_objectives(session, demo["objectives"], principles)
-    indicators = [_load_indicator(session, strategy, spec, scale.code)
-                  for spec in demo["indicators"]]
-    returns = _ReturnBook(session, strategy, entities, set(demo.get("missing_returns", [])))
-    rows = [
-        (key, fields)
-        for indicator, spec in zip(indicators, demo["indicators"], strict=True)
-        for key, fields in _demo_values(indicator, spec, entities, dimensions, returns)
-    ]
-    changes = write_values(session, rows)
-    return {
-        "strategy": strategy.code,
-        "indicators": len(indicators),
-        "entities": len(entities),
-        "values": len(rows),
-        "values_written": changes.touched,
-    }
+    for spec in demo["indicators"]:
+        _load_indicator(session, strategy, spec, scale.code)
+    record(session, DEMO_ACTOR, "demo.framework", "strategy", strategy.code,
+           after={"entities": len(entities), "indicators": len(demo["indicators"])})
+    return strategy
+
+
+
+@dataclass
+class _Filling:
+    """What an entity types into one return: (code, breakdown) to (value cell, flag word),
+    and a qualitative code to (level, narrative, evidence)."""
+
+    numbers: dict[tuple[str, str], tuple[Any, str | None]] = field(default_factory=dict)
+    levels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
+def _demo_cells(session: Session, strategy: Strategy, demo: dict[str, Any],
+                dimensions: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, str], _Filling]:
+    """What each entity sends for each quarter, by (entity code, quarter): a return wherever it
+    owes an indicator, except the returns the story says were never sent."""
+    never_sent = set(demo.get("missing_returns", []))
+    specs = {spec["code"]: spec for spec in demo["indicators"]}
+    cells: dict[tuple[str, str], _Filling] = {}
+    indicators = reporting_indicators(session, strategy)
+    for indicator in indicators:
+        for quarter in QUARTERS:
+            if is_due(indicator, parse_period(quarter)):
+                for entity in debtors(indicator):
+                    if f"{entity.code}:{quarter}" not in never_sent:
+                        cells.setdefault((entity.code, quarter), _Filling())
+    for indicator in indicators:
+        for entity, quarter, breakdown, content in _figures(indicator, specs.get(indicator.code),
+                                                           dimensions):
+            filling = cells.get((entity, quarter))
+            if filling is None:
+                continue
+            if indicator.kind is Kind.QUALITATIVE:
+                filling.levels[indicator.code] = content
+            else:
+                filling.numbers[indicator.code, breakdown] = content
+    return cells
+
+
+def _figures(indicator: Indicator, spec: dict[str, Any] | None,
+             dimensions: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, str, str, Any]]:
+    """(entity, quarter, breakdown, cell content) of every figure the story gives the indicator
+    in the quarters it is due."""
+    missing = set(spec.get("missing", [])) if spec else {"ALL"}
+    if "ALL" in missing:
+        return
+    rng = np.random.default_rng(zlib.crc32(indicator.code.encode()))
+    reporters = spec.get("reporters", [spec["responsible"]])
+    if indicator.kind is Kind.QUALITATIVE:
+        reporters = reporters[:1]
+    weights = _weights(len(reporters))
+    flag = spec.get("flags", {})
+    for step, quarter in enumerate(QUARTERS, start=1):
+        national = _national_value(indicator, spec, step, rng)
+        if not is_due(indicator, parse_period(quarter)):
+            continue
+        for reporter, weight in zip(reporters, weights, strict=True):
+            if f"{reporter}:{quarter}" in missing:
+                continue
+            if indicator.kind is Kind.QUALITATIVE:
+                yield reporter, quarter, "", _qualitative_cells(indicator, spec, step - 1)
+                continue
+            share = national * weight if indicator.unit.additive else national
+            breakdowns = ({} if quarter in spec.get("no_breakdown", [])
+                          else _breakdowns(indicator, spec, share, dimensions))
+            if quarter in spec.get("miscounted", []):
+                breakdowns = _miscounted(breakdowns)
+            for breakdown, value in {"": _rounded(indicator, share), **breakdowns}.items():
+                yield reporter, quarter, breakdown, _number_cell(value, flag.get(quarter))
+
+
+def _send_return(sessions: Callable[[], Session], storage: Path, strategy: str, entity: str,
+                 quarter: str, filling: _Filling) -> ReturnResult:
+    """The entity's return for the quarter, written from its template and received as any
+    upload is."""
+    period = parse_period(quarter)
+    with sessions() as session:
+        template = write_template(session, build_form(session, entity, period, strategy))
+    return receive_return(sessions, storage, _filled(template, filling),
+                          f"demo-{entity}-{quarter}.xlsx", DEMO_ACTOR,
+                          expected=Expected(entity, quarter, strategy))
+
+
+def _filled(template: bytes, filling: _Filling) -> bytes:
+    """The template filled as the entity would: every figure the story gives it, the flag
+    'not available' for a total it has none for (a breakdown category it has none for stays
+    empty, as the template allows)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(template))
+    for row in workbook[QUANTITATIVE].iter_rows(min_row=2):
+        code, breakdown = row[Q_CODE - 1].value, row[Q_KEY - 1].value or ""
+        if code:
+            value, flag = filling.numbers.get(
+                (code, breakdown), (None, None if breakdown else NOT_AVAILABLE))
+            row[Q_VALUE - 1].value, row[Q_FLAG - 1].value = value, flag
+    for row in workbook[QUALITATIVE].iter_rows(min_row=2):
+        code = row[L_CODE - 1].value
+        if code in filling.levels:
+            (row[L_LEVEL - 1].value, row[L_NARRATIVE - 1].value,
+             row[L_EVIDENCE - 1].value) = filling.levels[code]
+        elif code:
+            row[L_FLAG - 1].value = NOT_AVAILABLE
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _tell_the_story(sessions: Callable[[], Session], summary: DemoSummary, quarter: str,
+                    results: list[ReturnResult]) -> None:
+    """Date each return of the quarter as the story has it (some came late) and approve those
+    of past quarters; the latest quarter's returns wait for review."""
+    with sessions() as session, session.begin():
+        for result in results:
+            if result.outcome is not UploadOutcome.SUBMITTED:
+                summary.refused.append(f"{result.entity} {quarter}: {result.message}")
+                continue
+            summary.returns_received += 1
+            summary.values_written += session.scalar(
+                select(func.count()).select_from(DataValue)
+                .where(DataValue.return_id == result.return_id))
+            received_at = _received_at(result.entity, quarter)
+            session.execute(update(Upload).where(Upload.id == result.upload_id)
+                            .values(uploaded_at=received_at))
+            if quarter != LATEST_QUARTER:
+                decision = approve(session, session.get(Return, result.return_id), DEMO_ACTOR)
+                decision.at = received_at + dt.timedelta(days=10)
+                summary.returns_approved += 1
+
+
+def _received_at(entity: str, quarter: str) -> dt.datetime:
+    """When the story has the return arrive: 18 days after the quarter, or 44 for some."""
+    late = zlib.crc32(f"{entity}{quarter}".encode()) % 5 == 0
+    return dt.datetime.combine(parse_period(quarter).end + dt.timedelta(days=44 if late else 18),
+                               dt.time(10, 30))
 
 
 def _load_entities(session: Session, specs: list[dict[str, Any]]) -> dict[str, Entity]:
@@ -125,81 +334,6 @@ def _load_indicator(session: Session, strategy: Strategy, spec: dict[str, Any],
     return indicator
 
 
-class _ReturnBook:
-    """The demonstration returns, one per entity and quarter, created as values need them."""
-
-    def __init__(self, session: Session, strategy: Strategy, entities: dict[str, Entity],
-                 never_sent: set[str]):
-        self.session, self.strategy, self.entities = session, strategy, entities
-        self.never_sent = never_sent
-        self.returns: dict[tuple[str, str], Return] = {}
-
-    def sent(self, entity_code: str, quarter: str) -> bool:
-        """Whether the entity sent its return for the quarter at all."""
-        return f"{entity_code}:{quarter}" not in self.never_sent
-
-    def of(self, entity_code: str, quarter: str) -> Return:
-        if (entity_code, quarter) not in self.returns:
-            key = {"strategy_id": self.strategy.id, "entity_id": self.entities[entity_code].id,
-                   "period": quarter, "revision": 1}
-            known = self.session.scalars(select(Return).filter_by(**key)).one_or_none()
-            self.returns[entity_code, quarter] = upsert(
-                self.session, Return, key,
-                state=ReturnState.SUBMITTED if quarter == LATEST_QUARTER
-                else ReturnState.APPROVED,
-                upload=known.upload if known else self.upload(entity_code, quarter),
-                validation={"errors": [], "warnings": [], "source": "demonstration data"},
-            )
-        return self.returns[entity_code, quarter]
-
-    def upload(self, entity_code: str, quarter: str) -> Upload:
-        """The (fileless) upload a demonstration return stands for, some of them late."""
-        late = zlib.crc32(f"{entity_code}{quarter}".encode()) % 5 == 0
-        return Upload(sha256="", file_path="", original_name=f"demo-{entity_code}-{quarter}.xlsx",
-                      uploaded_by="demo", outcome=UploadOutcome.SUBMITTED,
-                      uploaded_at=dt.datetime.combine(
-                          parse_period(quarter).end + dt.timedelta(days=44 if late else 18),
-                          dt.time(10, 30)))
-
-
-def _demo_values(
-    indicator: Indicator,
-    spec: dict[str, Any],
-    entities: dict[str, Entity],
-    dimensions: Mapping[str, Mapping[str, Any]],
-    returns: _ReturnBook,
-) -> Iterator[tuple[ValueKey, dict[str, Any]]]:
-    missing = set(spec.get("missing", []))
-    if "ALL" in missing:
-        return
-    rng = np.random.default_rng(zlib.crc32(indicator.code.encode()))
-    reporters = spec.get("reporters", [spec["responsible"]])
-    if indicator.kind is Kind.QUALITATIVE:
-        reporters = reporters[:1]
-    weights = _weights(len(reporters))
-    flags = spec.get("flags", {})
-    for step, quarter in enumerate(QUARTERS, start=1):
-        national = _national_value(indicator, spec, step, rng)
-        for reporter, weight in zip(reporters, weights, strict=True):
-            if f"{reporter}:{quarter}" in missing or not returns.sent(reporter, quarter):
-                continue
-            source = returns.of(reporter, quarter)
-            entity_id = entities[reporter].id
-            if indicator.kind is Kind.QUALITATIVE:
-                yield (ValueKey(indicator.id, entity_id, quarter),
-                       _qualitative_fields(spec, step - 1, source.id))
-                continue
-            share = national * weight if indicator.unit.additive else national
-            breakdowns = ({} if quarter in spec.get("no_breakdown", [])
-                          else _breakdowns(indicator, spec, share, dimensions))
-            if quarter in spec.get("miscounted", []):
-                breakdowns = _miscounted(breakdowns)
-            cells = {"": _rounded(indicator, share), **breakdowns}
-            for breakdown, value in cells.items():
-                fields = _quantitative_fields(value, flags.get(quarter), source.id)
-                yield ValueKey(indicator.id, entity_id, quarter, breakdown), fields
-
-
 def _weights(count: int) -> list[float]:
     raw = [0.6 ** rank for rank in range(count)]
     return [weight / sum(raw) for weight in raw]
@@ -228,6 +362,9 @@ def _rounded(indicator: Indicator, value: float) -> float:
 
 def _breakdowns(indicator: Indicator, spec: dict[str, Any], total: float,
                 dimensions: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """The breakdown of `total`: counts split by the series' shares; a percentage or rate by
+    category around the total, each category lower than the one before (so 'unknown', listed
+    last, is never the largest)."""
     series = spec.get("series", {})
     total = _rounded(indicator, total)
     found: dict[str, float] = {}
@@ -240,7 +377,7 @@ def _breakdowns(indicator: Indicator, spec: dict[str, Any], total: float,
         if indicator.unit.additive:
             parts = _split(total, shares)
         else:
-            parts = {code: round(min(100.0, total * (0.9 + 0.2 * index)), 2)
+            parts = {code: round(min(100.0, total * (1.1 - 0.1 * index)), 2)
                      for index, code in enumerate(shares)}
         found.update({canonical_key({dimension: code}): value for code, value in parts.items()
                       if code in dimensions[dimension]["categories"]})
@@ -248,9 +385,10 @@ def _breakdowns(indicator: Indicator, spec: dict[str, Any], total: float,
 
 
 def _miscounted(breakdowns: dict[str, float]) -> dict[str, float]:
-    """The breakdown with its first category overcounted by 3, as a clerk might slip."""
+    """The breakdown with its first category undercounted by 3, as a clerk might slip (the
+    categories then fall short of the total: a warning, the return is imported)."""
     first = next(iter(breakdowns))
-    return {**breakdowns, first: breakdowns[first] + 3}
+    return {**breakdowns, first: max(0.0, breakdowns[first] - 3)}
 
 
 def _sex_shares(female_share: float) -> dict[str, float]:
@@ -264,22 +402,22 @@ def _split(total: float, shares: dict[str, float]) -> dict[str, float]:
     return parts
 
 
-def _quantitative_fields(value: float, flag: str | None, return_id: int) -> dict[str, Any]:
-    fields: dict[str, Any] = {"value": value, "return_id": return_id,
-                              "source_sheet": "Quantitative"}
-    if flag == "suppressed":
-        if value < 5:
-            fields.update(value=None, flag=Flag.SUPPRESSED, comment="<5")
-    elif flag:
-        fields["flag"] = Flag(flag)
-    return fields
+_FLAG_WORD = {flag: word for word, flag in FLAG_WORDS.items()}
 
 
-def _qualitative_fields(spec: dict[str, Any], index: int, return_id: int) -> dict[str, Any]:
-    return {
-        "level": int(spec["levels"][index]),
-        "narrative": spec["narratives"][index],
-        "evidence": spec["evidence"][index],
-        "return_id": return_id,
-        "source_sheet": "Qualitative",
-    }
+def _number_cell(value: float, flag: str | None) -> tuple[Any, str | None]:
+    """The value cell and flag word an entity types: `<5` for a small suppressed number."""
+    if flag is None:
+        return value, None
+    if Flag(flag) is Flag.SUPPRESSED:
+        return ("<5", None) if value < 5 else (value, None)
+    return value, _FLAG_WORD[Flag(flag)]
+
+
+def _qualitative_cells(indicator: Indicator, spec: dict[str, Any],
+                       index: int) -> tuple[str, str, str]:
+    """The level (as the template's list shows it), narrative and evidence of one quarter."""
+    level = int(spec["levels"][index])
+    choice = next(text for text in level_choices(indicator.scale)
+                  if text.startswith(f"{level} "))
+    return choice, spec["narratives"][index], spec["evidence"][index]

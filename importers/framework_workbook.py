@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from importers.workbook import open_workbook
+from importers.sandbox import read_workbook
 from indicators import problems
 from indicators.cells import FORMULA_TRIGGERS, neutralise
 from indicators.evaluation import load_strategy
@@ -229,7 +229,7 @@ def import_framework(session: Session, data: bytes, dry_run: bool = False) -> Fr
     create or update the framework it holds. All or nothing: on any error nothing is written.
     The caller owns the transaction."""
     result = FrameworkImport()
-    workbook = open_workbook(data)
+    workbook = read_workbook(data)
     rows: dict[str, list[ParsedRow]] = {}
     for sheet in SHEETS:
         if sheet.name not in workbook.sheet_names:

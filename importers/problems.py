@@ -27,9 +27,11 @@ WARNING_FILL = PatternFill("solid", start_color="FFFFD98A", end_color="FFFFD98A"
 WIDTHS = (10, 22, 20, 14, 22, 18, 28, 80)
 
 
-def annotate_workbook(original: bytes, problems: Iterable[Problem]) -> bytes:
+def annotate_workbook(original: bytes, problems: Iterable[Problem],
+                      omissions: Iterable[str] = ()) -> bytes:
     """`original` with each problem cell filled and commented and a "Problems" sheet listing
-    every problem (with a link to its cell), as the bytes of a new .xlsx file."""
+    every problem (with a link to its cell) and, below, how many more of a type were found, as
+    the bytes of a new .xlsx file."""
     problems = sorted(problems, key=position)
     workbook = load_workbook(io.BytesIO(original), keep_links=False)
     if PROBLEMS_SHEET in workbook.sheetnames:
@@ -37,7 +39,7 @@ def annotate_workbook(original: bytes, problems: Iterable[Problem]) -> bytes:
     for (sheet, cell), found in _by_cell(problems).items():
         if sheet in workbook.sheetnames:
             _mark_cell(workbook[sheet][cell], found)
-    _write_problem_sheet(workbook, problems)
+    _write_problem_sheet(workbook, problems, omissions)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -61,7 +63,7 @@ def _mark_cell(cell, problems: list[Problem]) -> None:
     cell.comment = comment
 
 
-def _write_problem_sheet(workbook, problems: list[Problem]) -> None:
+def _write_problem_sheet(workbook, problems: list[Problem], omissions: Iterable[str]) -> None:
     sheet = workbook.create_sheet(PROBLEMS_SHEET, 0)
     sheet.append([_("Severity"), _("Type"), _("Cell"), _("Indicator"), _("Breakdown"),
                   _("Found"), _("Expected"), _("Message")])
@@ -81,6 +83,8 @@ def _write_problem_sheet(workbook, problems: list[Problem]) -> None:
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"{quote_sheetname(problem.sheet)}!{problem.cell}")
             link.font = Font(color="FF0563C1", underline="single")
+    for line in omissions:
+        sheet.append(["", "", "", "", "", "", "", line])
     sheet.freeze_panes = "A2"
     workbook.active = 0
     for other in workbook.worksheets[1:]:

@@ -7,6 +7,7 @@ breakdown below its total, estimated value) let the return in all the same.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from statistics import median
@@ -237,6 +238,12 @@ class _QuantitativeCheck(_SheetCheck):
     def value_of(self, raw: Any, reading, flag: Flag, indicator: Indicator,
                  where: _Where) -> float | None:
         found = cell_text(raw)
+        if isinstance(raw, bool) and indicator.unit is not Unit.YES_NO:
+            self.report.add(problems.LogicalValue, found=found.upper(), **where.at(Q_VALUE))
+            return None
+        if reading.value is not None and not math.isfinite(reading.value):
+            self.report.add(problems.NotFinite, found=found, **where.at(Q_VALUE))
+            return None
         if reading.invalid:
             self.report.add(problems.NotANumber, found=found, **where.at(Q_VALUE))
             return None
@@ -251,9 +258,14 @@ class _QuantitativeCheck(_SheetCheck):
 
     def value_in_unit(self, value: float, found: str, indicator: Indicator,
                       where: _Where) -> float | None:
-        problem = unit_problem(value, indicator.unit)
+        unit = indicator.unit
+        problem = unit_problem(value, unit)
         if problem is not None:
             self.report.add(problem, found=found, **where.at(Q_VALUE))
+            return None
+        if abs(value) > unit.largest:
+            self.report.add(problems.ImplausiblyLarge, found=found, unit=unit.label,
+                            largest=written_number(unit.largest), **where.at(Q_VALUE))
             return None
         return value
 

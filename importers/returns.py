@@ -22,6 +22,7 @@ A dry run validates and reports without writing a return or a value.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,8 @@ from importers.return_form import (
     build_form,
     earlier_values,
 )
-from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook, open_workbook
+from importers.sandbox import in_sandbox, read_workbook
+from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook
 from indicators import problems
 from indicators.audit import record, record_value_changes, record_value_removals
 from indicators.bulk import collector_paused
@@ -56,11 +58,12 @@ from indicators.model import (
     utcnow,
 )
 from indicators.periods import PeriodError, parse_period
-from indicators.problems import ProblemReport
+from indicators.problems import ProblemError, ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open, supersede_earlier
 from indicators.storage import read_stored, store_bytes
 from indicators.values import ValueKey, credit_repeated, retire_values, write_values
 
+LOG = logging.getLogger(__name__)
 EXIT_CODES = {UploadOutcome.SUBMITTED: 0, UploadOutcome.DUPLICATE: 0, UploadOutcome.CHECKED: 0,
               UploadOutcome.REJECTED: 1, UploadOutcome.UNUSABLE: 2, UploadOutcome.REFUSED: 2,
               UploadOutcome.FORBIDDEN: 2}
@@ -98,6 +101,7 @@ class ReturnResult:
             "sha256": self.sha256, "return_id": self.return_id, "revision": self.revision,
             "state": self.state, "strategy": self.strategy, "entity": self.entity,
             "period": self.period, **self.report.to_dict(),
+            "omissions": self.report.omissions(),
             "diff": self.diff.to_dict() if self.diff else None,
         }
 
@@ -134,7 +138,7 @@ def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, 
     upload = _record_upload(sessions, storage, data, name, uploaded_by)
     result = ReturnResult(UploadOutcome.RECEIVED, "", upload.id, upload.sha256)
     try:
-        workbook = open_workbook(data, limits)
+        workbook = read_workbook(data, limits)
         identity = _identity(workbook, expected or Expected())
         _check_sender_may_send(identity, expected or Expected())
         early = not dry_run and _period_running(identity, expected or Expected())
@@ -149,8 +153,21 @@ def receive_return(sessions: Callable[[], Session], storage: Path, data: bytes, 
         result.outcome, result.message = UploadOutcome.UNUSABLE, problem.message
     except _Unusable as problem:
         result.outcome, result.message = problem.outcome, problem.message
+    except Exception as failure:  # noqa: BLE001 - whatever happens, the upload gets an outcome
+        _failed(result, failure)
     _finish_upload(sessions, result)
     return result
+
+
+def _failed(result: ReturnResult, failure: Exception) -> None:
+    """The upload's outcome when processing it failed unexpectedly: unusable, nothing
+    imported, the failure logged for the administrator under the upload's number."""
+    LOG.error("upload %s failed", result.upload_id, exc_info=failure)
+    result.outcome, result.return_id = UploadOutcome.UNUSABLE, None
+    result.revision = result.state = result.diff = None
+    result.report = ProblemReport()
+    result.message = problems.ReadingFailed.problem(
+        reason=_("upload %(id)s", id=result.upload_id)).message
 
 
 def _record_upload(sessions: Callable[[], Session], storage: Path, data: bytes, name: str,
@@ -258,7 +275,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     result.message = _(
         "Revision %(revision)s was imported and submitted: %(count)s values, %(warnings)s "
         "warnings.", revision=revision, count=len(checked.values),
-        warnings=len(checked.report.warnings))
+        warnings=checked.report.counts()["warnings"])
 
 
 def _form(session: Session, identity: dict[str, str]) -> ReturnForm:
@@ -334,8 +351,22 @@ def _import_values(session: Session, form: ReturnForm, return_row: Return,
     retire_values(session, dropped)
 
 
+NOT_READ = {UploadOutcome.RECEIVED, UploadOutcome.UNUSABLE, UploadOutcome.REFUSED,
+            UploadOutcome.FORBIDDEN}
+
+
 def annotated_upload(storage: Path, record: Return | Upload) -> bytes:
-    """A return's (or an upload's) workbook as received, with its problems marked."""
-    original = read_stored(storage, record.file_path)
-    return annotate_workbook(original, ProblemReport.from_dict(record.validation).problems)
+    """A return's (or a checked upload's) workbook as received, with its problems marked (in
+    the sandbox: the file is the sender's). An upload that never was a usable return has no
+    cells to mark: `ProblemError` with its outcome's sentence."""
+    if isinstance(record, Upload) and record.outcome in NOT_READ:
+        raise ProblemError(problems.NothingToMark, outcome=record.message or "")
+    return annotated_bytes(read_stored(storage, record.file_path),
+                           ProblemReport.from_dict(record.validation))
+
+
+def annotated_bytes(original: bytes, report: ProblemReport) -> bytes:
+    """`original` with the problems of `report` marked, written in the sandbox."""
+    return in_sandbox(Limits(), annotate_workbook, original, report.problems,
+                      report.omissions())
 

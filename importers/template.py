@@ -50,7 +50,7 @@ from importers.return_form import (
     target_for,
 )
 from importers.review_sheet import add_review_sheet
-from indicators.cells import neutralise
+from indicators.cells import neutralise, write_literal
 from indicators.i18n import _
 from indicators.model import Flag, Indicator, Return, Unit
 from indicators.return_review import ReviewDecision, feedback_for_period, return_values
@@ -154,7 +154,7 @@ class _Lists:
             self.next_column += 1
             self.sheet.cell(1, column, name)
             for row, entry in enumerate(entries, start=2):
-                self.sheet.cell(row, column, entry)
+                write_literal(self.sheet.cell(row, column), entry)
             letter = get_column_letter(column)
             self.ranges[name] = (f"{quote_sheetname(IDENTITY)}!${letter}$2:"
                                  f"${letter}${len(entries) + 1}")
@@ -165,7 +165,7 @@ def _identity_sheet(workbook: Workbook, form: ReturnForm) -> _Lists:
     sheet = workbook.create_sheet(IDENTITY)
     for row, (key, value) in enumerate(form.identity().items(), start=1):
         sheet.cell(row, 1, key)
-        sheet.cell(row, 2, value)
+        write_literal(sheet.cell(row, 2), value)
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
     lists = _Lists(sheet)

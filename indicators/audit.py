@@ -16,6 +16,18 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from indicators.model import VALUE_FIELDS, Base, DataValue, Entity, Indicator, utcnow
 from indicators.values import ValueChanges, ValueKey
+from indicators.vocabulary import (
+    Aggregation,
+    Direction,
+    Flag,
+    Frequency,
+    Kind,
+    ReturnState,
+    Status,
+    Term,
+    Unit,
+    shown,
+)
 
 
 class AuditEvent(Base):
@@ -33,11 +45,28 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for every field whose value differs, in name order."""
+        """(field, before, after) for every field whose value differs, in name order; a field
+        holding a word of the vocabulary (a state, a flag, a unit ...) in words."""
         before, after = self.before or {}, self.after or {}
-        return [(name, before.get(name), after.get(name))
+        return [(name, _in_words(name, before.get(name)), _in_words(name, after.get(name)))
                 for name in sorted(set(before) | set(after))
                 if before.get(name) != after.get(name)]
+
+
+FIELD_TERMS: dict[str, type[Term]] = {
+    "state": ReturnState, "flag": Flag, "kind": Kind, "unit": Unit, "direction": Direction,
+    "aggregation": Aggregation, "frequency": Frequency, "status": Status}
+"""The enumeration a recorded field holds, by field name."""
+
+
+def _in_words(name: str, value: Any) -> Any:
+    term = FIELD_TERMS.get(name)
+    if term is None or value is None:
+        return value
+    try:
+        return shown(term(value))
+    except ValueError:
+        return value
 
 
 def record(session: Session, actor: str, action: str, subject_type: str = "",

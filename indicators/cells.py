@@ -14,3 +14,13 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def write_literal(cell: Any, value: Any) -> Any:
+    """Put `value` in a spreadsheet cell (openpyxl's) so that it reads back exactly as given:
+    text is kept as text even when it starts like a formula (`=1+1`), never run. Returns the
+    cell."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell

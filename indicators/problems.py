@@ -13,7 +13,9 @@ indicator, breakdown, found, expected) and its message rendered in the reader's 
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -24,6 +26,8 @@ from indicators.i18n import N_, gettext
 CELL_PATTERN = re.compile(r"^([A-Z]{1,3})(\d+)$")
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 WHERE = ("sheet", "cell", "indicator", "breakdown", "found", "expected")
+PROBLEMS_PER_TYPE = 50  # a report keeps the first of each type, and counts the rest
+LONGEST_FIELD = 200  # characters of a cell's text a problem repeats
 
 
 class Severity(StrEnum):
@@ -69,17 +73,25 @@ class ProblemType:
     @classmethod
     def problem(cls, **fields: Any) -> Problem:
         """A problem of this type; the fields of `WHERE` also say where it is."""
+        fields = _plain(fields)
         where = {name: str(fields[name]) for name in WHERE if name in fields}
         if cls.expected and "expected" not in fields:
             where["expected"] = gettext(cls.expected, **fields)
         return Problem(cls.code, cls.severity, cls.message(**fields), **where,
-                       title=gettext(cls.title), fields=_plain(fields))
+                       title=gettext(cls.title), fields=fields)
 
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields as JSON-ready data."""
-    return {name: value if isinstance(value, int | float | str) else str(value)
-            for name, value in fields.items()}
+    """The fields as JSON-ready data: texts cut to `LONGEST_FIELD` characters, numbers that are
+    not finite as text."""
+    return {name: value if isinstance(value, int) or (isinstance(value, float)
+                                                      and math.isfinite(value))
+            else shorten(str(value)) for name, value in fields.items()}
+
+
+def shorten(text: str) -> str:
+    """`text`, cut to `LONGEST_FIELD` characters (an ellipsis says it was cut)."""
+    return text if len(text) <= LONGEST_FIELD else text[:LONGEST_FIELD - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -136,14 +148,26 @@ def position(problem: Problem) -> tuple:
 
 @dataclass
 class ProblemReport:
-    """Every problem found in one file."""
+    """The problems found in one file: the first `PROBLEMS_PER_TYPE` of each type, and how many
+    more of each type were found (`omitted`), so that no file makes a report grow without
+    bound."""
 
     problems: list[Problem] = field(default_factory=list)
+    omitted: dict[str, int] = field(default_factory=dict)
+    _kept: Counter = field(default_factory=Counter, init=False, repr=False, compare=False)
 
-    def add(self, kind: type[ProblemType], /, **fields: Any) -> Problem:
-        """Record a problem of `kind` with its fields and return it."""
+    def __post_init__(self) -> None:
+        self._kept.update(problem.type for problem in self.problems)
+
+    def add(self, kind: type[ProblemType], /, **fields: Any) -> Problem | None:
+        """Record a problem of `kind` with its fields and return it (None when the report
+        already holds enough of its type and only counts it)."""
+        if self._kept[kind.code] >= PROBLEMS_PER_TYPE:
+            self.omitted[kind.code] = self.omitted.get(kind.code, 0) + 1
+            return None
         problem = kind.problem(**fields)
         self.problems.append(problem)
+        self._kept[kind.code] += 1
         return problem
 
     @property
@@ -162,16 +186,31 @@ class ProblemReport:
         """The problems in reading order: by sheet, row, column."""
         return sorted(self.problems, key=position)
 
+    def _omitted(self, severity: Severity) -> int:
+        return sum(count for code, count in self.omitted.items()
+                   if code in CATALOGUE and CATALOGUE[code].severity is severity)
+
     def counts(self) -> dict[str, int]:
-        return {"errors": len(self.errors), "warnings": len(self.warnings)}
+        """How many errors and warnings were found (kept or only counted)."""
+        return {"errors": len(self.errors) + self._omitted(Severity.ERROR),
+                "warnings": len(self.warnings) + self._omitted(Severity.WARNING)}
+
+    def omissions(self) -> list[str]:
+        """One line per type of which only the first were kept: how many more there are."""
+        return [gettext(N_("%(count)s more problems of the type '%(title)s' are not listed."),
+                        count=count, title=gettext(CATALOGUE[code].title))
+                for code, count in sorted(self.omitted.items()) if code in CATALOGUE]
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
-        return {**self.counts(), "problems": [problem.to_dict() for problem in self.sorted()]}
+        return {**self.counts(), "problems": [problem.to_dict() for problem in self.sorted()],
+                "omitted": dict(self.omitted)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ProblemReport:
-        return cls([Problem.from_dict(item) for item in (data or {}).get("problems", [])])
+        data = data or {}
+        return cls([Problem.from_dict(item) for item in data.get("problems", [])],
+                   dict(data.get("omitted") or {}))
 
 
 class ProblemError(MneError):
@@ -261,6 +300,39 @@ class UnsafeXml(ErrorType):
     code, title = "unsafe_xml", N_("Unsafe XML")
     template = N_("The workbook contains XML declarations Excel never writes; open it in Excel, "
                   "save it again as .xlsx and upload the saved copy.")
+
+
+class SheetTooLarge(ErrorType):
+    code, title = "sheet_too_large", N_("Cells far outside the template")
+    template = N_("The workbook uses cell %(cell)s (or more than %(cells)s cells in a sheet), far "
+                  "beyond what a return holds; delete what lies outside the template's rows and "
+                  "columns, or copy the figures into a new template, and upload it again.")
+
+
+class UnusualEncoding(ErrorType):
+    code, title = "encoding", N_("Unusual text encoding")
+    template = N_("Part of the workbook is written in an encoding Excel never uses "
+                  "(%(encoding)s); open it in Excel, save it again as .xlsx and upload the saved "
+                  "copy.")
+
+
+class ReadingLimit(ErrorType):
+    code, title = "reading_limit", N_("Workbook too demanding to read")
+    template = N_("Reading the workbook went beyond the %(limit)s allowed, so it was stopped; "
+                  "save the return template in Excel with only the figures asked for and upload "
+                  "it again.")
+
+
+class ReadingFailed(ErrorType):
+    code, title = "reading_failed", N_("Return could not be processed")
+    template = N_("The tracker could not finish processing this file (%(reason)s); nothing was "
+                  "imported. Upload it again later, or send it to the administrator.")
+
+
+class NothingToMark(ErrorType):
+    code, title = "nothing_to_mark", N_("No cells to mark")
+    template = N_("This file was not read as a return, so there are no cells to mark: "
+                  "%(outcome)s")
 
 
 # ------------------------------------------------------------------ returns: the workbook
@@ -372,6 +444,25 @@ class LevelEmpty(ErrorType):
     code, title = "level_empty", N_("Level missing")
     template = N_("The level of %(indicator)s is empty; choose it, or the flag 'not available'.")
     expected = N_("a level")
+
+
+class NotFinite(ErrorType):
+    code, title = "not_finite", N_("Not a finite number")
+    template = N_("'%(found)s' is not a number one can count or compare; type the figure.")
+    expected = N_("a number")
+
+
+class LogicalValue(ErrorType):
+    code, title = "logical_value", N_("TRUE or FALSE instead of a number")
+    template = N_("The cell holds the logical value %(found)s, not a number; type the figure.")
+    expected = N_("a number")
+
+
+class ImplausiblyLarge(ErrorType):
+    code, title = "implausibly_large", N_("Implausibly large number")
+    template = N_("%(found)s is far larger than any %(unit)s this tracker accepts (at most "
+                  "%(largest)s); check the figure.")
+    expected = N_("at most %(largest)s")
 
 
 class NegativeCount(ErrorType):

@@ -73,6 +73,13 @@ class Unit(Term):
         """Whether a value is a whole number (a count, a yes (1) or no (0))."""
         return self in (Unit.COUNT, Unit.YES_NO)
 
+    @property
+    def largest(self) -> float:
+        """The largest plausible value of this unit (a trillion people or cases, a quadrillion
+        in a currency, 100 %, every one of 100,000, yes); anything beyond is a typing error."""
+        return {Unit.COUNT: 1e12, Unit.PERCENT: 100.0, Unit.RATE_PER_100K: 100_000.0,
+                Unit.AMOUNT: 1e15, Unit.YES_NO: 1.0}.get(self, 1e12)
+
 
 class Direction(Term):
     """Which way an indicator should move from its baseline to its target."""

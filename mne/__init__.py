@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, has_app_context, has_request_context, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFProtect
@@ -12,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from indicators.i18n import _english, install_translator
 from mne.config import LOCALES, Settings, load_settings, secret_key
 from mne.database import Database
+from reports.compilation import finite
 
 csrf = CSRFProtect()
 
@@ -20,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the application from `settings` (read from config.toml when not given)."""
     settings = settings or load_settings()
     app = Flask(__name__)
+    app.json = FiniteJSONProvider(app)
     app.config.update(
         MNE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
@@ -48,6 +51,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     commands.register(app)
     return app
+
+
+class FiniteJSONProvider(DefaultJSONProvider):
+    """JSON answers that any strict reader accepts: a number that is not finite is null."""
+
+    def dumps(self, obj, **kwargs):
+        return super().dumps(finite(obj), allow_nan=False, **kwargs)
 
 
 def _translate(message: str, **variables: object) -> str:

@@ -20,7 +20,7 @@ from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
-from reports.compilation import Compilation, as_json
+from reports.compilation import Compilation, as_json, finite
 from reports.gaps import compile_gaps
 from reports.model import (
     CompiledReport,
@@ -38,7 +38,8 @@ RENDERERS: dict[ReportFormat, Callable[[Compilation], bytes]] = {
     ReportFormat.XLSX: render_xlsx,
     ReportFormat.HTML: render_html,
     ReportFormat.JSON: lambda compilation: json.dumps(
-        compilation.to_json(), ensure_ascii=False, default=as_json).encode("utf-8"),
+        finite(compilation.to_json()), ensure_ascii=False, default=as_json,
+        allow_nan=False).encode("utf-8"),
 }
 MEDIA_TYPES = {
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,11 +59,14 @@ class ReportSettings:
 
 
 def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: str, period: str,
-                    settings: ReportSettings, as_of: dt.date) -> dict[ReportKind, Compilation]:
+                    settings: ReportSettings, as_of: dt.date,
+                    preliminary: bool = False) -> dict[ReportKind, Compilation]:
     """Compile (without keeping) reports of `kinds` for a strategy and period, resolving the
-    strategy (`NotFound`) and reading its progress table once for all of them."""
+    strategy (`NotFound`) and reading its progress table once for all of them: of approved
+    figures only, or, `preliminary`, with the submitted figures too."""
     strategy = load_strategy(session, strategy_code)
-    table = progress_table(session, strategy, period, settings.thresholds)
+    table = progress_table(session, strategy, period, settings.thresholds,
+                           approved_only=not preliminary)
     compilers = {
         ReportKind.PROGRESS: lambda: compile_progress_report(
             session, strategy, period, table, as_of,
@@ -70,21 +74,27 @@ def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: st
                                     settings.thresholds),
             calendar=settings.calendar),
         ReportKind.GAPS: lambda: compile_gaps(session, strategy, period, settings.calendar,
-                                              as_of, table.indicators, table.rows),
+                                              as_of, table.indicators, table.rows,
+                                              table.approved_only),
     }
     return {ReportKind(kind): compilers[ReportKind(kind)]() for kind in kinds}
 
 
 def compile_report(session: Session, kind: ReportKind | str, strategy_code: str,
-                   period: str, settings: ReportSettings, as_of: dt.date) -> Compilation:
+                   period: str, settings: ReportSettings, as_of: dt.date,
+                   preliminary: bool = False) -> Compilation:
     """Compile (without keeping) a report of `kind` for a strategy and period."""
-    return compile_reports(session, [kind], strategy_code, period, settings, as_of)[kind]
+    return compile_reports(session, [kind], strategy_code, period, settings, as_of,
+                           preliminary)[kind]
 
 
 def compile_and_issue(session: Session, kind: ReportKind | str, strategy_code: str, period: str,
-                      settings: ReportSettings, compiled_by: str) -> CompiledReport:
-    """Compile a report now (as of today) and keep it as a new version."""
-    compilation = compile_report(session, kind, strategy_code, period, settings, dt.date.today())
+                      settings: ReportSettings, compiled_by: str,
+                      preliminary: bool = False) -> CompiledReport:
+    """Compile a report now (as of today) and keep it as a new version (a preliminary one
+    with the submitted figures too, when asked)."""
+    compilation = compile_report(session, kind, strategy_code, period, settings,
+                                 dt.date.today(), preliminary)
     return issue_report(session, compilation, settings.storage_folder, compiled_by)
 
 
@@ -113,7 +123,7 @@ def issue_report(session: Session, compilation: Compilation, storage_folder: Pat
             strategy_id=strategy_id, kind=compilation.kind, period=compilation.period,
             version=_next_version(session, strategy_id, compilation.kind, compilation.period),
             compiled_by=compiled_by, compiled_at=utcnow(),
-            returns_used=compilation.returns_used,
+            returns_used=compilation.returns_used, preliminary=compilation.preliminary,
             files=[ReportFile(format=format, sha256=kept.sha256, size=kept.size,
                               path=kept.relative_path) for format, kept in files],
         )
@@ -167,8 +177,10 @@ def report_bytes(report: CompiledReport, format: ReportFormat | str,
     return read_stored(storage_folder, kept.path)
 
 
-def list_reports(session: Session, strategy_code: str | None = None) -> list[CompiledReport]:
-    """Issued reports, newest period first, then kind and newest version."""
+def list_reports(session: Session, strategy_code: str | None = None,
+                 preliminary: bool = False) -> list[CompiledReport]:
+    """Issued reports, newest period first, then kind and newest version; the preliminary
+    ones too when `preliminary`."""
     statement = (select(CompiledReport).join(Strategy)
                  .options(selectinload(CompiledReport.files),
                           selectinload(CompiledReport.strategy))
@@ -176,4 +188,6 @@ def list_reports(session: Session, strategy_code: str | None = None) -> list[Com
                            CompiledReport.version.desc()))
     if strategy_code:
         statement = statement.where(Strategy.code == strategy_code)
+    if not preliminary:
+        statement = statement.where(CompiledReport.preliminary.is_(False))
     return list(session.scalars(statement))

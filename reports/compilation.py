@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -66,6 +67,7 @@ class Compilation:
     as_of: dt.date
     sections: list[Section]
     returns_used: list[dict[str, int]] = field(default_factory=list)
+    preliminary: bool = False
     narratives: dict[str, dict[str, str]] = field(default_factory=dict, metadata={
         "doc": "an evaluator's words: {'principles': {name: text}, 'indicators': {code: text}}"})
 
@@ -76,8 +78,16 @@ class Compilation:
     @property
     def title(self) -> str:
         if self.kind is ReportKind.PROGRESS:
-            return _("Progress report %(period)s", period=self.period)
-        return _("Gap report %(period)s", period=self.period)
+            title = _("Progress report %(period)s", period=self.period)
+        else:
+            title = _("Gap report %(period)s", period=self.period)
+        return f"{title} — {self.preliminary_note}" if self.preliminary else title
+
+    @property
+    def preliminary_note(self) -> str:
+        """What every page of a preliminary report says of itself."""
+        return _("PRELIMINARY: includes submitted figures not yet approved; not for "
+                 "circulation")
 
     def section(self, key: str) -> Section:
         """The section with `key`."""
@@ -93,6 +103,7 @@ class Compilation:
             "period": self.period,
             "as_of": self.as_of.isoformat(),
             "returns_used": self.returns_used,
+            "preliminary": self.preliminary,
             "narratives": self.narratives,
             "sections": [
                 {"key": section.key, "title": section.title, "note": section.note,
@@ -112,7 +123,7 @@ def from_json(data: dict[str, Any]) -> Compilation:
         kind=ReportKind(data["kind"]), strategy_code=data["strategy"],
         strategy_title=data["strategy_title"], period=data["period"],
         as_of=dt.date.fromisoformat(data["as_of"]), returns_used=data["returns_used"],
-        narratives=data.get("narratives", {}),
+        narratives=data.get("narratives", {}), preliminary=data.get("preliminary", False),
         sections=[Section(section["key"], section["title"],
                           [Column(**column) for column in section["columns"]],
                           [_with_members(row) for row in section["rows"]], section["note"],
@@ -152,3 +163,15 @@ def as_json(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def finite(value: Any) -> Any:
+    """`value` with every number that is not finite (NaN, infinity) as None, so that its JSON
+    is valid for any strict reader."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indicators.data_quality import inconsistent, missing_breakdowns, quantitative_values
-from indicators.evaluation import IndicatorProgress, Scope
+from indicators.evaluation import IndicatorProgress, Scope, approved_figures
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -41,17 +41,20 @@ from reports.sources import returns_used
 
 def compile_gaps(session: Session, strategy: Strategy, period_code: str, calendar: Calendar,
                  as_of: dt.date, indicators: list[Indicator],
-                 progress: list[IndicatorProgress]) -> Compilation:
+                 progress: list[IndicatorProgress], approved_only: bool = True) -> Compilation:
     """The gap report of a strategy for a period, as it stands on `as_of`, given its current
-    indicators and their progress rows at that period (for the indicators off track)."""
+    indicators and their progress rows at that period (for the indicators off track); of
+    approved figures only unless `approved_only` is false (a preliminary report)."""
     period = parse_period(period_code)
     by_code = {indicator.code: indicator for indicator in indicators}
     due = [indicator for indicator in indicators if is_due(indicator, period)]
-    values = _values_in(session, [indicator.id for indicator in indicators], period)
+    values = _values_in(session, [indicator.id for indicator in indicators], period,
+                        approved_only)
     codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)
     quantities = quantitative_values(session, strategy.code,
-                                     Scope(since=period.start, until=period.end))
+                                     Scope(since=period.start, until=period.end,
+                                           approved_only=approved_only))
     returns = _returns(session, strategy.id)
     sections = [
         _late_returns(session, strategy, period, calendar, as_of),
@@ -73,12 +76,16 @@ def compile_gaps(session: Session, strategy: Strategy, period_code: str, calenda
         sections=[_summary(sections), *sections],
         returns_used=returns_used(
             session, [indicator.id for indicator in indicators], until=period.end,
-            since=period.start, also=list(returns.loc[returns["period"] == period.code, "id"])),
+            since=period.start, also=list(returns.loc[returns["period"] == period.code, "id"]),
+            approved_only=approved_only),
+        preliminary=not approved_only,
     )
 
 
-def _values_in(session: Session, indicator_ids: list[int], period: Period) -> pd.DataFrame:
-    """Every value of the indicators in the period (a quarter holds its months)."""
+def _values_in(session: Session, indicator_ids: list[int], period: Period,
+               approved_only: bool) -> pd.DataFrame:
+    """Every value of the indicators in the period (a quarter holds its months); with
+    `approved_only`, the approved figures."""
     statement = select(
         DataValue.indicator_id,
         DataValue.entity_id,
@@ -92,6 +99,8 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period) -> pd
         DataValue.period_end >= period.start,
         DataValue.period_end <= period.end,
     )
+    if approved_only:
+        statement = approved_figures(statement)
     return pd.DataFrame(session.execute(statement).all(),
                         columns=["indicator_id", "entity_id", "period", "disaggregation",
                                  "value", "level", "evidence_length"])

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from indicators.model import Strategy, utcnow
@@ -126,13 +127,19 @@ JOBS: dict[str, Callable[[JobContext, dt.datetime], list[str]]] = {
 }
 
 
-def run_recorded(context: JobContext, job_id: str, scheduled_for: dt.datetime) -> JobRun:
+def run_recorded(context: JobContext, job_id: str,
+                 scheduled_for: dt.datetime) -> JobRun | None:
     """Run a job and record the run: start, end, outcome, error text, outputs. Never raises
-    for the job's own failure, so that a scheduler (and the web process it lives in) goes on."""
-    with context.sessions() as session, session.begin():
-        run = JobRun(job_id=job_id, scheduled_for=scheduled_for, started_at=utcnow(),
-                     worker=context.worker)
-        session.add(run)
+    for the job's own failure, so that a scheduler (and the web process it lives in) goes on.
+    When another scheduler already recorded this job's run for `scheduled_for`, it is that
+    scheduler's to run: None."""
+    try:
+        with context.sessions() as session, session.begin():
+            run = JobRun(job_id=job_id, scheduled_for=scheduled_for, started_at=utcnow(),
+                         worker=context.worker)
+            session.add(run)
+    except IntegrityError:
+        return None
     outputs, error, outcome = [], "", RunOutcome.SUCCEEDED
     try:
         outputs = JOBS[job_id](context, scheduled_for)

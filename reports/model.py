@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     Unicode,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +71,9 @@ class CompiledReport(Base):
     returns_used: Mapped[list[dict[str, Any]]] = mapped_column(
         JSON, default=list, doc="[{'id': return id, 'revision': n}, ...]"
     )
+    preliminary: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(),
+        doc="compiled with submitted figures not yet approved; never shown to viewers")
 
     strategy: Mapped[Strategy] = relationship()
     files: Mapped[list[ReportFile]] = relationship(
@@ -119,6 +124,8 @@ class JobRun(Base):
     """One run of a scheduled job: when it was due, when it ran, how it ended, what it made."""
 
     __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_id", "scheduled_for",
+                                       name="uq_job_run_job_id_scheduled_for"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(String(100), index=True)

@@ -50,17 +50,19 @@ class ProgressTable:
     indicators: list[Indicator]
     series: pd.DataFrame
     rows: list[IndicatorProgress]
+    approved_only: bool = True
 
 
 def progress_table(session: Session, strategy: Strategy, period_code: str,
-                   thresholds: Thresholds) -> ProgressTable:
-    """The evaluators' progress table of a strategy at the end of a period (the numbers
-    `strategy_progress` and the API give)."""
+                   thresholds: Thresholds, approved_only: bool = True) -> ProgressTable:
+    """The progress table of a strategy at the end of a period (the numbers
+    `strategy_progress` and the API give): of approved figures only, as viewers read them,
+    unless `approved_only` is false (a preliminary report, with the submitted figures)."""
     indicators = indicators_of(session, strategy)
-    scope = Scope(until=parse_period(period_code).end)
+    scope = Scope(until=parse_period(period_code).end, approved_only=approved_only)
     series = aggregated_series(session, indicators, scope, sex_only=True)
     return ProgressTable(indicators, series, progress_rows(session, indicators, scope,
-                                                           thresholds, series))
+                                                           thresholds, series), approved_only)
 
 
 def compile_progress_report(session: Session, strategy: Strategy, period_code: str,
@@ -95,7 +97,8 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
                                                            ReportKind.PROGRESS, period)),
         ],
         returns_used=returns_used(session, [indicator.id for indicator in indicators],
-                                  until=period.end),
+                                  until=period.end, approved_only=table.approved_only),
+        preliminary=not table.approved_only,
     )
 
 

@@ -48,11 +48,24 @@ def render_xlsx(compilation: Compilation) -> bytes:
             drawing = (_row_chart(sheet, chart, len(section.columns))
                        if chart.source_row is not None else chart_data.chart(chart))
             sheet.add_chart(drawing, anchor)
+    if compilation.preliminary:
+        _mark_preliminary(workbook, compilation.preliminary_note)
     workbook.properties.creator = "mne"
     workbook.properties.created = dt.datetime.combine(compilation.as_of, dt.time())
     stream = BytesIO()
     workbook.save(stream)
     return stream.getvalue()
+
+
+def _mark_preliminary(workbook: Workbook, note: str) -> None:
+    """Every sheet says, on screen (its tab red) and on every printed page (its header and
+    footer), that the report is preliminary."""
+    for sheet in workbook.worksheets:
+        sheet.sheet_properties.tabColor = "C0392B"
+        for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader,
+                       sheet.oddFooter, sheet.evenFooter, sheet.firstFooter):
+            header.center.text = note
+            header.center.color = "C0392B"
 
 
 def _cover(sheet: Worksheet, compilation: Compilation) -> None:

@@ -24,7 +24,15 @@ from sqlalchemy.engine import make_url
 from mne import create_app
 from mne.config import load_settings
 from mne.database import Database, upgrade
-from tests.helpers import TEST_PASSWORD, empty_database, login, write_config
+from tests.helpers import (
+    ROOT,
+    TEST_PASSWORD,
+    empty_database,
+    login,
+    put_rows,
+    table_rows,
+    write_config,
+)
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -109,9 +117,12 @@ def _databases() -> dict[str, Database]:
 
 
 @pytest.fixture
-def db(database_url, _databases) -> Iterator[Database]:
-    """The scratch database, emptied after the test."""
+def db(request, database_url, _databases, _demo_snapshots) -> Iterator[Database]:
+    """The scratch database, emptied after the test; holding the demonstration from the start
+    when the test asks for `demo`."""
     database = _databases.setdefault(database_url, Database(database_url))
+    if "demo" in request.fixturenames:
+        _put_demo(database, _demo_snapshots, request.getfixturevalue("tmp_path_factory"))
     yield database
     empty_database(database)
 
@@ -167,13 +178,31 @@ def run_mne(config_file):
     return run
 
 
-@pytest.fixture
-def demo(db, settings):
-    """The demonstration strategy, loaded into the scratch database."""
+@pytest.fixture(scope="session")
+def _demo_snapshots() -> dict[str, tuple]:
+    return {}
+
+
+def _put_demo(database: Database, snapshots: dict[str, tuple], tmp_path_factory) -> None:
+    """The demonstration in the empty `database`: received through the return pipeline once
+    per backend, then put back from a copy of its rows."""
     from importers.demo import load_demo
 
-    with db.transaction() as session:
-        return load_demo(session, settings.dimensions)
+    url = database.engine.url.render_as_string(hide_password=False)
+    if url in snapshots:
+        put_rows(database, snapshots[url][1])
+        return
+    storage = tmp_path_factory.mktemp("demo-storage")
+    summary = load_demo(database.sessions, storage, load_settings(ROOT / "config.toml").dimensions)
+    snapshots[url] = (summary, table_rows(database), storage)
+
+
+@pytest.fixture
+def demo(db, settings, _demo_snapshots):
+    """The demonstration strategy, loaded into the scratch database, and its stored files."""
+    summary, _rows, storage = _demo_snapshots[db.engine.url.render_as_string(hide_password=False)]
+    shutil.copytree(storage, settings.storage_folder, dirs_exist_ok=True)
+    return summary
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import MetaData, inspect, select, text
 
 from mne.database import Database
 
@@ -32,6 +32,37 @@ def empty_database(database: Database) -> None:
                 connection.execute(text(f'DELETE FROM "{name}"'))
             connection.execute(text("PRAGMA foreign_keys=ON"))
 
+
+
+def table_rows(database: Database) -> dict[str, list[dict]]:
+    """Every row of every table but the migration version, to put back with `put_rows`."""
+    metadata = MetaData()
+    metadata.reflect(database.engine)
+    with database.engine.connect() as connection:
+        return {name: [dict(row) for row in connection.execute(table.select()).mappings()]
+                for name, table in metadata.tables.items() if name != "alembic_version"}
+
+
+def put_rows(database: Database, rows: dict[str, list[dict]]) -> None:
+    """Insert `rows` (from `table_rows`) into the emptied database, references unchecked while
+    they go in (a return and its upload refer to each other); identities continue after them."""
+    metadata = MetaData()
+    metadata.reflect(database.engine)
+    postgresql = database.engine.dialect.name == "postgresql"
+    with database.engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica" if postgresql
+                                else "PRAGMA foreign_keys=OFF"))
+        for name, table_rows_ in rows.items():
+            if table_rows_:
+                connection.execute(metadata.tables[name].insert(), table_rows_)
+        if postgresql:
+            for name, table in metadata.tables.items():
+                if "id" in table.columns and rows.get(name):
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                        f"(SELECT max(id) FROM \"{name}\"))"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=ON"))
 
 def write_config(folder: Path, database_url: str, **replacements: str) -> Path:
     """A copy of the project's config.toml in `folder`, pointing at `database_url`;

@@ -88,12 +88,7 @@ def fill(template: bytes, quantitative: dict | None = None, qualitative: dict | 
     (code, breakdown) to the value cell (or to a tuple of value, flag), `qualitative` a code to
     (level, narrative, evidence), `cells` writes raw cells such as `{"Quantitative!H3": 5}`."""
     workbook = openpyxl.load_workbook(io.BytesIO(template))
-    sheet = workbook["Quantitative"]
-    rows = rows_by_code(sheet, Q_CODE, Q_KEY)
-    for key, content in {**GOOD_QUANTITATIVE, **(quantitative or {})}.items():
-        value, flag = content if isinstance(content, tuple) else (content, None)
-        sheet.cell(rows[key], 8, value)
-        sheet.cell(rows[key], 9, flag)
+    _write_quantitative(workbook, {**GOOD_QUANTITATIVE, **(quantitative or {})})
     levels = workbook["Qualitative"]
     rows = rows_by_code(levels, L_CODE)
     for code, (level, narrative, evidence) in {**GOOD_QUALITATIVE,
@@ -108,6 +103,24 @@ def fill(template: bytes, quantitative: dict | None = None, qualitative: dict | 
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def fill_cells(workbook_bytes: bytes, quantitative: dict) -> bytes:
+    """A filled workbook with some quantitative cells changed (as in `fill`), the rest as sent."""
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    _write_quantitative(workbook, quantitative)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _write_quantitative(workbook, quantitative: dict) -> None:
+    sheet = workbook["Quantitative"]
+    rows = rows_by_code(sheet, Q_CODE, Q_KEY)
+    for key, content in quantitative.items():
+        value, flag = content if isinstance(content, tuple) else (content, None)
+        sheet.cell(rows[key], 8).value = value  # `cell(row, column, None)` would keep it
+        sheet.cell(rows[key], 9).value = flag
 
 
 def cell_of(template: bytes, code: str, breakdown: str = "", column: str = "H") -> str:

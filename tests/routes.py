@@ -72,7 +72,8 @@ def samples(session) -> dict[str, object]:
         "entity": home.code, "entity_code": home.code, "period": submitted.period,
         "user_id": session.scalars(select(User.id).where(User.email == SAMPLE_USER)).one(),
         "token_id": session.scalars(select(ApiToken.id)).first(),
-        "upload_id": session.scalars(select(Upload.id).where(Upload.file_path != "")).first(),
+        "upload_id": session.scalars(select(Upload.id)
+                                     .where(Upload.uploaded_by == "sample")).one(),
         "indicator_code": session.scalars(select(Indicator.code).order_by(Indicator.code)).first(),
         "kind": "target", "row_id": session.scalars(select(Target.id)).first(),
         "filename": "mne.css",

@@ -5,6 +5,8 @@ a route that declares no access rule, or whose URL needs a value this module can
 fails here until it is declared (mne.accounts.guard.requires / public) and a sample is added.
 """
 
+import json
+
 import pytest
 
 from mne.accounts.guard import PUBLIC, required_action
@@ -63,6 +65,19 @@ def _denied(response, path: str) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
 
 
+def _strict_json(response) -> bool:
+    """Whether an API answer is JSON a strict reader takes (no NaN or Infinity), or a file."""
+    if response.mimetype != "application/json":
+        return response.status_code < 400  # a download; an error is always JSON
+    def refuse(constant: str):
+        raise ValueError(constant)
+    try:
+        json.loads(response.get_data(as_text=True), parse_constant=refuse)
+    except ValueError:
+        return False
+    return True
+
+
 def _request(app, method: str, path: str, credentials):
     """The request as the browser (session cookie and CSRF token) or, under /api/, as a
     machine client (its token) of the user would send it; each on a fresh client, so that
@@ -113,6 +128,8 @@ def test_role_route_matrix(app, db, client_as, token_for, matrix_data, who):
                                                                                   endpoint):
             allowed = False  # the home entity's return or template, asked by another's coordinator
         response = _request(app, method, address, credentials)
+        if address.startswith("/api/") and not _strict_json(response):
+            wrong.append(f"{method} {address}: not JSON a strict reader accepts")
         if _denied(response, address) == allowed:
             expected = "allow" if allowed else "deny"
             wrong.append(f"{method} {address} ({action}): expected {expected}, "

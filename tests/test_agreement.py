@@ -83,7 +83,10 @@ def national_figures(client, session, settings, strategy: str, last_period: str)
         found["progress API"][code] = _figures(body["latest_value"], body["latest_period"],
                                                body["status"])
     strategy_row = load_strategy(session, strategy)
-    table = progress_table(session, strategy_row, last_period, settings.thresholds)
+    # the evaluator's figures, submitted ones included: a preliminary report (an issued one
+    # reads approved figures only, as viewers do: tests/test_progress_report.py)
+    table = progress_table(session, strategy_row, last_period, settings.thresholds,
+                           approved_only=False)
     report = compile_progress_report(session, strategy_row, last_period, table,
                                      dt.date(2027, 1, 1))
     rows = next(section for section in report.to_json()["sections"]

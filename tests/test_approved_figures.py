@@ -95,7 +95,7 @@ def test_viewer_reads_published_figures_that_came_with_no_return(client_as, db, 
         ).values(return_id=None))  # as figures imported from published statistics are
     viewer = client_as("viewer")
     assert _indicator_page(viewer, "PR1.1")["latest_period"] == SUBMITTED
-    assert _indicator_page(viewer, "PV1.1")["latest_period"] == APPROVED
+    assert _indicator_page(viewer, "PV1.3")["latest_period"] == APPROVED
 
 
 def test_value_exports_give_viewers_approved_figures_and_evaluators_every_value(

@@ -184,4 +184,4 @@ def test_serve_says_when_its_port_is_taken(run_mne, config_file):
     assert result.returncode == 2
     assert result.stderr == (f"mne: {config_file}: cannot listen on 127.0.0.1:{port} (Address "
                              f"already in use); stop what uses it or choose another web.port "
-                             f"(or --port)\n")
+                             f"(or --port, or make run PORT={port + 1})\n")

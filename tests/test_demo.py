@@ -2,6 +2,9 @@
 
 from sqlalchemy import func, inspect, select
 
+from importers.demo import DEMO_ACTOR, LATEST_QUARTER
+from importers.returns import receive_return
+from indicators.audit import AuditEvent
 from indicators.model import (
     DataValue,
     Entity,
@@ -11,9 +14,16 @@ from indicators.model import (
     Objective,
     Principle,
     Return,
+    ReturnState,
     Unit,
+    UploadOutcome,
 )
+from indicators.obligations import is_due
+from indicators.periods import parse_period
+from indicators.return_review import approve
+from indicators.storage import read_stored
 from mne.database import current_revision, head_revision
+from tests.return_workbooks import fill_cells
 
 
 def _row_counts(db) -> dict[str, int]:
@@ -72,9 +82,8 @@ def test_demo_twice_leaves_every_row_count_as_it_was(db, settings, demo):
     from importers.demo import load_demo
 
     before = _row_counts(db)
-    with db.transaction() as session:
-        again = load_demo(session, settings.dimensions)
-    assert again["values_written"] == 0
+    again = load_demo(db.sessions, settings.storage_folder, settings.dimensions)
+    assert not again.wrote_anything and again.values_written == 0
     assert _row_counts(db) == before
 
 
@@ -83,6 +92,85 @@ def test_init_and_demo_from_the_command_line(run_mne, db):
     first = run_mne("demo").stdout
     counts = _row_counts(db)
     second = run_mne("demo").stdout
-    assert "(0 written now)" in second and "(0 written now)" not in first
+    assert "returns received through the upload pipeline" in first
+    assert "already loaded: nothing written" in second
     assert _row_counts(db) == counts
     assert current_revision(db.engine) == head_revision()
+
+
+def test_demo_values_are_there_only_when_their_frequency_makes_them_due(demo, session):
+    rows = session.execute(select(Indicator, DataValue.period).join(DataValue)).all()
+    assert rows
+    assert all(is_due(indicator, parse_period(period)) for indicator, period in rows)
+    annual = {period for indicator, period in rows if indicator.code == "PV1.1"}
+    assert annual == {"2024Q4", "2025Q4"}
+
+
+def test_a_percentage_by_sex_shows_no_unknown_share_larger_than_the_others(demo, session):
+    by_slot: dict[tuple, dict[str, float]] = {}
+    for value in session.scalars(
+            select(DataValue).join(Indicator)
+            .where(Indicator.unit.in_([Unit.PERCENT, Unit.RATE_PER_100K]),
+                   DataValue.disaggregation.like("sex=%"), DataValue.value.is_not(None))):
+        slot = (value.indicator_id, value.entity_id, value.period)
+        by_slot.setdefault(slot, {})[value.disaggregation] = value.value
+    assert by_slot
+    for shares in by_slot.values():
+        assert shares["sex=unknown"] <= min(shares["sex=female"], shares["sex=male"])
+
+
+def test_every_demo_value_came_in_a_received_workbook_with_its_sheet_and_cell(
+        demo, session, settings):
+    values = session.scalars(select(DataValue)).all()
+    assert values and all(value.return_id and value.source_sheet and value.source_cell
+                          for value in values)
+    returns = session.scalars(select(Return)).all()
+    assert len(returns) == demo.returns_received and not demo.refused
+    for return_ in returns:
+        upload = return_.upload
+        assert upload.outcome is UploadOutcome.SUBMITTED and upload.uploaded_by == DEMO_ACTOR
+        assert upload.return_id == return_.id
+        assert read_stored(settings.storage_folder, upload.file_path)[:2] == b"PK"
+    states = {(return_.period == LATEST_QUARTER, return_.state) for return_ in returns}
+    assert states == {(True, ReturnState.SUBMITTED), (False, ReturnState.APPROVED)}
+
+
+def _figures(session, entity: str, period: str) -> dict[tuple[str, str], tuple]:
+    return {(code, value.disaggregation): (value.value, value.flag, value.level, value.return_id)
+            for value, code in session.execute(
+                select(DataValue, Indicator.code).join(Indicator)
+                .join(Entity, DataValue.entity_id == Entity.id)
+                .where(Entity.code == entity, DataValue.period == period))}
+
+
+def test_demo_again_keeps_every_figure_of_a_coordinators_approved_revision(
+        demo, db, settings, run_mne):
+    with db.sessions() as session:
+        first = session.scalars(select(Return).join(Entity).where(
+            Entity.code == "POL", Return.period == LATEST_QUARTER)).one()
+        sent = read_stored(settings.storage_folder, first.upload.file_path)
+        before = _figures(session, "POL", LATEST_QUARTER)
+    corrected = fill_cells(sent, {("PU1.5", ""): (335, None), ("PU1.1", ""): (3, None),
+                                  ("PU1.5", "sex=unknown"): (None, "not available")})
+    result = receive_return(db.sessions, settings.storage_folder, corrected, "POL.xlsx",
+                            "coordinator@example.org")
+    assert result.outcome is UploadOutcome.SUBMITTED, result.message
+    with db.transaction() as session:
+        approve(session, session.get(Return, result.return_id), "evaluator@example.org")
+    with db.sessions() as session:
+        revised = _figures(session, "POL", LATEST_QUARTER)
+    assert revised["PU1.5", ""][0] == 335 and revised["PU1.1", ""][0] == 3
+    assert revised["PU1.5", "sex=unknown"][0] is None
+    assert before["PU1.5", "sex=unknown"][0] is not None
+
+    assert "already loaded: nothing written" in run_mne("demo").stdout
+
+    with db.sessions() as session:
+        assert _figures(session, "POL", LATEST_QUARTER) == revised
+        written = session.execute(select(AuditEvent.action, AuditEvent.subject_id)
+                                  .where(AuditEvent.actor == DEMO_ACTOR)).all()
+    actions = {action for action, _subject in written}
+    assert {"demo.framework", "demo.loaded", "return.submitted", "return.approved"} <= actions
+    assert any(action.startswith("value.") for action in actions)
+    assert ("return.submitted", f"POL {LATEST_QUARTER} r1") in written
+    assert [subject for action, subject in written if action == "demo.loaded"] == ["MRD-NSOC"]

@@ -33,8 +33,10 @@ SETTINGS = ReportSettings(storage_folder=None, calendar=Calendar("quarterly", 30
                                                 maintain_tolerance=0.05, trend_periods=6))
 
 
-def compile_gaps(session, period, as_of=AS_OF):
-    return compile_report(session, "gaps", "GAP", period, SETTINGS, as_of)
+def compile_gaps(session, period, as_of=AS_OF, preliminary=True):
+    """The gap report; preliminary by default, since the plan's 2026Q3 figures are submitted
+    and not yet approved."""
+    return compile_report(session, "gaps", "GAP", period, SETTINGS, as_of, preliminary)
 
 
 def _indicator(session, strategy, objective, code, **fields):
@@ -145,6 +147,14 @@ def test_indicator_off_track_shows_its_distance_to_the_expected_value(session, p
     assert victims["expected_value"] == pytest.approx(10 + expected_share * 10)
     assert victims["distance"] == pytest.approx(-expected_share * 10)
     assert "V2" not in rows, "an indicator without data is not off track but without data"
+
+
+def test_an_issued_gap_report_reads_approved_figures_only(session, plan):
+    report = compile_gaps(session, "2026Q3", preliminary=False)
+    rows = {row["indicator"]: row for row in report.section("off_track").rows}
+    assert rows["V1"]["latest_value"] == 7.0, "the police's submitted 10 is not approved yet"
+    assert _rows(report, "inconsistent", "indicator") == []
+    assert not report.preliminary
 
 
 def test_total_without_its_required_breakdowns_is_a_gap(session, plan):

@@ -254,8 +254,8 @@ def world(database_url, _databases, tmp_path_factory):
     database = _databases.setdefault(database_url, Database(database_url))
     empty_database(database)
     settings = load_settings(write_config(tmp_path_factory.mktemp("obligations"), database_url))
+    load_demo(database.sessions, settings.storage_folder, settings.dimensions)
     with database.transaction() as session:
-        load_demo(session, settings.dimensions)
         for seed in SEEDS:
             _random_strategy(session, seed)
     send_reminders(database.sessions, Reminders(QUARTERLY, 4), AS_OF, None)

@@ -25,12 +25,13 @@ STRATEGY = "MRD-NSOC"
 def briefing(db, demo, settings):
     """The demonstration's progress report for 2026Q3, issued."""
     with db.transaction() as session:
-        return compile_and_issue(session, "progress", demo["strategy"], PERIOD,
+        return compile_and_issue(session, "progress", demo.strategy, PERIOD,
                                  report_settings(settings), "evaluator")
 
 
 def _dashboard_counts(client) -> dict[str, Counter]:
-    """{principle name: {status: count}} as the dashboard's chart draws them."""
+    """{principle name: {status: count}} as the dashboard's chart draws them to `client`'s
+    user (a viewer reads approved figures, as issued reports count)."""
     page = client.get(f"/strategies/{STRATEGY}/dashboard?to={PERIOD}").get_data(as_text=True)
     counts: dict[str, Counter] = {}
     for group, status, count in re.findall(
@@ -40,14 +41,14 @@ def _dashboard_counts(client) -> dict[str, Counter]:
 
 
 def test_pdf_briefing_fits_twelve_pages_before_its_annex_and_opens_with_the_dashboards_figures(
-        evaluator_client, briefing):
+        evaluator_client, client_as, briefing):
     answer = evaluator_client.get(f"/reports/{briefing.id}.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages]
     annex = next(number for number, text in enumerate(pages) if "Annex: all figures" in text)
     assert 1 < annex <= 12
     first = pages[0]
-    for principle, counts in _dashboard_counts(evaluator_client).items():
+    for principle, counts in _dashboard_counts(client_as("viewer")).items():  # approved figures
         figures = " ".join(str(counts.get(status.value, 0)) for status in Status)
         assert f"{principle} {figures} {sum(counts.values())}" in first, principle
     assert "Most off track" in first and "Movements since the previous period" in first

@@ -25,7 +25,7 @@ COMPARED = ("baseline_value", "baseline_period", "target_value", "target_period"
 def issued(db, demo, settings):
     """The demonstration's progress report for 2026Q3."""
     with db.transaction() as session:
-        return compile_and_issue(session, "progress", demo["strategy"], PERIOD,
+        return compile_and_issue(session, "progress", demo.strategy, PERIOD,
                                  report_settings(settings), "evaluator")
 
 
@@ -51,12 +51,14 @@ def _table(sheet) -> list[dict]:
     return rows
 
 
-def test_workbook_figures_equal_the_api_for_the_same_period(evaluator_client, workbook):
+def test_workbook_figures_equal_the_api_for_the_same_period(client_as, workbook):
+    """An issued report counts approved figures only: the figures a viewer reads."""
+    viewer = client_as("viewer")
     headings = {key: heading for key, heading, _kind in INDICATOR_COLUMNS}
     rows = _table(workbook["Indicators"])
     assert len(rows) >= 30
     for row in rows:
-        api = evaluator_client.get(
+        api = viewer.get(
             f"/api/v1/indicators/{row['Code']}/progress?period={PERIOD}").get_json()
         for key in COMPARED:
             assert row[headings[key]] == _as_kept(api[key]), (row["Code"], key)
@@ -77,10 +79,10 @@ def test_statuses_are_counted_by_principle_and_by_objective(workbook):
     assert workbook["By principle"]._charts
 
 
-def test_trends_sheet_holds_each_indicators_series_and_a_chart_of_it(workbook, evaluator_client):
+def test_trends_sheet_holds_each_indicators_series_and_a_chart_of_it(workbook, client_as):
     trends = _table(workbook["Trends"])
     first = trends[0]
-    series = evaluator_client.get(
+    series = client_as("viewer").get(
         f"/api/v1/indicators/{first['Indicator']}/series?to={PERIOD}").get_json()
     for point in series["series"]:
         assert first[point["period"]] == _as_kept(point["value"])

@@ -140,7 +140,7 @@ def test_no_page_of_the_demonstration_prints_a_code(app, db, client_as, walked):
 def test_no_report_of_the_demonstration_prints_a_code(db, settings, evaluator_client, demo,
                                                      pseudo_translated, kind):
     with db.transaction() as session:
-        issued = compile_and_issue(session, kind, demo["strategy"], PERIOD,
+        issued = compile_and_issue(session, kind, demo.strategy, PERIOD,
                                    report_settings(settings), "evaluator")
     address = f"/api/v1/reports/{issued.id}/file?format="
     workbook = openpyxl.load_workbook(io.BytesIO(evaluator_client.get(address + "xlsx").data))

@@ -34,19 +34,19 @@ def _remove_a_baseline(session) -> None:
 def issued(db, demo, settings):
     """The demonstration's gap report for 2026Q3, compiled twice, a figure changed between."""
     with db.transaction() as session:
-        first = compile_and_issue(session, "gaps", demo["strategy"], PERIOD,
+        first = compile_and_issue(session, "gaps", demo.strategy, PERIOD,
                                   report_settings(settings), "evaluator")
         _remove_a_baseline(session)
-        second = compile_and_issue(session, "gaps", demo["strategy"], PERIOD,
+        second = compile_and_issue(session, "gaps", demo.strategy, PERIOD,
                                    report_settings(settings), "evaluator")
     return first, second
 
 
 def test_compiling_again_with_no_figure_changed_reuses_the_latest_version(db, demo, settings):
     with db.transaction() as session:
-        first = compile_and_issue(session, "progress", demo["strategy"], PERIOD,
+        first = compile_and_issue(session, "progress", demo.strategy, PERIOD,
                                   report_settings(settings), "evaluator")
-        again = compile_and_issue(session, "progress", demo["strategy"], PERIOD,
+        again = compile_and_issue(session, "progress", demo.strategy, PERIOD,
                                   report_settings(settings), "scheduler")
         assert again.id == first.id and again.version == 1
         count = session.scalar(select(func.count()).select_from(CompiledReport))
@@ -127,7 +127,7 @@ def test_api_lists_versions_with_sha256_and_serves_their_files(evaluator_client,
 def test_compile_now_on_the_reports_page_issues_a_version(evaluator_client, demo):
     reader = evaluator_client
     assert "No report compiled yet" in reader.get("/reports").get_data(as_text=True)
-    form = {"kind": "gaps", "strategy": demo["strategy"], "period": PERIOD}
+    form = {"kind": "gaps", "strategy": demo.strategy, "period": PERIOD}
     assert reader.post("/reports/compile", data=form).status_code == 400  # no CSRF token
     answer = reader.post("/reports/compile",
                          data={**form, "csrf_token": csrf_token_of(reader, "/reports")},

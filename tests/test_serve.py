@@ -61,3 +61,4 @@ def test_served_overview_shows_the_demonstration_strategy(run_mne, config_file):
     assert page.count('class="principle"') == 4
     assert page.count('class="objective') >= 12
     assert page.count('class="indicator"') >= 32
+

@@ -182,6 +182,9 @@ def _error_response(error):
             "The file is larger than the %(limit)s MB accepted; remove anything that is not "
             "part of the return (pictures, extra sheets) and upload it again.",
             limit=f"{current_app.config['MNE_SETTINGS'].max_upload_bytes / 1024 / 1024:.1f}")
+    if error.code == 500:
+        error.description = _("Something went wrong on the server; try again later, or tell "
+                              "the administrator (the server's log has the details).")
     if _is_api():
         return jsonify({"error": error.description}), error.code
     return render_template("error.html", error=error), error.code
@@ -207,6 +210,6 @@ def init_app(app: Flask) -> None:
     login_manager.request_loader(_load_token_user)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # _guard checks it, except for token clients
     app.before_request(_guard)
-    for code in (400, 401, 403, 404, 405, 409, 413, 422):
+    for code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 500):
         app.register_error_handler(code, _error_response)
     app.jinja_env.globals["may"] = _may

@@ -25,11 +25,15 @@ def format_of(output: Path) -> str:
 @click.option("--format", "format_", type=click.Choice([format.value for format in ReportFormat]),
               default=None, help="Default: the output file's extension, else xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--preliminary", is_flag=True,
+              help="Include submitted figures not yet approved (marked preliminary on every "
+                   "page; never shown to viewers).")
 @with_appcontext
 def report_command(kind: str, strategy_code: str | None, period: str | None,
-                   format_: str | None, output: Path) -> None:
-    """Compile a report now (reusing the latest version when no figure changed) and write it
-    to a file, in the format `--format` names or the file's extension says."""
+                   format_: str | None, output: Path, preliminary: bool) -> None:
+    """Compile a report now (of approved figures; reusing the latest version when no figure
+    changed) and write it to a file, in the format `--format` names or the file's extension
+    says."""
     import datetime as dt
     import hashlib
 
@@ -47,7 +51,8 @@ def report_command(kind: str, strategy_code: str | None, period: str | None,
             raise click.ClickException("no strategy yet: load one first (mne demo)")
         period = parse_period(period).code if period else (
             config.calendar.period_just_ended(dt.date.today()).code)
-        report = compile_and_issue(session, kind, strategy_code, period, config, actor())
+        report = compile_and_issue(session, kind, strategy_code, period, config, actor(),
+                                   preliminary=preliminary)
         data = report_bytes(report, format_, config.storage_folder)
         output.write_bytes(data)
         click.echo(f"{kind} report {strategy_code} {period} version {report.version} "

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from importers.problems import annotate_workbook
+from importers.returns import annotated_bytes
 from indicators.periods import parse_period
 from mne.uploads import receive, template
 
@@ -36,10 +36,11 @@ def import_command(file: Path, errors_out: Path | None, dry_run: bool) -> None:
     """Validate and import one return: exit 0 imported, 1 rejected, 2 not a usable file."""
     data = file.read_bytes()
     result = receive(data, file.name, dry_run=dry_run)
-    for problem in result.report.sorted():
-        click.echo(problem.line())
+    lines = [problem.line() for problem in result.report.sorted()]
+    for line in lines + result.report.omissions():
+        click.echo(line)
     click.echo(result.message, err=result.exit_code != 0)
     if errors_out and result.report.problems:
-        errors_out.write_bytes(annotate_workbook(data, result.report.problems))
+        errors_out.write_bytes(annotated_bytes(data, result.report))
         click.echo(f"workbook with the problems marked written to {errors_out}")
     raise SystemExit(result.exit_code)

@@ -30,7 +30,7 @@ def serve_command(host: str | None, port: int | None) -> None:
     except OSError as problem:
         raise ConfigError(f"{settings().path}: cannot listen on {host}:{port} "
                           f"({problem.strerror}); stop what uses it or choose another "
-                          f"web.port (or --port)") from None
+                          f"web.port (or --port, or make run PORT={port + 1})") from None
     logging.basicConfig()  # waitress's warnings reach the console, as with waitress.serve
     scheduler = _start_scheduler() if settings().scheduler_enabled else None
     click.echo(f"mne serving on http://{host}:{port}")

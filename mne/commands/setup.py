@@ -27,19 +27,26 @@ def init_command() -> None:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load the demonstration strategy (running it again changes nothing)."""
+    """Load the demonstration strategy where it is absent; existing data is never rewritten."""
     from importers.demo import load_demo
     from mne.accounts.service import DEMO_USERS, ensure_demo_users
     from mne.context import actor
 
+    summary = load_demo(database().sessions, settings().storage_folder, settings().dimensions)
     with database().transaction() as session:
-        summary = load_demo(session, settings().dimensions)
         ensure_demo_users(session, actor())
-    click.echo(
-        f"demonstration strategy {summary['strategy']}: {summary['indicators']} indicators, "
-        f"{summary['entities']} entities, {summary['values']} values "
-        f"({summary['values_written']} written now)"
-    )
+    if summary.wrote_anything:
+        click.echo(
+            f"demonstration strategy {summary.strategy} loaded: "
+            f"{'framework and ' if summary.framework_written else ''}"
+            f"{summary.returns_received} returns received through the upload pipeline "
+            f"({summary.returns_approved} approved), {summary.values_written} values"
+        )
+    else:
+        click.echo(f"demonstration strategy {summary.strategy} already loaded: nothing written "
+                   "(the demonstration never rewrites existing data)")
+    for refused in summary.refused:
+        click.echo(f"demonstration return not imported: {refused}", err=True)
     for email, _name, password, role, entity in DEMO_USERS:
         click.echo(f"demo user {email} / {password}: {role.value}"
                    + (f" of {entity}" if entity else ""))

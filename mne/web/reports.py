@@ -33,7 +33,7 @@ def reports_page():
     compile one now."""
     strategies = session().scalars(select(Strategy).order_by(Strategy.code)).all()
     just_ended = report_settings(settings()).calendar.period_just_ended(dt.date.today())
-    reports = list_reports(session())
+    reports = list_reports(session(), preliminary=may_read_preliminary())
     return render_template("reports.html", reports=reports,
                            revised=revised_since_issue(session(), reports),
                            strategies=strategies, kinds=list(ReportKind),
@@ -49,7 +49,8 @@ def compile_now():
     try:
         period = parse_period(request.form.get("period", "")).code
         report = compile_and_issue(session(), ReportKind(kind), code, period,
-                                   report_settings(settings()), actor())
+                                   report_settings(settings()), actor(),
+                                   preliminary=request.form.get("preliminary") == "1")
         session().commit()
     except (MneError, ValueError) as problem:
         session().rollback()
@@ -88,10 +89,25 @@ def narrative_page(report_id: int):
 @requires(Action.READ_REPORTS)
 def download(report_id: int, format: str):
     """One issued report in one format, byte for byte as kept."""
-    report = session().get(CompiledReport, report_id)
+    report = readable_report(report_id)
     if report is None or format not in set(ReportFormat):
         abort(404)
     return file_response(report, ReportFormat(format))
+
+
+def may_read_preliminary() -> bool:
+    """Whether the signed-in user may see preliminary reports (those who compile reports;
+    never a viewer)."""
+    return permissions().allows(Action.COMPILE_REPORTS)
+
+
+def readable_report(report_id: int) -> CompiledReport | None:
+    """The report version, unless it does not exist or is preliminary and the user may not
+    see it (as if it did not exist)."""
+    report = session().get(CompiledReport, report_id)
+    if report is None or (report.preliminary and not may_read_preliminary()):
+        return None
+    return report
 
 
 def file_response(report: CompiledReport, format: ReportFormat) -> Response:

@@ -10,6 +10,7 @@ from importers.returns import Expected
 from indicators.errors import NotFound
 from indicators.model import Entity, Return, Upload
 from indicators.periods import Period, parse_period
+from indicators.problems import ProblemReport
 from indicators.return_review import feedback_for_period
 from mne.accounts.guard import (
     authorize,
@@ -166,7 +167,7 @@ def show(return_id: int):
     validation = row.validation or {}
     result = {**return_summary(row), "outcome": str(row.state), "return_id": row.id,
               "upload_id": row.upload_id, "message": "", "problems": validation.get("problems", []),
-              "diff": row.diff}
+              "omissions": ProblemReport.from_dict(validation).omissions(), "diff": row.diff}
     feedback = feedback_for_period(session(), row.strategy_id, row.entity_id, row.period)
     return render_template("returns/result.html", result=result, entity=row.entity,
                            period=row.period, feedback=feedback)
