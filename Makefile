@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.test-installed-$(shell cat pyproject.toml | cksum | cut -
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard mne/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench lint clean browser catalogues messages fonts
+.PHONY: run test bench lint clean browser catalogues messages fonts pdflibs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,12 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(STAMP) catalogues fonts
+run: $(STAMP) catalogues fonts pdflibs
 	$(BIN)/mne init
 	$(BIN)/mne demo
 	$(BIN)/mne serve --host 127.0.0.1 --port $(PORT)
 
-test: $(TEST_STAMP) catalogues browser fonts
+test: $(TEST_STAMP) catalogues browser fonts pdflibs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests drive Debian's chromium with Playwright (no browser download); install it when absent.
@@ -58,6 +58,10 @@ fonts:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	  else echo "no CJK font and none can be installed: Chinese reports will show empty boxes"; fi; \
 	fi
+# PDF reports are typeset by WeasyPrint, which needs pango (and its fonts); install them when absent.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdflibs:
+	@missing=$$(for package in $(PDF_PACKAGES); do 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || echo $$package; done); 	if [ -n "$$missing" ]; then 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then 	    echo "installing $$missing for PDF reports"; 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; 	  else echo "$$missing not installed and cannot be: PDF reports will fail"; fi; 	fi
 
 bench: $(TEST_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

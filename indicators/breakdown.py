@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from indicators.disaggregation import TOTAL, parse_key
+from indicators.vocabulary import Sex
 
-SEX_CATEGORIES = ("female", "male", "other", "unknown")
+SEX_CATEGORIES = tuple(sex.value for sex in Sex)
 
 
 @dataclass(frozen=True)

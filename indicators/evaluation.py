@@ -620,3 +620,54 @@ def status_matrix(rows: list[IndicatorProgress]) -> dict[str, dict[str, int]]:
     for row in rows:
         matrix[row.principle][row.status.value] += 1
     return matrix
+
+
+def progress_and_totals(session: Session, strategy_code: str, scope: Scope,
+                        thresholds: Thresholds) -> tuple[list[IndicatorProgress],
+                                                         dict[str, list[Any]]]:
+    """The progress table within `scope` and, from the same reading of the values, each
+    indicator's national total rows per period (by indicator code, oldest first): what a
+    dashboard draws its small trend lines from."""
+    indicators = strategy_indicators(session, strategy_code)
+    frame = aggregated_series(session, indicators, scope, sex_only=True)
+    totals = national_totals(frame)
+    return (progress_rows(session, indicators, scope, thresholds, frame),
+            {indicator.code: totals.get(indicator.id, []) for indicator in indicators})
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """An indicator whose status moved between two periods; `movement` is +1 when it moved
+    towards achieved, −1 away from it, 0 when either side has no data."""
+
+    code: str
+    name: str
+    principle: str
+    before: Status
+    after: Status
+
+    @property
+    def movement(self) -> int:
+        if Status.NO_DATA in (self.before, self.after):
+            return 0
+        order = list(Status)
+        return 1 if order.index(self.after) < order.index(self.before) else -1
+
+
+def status_changes(before: list[IndicatorProgress],
+                   after: list[IndicatorProgress]) -> list[StatusChange]:
+    """The indicators whose status differs between two progress tables, in framework order."""
+    earlier = {row.code: row.status for row in before}
+    return [StatusChange(row.code, row.name, row.principle, earlier[row.code], row.status)
+            for row in after if row.code in earlier and earlier[row.code] != row.status]
+
+
+def sex_coverage_of(rows: list[IndicatorProgress]) -> float | None:
+    """The share of the latest values of indicators reported by sex that come with their sex
+    breakdown, across the strategy (each indicator weighted by the entities that reported)."""
+    counted = [(row.sex_coverage, row.entities_reporting) for row in rows
+               if row.sex_coverage is not None and row.entities_reporting]
+    reporting = sum(entities for _, entities in counted)
+    if not reporting:
+        return None
+    return sum(share * entities for share, entities in counted) / reporting

@@ -8,6 +8,7 @@ checks ask a member (`unit.label`, `status.colour`, `unit.additive`), never a ta
 
 from __future__ import annotations
 
+import zlib
 from enum import StrEnum
 
 from indicators.i18n import N_, gettext
@@ -162,6 +163,36 @@ class Status(Term):
     def fill(self) -> str:
         """The status's background colour (RRGGBB) in a table."""
         return self._fields[1]
+
+
+OKABE_ITO: tuple[str, ...] = ("E69F00", "56B4E9", "009E73", "F0E442", "0072B2", "D55E00",
+                               "CC79A7", "000000")
+"""The colour-blind-safe palette of Okabe and Ito (RRGGBB) that every chart draws categories in."""
+
+
+class Sex(Term):
+    """The categories of the sex dimension, in the order tables list them; `colour` draws the
+    category in every chart (female always the same colour). Their codes are data (a
+    disaggregation's categories), so they are not among the `VOCABULARY` a page never prints."""
+
+    FEMALE = "female", N_("female"), "CC79A7"
+    MALE = "male", N_("male"), "0072B2"
+    OTHER = "other", N_("other"), "009E73"
+    UNKNOWN = "unknown", N_("unknown"), "999999"
+
+    @property
+    def colour(self) -> str:
+        """The category's colour (RRGGBB) in a chart."""
+        return self._fields[0]
+
+
+def category_colour(category: str) -> str:
+    """The colour (RRGGBB) of a disaggregation category in every chart: a sex category's own,
+    else one of `OKABE_ITO` chosen by the category's code, so that it never changes."""
+    if category in Sex._value2member_map_:
+        return Sex(category).colour
+    others = [colour for colour in OKABE_ITO if colour not in {sex.colour for sex in Sex}]
+    return others[zlib.crc32(category.encode()) % len(others)]
 
 
 class ReturnStatus(Term):

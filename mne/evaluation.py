@@ -15,6 +15,7 @@ from indicators.evaluation import (
     IndicatorView,
     Scope,
     indicator_view,
+    progress_and_totals,
     scoped_progress,
 )
 from indicators.obligations import Calendar
@@ -102,3 +103,10 @@ def requested_indicator(strategy_code: str, indicator_code: str,
     (`NotFound` or `PeriodError` for wrong codes)."""
     return indicator_view(session(), strategy_code, indicator_code, request_scope(filters),
                           settings().thresholds)
+
+
+def requested_dashboard(strategy_code: str, filters: Filters):
+    """The strategy's progress table under `filters` and each indicator's national totals per
+    period, as the signed-in user reads them (see `progress_and_totals`)."""
+    return progress_and_totals(session(), strategy_code, request_scope(filters),
+                               settings().thresholds)

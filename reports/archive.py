@@ -17,6 +17,7 @@ from indicators.errors import NotFound
 from indicators.evaluation import load_strategy
 from indicators.model import Strategy, utcnow
 from indicators.obligations import Calendar
+from indicators.periods import parse_period
 from indicators.progress import Thresholds
 from indicators.storage import read_stored, store_bytes
 from reports.compilation import Compilation, as_json, finite
@@ -29,6 +30,7 @@ from reports.model import (
 )
 from reports.progress import compile_progress_report, progress_table
 from reports.render_html import render_html
+from reports.render_pdf import render_pdf
 from reports.render_xlsx import render_xlsx
 
 VERSION_ATTEMPTS = 5
@@ -43,6 +45,7 @@ MEDIA_TYPES = {
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ReportFormat.HTML: "text/html; charset=utf-8",
     ReportFormat.JSON: "application/json",
+    ReportFormat.PDF: "application/pdf",
 }
 
 
@@ -65,8 +68,11 @@ def compile_reports(session: Session, kinds: list[ReportKind], strategy_code: st
     table = progress_table(session, strategy, period, settings.thresholds,
                            approved_only=not preliminary)
     compilers = {
-        ReportKind.PROGRESS: lambda: compile_progress_report(session, strategy, period, table,
-                                                             as_of),
+        ReportKind.PROGRESS: lambda: compile_progress_report(
+            session, strategy, period, table, as_of,
+            previous=progress_table(session, strategy, (parse_period(period) - 1).code,
+                                    settings.thresholds),
+            calendar=settings.calendar),
         ReportKind.GAPS: lambda: compile_gaps(session, strategy, period, settings.calendar,
                                               as_of, table.indicators, table.rows,
                                               table.approved_only),
@@ -99,12 +105,18 @@ def render(compilation: Compilation) -> dict[ReportFormat, bytes]:
 
 def issue_report(session: Session, compilation: Compilation, storage_folder: Path,
                  compiled_by: str) -> CompiledReport:
-    """Keep the compilation's files and record it as the next version of its report."""
+    """Keep the compilation's files and record it as the next version of its report; when its
+    figures equal those of the latest version (whatever the day it was compiled), that version
+    is the answer and nothing new is issued."""
     strategy_id = session.scalars(
         select(Strategy.id).where(Strategy.code == compilation.strategy_code)).one()
+    rendered = render(compilation)
+    latest = _latest_version(session, strategy_id, compilation.kind, compilation.period)
+    if latest is not None and _same_figures(latest, rendered[ReportFormat.JSON], storage_folder):
+        return latest
     files = [
         (format, store_bytes(storage_folder, data, f".{format.value}"))
-        for format, data in render(compilation).items()
+        for format, data in rendered.items()
     ]
     for _attempt in range(VERSION_ATTEMPTS):
         report = CompiledReport(
@@ -125,6 +137,27 @@ def issue_report(session: Session, compilation: Compilation, storage_folder: Pat
                        f"{compilation.strategy_code} {compilation.period}")
 
 
+def _latest_version(session: Session, strategy_id: int, kind: ReportKind,
+                    period: str) -> CompiledReport | None:
+    return session.scalars(
+        select(CompiledReport).where(CompiledReport.strategy_id == strategy_id,
+                                     CompiledReport.kind == kind,
+                                     CompiledReport.period == period)
+        .order_by(CompiledReport.version.desc()).limit(1)).one_or_none()
+
+
+def _same_figures(report: CompiledReport, figures: bytes, storage_folder: Path) -> bool:
+    """Whether a kept report says what this json says, the day of compiling aside: the same
+    figures, and the same narratives when this one brings any (a compilation brings none, so
+    it answers the latest version, narratives and all)."""
+    if report.file(ReportFormat.JSON) is None:
+        return False
+    kept = json.loads(report_bytes(report, ReportFormat.JSON, storage_folder))
+    fresh = json.loads(figures)
+    narratives = fresh.get("narratives") or kept.get("narratives")
+    return ({**kept, "as_of": None} == {**fresh, "as_of": None, "narratives": narratives})
+
+
 def _next_version(session: Session, strategy_id: int, kind: ReportKind, period: str) -> int:
     latest = session.scalar(select(func.max(CompiledReport.version)).where(
         CompiledReport.strategy_id == strategy_id, CompiledReport.kind == kind,
@@ -134,7 +167,10 @@ def _next_version(session: Session, strategy_id: int, kind: ReportKind, period: 
 
 def report_bytes(report: CompiledReport, format: ReportFormat | str,
                  storage_folder: Path) -> bytes:
-    """The kept file of a report in `format`, checked against its sha256."""
+    """The kept file of a report in `format`, checked against its sha256; a PDF is typeset
+    from the kept html."""
+    if ReportFormat(format) is ReportFormat.PDF:
+        return render_pdf(report_bytes(report, ReportFormat.HTML, storage_folder))
     kept = report.file(ReportFormat(format))
     if kept is None:
         raise NotFound("report_file", f"{report.id} ({ReportFormat(format).value})")

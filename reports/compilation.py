@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indicators.i18n import _
-from indicators.vocabulary import Term
+from indicators.vocabulary import VOCABULARY, Term
 from reports.model import ReportKind
 
 TEXT, NUMBER, PERCENT, DATE, STATUS = "text", "number", "percent", "date", "status"
@@ -68,6 +68,12 @@ class Compilation:
     sections: list[Section]
     returns_used: list[dict[str, int]] = field(default_factory=list)
     preliminary: bool = False
+    narratives: dict[str, dict[str, str]] = field(default_factory=dict, metadata={
+        "doc": "an evaluator's words: {'principles': {name: text}, 'indicators': {code: text}}"})
+
+    def narrative(self, about: str, key: str) -> str:
+        """The evaluator's narrative on a principle or an indicator ("" when none)."""
+        return self.narratives.get(about, {}).get(key, "")
 
     @property
     def title(self) -> str:
@@ -98,14 +104,53 @@ class Compilation:
             "as_of": self.as_of.isoformat(),
             "returns_used": self.returns_used,
             "preliminary": self.preliminary,
+            "narratives": self.narratives,
             "sections": [
                 {"key": section.key, "title": section.title, "note": section.note,
+                 "sheet": section.sheet,
                  "columns": [asdict(column) for column in section.columns],
                  "rows": [_with_labels(row) for row in section.rows],
                  "charts": [asdict(chart) for chart in section.charts]}
                 for section in self.sections
             ],
         }
+
+
+def from_json(data: dict[str, Any]) -> Compilation:
+    """The compilation whose `to_json` gave `data`: the figures of a kept version, to render
+    again (with an evaluator's narratives) without compiling anew."""
+    return Compilation(
+        kind=ReportKind(data["kind"]), strategy_code=data["strategy"],
+        strategy_title=data["strategy_title"], period=data["period"],
+        as_of=dt.date.fromisoformat(data["as_of"]), returns_used=data["returns_used"],
+        narratives=data.get("narratives", {}), preliminary=data.get("preliminary", False),
+        sections=[Section(section["key"], section["title"],
+                          [Column(**column) for column in section["columns"]],
+                          [_with_members(row) for row in section["rows"]], section["note"],
+                          [Chart(**chart) for chart in section["charts"]],
+                          section.get("sheet", ""))
+                  for section in data["sections"]])
+
+
+def _with_members(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `to_json` with its members of the vocabulary back in place of their codes
+    (and their `<key>_label` words left out)."""
+    return {key: _member(value, row[f"{key}_label"]) if _holds_member(row, key) else value
+            for key, value in row.items()
+            if not (key.endswith("_label") and _holds_member(row, key.removesuffix("_label")))}
+
+
+def _holds_member(row: dict[str, Any], key: str) -> bool:
+    value = row.get(key)
+    return isinstance(value, str) and f"{key}_label" in row and any(
+        value in vocabulary._value2member_map_ for vocabulary in VOCABULARY)
+
+
+def _member(code: str, label: str) -> Term:
+    """The member of the vocabulary with `code` (the one also written `label` when codes of
+    several enumerations coincide)."""
+    found = [member for vocabulary in VOCABULARY for member in vocabulary if member.value == code]
+    return next((member for member in found if member.label == label), found[0])
 
 
 def _with_labels(row: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ class ReportFormat(StrEnum):
     XLSX = "xlsx"
     HTML = "html"
     JSON = "json"
+    PDF = "pdf"
 
 
 class ClaimState(StrEnum):

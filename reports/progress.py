@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from indicators.data_quality import completeness_by, expected_returns
 from indicators.disaggregation import TOTAL
 from indicators.evaluation import (
     IndicatorProgress,
@@ -17,10 +18,13 @@ from indicators.evaluation import (
     aggregated_series,
     indicators_of,
     progress_rows,
+    sex_coverage_of,
+    status_changes,
 )
 from indicators.i18n import _
 from indicators.model import Indicator, Strategy
-from indicators.periods import parse_period, period_sort_key
+from indicators.obligations import Calendar
+from indicators.periods import Period, parse_period, period_sort_key
 from indicators.progress import Thresholds
 from indicators.vocabulary import Status
 from reports.compilation import (
@@ -62,8 +66,12 @@ def progress_table(session: Session, strategy: Strategy, period_code: str,
 
 
 def compile_progress_report(session: Session, strategy: Strategy, period_code: str,
-                            table: ProgressTable, as_of: dt.date) -> Compilation:
-    """The progress report of a strategy at the end of a period."""
+                            table: ProgressTable, as_of: dt.date,
+                            previous: ProgressTable | None = None,
+                            calendar: Calendar | None = None) -> Compilation:
+    """The progress report of a strategy at the end of a period: the briefing's sections (the
+    statuses' movements since `previous`, the most off track, the sex picture, the returns'
+    completeness by `calendar`), then the full tables."""
     period = parse_period(period_code)
     indicators, series, rows = table.indicators, table.series, table.rows
     titles = {objective.code: objective.title for principle in strategy.principles
@@ -77,6 +85,10 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
         sections=[
             _by_group(rows, "principle", _("By principle"), _("Principle"),
                       lambda row: row.principle_name),
+            _movements(previous.rows if previous else [], rows),
+            _most_off_track(rows),
+            _sex_picture(rows),
+            _completeness(session, strategy, period, calendar),
             _by_group(rows, "objective", _("By objective"), _("Objective"),
                       lambda row: f"{row.objective} {titles.get(row.objective, '')}".strip()),
             _indicators(rows),
@@ -171,7 +183,9 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         if points is None:
             continue
         values = dict(zip(points["period"], points["value"].astype(float), strict=True))
-        table.append({"code": code, **{period: values.get(period) for period in periods}})
+        reporting = dict(zip(points["period"], points["entities"].astype(int), strict=True))
+        table.append({"code": code, **{period: values.get(period) for period in periods},
+                      "entities": {period: int(count) for period, count in reporting.items()}})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
                             colours={code: row.status.colour},
@@ -180,3 +194,94 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
                                                  for period in periods)]
     return Section("trends", _("Trends"), columns, table, charts=charts,
                    note=_("The strategy's value of each indicator per period."))
+
+
+MOST_OFF_TRACK = 5
+
+
+def _movements(before: list[IndicatorProgress], after: list[IndicatorProgress]) -> Section:
+    """The indicators whose status changed since the previous period."""
+    changes = status_changes(before, after)
+    return Section(
+        "movements", _("Movements since the previous period"),
+        [Column("code", _("Code")), Column("name", _("Indicator")),
+         Column("principle_name", _("Principle")), Column("before", _("Was"), STATUS),
+         Column("after", _("Now"), STATUS), Column("movement", _("Movement"))],
+        [{"code": change.code, "name": change.name,
+          "principle_name": next(row.principle_name for row in after if row.code == change.code),
+          "before": change.before, "after": change.after,
+          "movement": {1: _("better"), -1: _("worse"), 0: _("changed")}[change.movement],
+          "direction": change.movement}
+         for change in changes],
+        sheet=_("Movements"))
+
+
+def expected_value(row: IndicatorProgress) -> float | None:
+    """The value the indicator should have reached by its latest period on the straight path
+    from baseline to target."""
+    if None in (row.expected_progress, row.baseline_value, row.target_value):
+        return None
+    if row.direction.keeps_level:
+        return row.target_value
+    return row.baseline_value + row.expected_progress * (row.target_value - row.baseline_value)
+
+
+def _most_off_track(rows: list[IndicatorProgress]) -> Section:
+    """The indicators furthest behind the progress expected of them, off track first."""
+    behind = sorted((row for row in rows if row.status is Status.OFF_TRACK
+                     and row.progress is not None and row.expected_progress is not None),
+                    key=lambda row: row.progress - row.expected_progress)[:MOST_OFF_TRACK]
+    return Section(
+        "off_track", _("Most off track"),
+        [Column("code", _("Code")), Column("name", _("Indicator")), Column("unit", _("Unit")),
+         Column("latest_value", _("Latest value"), NUMBER),
+         Column("expected_value", _("Expected value"), NUMBER),
+         Column("progress", _("Progress"), PERCENT),
+         Column("expected_progress", _("Expected progress"), PERCENT),
+         Column("behind", _("Behind expected"), PERCENT)],
+        [{"code": row.code, "name": row.name, "unit": row.unit,
+          "latest_value": row.latest_value, "expected_value": expected_value(row),
+          "progress": row.progress, "expected_progress": row.expected_progress,
+          "behind": row.expected_progress - row.progress} for row in behind],
+        note=_("Behind expected: the progress expected by the latest period less the progress "
+               "made, in points of the way from baseline to target."),
+        sheet=_("Off track"))
+
+
+def _sex_picture(rows: list[IndicatorProgress]) -> Section:
+    """Female share and sex coverage of each indicator reported by sex."""
+    sexed = [row for row in rows if row.sex_coverage is not None]
+    return Section(
+        "sex", _("Women and men"),
+        [Column("code", _("Code")), Column("name", _("Indicator")),
+         Column("female_share", _("Female share"), PERCENT),
+         Column("sex_coverage", _("Sex coverage"), PERCENT)],
+        [{"code": row.code, "name": row.name,
+          "female_share": row.sex.female_share if row.sex else None,
+          "sex_coverage": row.sex_coverage} for row in sexed],
+        note=_("%(share)s of the latest values of indicators reported by sex come with their "
+               "sex breakdown.", share=_percent(sex_coverage_of(rows))),
+        sheet=_("Sex"))
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f} %"
+
+
+def _completeness(session: Session, strategy: Strategy, period: Period,
+                  calendar: Calendar | None) -> Section:
+    """Returns expected, received and received on time for the report's period."""
+    found = []
+    if calendar is not None:
+        found = [row for row in completeness_by(
+            expected_returns(session, strategy.code, calendar, period), "period")
+            if row["period"] == period.code]
+    return Section(
+        "completeness", _("Returns received"),
+        [Column("period", _("Period")), Column("expected", _("Returns expected"), NUMBER),
+         Column("received", _("Received"), NUMBER), Column("on_time", _("On time"), NUMBER),
+         Column("completeness", _("Completeness"), PERCENT),
+         Column("timeliness", _("Timeliness"), PERCENT)],
+        [{key: row[key] for key in ("period", "expected", "received", "on_time",
+                                     "completeness", "timeliness")} for row in found],
+        sheet=_("Returns"))

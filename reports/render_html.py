@@ -9,8 +9,19 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.i18n import _, reader_language
-from indicators.vocabulary import COLOURED, Term
+from indicators.periods import parse_period
+from indicators.vocabulary import COLOURED, Status, Term, written_number
+from reports.charts import (
+    Point,
+    Projection,
+    axis_title,
+    status_chart,
+    trend_chart,
+    trend_legend,
+)
 from reports.compilation import DATE, NUMBER, PERCENT, Column, Compilation
+from reports.model import ReportKind
+from reports.narratives import narratives_of
 from reports.svg import svg_chart
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -21,8 +32,10 @@ def _environment() -> Environment:
                               autoescape=select_autoescape(["html"]), trim_blocks=True,
                               lstrip_blocks=True)
     environment.globals.update(_=_, language=reader_language, svg_chart=svg_chart,
-                               coloured=COLOURED)
+                               coloured=COLOURED, trend_legend=trend_legend,
+                               statuses=list(Status))
     environment.filters["cell"] = format_cell
+    environment.filters["in_words"] = value_in_words
     return environment
 
 
@@ -42,6 +55,71 @@ def format_cell(value: Any, column: Column) -> str:
 
 
 def render_html(compilation: Compilation) -> bytes:
-    """The page's bytes (UTF-8)."""
-    template = _environment().get_template("report.html")
-    return template.render(report=compilation).encode("utf-8")
+    """The page's bytes (UTF-8): a progress report as a briefing (summary, a section per
+    principle, annex), any other report as its sections one after the other."""
+    if compilation.kind is ReportKind.PROGRESS:
+        page = _environment().get_template("progress.html").render(
+            report=compilation, **briefing(compilation))
+    else:
+        page = _environment().get_template("report.html").render(report=compilation)
+    return page.encode("utf-8")
+
+
+def briefing(compilation: Compilation) -> dict[str, Any]:
+    """What the briefing shows beyond the compilation's sections: the indicators grouped by
+    principle with their default narrative, each one's small chart, the statuses by principle
+    as a chart and in total, the lowest and highest female shares."""
+    rows = compilation.section("indicators").rows
+    by_principle: dict[str, list[dict]] = {}
+    for row in rows:
+        by_principle.setdefault(row["principle_name"], []).append(row)
+    counts = {entry["principle"]: {status: entry[status.value] for status in Status}
+              for entry in compilation.section("principle").rows}
+    totals = {status: sum(group[status] for group in counts.values()) for status in Status}
+    shares = sorted((row for row in compilation.section("sex").rows
+                     if row["female_share"] is not None), key=lambda row: row["female_share"])
+    return {
+        "sex_extremes": (shares[0], shares[-1]) if shares else None,
+        "by_principle": by_principle,
+        "narratives": narratives_of(compilation),
+        "small_charts": _small_charts(compilation, rows),
+        "status_chart": status_chart(_("Indicators by principle and status"), counts),
+        "totals": totals,
+    }
+
+
+def _small_charts(compilation: Compilation, rows: list[dict]) -> dict[str, str]:
+    """A small trend chart per indicator with values: baseline, target and projection."""
+    trends = compilation.section("trends")
+    periods = [column.key for column in trends.columns[1:]]
+    figures = {row["code"]: row for row in rows}
+    charts = {}
+    for series in trends.rows:
+        row = figures[series["code"]]
+        reporting = series.get("entities", {})
+        actual = [Point(parse_period(period), series[period], reporting.get(period))
+                  for period in periods if series.get(period) is not None]
+        charts[row["code"]] = trend_chart(
+            f"{row['code']} {row['name']}", axis_title(row["unit"]), actual,
+            _marked(row, "baseline"), _marked(row, "target"), _projection(row),
+            width=340, height=200, legend=False)
+    return charts
+
+
+def _marked(row: dict, which: str) -> Point | None:
+    value, period = row[f"{which}_value"], row[f"{which}_period"]
+    return Point(parse_period(period), value) if value is not None and period else None
+
+
+def _projection(row: dict) -> Projection | None:
+    target = _marked(row, "target")
+    if target is None or row["projected_value"] is None or row["slope"] is None:
+        return None
+    return Projection(row["slope"], Point(target.period, row["projected_value"]))
+
+
+def value_in_words(value: Any, unit: Any) -> str:
+    """A figure with its unit's sign (%, per 100,000) as the briefing's tables write it."""
+    if value is None:
+        return "—"
+    return f"{written_number(value)} {unit.suffix()}".strip()

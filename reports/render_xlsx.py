@@ -117,6 +117,21 @@ def _write_section(sheet: Worksheet, section: Section) -> None:
     if section.note:
         sheet.cell(row=last + 2, column=1, value=neutralise(section.note)).font = Font(
             italic=True)
+    _print_setup(sheet, section)
+
+
+WIDE = 6
+"""Sections with more columns than this print on landscape pages."""
+
+
+def _print_setup(sheet: Worksheet, section: Section) -> None:
+    """Printed, the sheet repeats its headings on every page, fits its columns to the page's
+    width, and turns landscape when it is wide."""
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if len(section.columns) > WIDE else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _width(column: Column, rows: list[dict[str, Any]]) -> float:

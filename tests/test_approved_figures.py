@@ -32,11 +32,15 @@ def _indicator_page(client, code: str, query: str = "") -> dict[str, str]:
             re.findall(r'data-field="([a-z_]+)" data-value="([^"]*)"', html)}
 
 
+PERIOD_CELL = re.compile(r'(?:<td>|<small class="period">)(\d{4}(?:[QSM]\d+)?)<')
+
+
 def _listed_periods(client, url: str) -> dict[str, str]:
-    """The latest period of each indicator a dashboard or entity page lists (the one plain
-    cell of its row)."""
-    rows = _html(client, url).split('data-indicator="')[1:]
-    return {row.split('"', 1)[0]: re.search(r"<td>(\w*)</td>", row).group(1) for row in rows}
+    """The latest period of each indicator a dashboard or entity page lists in its table (the
+    first period written in its row)."""
+    rows = re.findall(r'<tr[^>]* data-indicator="([^"]+)"[^>]*>(.*?)</tr>', _html(client, url),
+                      re.S)
+    return {code: found.group(1) for code, row in rows if (found := PERIOD_CELL.search(row))}
 
 
 def _series_periods(client, code: str) -> set[str]:

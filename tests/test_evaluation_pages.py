@@ -142,3 +142,10 @@ def test_indicator_page_names_unit_direction_and_frequency_in_words(client_as, d
         f"/strategies/{STRATEGY}/indicators/PV1.1").get_data(as_text=True)
     assert "rate per 100,000" in page and "rate_per_100k" not in page
     assert "<dd>decrease</dd>" in page and "<dd>annual</dd>" in page
+
+
+def test_dashboard_marks_a_latest_value_fewer_entities_reported_than_usual(client_as, demo):
+    html = _page(client_as("evaluator"), f"/strategies/{STRATEGY}/dashboard")
+    notes = re.findall(r'<small class="incomplete"[^>]*>(\d+) of (\d+) entities</small>', html)
+    assert notes and all(int(count) < int(usual) for count, usual in notes)
+    assert 'class="spark-latest incomplete"' in html   # its trend line's hollow point

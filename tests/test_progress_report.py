@@ -94,6 +94,14 @@ def test_trends_sheet_holds_each_indicators_series_and_a_chart_of_it(workbook, c
 def test_progress_page_is_printable_without_the_network(evaluator_client, issued):
     page = evaluator_client.get(
         f"/api/v1/reports/{issued.id}/file?format=html").get_data(as_text=True)
-    assert page.count("<svg") >= 30, "a chart per principle summary and per indicator trend"
-    assert "By principle" in page and "off track" in page
+    assert page.count("<svg") >= 30, "a chart of the statuses and one per indicator trend"
+    assert "Summary" in page and "off track" in page
     assert not EXTERNAL.search(page)
+
+
+def test_workbook_prints_its_tables_with_their_headings_on_every_page(workbook):
+    indicators = workbook["Indicators"]
+    assert indicators.print_title_rows == "$1:$1"
+    assert indicators.page_setup.orientation == "landscape"
+    assert indicators.sheet_properties.pageSetUpPr.fitToPage
+    assert workbook["Sex"].page_setup.orientation == "portrait"

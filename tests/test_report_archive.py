@@ -9,7 +9,9 @@ import re
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
+from indicators.model import Indicator
 from indicators.storage import read_stored
 from mne.scheduling import report_settings
 from reports.archive import compile_and_issue
@@ -21,18 +23,38 @@ EXTERNAL = re.compile(
     r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//""", re.I)
 
 
+def _remove_a_baseline(session) -> None:
+    """Change a figure the gap report shows: an indicator loses its baseline."""
+    session.scalars(select(Indicator).where(Indicator.baseline_value.is_not(None))
+                    .order_by(Indicator.id).limit(1)).one().baseline_value = None
+    session.flush()
+
+
 @pytest.fixture
 def issued(db, demo, settings):
-    """The demonstration's gap report for 2026Q3, compiled twice."""
+    """The demonstration's gap report for 2026Q3, compiled twice, a figure changed between."""
     with db.transaction() as session:
         first = compile_and_issue(session, "gaps", demo.strategy, PERIOD,
                                   report_settings(settings), "evaluator")
+        _remove_a_baseline(session)
         second = compile_and_issue(session, "gaps", demo.strategy, PERIOD,
                                    report_settings(settings), "evaluator")
     return first, second
 
 
-def test_compiling_again_makes_a_new_version_and_keeps_the_first(db, issued, settings):
+def test_compiling_again_with_no_figure_changed_reuses_the_latest_version(db, demo, settings):
+    with db.transaction() as session:
+        first = compile_and_issue(session, "progress", demo.strategy, PERIOD,
+                                  report_settings(settings), "evaluator")
+        again = compile_and_issue(session, "progress", demo.strategy, PERIOD,
+                                  report_settings(settings), "scheduler")
+        assert again.id == first.id and again.version == 1
+        count = session.scalar(select(func.count()).select_from(CompiledReport))
+    assert count == 1
+
+
+def test_compiling_again_after_a_figure_changed_makes_a_new_version_and_keeps_the_first(
+        db, issued, settings):
     first, second = issued
     assert (first.version, second.version) == (1, 2)
     with db.sessions() as session:
@@ -69,6 +91,13 @@ def test_html_report_is_self_contained(db, issued, settings):
     assert "<svg" in page and "Returns missing or late" in page
     assert not EXTERNAL.search(page)
     assert "http://" not in page and "https://" not in page
+
+
+def test_command_line_infers_the_format_from_the_files_extension(demo, run_mne, tmp_path):
+    target = tmp_path / "progress.html"
+    result = run_mne("report", "progress", "--period", PERIOD, "-o", str(target))
+    assert "(html," in result.stdout
+    assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
 def test_command_line_compiles_a_report_into_a_file(demo, run_mne, tmp_path):

@@ -2,6 +2,7 @@
 the coordinator reads; administrators reopen; each coordinator sees only their entities."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from importers.review_sheet import REVIEW_SHEET, add_review_sheet
 from indicators.diffs import CONTENT_FIELDS, IncomingValue, revision_diff, shown
+from indicators.evaluation import indicators_of
 from indicators.model import DataValue, Entity, Return, ReturnState
 from indicators.return_review import (
     PeriodLocked,
@@ -48,6 +50,20 @@ def test_evaluator_sees_the_values_of_a_return(client_as, demo, session):
     page = client_as("evaluator").get(f"/review/{pol.id}").get_data(as_text=True)
     assert f'data-indicator="{value.indicator.code}"' in page
     assert "Approve (locks the period)" in page
+
+
+def test_review_page_puts_the_decision_above_and_below_values_in_framework_order(
+        client_as, demo, session):
+    pol = _submitted(session, "POL")
+    page = client_as("evaluator").get(f"/review/{pol.id}").get_data(as_text=True)
+    top, values, bottom = page.partition('<table class="values">')[0], page, page.rpartition(
+        "</table>")[2]
+    for part in (top, bottom):
+        assert 'form="send-back"' in part and 'form="approve"' in part
+    assert 'id="approve"' in page and "data-confirm=" in page
+    listed = list(dict.fromkeys(re.findall(r'<tr class="value" data-indicator="([^"]+)"', values)))
+    framework = [indicator.code for indicator in indicators_of(session, pol.strategy)]
+    assert listed == [code for code in framework if code in listed] and len(listed) > 3
 
 
 def test_approve_locks_the_period_with_a_message_naming_who_can_reopen(client_as, demo, db,

@@ -9,6 +9,13 @@ from flask.cli import with_appcontext
 
 from mne.context import database, settings
 from mne.languages import language_option
+from reports.model import ReportFormat
+
+
+def format_of(output: Path) -> str:
+    """The report format an output file's extension names (xlsx when it names none)."""
+    extension = output.suffix.lower().lstrip(".")
+    return extension if extension in set(ReportFormat) else ReportFormat.XLSX.value
 
 
 @click.command("report")
@@ -16,19 +23,21 @@ from mne.languages import language_option
 @click.option("--strategy", "strategy_code", default=None,
               help="Strategy code (default: the first active strategy).")
 @click.option("--period", default=None, help="e.g. 2026Q3 (default: the period just ended).")
-@click.option("--format", "format_", type=click.Choice(["xlsx", "html", "json"]),
-              default="xlsx", show_default=True)
+@click.option("--format", "format_", type=click.Choice([format.value for format in ReportFormat]),
+              default=None, help="Default: the output file's extension, else xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--preliminary", is_flag=True,
               help="Include submitted figures not yet approved (marked preliminary on every "
                    "page; never shown to viewers).")
 @with_appcontext
 @language_option
-def report_command(kind: str, strategy_code: str | None, period: str | None, format_: str,
-                   output: Path, preliminary: bool) -> None:
-    """Compile a report now (of approved figures), keep it as a new version and write it to a
-    file."""
+def report_command(kind: str, strategy_code: str | None, period: str | None,
+                   format_: str | None, output: Path, preliminary: bool) -> None:
+    """Compile a report now (of approved figures; reusing the latest version when no figure
+    changed) and write it to a file, in the format `--format` names or the file's extension
+    says."""
     import datetime as dt
+    import hashlib
 
     from indicators.framework import default_strategy
     from indicators.periods import parse_period
@@ -36,6 +45,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
     from mne.scheduling import report_settings
     from reports.archive import compile_and_issue, report_bytes
 
+    format_ = format_ or format_of(output)
     config = report_settings(settings())
     with database().transaction() as session:
         strategy_code = strategy_code or default_strategy(session)
@@ -45,7 +55,7 @@ def report_command(kind: str, strategy_code: str | None, period: str | None, for
             config.calendar.period_just_ended(dt.date.today()).code)
         report = compile_and_issue(session, kind, strategy_code, period, config, actor(),
                                    preliminary=preliminary)
-        output.write_bytes(report_bytes(report, format_, config.storage_folder))
-        kept = report.file(format_)
+        data = report_bytes(report, format_, config.storage_folder)
+        output.write_bytes(data)
         click.echo(f"{kind} report {strategy_code} {period} version {report.version} "
-                   f"({format_}, sha256 {kept.sha256}) written to {output}")
+                   f"({format_}, sha256 {hashlib.sha256(data).hexdigest()}) written to {output}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,24 +12,42 @@ from sqlalchemy import select
 
 from indicators.data_quality import completeness_by, expected_returns, quality_report
 from indicators.errors import NotFound
-from indicators.evaluation import status_matrix
+from indicators.evaluation import (
+    IndicatorProgress,
+    StatusChange,
+    sex_coverage_of,
+    status_changes,
+    status_matrix,
+)
 from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
 from indicators.progress import Status
 from indicators.provenance import indicator_tables
-from mne.accounts.guard import requires
+from mne.accounts.guard import approved_figures_only, requires
 from mne.accounts.permissions import Action
 from mne.context import session
 from mne.evaluation import (
     Filters,
     calendar,
+    requested_dashboard,
     requested_indicator,
     requested_progress,
     status_label,
 )
-from mne.web.charts import Point, breakdown_chart, trend_chart
+from reports.charts import (
+    Point,
+    Projection,
+    axis_title,
+    breakdown_chart,
+    coverage_note,
+    share_bar,
+    sparkline,
+    status_chart,
+    trend_chart,
+    usual_coverage,
+)
 
 blueprint = Blueprint("evaluation", __name__)
 
@@ -61,24 +81,80 @@ def first_dashboard():
 @blueprint.get("/strategies/<code>/dashboard")
 @requires(Action.READ_FRAMEWORK)
 def dashboard(code: str):
-    """Principles × status with counts, each cell opening its indicators; the completeness of
-    the latest period."""
+    """At the top: status by principle as a chart, the sex picture, the completeness of the
+    latest period and what changed since the previous one; below, the indicator table,
+    filtered by the query's principle, status and entity."""
     strategy = _strategy(code)
     filters = Filters.from_request()
-    rows = requested_progress(code, filters)
+    rows, totals = requested_dashboard(code, filters)
+    principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
+                                   .order_by(Principle.position)).all()
     listed = [row for row in rows
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
     returns = expected_returns(session(), code, calendar(), _until(filters))
     periods = completeness_by(returns, "period")
-    principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
-                                   .order_by(Principle.position)).all()
+    current = _current_period(filters, rows)
+    points = {row.code: _points(totals[row.code]) for row in listed}
     return render_template(
         "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
-        matrix=status_matrix(rows), principles=principles, statuses=list(Status),
-        latest=periods[-1] if periods else None, entities=_entities(),
+        principles=principles, statuses=list(Status), entities=_entities(),
+        latest=periods[-1] if periods else None,
+        matrix=status_matrix(rows), status_chart=_status_chart(principles, rows),
+        sparklines={row.code: sparkline(_("%(name)s: trend", name=row.name),
+                                        points[row.code]) for row in listed},
+        coverage={row.code: _latest_coverage(points[row.code]) for row in listed},
+        progress_bars={row.code: _progress_bar(row) for row in listed},
+        sexed=[row for row in rows if row.sex_coverage is not None],
+        sex_coverage=sex_coverage_of(rows), current=current,
+        changes=_changes_since(code, filters, rows, current),
+        approved_only=approved_figures_only(),
         judged=period_being_judged(session(), strategy, calendar(), dt.date.today()),
     )
+
+
+def _status_chart(principles: list[Principle], rows: list[IndicatorProgress]) -> str:
+    counts = status_matrix(rows)
+    return status_chart(
+        _("Indicators by principle and status"),
+        {principle.name: {Status(status): count
+                          for status, count in counts[principle.code].items()}
+         for principle in principles if principle.code in counts})
+
+
+def _points(totals: list[Any]) -> list[Point]:
+    """An indicator's national values per period, with how many entities reported each."""
+    return [Point(parse_period(row.period), float(row.value), int(row.entities))
+            for row in totals]
+
+
+def _latest_coverage(points: list[Point]) -> str | None:
+    """"2 of 3 entities" when fewer entities than usual reported the latest value."""
+    return coverage_note(points[-1], usual_coverage(points)) if points else None
+
+
+def _progress_bar(row: IndicatorProgress) -> str:
+    if row.progress is None:
+        return ""
+    return share_bar(_("Progress against expected"), row.progress, row.status.colour,
+                     mark=row.expected_progress)
+
+
+def _current_period(filters: Filters, rows: list[IndicatorProgress]) -> Period | None:
+    """The period the dashboard stands at: the one asked, else the newest any indicator has."""
+    if filters.until:
+        return parse_period(filters.until)
+    reported = [parse_period(row.latest_period) for row in rows if row.latest_period]
+    return max(reported) if reported else None
+
+
+def _changes_since(code: str, filters: Filters, rows: list[IndicatorProgress],
+                   current: Period | None) -> list[StatusChange]:
+    """The indicators whose status changed since the period before `current`."""
+    if current is None:
+        return []
+    before, _totals = requested_dashboard(code, replace(filters, until=(current - 1).code))
+    return status_changes(before, rows)
 
 
 @blueprint.get("/strategies/<code>/indicators/<indicator_code>")
@@ -92,36 +168,35 @@ def indicator_page(code: str, indicator_code: str):
     return render_template(
         "evaluation/indicator.html", strategy=strategy, filters=filters,
         indicator=view.indicator, row=row, series=view.series, trend=_trend(view.series, row),
-        breakdowns={dimension: _breakdown(view.indicator.name, dimension, points)
+        breakdowns={dimension: _breakdown(row, dimension, points)
                     for dimension, points in view.breakdowns.items()},
         entities=_entities(), **indicator_tables(session(), view),
     )
 
 
-def _trend(series: list[dict], row) -> str:
-    actual = [Point(point["period"], point["period_end"], point["total"])
+def _trend(series: list[dict], row: IndicatorProgress) -> str:
+    """The indicator's chart: its values per period against baseline, target and projection."""
+    actual = [Point(parse_period(point["period"]), point["total"], point["entities"])
               for point in series if point["total"] is not None]
-    baseline = target = projected = None
+    baseline = target = projection = None
     if row.baseline_value is not None and row.baseline_period:
-        baseline = Point(row.baseline_period, parse_period(row.baseline_period).end,
-                         row.baseline_value)
+        baseline = Point(parse_period(row.baseline_period), row.baseline_value)
     if row.target_value is not None and row.target_period:
-        end = parse_period(row.target_period).end
-        target = Point(row.target_period, end, row.target_value)
-        if row.projected_value is not None:
-            projected = Point(row.target_period, end, row.projected_value)
-    return trend_chart(_("%(name)s: value per period", name=row.name), actual, baseline,
-                       target, projected)
+        target = Point(parse_period(row.target_period), row.target_value)
+        if row.projected_value is not None and row.slope is not None:
+            projection = Projection(row.slope, Point(target.period, row.projected_value))
+    return trend_chart(_("%(name)s: value per period", name=row.name),
+                       axis_title(row.unit, row.currency), actual, baseline, target, projection)
 
 
-def _breakdown(name: str, dimension: str, series: list[dict]) -> str:
+def _breakdown(row: IndicatorProgress, dimension: str, series: list[dict]) -> str:
     categories: dict[str, list[Point]] = {}
     for point in series:
         for category, value in point["breakdown"].items():
             categories.setdefault(category, []).append(
-                Point(point["period"], point["period_end"], value))
-    return breakdown_chart(_("%(name)s by %(dimension)s", name=name, dimension=dimension),
-                           categories)
+                Point(parse_period(point["period"]), value))
+    return breakdown_chart(_("%(name)s by %(dimension)s", name=row.name, dimension=dimension),
+                           axis_title(row.unit, row.currency), categories)
 
 
 @blueprint.get("/entities/<code>")

@@ -19,6 +19,7 @@ from mne.scheduling import job_context, report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
 from reports.jobs import recent_runs, run_recorded
 from reports.model import CompiledReport, Notification, ReportFormat, ReportKind, RunOutcome
+from reports.narratives import INDICATORS, PRINCIPLES, annotate, kept_compilation, narratives_of
 from reports.revisions import revised_since_issue
 from reports.scheduler import next_run_times
 
@@ -36,7 +37,8 @@ def reports_page():
     return render_template("reports.html", reports=reports,
                            revised=revised_since_issue(session(), reports),
                            strategies=strategies, kinds=list(ReportKind),
-                           default_period=just_ended.code)
+                           default_period=just_ended.code,
+                           may_annotate=permissions().allows(Action.COMPILE_REPORTS))
 
 
 @blueprint.post("/reports/compile")
@@ -57,6 +59,30 @@ def compile_now():
     flash(_("Compiled %(kind)s report %(period)s, version %(version)s.",
             kind=ReportKind(kind).label, period=period, version=report.version), "info")
     return redirect(url_for("reports.reports_page"))
+
+
+@blueprint.route("/reports/<int:report_id>/narrative", methods=["GET", "POST"])
+@requires(Action.COMPILE_REPORTS)
+def narrative_page(report_id: int):
+    """The narratives of a progress report, per principle and indicator, prefilled with the
+    current ones; saving issues a new version with the same figures."""
+    report = session().get(CompiledReport, report_id)
+    if report is None or report.kind is not ReportKind.PROGRESS:
+        abort(404)
+    storage = settings().storage_folder
+    if request.method == "POST":
+        issued = annotate(session(), report, {
+            about: {key.split(":", 1)[1]: text for key, text in request.form.items()
+                    if key.startswith(f"{about}:")}
+            for about in (PRINCIPLES, INDICATORS)}, storage, actor())
+        session().commit()
+        flash(_("Narrative kept: %(kind)s report %(period)s, version %(version)s.",
+                kind=_("progress"), period=issued.period, version=issued.version), "info")
+        return redirect(url_for("reports.reports_page"))
+    compilation = kept_compilation(report, storage)
+    names = {row["code"]: row["name"] for row in compilation.section("indicators").rows}
+    return render_template("report_narrative.html", report=report, names=names,
+                           narratives=narratives_of(compilation))
 
 
 @blueprint.get("/reports/<int:report_id>.<format>")

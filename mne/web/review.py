@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from indicators.evaluation import indicators_of, load_strategy
 from indicators.model import Indicator, Return
 from indicators.return_review import (
     Decision,
@@ -57,15 +58,17 @@ def _indicators(ids: set[int]) -> dict[int, Indicator]:
 @blueprint.get("/review/<int:return_id>")
 @requires(Action.READ_RETURNS)
 def return_page(return_id: int):
-    """A return's values, warnings, changes since the previous revision and review comments;
-    the decision forms for those who review."""
+    """A return's values in framework order, warnings, changes since the previous revision and
+    review comments; the decision buttons, above and below the values, for those who review."""
     found = authorized_return(return_id, Action.READ_RETURNS)
     values = return_values(session(), found)
     indicators = _indicators({key[0] for key in values})
     feedback = feedback_for_period(session(), found.strategy_id, found.entity_id, found.period)
+    order = {indicator.id: position for position, indicator in
+             enumerate(indicators_of(session(), load_strategy(session(), found.strategy.code)))}
     return render_template(
         "review_return.html", ret=found, values=sorted(values.items(), key=lambda item: (
-            indicators[item[0][0]].code, item[0][1])),
+            order.get(item[0][0], len(order)), indicators[item[0][0]].code, item[0][1])),
         indicators=indicators,
         warnings=warnings_of(found), feedback=feedback,
         approval=last_decision(session(), found, Decision.APPROVED),

@@ -1,0 +1,398 @@
+"""The one chart module: inline SVG drawn on the server for the pages and the reports (no script,
+nothing from the network, printable). Every chart follows the same rules:
+
+- time runs on an even axis (by period end); a missing period leaves a gap in the line;
+- a period where fewer entities reported than usual is a hollow point with a note
+  ("2 of 3 entities"), so that a missing return does not read as a fall;
+- the projection starts on the fitted trend line at the latest period and is labelled;
+  baseline and target are labelled points with their periods; the y-axis names its unit;
+- a category keeps one colour in every chart (`indicators.vocabulary.category_colour`), a status
+  its own (`Status.colour`);
+- each chart carries a `<title>` and a `<desc>` for screen readers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+from indicators.i18n import gettext as _
+from indicators.periods import Period
+from indicators.trends import years_between
+from indicators.vocabulary import OKABE_ITO, Status, Unit, category_colour, written_number
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 70, 96, 16, 44
+INK, MUTED, GRID = "#1d2733", "#5b6b7c", "#e6e9ee"
+BASELINE = MUTED
+ACTUAL, TARGET, PROJECTION = (f"#{OKABE_ITO[index]}" for index in (4, 2, 5))
+
+
+@dataclass(frozen=True)
+class Point:
+    """A value of a period; `entities` says how many entities reported it (None: not counted)."""
+
+    period: Period
+    value: float
+    entities: int | None = None
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The fitted trend line: its `slope` per year, and the value it reaches at the target."""
+
+    slope: float
+    target: Point
+
+
+# ------------------------------------------------------------------ scales and pieces
+
+
+class _Scale:
+    """Maps a period's end to x (an even time axis) and a value to y, the value axis running
+    between round numbers."""
+
+    def __init__(self, points: Sequence[Point], width: int = WIDTH, height: int = HEIGHT,
+                 margins: tuple[int, int, int, int] = (LEFT, RIGHT, TOP, BOTTOM)):
+        self.left, self.right, self.top, self.bottom = margins
+        self.width, self.height = width, height
+        self.first = min(point.period.end for point in points)
+        self.last = max(point.period.end for point in points)
+        values = [point.value for point in points]
+        low, high = min(values), max(values)
+        self.step = _round_step((high - low) / 4 or abs(high) / 4 or 1.0)
+        self.low = math.floor(low / self.step) * self.step
+        self.high = math.ceil(high / self.step) * self.step
+        if self.high == self.low:
+            self.high += self.step
+
+    def x(self, period: Period) -> float:
+        span = (self.last - self.first).days or 1
+        inner = self.width - self.left - self.right
+        return self.left + (period.end - self.first).days / span * inner
+
+    def y(self, value: float) -> float:
+        inner = self.height - self.top - self.bottom
+        return self.top + (self.high - value) / (self.high - self.low) * inner
+
+    def ticks(self) -> list[float]:
+        count = round((self.high - self.low) / self.step)
+        return [self.low + self.step * index for index in range(count + 1)]
+
+
+def _round_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `raw`."""
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(factor * magnitude for factor in (1, 2, 2.5, 5, 10) if factor * magnitude >= raw)
+
+
+def axis_title(unit: Unit, currency: str = "") -> str:
+    """What the y-axis names: the unit in words, with the currency of an amount."""
+    return f"{unit.label} ({currency})" if currency else unit.label
+
+
+def _text(x: float, y: float, content: str, css: str = "", anchor: str = "start",
+          size: int = 11, colour: str = MUTED) -> str:
+    return (f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" '
+            f'text-anchor="{anchor}">{escape(str(content))}</text>')
+
+
+def _dashes(dash: str) -> str:
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
+def runs(points: Sequence[Point]) -> list[list[Point]]:
+    """The points split where a period is missing: each run holds consecutive periods, so a
+    line drawn through a run never bridges a gap."""
+    ordered = sorted(points, key=lambda point: point.period)
+    found: list[list[Point]] = []
+    for point in ordered:
+        if found and found[-1][-1].period + 1 == point.period:
+            found[-1].append(point)
+        else:
+            found.append([point])
+    return found
+
+
+def usual_coverage(points: Sequence[Point]) -> int | None:
+    """How many entities usually report: the most that reported any period of the series."""
+    counted = [point.entities for point in points if point.entities]
+    return max(counted) if counted else None
+
+
+def coverage_note(point: Point, usual: int | None) -> str | None:
+    """"2 of 3 entities" when fewer entities reported `point` than usual, else None."""
+    if usual is None or point.entities is None or point.entities >= usual:
+        return None
+    return _("%(count)s of %(usual)s entities", count=point.entities, usual=usual)
+
+
+def _line(scale: _Scale, points: Sequence[Point], colour: str, css: str,
+          dash: str = "", stroke: float = 2) -> list[str]:
+    """One polyline per run of consecutive periods (a gap where a period is missing)."""
+    return [f'<polyline class="{css}" points="'
+            + " ".join(f"{scale.x(p.period):.1f},{scale.y(p.value):.1f}" for p in run)
+            + f'" fill="none" stroke="{colour}" stroke-width="{stroke}"{_dashes(dash)}/>'
+            for run in runs(points)]
+
+
+def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
+          usual: int | None, name: str = "") -> list[str]:
+    """A filled point per period; a hollow one with its note where fewer entities reported."""
+    parts = []
+    for point in points:
+        note = coverage_note(point, usual)
+        label = f"{name} {point.period.code}: {written_number(point.value)}".strip()
+        x, y = scale.x(point.period), scale.y(point.value)
+        if note is None:
+            parts.append(f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5" '
+                         f'fill="{colour}"><title>{escape(label)}</title></circle>')
+            continue
+        parts.append(f'<circle class="{css} incomplete" cx="{x:.1f}" cy="{y:.1f}" r="4" '
+                     f'fill="#fff" stroke="{colour}" stroke-width="2">'
+                     f'<title>{escape(label)} ({escape(note)})</title></circle>')
+        parts.append(_text(x, y + 16, note, "coverage-note", "middle", 10))
+    return parts
+
+
+def _frame(scale: _Scale, periods: Sequence[Period], unit: str) -> list[str]:
+    """The plotting area, the value ticks, the unit along the y-axis and the period ticks."""
+    inner_width = scale.width - scale.left - scale.right
+    parts = [f'<rect class="plot" x="{scale.left}" y="{scale.top}" width="{inner_width}" '
+             f'height="{scale.height - scale.top - scale.bottom}" fill="none" stroke="{GRID}"/>']
+    for tick in scale.ticks():
+        y = scale.y(tick)
+        parts.append(f'<line x1="{scale.left}" x2="{scale.width - scale.right}" y1="{y:.1f}" '
+                     f'y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(_text(scale.left - 6, y + 4, written_number(tick), "tick", "end"))
+    middle = scale.top + (scale.height - scale.top - scale.bottom) / 2
+    parts.append(f'<text class="unit" x="14" y="{middle:.1f}" font-size="11" fill="{MUTED}" '
+                 f'text-anchor="middle" transform="rotate(-90 14 {middle:.1f})">'
+                 f"{escape(unit)}</text>")
+    stride = max(1, math.ceil(len(periods) / 8))
+    for period in periods[::stride]:
+        parts.append(_text(scale.x(period), scale.height - scale.bottom + 16, period.code,
+                           "tick period", "middle"))
+    return parts
+
+
+def _every_period(points: Sequence[Point]) -> list[Period]:
+    """Each period of the points' frequency from the first point to the last, missing ones
+    included: the ticks of an even axis."""
+    ordered = sorted(points, key=lambda point: point.period)
+    first, last = ordered[0].period, ordered[-1].period
+    return [first + step for step in range(last.steps_from(first) + 1)]
+
+
+def _legend(entries: Sequence[tuple[str, str, str]], y: float) -> list[str]:
+    parts, x = [], float(LEFT)
+    for name, colour, dash in entries:
+        parts.append(f'<g class="key"><line x1="{x:.1f}" x2="{x + 18:.1f}" y1="{y - 4:.1f}" '
+                     f'y2="{y - 4:.1f}" stroke="{colour}" stroke-width="2"{_dashes(dash)}/>'
+                     + _text(x + 22, y, name, colour=INK) + "</g>")
+        x += 34 + 6.5 * len(name)
+    return parts
+
+
+def _svg(kind: str, title: str, description: str, parts: Sequence[str], width: int = WIDTH,
+         height: int = HEIGHT, fixed: bool = False) -> Markup:
+    """The chart; `fixed` keeps its size (a table cell's), else it fills its container."""
+    size = f'width="{width}" height="{height}"' if fixed else 'width="100%"'
+    return Markup(
+        f'<svg class="chart {kind}" role="img" viewBox="0 0 {width} {height}" {size} '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">'
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
+        + "".join(parts) + "</svg>")
+
+
+# ------------------------------------------------------------------ time series
+
+
+def projection_start(latest: Point, projection: Projection) -> Point:
+    """The fitted trend line's value at the latest period: where the projection starts."""
+    years = years_between(latest.period.end, projection.target.period.end)
+    return Point(latest.period, projection.target.value - projection.slope * years)
+
+
+def _marked(scale: _Scale, point: Point, words: str, colour: str, css: str) -> list[str]:
+    """A labelled point: baseline or target with its period and value."""
+    x, y = scale.x(point.period), scale.y(point.value)
+    label = f"{words} {point.period.code}: {written_number(point.value)}"
+    return [f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#fff" '
+            f'stroke="{colour}" stroke-width="2.5"><title>{escape(label)}</title></circle>',
+            _text(x + 8, y - 8, label, f"{css}-label", colour=colour)]
+
+
+def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point | None = None,
+                target: Point | None = None, projection: Projection | None = None,
+                width: int = WIDTH, height: int = HEIGHT, legend: bool = True) -> Markup:
+    """The value per period (gaps where a period is missing, hollow points where fewer
+    entities reported), the labelled baseline and target, the path between them and the
+    labelled projection from the fitted trend line to the target period; a small multiple
+    is drawn `width` × `height` without its `legend` (given once beside them)."""
+    if not actual:
+        return Markup("")
+    latest = max(actual, key=lambda point: point.period)
+    start = projection_start(latest, projection) if projection else None
+    marks = [point for point in (baseline, target, start,
+                                 projection.target if projection else None) if point]
+    scale = _Scale([*actual, *marks], width, height,
+                   (LEFT, RIGHT, TOP, BOTTOM) if legend else (56, 80, 22, 26))
+    parts = _frame(scale, _every_period(actual), unit)
+    keys = [(_("actual"), ACTUAL, "")]
+    if baseline is not None and target is not None:
+        parts += _line_between(scale, baseline, target, TARGET, "target-line", "6 4")
+        keys.append((_("path to target"), TARGET, "6 4"))
+    if projection is not None:
+        parts += _line_between(scale, start, projection.target, PROJECTION, "projection", "2 3")
+        end = projection.target
+        parts.append(_text(scale.x(end.period) + 6, scale.y(end.value) + 14,
+                           _("projection %(value)s", value=written_number(end.value)),
+                           "projection-label", colour=PROJECTION))
+        keys.append((_("projection from the trend"), PROJECTION, "2 3"))
+    usual = usual_coverage(actual)
+    parts += _line(scale, actual, ACTUAL, "actual")
+    parts += _dots(scale, actual, ACTUAL, "actual-point", usual)
+    if baseline is not None:
+        parts += _marked(scale, baseline, _("baseline"), BASELINE, "baseline")
+    if target is not None:
+        parts += _marked(scale, target, _("target"), TARGET, "target")
+    if legend:
+        parts += _legend(keys, height - 6)
+    return _svg("trend", title, _describe(actual, unit, baseline, target, projection), parts,
+                width, height)
+
+
+def trend_legend() -> Markup:
+    """The legend of trend charts drawn without theirs (small multiples), given once."""
+    keys = [(_("actual"), ACTUAL, ""), (_("path to target"), TARGET, "6 4"),
+            (_("projection from the trend"), PROJECTION, "2 3")]
+    return _svg("legend", _("Legend"), ", ".join(name for name, _colour, _dash in keys),
+                _legend(keys, 16), WIDTH, 22)
+
+
+def _line_between(scale: _Scale, first: Point, last: Point, colour: str, css: str,
+                  dash: str) -> list[str]:
+    return [f'<line class="{css}" x1="{scale.x(first.period):.1f}" y1="{scale.y(first.value):.1f}" '
+            f'x2="{scale.x(last.period):.1f}" y2="{scale.y(last.value):.1f}" stroke="{colour}" '
+            f'stroke-width="2"{_dashes(dash)}/>']
+
+
+def _describe(actual: Sequence[Point], unit: str, baseline: Point | None,
+              target: Point | None, projection: Projection | None) -> str:
+    """The chart in a sentence for screen readers."""
+    ordered = sorted(actual, key=lambda point: point.period)
+    parts = [_("%(count)s values in %(unit)s from %(first)s to %(last)s, latest %(value)s.",
+               count=len(ordered), unit=unit, first=ordered[0].period.code,
+               last=ordered[-1].period.code, value=written_number(ordered[-1].value))]
+    if baseline is not None:
+        parts.append(_("Baseline %(value)s in %(period)s.",
+                       value=written_number(baseline.value), period=baseline.period.code))
+    if target is not None:
+        parts.append(_("Target %(value)s in %(period)s.", value=written_number(target.value),
+                       period=target.period.code))
+    if projection is not None:
+        parts.append(_("The trend projects %(value)s.",
+                       value=written_number(projection.target.value)))
+    return " ".join(parts)
+
+
+def breakdown_chart(title: str, unit: str, series: Mapping[str, Sequence[Point]],
+                    labels: Mapping[str, str] | None = None) -> Markup:
+    """One line per category (female, male, …), each in its own colour in every chart;
+    `labels` gives the categories' names (default: their codes)."""
+    drawn = {name: points for name, points in series.items() if points}
+    if not drawn:
+        return Markup("")
+    labels = labels or {}
+    every = [point for points in drawn.values() for point in points]
+    scale = _Scale(every)
+    parts = _frame(scale, _every_period(every), unit)
+    legend = []
+    for name, points in drawn.items():
+        colour = "#" + category_colour(name)
+        words = labels.get(name, name)
+        parts += _line(scale, points, colour, f"category category-{escape(name)}")
+        parts += _dots(scale, points, colour, "category-point", usual_coverage(points), words)
+        legend.append((words, colour, ""))
+    parts += _legend(legend, HEIGHT - 6)
+    description = _("%(unit)s by category: %(categories)s.", unit=unit,
+                    categories=", ".join(labels.get(name, name) for name in drawn))
+    return _svg("breakdown", title, description, parts)
+
+
+def sparkline(title: str, points: Sequence[Point], width: int = 96, height: int = 24) -> Markup:
+    """A small trend line for a table cell: gaps where a period is missing, the latest point
+    marked (hollow when fewer entities reported it than usual)."""
+    if len(points) < 2:
+        return Markup("")
+    scale = _Scale(points, width, height, (2, 4, 3, 3))
+    usual = usual_coverage(points)
+    latest = max(points, key=lambda point: point.period)
+    parts = _line(scale, points, ACTUAL, "spark", stroke=1.5)
+    parts += _dots(scale, [latest], ACTUAL, "spark-latest", usual)[:1]
+    description = " ".join(f"{point.period.code}: {written_number(point.value)}"
+                           for point in sorted(points, key=lambda point: point.period))
+    return _svg("sparkline", title, description, parts, width, height, fixed=True)
+
+
+# ------------------------------------------------------------------ statuses and shares
+
+
+def status_chart(title: str, counts: Mapping[str, Mapping[Status, int]],
+                 links: Mapping[str, str] | None = None) -> Markup:
+    """A stacked bar per group (principle name) of how many indicators stand at each status,
+    each status in its colour, the count written in its segment; `links` opens a group."""
+    label_width, bar_width, row = 110, 480, 30
+    height = TOP + row * len(counts) + 34
+    largest = max((sum(group.values()) for group in counts.values()), default=0) or 1
+    parts = []
+    for index, (name, group) in enumerate(counts.items()):
+        y = TOP + index * row
+        parts.append(_text(label_width - 8, y + 17, name, "group", "end", 12, INK))
+        x = float(label_width)
+        for status in Status:
+            count = group.get(status, 0)
+            width = count / largest * bar_width
+            if not count:
+                continue
+            parts.append(
+                f'<rect class="status-bar" data-group="{escape(name)}" '
+                f'data-status="{status.value}" data-count="{count}" x="{x:.1f}" y="{y + 3}" '
+                f'width="{width:.1f}" height="{row - 8}" fill="#{status.colour}">'
+                f"<title>{escape(name)}: {escape(status.label)} {count}</title></rect>")
+            parts.append(_text(x + width / 2, y + 18, str(count), "count", "middle", 11, "#fff"))
+            x += width
+        parts.append(_text(x + 6, y + 18, str(sum(group.values())), "total", "start", 11))
+    keys, x = [], float(label_width)
+    for status in Status:
+        keys.append(f'<rect x="{x:.1f}" y="{height - 20}" width="10" height="10" '
+                    f'fill="#{status.colour}"/>' + _text(x + 14, height - 11, status.label,
+                                                          colour=INK))
+        x += 26 + 6.5 * len(status.label)
+    description = "; ".join(
+        f"{name}: " + ", ".join(f"{status.label} {group.get(status, 0)}" for status in Status)
+        for name, group in counts.items())
+    return _svg("statuses", title, description, [*parts, *keys], 640, height)
+
+
+def share_bar(title: str, share: float | None, colour: str, width: int = 96,
+              mark: float | None = None) -> Markup:
+    """A share (0-1) as a filled bar, with an optional tick at `mark` (the expected share)."""
+    if share is None:
+        return Markup("")
+    filled = max(0.0, min(share, 1.0)) * width
+    parts = [f'<rect x="0" y="4" width="{width}" height="10" fill="{GRID}"/>',
+             f'<rect class="filled" x="0" y="4" width="{filled:.1f}" height="10" '
+             f'fill="#{colour}"/>']
+    if mark is not None:
+        x = max(0.0, min(mark, 1.0)) * width
+        parts.append(f'<line class="expected" x1="{x:.1f}" x2="{x:.1f}" y1="1" y2="17" '
+                     f'stroke="{INK}" stroke-width="2"/>')
+    description = f"{share:.0%}" + (_(", %(mark)s expected", mark=f"{mark:.0%}")
+                                    if mark is not None else "")
+    return _svg("share", title, description, parts, width, 18, fixed=True)
