@@ -97,7 +97,7 @@ def test_a_reader_who_chooses_chinese_reads_every_page_in_chinese(
     page.screenshot(path=str(SCREENSHOT if os.environ.get("MNE_UPDATE_SCREENSHOTS")
                              else tmp_path / "dashboard-zh.png"))
 
-    page.locator("tr.indicator td.code a").first.click()
+    page.locator("tr.indicator td.name a").first.click()
     page.wait_for_selector("figure.trend-chart svg")
     assert_reads_chinese(page, framework_texts)
 

@@ -158,7 +158,7 @@ def test_a_report_compiled_in_chinese_is_written_in_chinese(db, demo, settings,
                                    report_settings(settings), "evaluator")
     page = evaluator_client.get(
         f"/api/v1/reports/{issued.id}/file?format=html").get_data(as_text=True)
-    assert '<html lang="zh">' in page and "按原则分列" in page and "偏离轨道" in page
+    assert '<html lang="zh">' in page and "数据来源" in page and "偏离轨道" in page
     assert "Noto Sans CJK SC" in page, "a CJK font named in the report's font stack"
 
 
