@@ -46,6 +46,14 @@ def _dict_keys(node: ast.expr, module: ast.Module) -> set[str] | None:
     return None
 
 
+def _kinds_given_back(path: Path, module: ast.Module) -> list[tuple[str, str, None]]:
+    """Entries a function returns for its caller to report (`return problems.NegativeCount`):
+    used, with fields the caller supplies (unknowable here)."""
+    return [(f"{path.relative_to(ROOT)}:{node.lineno}", code, None)
+            for node in ast.walk(module) if isinstance(node, ast.Return) and node.value
+            for code in [_catalogue_entry(node.value)] if code is not None]
+
+
 def _call_sites() -> list[tuple[str, str, set[str] | None]]:
     """(where, type code, field names supplied or None when unknowable) of every call naming
     a catalogue entry: `report.add(problems.X, ...)`, `problems.X.problem(...)`,
@@ -53,6 +61,7 @@ def _call_sites() -> list[tuple[str, str, set[str] | None]]:
     sites = []
     for path in SOURCES:
         module = ast.parse(path.read_text(encoding="utf-8"))
+        sites += _kinds_given_back(path, module)
         for call in ast.walk(module):
             if not isinstance(call, ast.Call):
                 continue
