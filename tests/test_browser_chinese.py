@@ -5,6 +5,7 @@ interface, and are set aside; what remains must be Chinese, codes and numbers as
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -129,3 +130,19 @@ def test_a_chinese_progress_report_prints_to_pdf_with_a_cjk_font(chromium, cjk_f
         page.close()
     fonts = {name.decode() for name in re.findall(rb"/FontName\s*/\w+\+([\w-]+)", pdf)}
     assert any(name.startswith("NotoSansCJK") for name in fonts), fonts
+
+
+def test_the_chinese_pdf_report_embeds_a_cjk_font_and_reads_as_chinese(cjk_font, app, db,
+                                                                         demo, settings):
+    """The PDF the reports page and `mne report --format pdf` give, typeset by WeasyPrint."""
+    pypdf = pytest.importorskip("pypdf")
+    with in_language("zh"), db.transaction() as session:
+        issued = compile_and_issue(session, "progress", demo.strategy, "2026Q3",
+                                   report_settings(settings), "evaluator")
+        pdf = pypdf.PdfReader(io.BytesIO(report_bytes(issued, "pdf", settings.storage_folder)))
+    fonts = {font["/BaseFont"] for page in pdf.pages[:2]
+             for font in page["/Resources"]["/Font"].values()
+             if "/BaseFont" in font.get_object()}
+    assert any("CJK" in name or "WenQuanYi" in name for name in fonts), fonts
+    first_page = pdf.pages[0].extract_text()
+    assert "进展报告" in first_page and "偏离轨道" in first_page, first_page[:300]
