@@ -22,9 +22,10 @@ from html import escape
 from markupsafe import Markup
 
 from indicators.i18n import gettext as _
-from indicators.periods import Period
+from indicators.periods import Period, parse_period
 from indicators.trends import years_between
 from indicators.vocabulary import OKABE_ITO, Status, Unit, category_colour, written_number
+from reports.compilation import Chart
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 70, 96, 16, 44
@@ -211,7 +212,7 @@ def _svg(kind: str, title: str, description: str, parts: Sequence[str], width: i
     size = f'width="{width}" height="{height}"' if fixed else 'width="100%"'
     return Markup(
         f'<svg class="chart {kind}" role="img" viewBox="0 0 {width} {height}" {size} '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">'
+        f'font-family="sans-serif">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
         + "".join(parts) + "</svg>")
 
@@ -403,3 +404,59 @@ def share_bar(title: str, share: float | None, colour: str, width: int = 96,
     description = f"{share:.0%}" + (_(", %(mark)s expected", mark=f"{mark:.0%}")
                                     if mark is not None else "")
     return _svg("share", title, description, parts, width, 18, fixed=True)
+
+
+# ------------------------------------------------------------------ a compiled section's charts
+
+
+def section_chart(chart: Chart) -> Markup:
+    """A chart of a compiled report's section (the gap report's): one line per series over
+    the periods, or bars per category."""
+    if chart.kind == "line":
+        return breakdown_chart(chart.title, "", {
+            name: [Point(parse_period(period), value)
+                   for period, value in zip(chart.categories, values, strict=True)
+                   if value is not None]
+            for name, values in chart.series.items()})
+    return bar_chart(chart)
+
+
+def bar_chart(chart: Chart) -> Markup:
+    """Horizontal bars, one row per category; the series side by side or stacked, each in its
+    own colour (the chart's, else the palette's in order)."""
+    row, width = 22, WIDTH + 60
+    label_width = 12 + max((_text_width(category) for category in chart.categories), default=0)
+    names = list(chart.series)
+    colours = {name: "#" + (chart.colours.get(name) or OKABE_ITO[rank % len(OKABE_ITO)])
+               for rank, name in enumerate(names)}
+    totals = [sum(values[index] or 0 for values in chart.series.values()) if chart.stacked
+              else max((values[index] or 0 for values in chart.series.values()), default=0)
+              for index in range(len(chart.categories))]
+    scale = (width - label_width - 50) / max(max(totals, default=0), 1)
+    per_row = 1 if chart.stacked else len(names)
+    height = 10 + len(chart.categories) * row * per_row + 30
+    parts = []
+    for index, category in enumerate(chart.categories):
+        top = 6 + index * row * per_row
+        parts.append(_text(label_width - 6, top + row * per_row / 2 + 4, category,
+                           "category", "end", 11, INK))
+        left = float(label_width)
+        for rank, name in enumerate(names):
+            value = chart.series[name][index] or 0
+            y = top + (0 if chart.stacked else rank * row)
+            bar = value * scale
+            parts.append(f'<rect x="{left:.1f}" y="{y + 3:.1f}" width="{bar:.1f}" '
+                         f'height="{row - 6}" fill="{colours[name]}"><title>{escape(name)}: '
+                         f"{written_number(value)}</title></rect>")
+            if chart.stacked:
+                left += bar
+            else:
+                parts.append(_text(left + bar + 4, y + row - 7, written_number(value)))
+        if chart.stacked:
+            parts.append(_text(left + 4, top + row - 7, written_number(totals[index])))
+    parts += _legend([(name, colours[name], "") for name in names], height - 6)
+    description = "; ".join(
+        f"{category}: " + ", ".join(f"{name} {written_number(values[index] or 0)}"
+                                    for name, values in chart.series.items())
+        for index, category in enumerate(chart.categories))
+    return _svg("bars", chart.title, description, parts, width, height, fixed=True)

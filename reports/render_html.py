@@ -15,6 +15,7 @@ from reports.charts import (
     Point,
     Projection,
     axis_title,
+    section_chart,
     status_chart,
     trend_chart,
     trend_legend,
@@ -22,7 +23,6 @@ from reports.charts import (
 from reports.compilation import DATE, NUMBER, PERCENT, Column, Compilation
 from reports.model import ReportKind
 from reports.narratives import narratives_of
-from reports.svg import svg_chart
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -31,7 +31,7 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES),
                               autoescape=select_autoescape(["html"]), trim_blocks=True,
                               lstrip_blocks=True)
-    environment.globals.update(_=_, language=reader_language, svg_chart=svg_chart,
+    environment.globals.update(_=_, language=reader_language, section_chart=section_chart,
                                coloured=COLOURED, trend_legend=trend_legend,
                                statuses=list(Status))
     environment.filters["cell"] = format_cell

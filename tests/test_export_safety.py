@@ -85,7 +85,7 @@ def test_no_export_lets_user_text_run_as_a_formula(app, db, settings, demo, clie
         exports.append(address)
         unsafe += [f"{address}: {cell!r}" for cell in cells
                    if cell.startswith(FORMULA_TRIGGERS) and not _looks_like_a_number(cell)
-                   and len(cell.strip()) > 1]  # a lone "-" (a word for "not available") runs nothing
+                   and len(cell.strip()) > 1]  # a lone "-" ("not available") runs nothing
     assert "/audit/export.csv" in exports and "/audit/export.xlsx" in exports
     assert any(address.endswith(".xlsx") and address.startswith("/reports/")
                for address in exports)
