@@ -123,7 +123,16 @@ class Flag(Term):
     NOT_AVAILABLE = "not_available", N_("not available")
 
 
-class ReturnState(Term):
+class Filled(Term):
+    """A term drawn as a coloured cell: its first further field is its background (RRGGBB)."""
+
+    @property
+    def fill(self) -> str:
+        """The term's background colour (RRGGBB) in a table."""
+        return self._fields[0]
+
+
+class ReturnState(Filled):
     """The fate of an uploaded return; `fill` is its background colour (RRGGBB)."""
 
     REJECTED = "rejected", N_("rejected"), "FFC7CE"
@@ -131,11 +140,6 @@ class ReturnState(Term):
     APPROVED = "approved", N_("approved"), "C6EFCE"
     RETURNED = "returned", N_("returned"), "F8CBAD"
     SUPERSEDED = "superseded", N_("superseded"), "D9D9D9"
-
-    @property
-    def fill(self) -> str:
-        """The state's background colour (RRGGBB) in a table."""
-        return self._fields[0]
 
     @property
     def stands(self) -> bool:
@@ -195,7 +199,7 @@ def category_colour(category: str) -> str:
     return others[zlib.crc32(category.encode()) % len(others)]
 
 
-class ReturnStatus(Term):
+class ReturnStatus(Filled):
     """Where the return an entity owes for a period stands on a given day (the obligations'
     answer); `fill` is its background colour (RRGGBB)."""
 
@@ -205,11 +209,6 @@ class ReturnStatus(Term):
     SUBMITTED = "submitted", N_("submitted"), "FFEB9C"
     SENT_BACK = "sent_back", N_("sent back"), "F8CBAD"
     APPROVED = "approved", N_("approved"), "C6EFCE"
-
-    @property
-    def fill(self) -> str:
-        """The status's background colour (RRGGBB) in a table."""
-        return self._fields[0]
 
     @property
     def colour(self) -> str:
