@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -55,8 +56,8 @@ def gunicorn(config_file: Path, workers: int, threads: int = 1,
     environment = {**os.environ, "MNE_CONFIG": str(config_file),
                    "MNE_SECRET_KEY": secrets.token_hex(32)}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
-               str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "120",
-               "mne:create_app()"]
+               str(threads), "--bind", f"127.0.0.1:{port}", "--preload", "--timeout", "120",
+               "--no-control-socket", "--graceful-timeout", "2", "mne:create_app()"]
     log = log or config_file.with_name("gunicorn.log")
     with open(log, "wb") as output:
         server = subprocess.Popen(command, env=environment, stdout=output,
@@ -66,7 +67,7 @@ def gunicorn(config_file: Path, workers: int, threads: int = 1,
         wait_until_answers(f"{base}/login", server)
         yield base
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=30)
 
 
