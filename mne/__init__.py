@@ -39,6 +39,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
     )
     app.extensions["mne.database"] = Database(settings.database_url)
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     Babel(app, locale_selector=choose_locale)
     translator = CatalogueTranslator(settings.default_locale)
     install_translator(translator, translator.language)
