@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dataset import STRATEGY, build, scratch_url  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from dataset import POSTGRES_SERVER, STRATEGY, build, scratch_url  # noqa: E402
+from sqlalchemy import create_engine, select  # noqa: E402
 
 from importers.return_form import L_CODE, L_FLAG, Q_CODE, Q_KEY, Q_VALUE, build_form  # noqa: E402
 from importers.template import write_template  # noqa: E402
@@ -185,8 +185,22 @@ def _percentile(times: list[float], share: float) -> float:
                    if len(times) > 1 else times[0])
 
 
+def postgresql_answers() -> bool:
+    engine = create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            return True
+    except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        return False
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     options = arguments()
+    if not postgresql_answers():
+        print(f"skipped: no PostgreSQL server answers at {POSTGRES_SERVER}")
+        return
     url = scratch_url("postgresql", f"mne_load_{options.values}")
     print(f"built {build(url, options.values)}", flush=True)
     uploads = int(options.seconds // options.upload_every)
