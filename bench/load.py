@@ -9,6 +9,9 @@ indicator page and the API, <= 300 ms for the dashboard, no error).
 
     python bench/load.py                               # 1M values, 8 clients, 60 s
     python bench/load.py --values 100000 --seconds 10  # a quick try
+
+The database (`mne_load_<values>` on the local server) is kept for a look afterwards and built
+again on the next run.
 """
 
 from __future__ import annotations
@@ -196,6 +199,25 @@ def postgresql_answers() -> bool:
         engine.dispose()
 
 
+def run(base: str, options: argparse.Namespace, codes: list[str], entity: str,
+        workbooks: list[bytes]) -> tuple[Timings, list[str]]:
+    """The clients and the uploader against the deployment at `base`, all logged in first."""
+    timings, outcomes = Timings(), []
+    readers = [Browser(base, "evaluator@bench.example", PASSWORD) for _ in range(options.clients)]
+    sender = Browser(base, "coordinator@bench.example", PASSWORD)
+    start = time.monotonic() + options.warm_up
+    until = start + options.seconds
+    threads = [threading.Thread(target=client, args=(reader, codes, timings, start, until, n))
+               for n, reader in enumerate(readers)]
+    threads.append(threading.Thread(target=uploader, args=(
+        sender, entity, workbooks, timings, start, options.upload_every, outcomes)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings, outcomes
+
+
 def main() -> None:
     options = arguments()
     if not postgresql_answers():
@@ -203,28 +225,13 @@ def main() -> None:
         return
     url = scratch_url("postgresql", f"mne_load_{options.values}")
     print(f"built {build(url, options.values)}", flush=True)
-    uploads = int(options.seconds // options.upload_every)
-    codes, entity, workbooks = prepare(url, uploads)
-    timings, outcomes = Timings(), []
+    codes, entity, workbooks = prepare(url, int(options.seconds // options.upload_every))
     with tempfile.TemporaryDirectory() as folder, \
             gunicorn(write_config(Path(folder), url), options.workers, options.threads) as base:
         print(f"gunicorn: {options.workers} workers x {options.threads} threads; "
               f"{options.clients} clients for {options.seconds:.0f} s, "
               f"an upload every {options.upload_every:.0f} s", flush=True)
-        readers = [Browser(base, "evaluator@bench.example", PASSWORD)
-                   for _ in range(options.clients)]
-        sender = Browser(base, "coordinator@bench.example", PASSWORD)
-        start = time.monotonic() + options.warm_up
-        until = start + options.seconds
-        threads = [threading.Thread(target=client, args=(reader, codes, timings, start, until,
-                                                         n))
-                   for n, reader in enumerate(readers)]
-        threads.append(threading.Thread(target=uploader, args=(
-            sender, entity, workbooks, timings, start, options.upload_every, outcomes)))
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        timings, outcomes = run(base, options, codes, entity, workbooks)
     report(timings, options.seconds, outcomes)
 
 
