@@ -63,8 +63,12 @@ PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 pdflibs:
 	@missing=$$(for package in $(PDF_PACKAGES); do 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || echo $$package; done); 	if [ -n "$$missing" ]; then 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then 	    echo "installing $$missing for PDF reports"; 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; 	  else echo "$$missing not installed and cannot be: PDF reports will fail"; fi; 	fi
 
-bench: $(TEST_STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# Every benchmark prints its figures with their goals; `make bench QUICK=1` runs them small
+# (BENCH_SCALE=0.1). bench/dataset.py is the builder the others share, not a benchmark.
+BENCH_SCRIPTS := $(filter-out bench/dataset.py,$(wildcard bench/*.py))
+bench: $(TEST_STAMP) catalogues
+	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; \
+	  $(if $(QUICK),BENCH_SCALE=0.1) $(BIN)/python $$script || exit 1; done
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

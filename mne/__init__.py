@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
-from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, get_locale
-from flask_wtf.csrf import CSRFProtect
+from typing import TYPE_CHECKING
 
-from indicators.i18n import install_translator
-from mne.config import Settings, load_settings, secret_key
-from mne.database import Database
-from mne.languages import (
-    LANGUAGES,
-    TRANSLATIONS,
-    CatalogueTranslator,
-    choose_locale,
-    html_lang,
-)
-from reports.compilation import finite
+if TYPE_CHECKING:
+    from flask import Flask
 
-csrf = CSRFProtect()
+    from mne.config import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the application from `settings` (read from config.toml when not given)."""
+    """Build the application from `settings` (read from config.toml when not given). What it
+    needs is imported here, not with the package, so that the command line starts at once."""
+    from flask import Flask
+    from flask_babel import Babel, get_locale
+    from flask_wtf.csrf import CSRFProtect
+
+    from indicators.i18n import install_translator
+    from mne.config import load_settings, secret_key
+    from mne.database import Database
+    from mne.finite_json import FiniteJSONProvider
+    from mne.languages import LANGUAGES, TRANSLATIONS, CatalogueTranslator, choose_locale, html_lang
+
     settings = settings or load_settings()
     app = Flask(__name__)
     app.json = FiniteJSONProvider(app)
@@ -40,10 +39,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
     )
     app.extensions["mne.database"] = Database(settings.database_url)
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     Babel(app, locale_selector=choose_locale)
     translator = CatalogueTranslator(settings.default_locale)
     install_translator(translator, translator.language)
-    csrf.init_app(app)
+    CSRFProtect(app)
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale, languages=LANGUAGES)
 
@@ -58,14 +61,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-class FiniteJSONProvider(DefaultJSONProvider):
-    """JSON answers that any strict reader accepts: a number that is not finite is null."""
-
-    def dumps(self, obj, **kwargs):
-        return super().dumps(finite(obj), allow_nan=False, **kwargs)
-
-
 def _close_session(_error: BaseException | None) -> None:
+    from flask import g
+
     session = g.pop("mne_session", None)
     if session is not None:
         session.close()

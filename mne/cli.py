@@ -1,39 +1,80 @@
 """The `mne` console script: the application's commands (mne/commands/) behind one entry
-point (also `flask --app mne ...`)."""
+point (also `flask --app mne ...`).
+
+It starts at once: `mne --help` lists the commands from their source without importing them;
+a command's module loads when it runs, the application (and its settings) when the command
+first needs it."""
 
 from __future__ import annotations
 
 import sys
 
 import click
-from flask.cli import FlaskGroup
-from sqlalchemy.exc import DBAPIError
 
-from mne import create_app
-from mne.config import ConfigError, load_settings, secret_key
-from mne.startup import startup_problem
+from mne.commands import COMMANDS, description, load_command
+
+
+class LazyCommands(click.Group):
+    """The commands of COMMANDS, each imported only when it is run or asked for its help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return load_command(name) if name in COMMANDS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        described = click.Group(commands=[click.Command(name, help=description(name))
+                                          for name in COMMANDS])
+        described.format_commands(ctx, formatter)
+
+
+class Application:
+    """Builds the application when a command first needs it, keeping the settings it read."""
+
+    def __init__(self) -> None:
+        self.settings = None
+
+    def __call__(self):
+        from mne import create_app
+        from mne.config import load_settings
+
+        self.settings = load_settings()
+        return create_app(self.settings)
+
+    def failure(self, problem: Exception) -> Exception | None:
+        """The one sentence that explains a configuration or start-up failure, else None."""
+        from sqlalchemy.exc import DBAPIError
+
+        from mne.config import ConfigError
+        from mne.startup import startup_problem
+
+        if isinstance(problem, ConfigError):
+            return problem
+        if isinstance(problem, DBAPIError | OSError) and self.settings is not None:
+            return startup_problem(self.settings)
+        return None
+
+
+@click.group("mne", cls=LazyCommands, help="mne: indicator tracker for national strategies to "
+             "prevent and counter organized crime.")
+@click.version_option(package_name="mne-tracker", prog_name="mne")
+@click.pass_context
+def commands(context: click.Context) -> None:
+    from flask.cli import ScriptInfo
+
+    context.obj = ScriptInfo(create_app=context.obj)
 
 
 def main() -> None:
     """Entry point of the `mne` console script. A configuration or start-up failure ends it
     with one sentence on stderr and exit code 2, never a traceback."""
-    loaded = None
+    application = Application()
     try:
-        loaded = load_settings()
-        secret_key(loaded)
-        cli = FlaskGroup(create_app=create_app, add_default_commands=False,
-                         add_version_option=False, help="mne: indicator tracker for national "
-                         "strategies to prevent and counter organized crime.")
-        cli.main(prog_name="mne")
-    except ConfigError as problem:
-        _fail(problem)
-    except (DBAPIError, OSError):
-        problem = loaded and startup_problem(loaded)
-        if not problem:
+        commands.main(prog_name="mne", obj=application)
+    except Exception as problem:
+        sentence = application.failure(problem)
+        if sentence is None:
             raise
-        _fail(problem)
-
-
-def _fail(problem: ConfigError) -> None:
-    click.echo(f"mne: {problem}", err=True)
-    sys.exit(2)
+        click.echo(f"mne: {sentence}", err=True)
+        sys.exit(2)

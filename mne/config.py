@@ -81,6 +81,7 @@ class Settings:
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     production: bool = False
     secure_cookies: bool = False
+    proxies: int = 0
     submit_before_period_end: bool = False
     login_limits: LoginLimits = field(default_factory=LoginLimits)
 
@@ -144,6 +145,7 @@ def load_settings(path: Path | None = None) -> Settings:
         dimensions=reader.dimensions(),
         production=reader.optional("web.production", False),
         secure_cookies=reader.optional("web.secure_cookies", False),
+        proxies=reader.whole("web.proxies", 0, 5, default=0),
         submit_before_period_end=reader.optional("calendar.submit_before_period_end", False),
         login_limits=LoginLimits(
             per_account=reader.whole("security.login_failures_per_account", 1, default=5),
@@ -189,7 +191,7 @@ KEYS: dict[str, type] = {
     "scheduler.run_at": str,
     "smtp.host": str, "smtp.port": int, "smtp.sender": str, "smtp.starttls": bool,
     "web.host": str, "web.port": int, "web.default_locale": str, "web.production": bool,
-    "web.secure_cookies": bool, "web.site_url": str,
+    "web.secure_cookies": bool, "web.site_url": str, "web.proxies": int,
     "security.login_failures_per_account": int, "security.login_failures_per_address": int,
     "security.login_window_minutes": int, "security.login_delay_seconds": Number,
     "security.login_max_delay_seconds": Number,

@@ -27,6 +27,7 @@ from mne.database import Database, upgrade
 from tests.helpers import (
     ROOT,
     TEST_PASSWORD,
+    add_user,
     empty_database,
     login,
     put_rows,
@@ -264,21 +265,10 @@ def make_user(db, _test_password_hash):
     """Create a user holding `role` (on the entity with code `entity`, created when absent)
     whose password is TEST_PASSWORD; returns the user's e-mail address. Asked again for the
     same role and entity, it gives the same user."""
-    from indicators.model import Entity
-    from mne.accounts.model import Role, User
-    from mne.accounts.service import find_entity, grant_role
 
     def make(role: str, entity: str | None = None, email: str | None = None) -> str:
-        email = email or f"{role}{'-' + entity.lower() if entity else ''}@test.example"
         with db.transaction() as session:
-            if session.scalars(select(User).where(User.email == email)).first():
-                return email
-            user = User(email=email, name=email.split("@")[0], password_hash=_test_password_hash)
-            session.add(user)
-            session.flush()
-            where = entity and (find_entity(session, entity) or Entity(code=entity, name=entity))
-            grant_role(session, "test", user, Role(role), where or None)
-        return email
+            return add_user(session, _test_password_hash, role, entity, email)
 
     return make
 

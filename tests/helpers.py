@@ -76,6 +76,26 @@ def write_config(folder: Path, database_url: str, **replacements: str) -> Path:
     return path
 
 
+def add_user(session, password_hash: str, role: str, entity: str | None = None,
+             email: str | None = None) -> str:
+    """A user holding `role` (on the entity with code `entity`, created when absent) whose
+    password hashes to `password_hash`; returns the e-mail address. Asked again for the same
+    role and entity, it gives the same user."""
+    from indicators.model import Entity
+    from mne.accounts.model import Role, User
+    from mne.accounts.service import find_entity, grant_role
+
+    email = email or f"{role}{'-' + entity.lower() if entity else ''}@test.example"
+    if session.scalars(select(User).where(User.email == email)).first():
+        return email
+    user = User(email=email, name=email.split("@")[0], password_hash=password_hash)
+    session.add(user)
+    session.flush()
+    where = entity and (find_entity(session, entity) or Entity(code=entity, name=entity))
+    grant_role(session, "test", user, Role(role), where or None)
+    return email
+
+
 def csrf_token_of(client, path: str = "/login") -> str:
     """The CSRF token a page hands out (read from its form), for posting like a browser."""
     page = client.get(path).get_data(as_text=True)
