@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from indicators.bulk_insert import insert_rows
 from indicators.disaggregation import canonical_key
 from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Flag, utcnow
 from indicators.periods import parse_period
@@ -83,8 +84,8 @@ def _history_row(current: DataValue) -> dict[str, Any]:
 def _archive(session: Session, values: list[DataValue]) -> None:
     if values:
         now = utcnow()
-        session.execute(DataValueHistory.__table__.insert(),
-                        [{**_history_row(value), "superseded_at": now} for value in values])
+        insert_rows(session, DataValueHistory.__table__,
+                    [{**_history_row(value), "superseded_at": now} for value in values])
 
 
 def write_values(
@@ -127,8 +128,7 @@ def write_values(
         for name, content in fields.items():
             setattr(existing, name, content)
         existing.updated_at = now
-    if new:
-        session.execute(DataValue.__table__.insert(), list(new.values()))
+    insert_rows(session, DataValue.__table__, list(new.values()))
     session.flush()
     return changes
 
