@@ -135,14 +135,6 @@ def record_value_changes(session: Session, actor: str, changes: ValueChanges) ->
         for key in dict.fromkeys(changes.added + changes.changed)])
 
 
-def record_value_removals(session: Session, actor: str, values: list[DataValue]) -> int:
-    """One audit event per value removed (a new revision no longer reports it)."""
-    return _record_value_events(session, actor, [
-        ("value.remove",
-         ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation),
-         {name: getattr(value, name) for name in VALUE_FIELDS}, None) for value in values])
-
-
 @dataclass(frozen=True)
 class AuditFilter:
     """What the audit page asks for; empty fields do not filter."""
