@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from indicators.model import VALUE_FIELDS, Base, DataValue, Entity, Indicator, utcnow
+from indicators.model import Base, Entity, Indicator, utcnow
 from indicators.values import ValueChanges, ValueKey
 from indicators.vocabulary import (
     Aggregation,

@@ -9,9 +9,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from indicators.audit import AuditEvent
-
 from importers.review_sheet import REVIEW_SHEET
+from indicators.audit import AuditEvent
 from tests.return_workbooks import fill
 
 
