@@ -87,7 +87,7 @@ def _unit_rule(unit: Unit, fails: Mask) -> Callable[[pd.DataFrame], pd.Series]:
 
 def implausibly_large(frame: pd.DataFrame) -> pd.Series:
     """Numbers beyond the largest plausible value of their unit (`Unit.largest`)."""
-    largest = frame["unit"].map(lambda unit: unit.largest).astype(float)
+    largest = frame["unit"].map({unit: unit.largest for unit in Unit}).astype(float)
     return frame["number"].abs() > largest
 
 

@@ -26,10 +26,12 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     session.flush()  # rows the session holds go first, as a statement through it would
     connection = session.connection()
     dialect = connection.dialect
-    converters = [_converter(table.c[name].type, dialect) for name in names]
-    tuples = [tuple(convert(row[name]) if convert else row[name]
-                    for name, convert in zip(names, converters, strict=True))
-              for row in rows]
+    columns = []
+    for name in names:
+        column = [row[name] for row in rows]
+        convert = _converter(table.c[name].type, dialect)
+        columns.append(list(map(convert, column)) if convert else column)
+    tuples = list(zip(*columns, strict=True))
     if dialect.name == "postgresql":
         _copy(connection, table.name, names, tuples)
     else:
