@@ -30,7 +30,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     for name in names:
         column = [row[name] for row in rows]
         convert = _converter(table.c[name].type, dialect)
-        columns.append(list(map(convert, column)) if convert else column)
+        columns.append(_converted(column, convert) if convert else column)
     tuples = list(zip(*columns, strict=True))
     if dialect.name == "postgresql":
         _copy(connection, table.name, names, tuples)
@@ -45,6 +45,16 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 def _converter(column_type: Any, dialect: Any) -> Converter | None:
     """The column type's conversion of a Python value to what the driver takes, or None."""
     return column_type._cached_bind_processor(dialect)  # noqa: SLF001 - SQLAlchemy's own cache
+
+
+def _converted(column: list[Any], convert: Converter) -> list[Any]:
+    """The column's values converted, each distinct value once (a column often repeats one:
+    the time of the import, the period's end, a flag)."""
+    try:
+        distinct = {value: convert(value) for value in set(column)}
+    except TypeError:  # values that cannot be told apart by hashing (JSON documents)
+        return list(map(convert, column))
+    return [distinct[value] for value in column]
 
 
 def _quoted(dialect: Any, name: str) -> str:
