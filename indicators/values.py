@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -15,9 +15,9 @@ from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Flag, ut
 from indicators.periods import parse_period
 
 
-@dataclass(frozen=True)
-class ValueKey:
-    """What a value is of: indicator, entity, period, breakdown."""
+class ValueKey(NamedTuple):
+    """What a value is of: indicator, entity, period, breakdown (a tuple: an import hashes
+    hundreds of thousands of them)."""
 
     indicator_id: int
     entity_id: int
