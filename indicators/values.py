@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, select
@@ -111,7 +113,7 @@ def write_values(
             changes.after[key] = fields
         elif existing is None:
             new[key] = {"indicator_id": key.indicator_id, "entity_id": key.entity_id,
-                        "period": key.period, "period_end": parse_period(key.period).end,
+                        "period": key.period, "period_end": _period_end(key.period),
                         "disaggregation": key.disaggregation, "created_at": now,
                         "updated_at": now, **fields}
             changes.added.append(key)
@@ -131,6 +133,12 @@ def write_values(
     insert_rows(session, DataValue.__table__, list(new.values()))
     session.flush()
     return changes
+
+
+@lru_cache(maxsize=1024)
+def _period_end(period: str) -> dt.date:
+    """The last day of a period code (parsed once per code: an import repeats a few)."""
+    return parse_period(period).end
 
 
 PROVENANCE = ("return_id", "source_sheet", "source_cell")
