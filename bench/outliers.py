@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from importers.demo import load_demo  # noqa: E402
-from importers.return_checks import unit_problem  # noqa: E402
+from importers.value_rules import unit_problem  # noqa: E402
 from indicators.data_quality import quantitative_values  # noqa: E402
 from indicators.evaluation import Scope  # noqa: E402
 from indicators.model import Strategy, Unit  # noqa: E402

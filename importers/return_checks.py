@@ -7,16 +7,16 @@ breakdown below its total, estimated value) let the return in all the same.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from importers.cell_values import Reading, cell_text, read_flag, read_level, read_number
+from importers.cell_values import cell_text, read_flag, read_level
 from importers.return_form import (
     FLAG_WORDS,
     L_CODE,
@@ -36,6 +36,7 @@ from importers.return_form import (
     ReturnForm,
     previous_of,
 )
+from importers.value_rules import first_failures, read_values
 from importers.workbook import SafeWorkbook
 from indicators import problems
 from indicators.breakdown import inconsistent_totals
@@ -89,6 +90,11 @@ class _Where(NamedTuple):
 
 def _get(row: list[Any], column: int) -> Any:
     return row[column - 1] if len(row) >= column else ""
+
+
+def _text_of(raw: Any) -> str:
+    """`cell_text`, without its work for the empty cells most rows have."""
+    return "" if raw == "" or raw is None else cell_text(raw)
 
 
 def check_return(workbook: SafeWorkbook, form: ReturnForm,
@@ -169,6 +175,8 @@ class _SheetCheck:
 
     def flag(self, row: list[Any], column: int, where: _Where) -> Flag:
         raw = _get(row, column)
+        if raw == "" or raw is None:
+            return Flag.NONE
         flag, readable = read_flag(raw)
         if not readable:
             self.report.add(problems.UnknownFlag, found=cell_text(raw),
@@ -194,8 +202,13 @@ class _QuantitativeCheck(_SheetCheck):
 
         rows = list(self.data_rows(expected, key_of))
         self.percent_cells = self.cells_typed_as_percent(rows)
-        for _index, row, item, where in rows:
-            self.check_row(row, item.indicator, item.breakdown, where)
+        cells = self.read_cells(rows)
+        values = self.judge_values(rows, cells)
+        readings = zip(*(cells[name].to_numpy() for name in ("usable", "empty", "flag", "note")),
+                       strict=True)
+        for (_index, row, item, where), value, reading in zip(rows, values, readings,
+                                                               strict=True):
+            self.check_row(row, item.indicator, where, value, reading)
         self.check_breakdowns()
 
     def cells_typed_as_percent(self, rows: list) -> set[str]:
@@ -208,66 +221,71 @@ class _QuantitativeCheck(_SheetCheck):
         formats = self.workbook.number_formats(QUANTITATIVE, candidates)
         return {cell for cell, number_format in formats.items() if "%" in number_format}
 
-    def check_row(self, row: list[Any], indicator: Indicator, breakdown: str,
-                  where: _Where) -> None:
-        raw, usable = self.raw(row, Q_VALUE, where)
+    def read_cells(self, rows: list) -> pd.DataFrame:
+        """The value cells of `rows` read at once (`importers.value_rules.read_values`), with
+        their unit and whether each is usable (a formula Excel never computed is not); a
+        percentage typed as `45%` reads 45."""
+        cells = read_values([_get(row, Q_VALUE) for _index, row, _item, _where in rows])
+        cells["unit"] = [item.indicator.unit for _index, _row, item, _where in rows]
+        cells["usable"] = [self.raw(row, Q_VALUE, where)[1] if self.formulas else True
+                           for _index, row, _item, where in rows]
+        for position, (_index, _row, _item, where) in enumerate(rows):
+            if where.cell(Q_VALUE) in self.percent_cells:
+                cells.loc[position, "number"] *= 100
+        return cells
+
+    def judge_values(self, rows: list, cells: pd.DataFrame) -> list[float | None]:
+        """Each usable cell judged by the rules of `importers.value_rules` (a message for each
+        cell that fails one); the value of each row, None where there is none to take."""
+        usable = cells["usable"].to_numpy(dtype=bool)
+        taken = usable & ~np.isnan(cells["number"].to_numpy())
+        for kind, positions in first_failures(cells, usable):
+            taken[positions] = False
+            for position in positions:
+                _index, row, item, where = rows[position]
+                self.report.add(kind, **self.value_fields(kind, _get(row, Q_VALUE),
+                                                          item.indicator.unit), **where.at(Q_VALUE))
+        return [float(number) if take else None
+                for number, take in zip(cells["number"].to_numpy(), taken, strict=True)]
+
+    @staticmethod
+    def value_fields(kind: type[problems.ProblemType], raw: Any, unit: Unit) -> dict[str, str]:
+        """What the message of a value rule names: the cell as found (and for a number beyond
+        its unit's range, the unit and the largest it takes)."""
+        found = cell_text(raw)
+        if kind is problems.LogicalValue:
+            return {"found": found.upper()}
+        if kind is problems.ImplausiblyLarge:
+            return {"found": found, "unit": unit.label, "largest": written_number(unit.largest)}
+        return {"found": found}
+
+    def check_row(self, row: list[Any], indicator: Indicator, where: _Where,
+                  value: float | None, reading: tuple[bool, bool, Flag | None, str]) -> None:
+        """The row's flag, comment, emptied or required cell, warnings, and its value
+        (`reading`: whether the value cell is usable, empty, the flag and note its text
+        implies)."""
+        usable, empty, implied, note = reading
+        breakdown = where.breakdown
         flag = self.flag(row, Q_FLAG, where)
-        reading = read_number(raw)
-        comment = cell_text(_get(row, Q_COMMENT))
-        value = None
-        cell = where.cell(Q_VALUE)
-        if usable and cell in self.percent_cells:
-            reading = Reading(value=raw * 100)
-        if usable:
-            value = self.value_of(raw, reading, flag, indicator, where)
-        flag = reading.flag or flag
-        if reading.note:
-            comment = "; ".join(part for part in (reading.note, comment) if part)
+        comment = _text_of(_get(row, Q_COMMENT))
+        if usable and empty and flag not in EMPTY_ALLOWED and breakdown == TOTAL:
+            if not self.emptied(indicator, where, Q_VALUE):
+                self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
+        flag = implied or flag
+        if note:
+            comment = "; ".join(part for part in (note, comment) if part)
         self.record_part(indicator, breakdown, value, where)
-        if usable and reading.empty and flag is Flag.NONE and breakdown != TOTAL:
+        if usable and empty and flag is Flag.NONE and breakdown != TOTAL:
             self.category_left_empty(indicator, where)
             return
         self.checked.values.append(CheckedValue(
-            indicator, breakdown, QUANTITATIVE, cell,
+            indicator, breakdown, QUANTITATIVE, where.cell(Q_VALUE),
             {"value": value, "flag": flag, "comment": comment}))
         if value is not None:
             self.history_warnings(indicator, breakdown, value, where)
         if flag is Flag.ESTIMATED:
-            self.report.add(problems.Estimated, found=cell_text(raw), **where.at(Q_VALUE))
-
-    def value_of(self, raw: Any, reading, flag: Flag, indicator: Indicator,
-                 where: _Where) -> float | None:
-        found = cell_text(raw)
-        if isinstance(raw, bool) and indicator.unit is not Unit.YES_NO:
-            self.report.add(problems.LogicalValue, found=found.upper(), **where.at(Q_VALUE))
-            return None
-        if reading.value is not None and not math.isfinite(reading.value):
-            self.report.add(problems.NotFinite, found=found, **where.at(Q_VALUE))
-            return None
-        if reading.invalid:
-            self.report.add(problems.NotANumber, found=found, **where.at(Q_VALUE))
-            return None
-        if reading.empty:
-            if flag not in EMPTY_ALLOWED and where.breakdown == TOTAL:
-                if not self.emptied(indicator, where, Q_VALUE):
-                    self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
-            return None
-        if reading.value is None:
-            return None
-        return self.value_in_unit(reading.value, found, indicator, where)
-
-    def value_in_unit(self, value: float, found: str, indicator: Indicator,
-                      where: _Where) -> float | None:
-        unit = indicator.unit
-        problem = unit_problem(value, unit)
-        if problem is not None:
-            self.report.add(problem, found=found, **where.at(Q_VALUE))
-            return None
-        if abs(value) > unit.largest:
-            self.report.add(problems.ImplausiblyLarge, found=found, unit=unit.label,
-                            largest=written_number(unit.largest), **where.at(Q_VALUE))
-            return None
-        return value
+            self.report.add(problems.Estimated, found=cell_text(_get(row, Q_VALUE)),
+                            **where.at(Q_VALUE))
 
     def category_left_empty(self, indicator: Indicator, where: _Where) -> None:
         """A breakdown category is optional: left empty it brings no value, and when it held
@@ -312,7 +330,9 @@ class _QuantitativeCheck(_SheetCheck):
 
     def history_warnings(self, indicator: Indicator, breakdown: str, value: float,
                          where: _Where) -> None:
-        past = self.history.get((indicator.id, breakdown), [])
+        past = self.history.get((indicator.id, breakdown))
+        if not past:
+            return
         series = [item.value for item in past if item.value is not None]
         if is_unusual(value, series, indicator.unit is Unit.COUNT):
             self.report.add(problems.Outlier, found=written_number(value),
@@ -324,20 +344,6 @@ class _QuantitativeCheck(_SheetCheck):
                 self.report.add(problems.Jump, found=written_number(value),
                                 previous=written_number(previous.value), period=previous.period,
                                 **where.at(Q_VALUE))
-
-
-def unit_problem(value: float, unit: Unit) -> type[problems.ProblemType] | None:
-    """The error a number is for its unit (a negative or fractional count, a percentage
-    outside 0-100, a yes/no other than 0 or 1), or None."""
-    if unit is Unit.COUNT and value < 0:
-        return problems.NegativeCount
-    if unit is Unit.COUNT and not value.is_integer():
-        return problems.FractionInCount
-    if unit is Unit.PERCENT and not 0 <= value <= 100:
-        return problems.PercentOutOfRange
-    if unit is Unit.YES_NO and value not in (0, 1):
-        return problems.NotYesNo
-    return None
 
 
 def _canonical(text: str) -> str:

@@ -43,7 +43,7 @@ from importers.return_form import (
 from importers.sandbox import in_sandbox, read_workbook
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook
 from indicators import problems
-from indicators.audit import record, record_value_changes, record_value_removals
+from indicators.audit import record
 from indicators.bulk import collector_paused
 from indicators.diffs import Diff, IncomingValue, ValueSlot, revision_diff
 from indicators.errors import MneError
@@ -60,6 +60,7 @@ from indicators.model import (
 from indicators.periods import PeriodError, parse_period
 from indicators.problems import ProblemError, ProblemReport
 from indicators.return_review import PeriodLocked, ensure_period_open, supersede_earlier
+from indicators.revision_audit import record_revision_values
 from indicators.storage import read_stored, store_bytes
 from indicators.values import ValueKey, credit_repeated, retire_values, write_values
 
@@ -270,6 +271,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
             revision=revision, **checked.report.counts())
         return
     _import_values(session, form, return_row, checked.values, current)
+    record_revision_values(session, upload.uploaded_by, return_row, form.entity.code, result.diff)
     supersede_earlier(session, returns, return_row)
     result.outcome = UploadOutcome.SUBMITTED
     result.message = _(
@@ -343,12 +345,9 @@ def _import_values(session: Session, form: ReturnForm, return_row: Return,
         for item in values
     ]
     changes = write_values(session, rows)
-    record_value_changes(session, return_row.uploaded_by, changes)
     credit_repeated(session, dict(rows), changes.unchanged)
     kept = {(item.indicator.id, item.breakdown) for item in values}
-    dropped = [value for key, value in current.items() if key not in kept]
-    record_value_removals(session, return_row.uploaded_by, dropped)
-    retire_values(session, dropped)
+    retire_values(session, [value for key, value in current.items() if key not in kept])
 
 
 NOT_READ = {UploadOutcome.RECEIVED, UploadOutcome.UNUSABLE, UploadOutcome.REFUSED,

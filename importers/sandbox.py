@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.spawn
+import os
 import resource
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +33,9 @@ from indicators import problems
 from indicators.i18n import N_, gettext
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-# the fork server imports the main module and the readers once; each child starts from it
-_CONTEXT.set_forkserver_preload(["__main__", "importers.sandbox"])
+# the fork server imports the readers once; each child starts from it
+_CONTEXT.set_forkserver_preload(["importers.sandbox"])
+MAIN_PATH = "MNE_SANDBOX_MAIN_PATH"
 JOIN_SECONDS = 5
 LOG = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ def read_workbook(data: bytes, limits: Limits | None = None) -> SafeWorkbook:
 def in_sandbox(limits: Limits, work: Callable[..., Any], *arguments: Any) -> Any:
     """`work(*arguments)` run in a child process within `limits` (`work` a module-level
     function, its arguments and result plain data); raises `UnusableWorkbook`."""
+    _name_callers_main()
     receiver, sender = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_run_in_child, args=(sender, limits, work, arguments),
                              daemon=True)
@@ -60,6 +65,24 @@ def in_sandbox(limits: Limits, work: Callable[..., Any], *arguments: Any) -> Any
         if child.is_alive():
             child.kill()
             child.join()
+
+
+def _name_callers_main() -> None:
+    """Tell the fork server (through its environment, before it starts) the path of the
+    caller's main script. A child is prepared like the caller, which runs that script again
+    unless the child's main module already is it: seconds in a large application, for nothing,
+    as the work is a function of this package."""
+    main_path = multiprocessing.spawn.get_preparation_data("sandbox").get("init_main_from_path")
+    if main_path:
+        os.environ[MAIN_PATH] = main_path
+
+
+def _main_taken_as_loaded() -> None:
+    """In the fork server: its main module stands for the caller's script (see
+    `_name_callers_main`), so that no child runs that script again."""
+    main = sys.modules["__main__"]
+    if os.environ.get(MAIN_PATH) and not getattr(main, "__file__", None):
+        main.__file__ = os.environ[MAIN_PATH]
 
 
 def _answer(receiver: Any, limits: Limits) -> Any:
@@ -107,3 +130,7 @@ def _run_in_child(sender: Any, limits: Limits, work: Callable[..., Any],
         sender.send(("failed", f"{type(failure).__name__}: {str(failure)[:300]}"))
     finally:
         sender.close()
+
+
+if sys.argv[:1] == ["-c"] and "multiprocessing.forkserver" in sys.modules:
+    _main_taken_as_loaded()  # imported by the fork server, before any child is forked

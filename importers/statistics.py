@@ -25,7 +25,6 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -315,11 +314,18 @@ def read_table(path: Path, header_row: int = 1,
     if not wanted:
         return sheet, header, []
     names = [name for name, _index in wanted]
-    pick = itemgetter(*[index for _name, index in wanted])
-    picked = pick if len(wanted) > 1 else lambda row: (pick(row),)
-    return sheet, header, [
-        dict(zip(names, map(_text, picked(_padded(row, len(header)))), strict=True))
-        for row in grid[header_row:]]
+    body = [_padded(row, len(header)) for row in grid[header_row:]]
+    columns = [_texts([row[index] for row in body]) for _name, index in wanted]
+    return sheet, header, [dict(zip(names, cells, strict=True))
+                           for cells in zip(*columns, strict=True)]
+
+
+def _texts(column: list[Any]) -> list[str]:
+    """The column's cells as text, each distinct cell read once (a long-format file repeats
+    its countries, indicators, categories and years)."""
+    keys = [(type(cell), cell) for cell in column]  # 1.0 and True kept apart
+    distinct = {key: _text(key[1]) for key in set(keys)}
+    return [distinct[key] for key in keys]
 
 
 def _padded(row: list[Any], width: int) -> list[Any]:

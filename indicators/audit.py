@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from indicators.model import VALUE_FIELDS, Base, DataValue, Entity, Indicator, utcnow
+from indicators.model import Base, Entity, Indicator, utcnow
 from indicators.values import ValueChanges, ValueKey
 from indicators.vocabulary import (
     Aggregation,
@@ -133,14 +133,6 @@ def record_value_changes(session: Session, actor: str, changes: ValueChanges) ->
         ("value.change" if key in changes.before else "value.add", key,
          changes.before.get(key), changes.after[key])
         for key in dict.fromkeys(changes.added + changes.changed)])
-
-
-def record_value_removals(session: Session, actor: str, values: list[DataValue]) -> int:
-    """One audit event per value removed (a new revision no longer reports it)."""
-    return _record_value_events(session, actor, [
-        ("value.remove",
-         ValueKey(value.indicator_id, value.entity_id, value.period, value.disaggregation),
-         {name: getattr(value, name) for name in VALUE_FIELDS}, None) for value in values])
 
 
 @dataclass(frozen=True)

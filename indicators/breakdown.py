@@ -77,7 +77,8 @@ def inconsistent_totals(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=result_columns)
     parts = frame[frame["disaggregation"] != TOTAL].copy()
-    parts["dimension"] = parts["disaggregation"].map(_single_dimension)
+    keys = parts["disaggregation"]
+    parts["dimension"] = keys.map({key: _single_dimension(key) for key in keys.unique()})
     parts = parts.dropna(subset=["dimension", "value"])
     parts["unknown"] = parts["disaggregation"].str.endswith(f"={UNKNOWN}")
     sums = parts.groupby([*columns, "dimension"], as_index=False).agg(

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from indicators.bulk_insert import insert_rows
 from indicators.disaggregation import canonical_key
 from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Flag, utcnow
 from indicators.periods import parse_period
 
 
-@dataclass(frozen=True)
-class ValueKey:
-    """What a value is of: indicator, entity, period, breakdown."""
+class ValueKey(NamedTuple):
+    """What a value is of: indicator, entity, period, breakdown (a tuple: an import hashes
+    hundreds of thousands of them)."""
 
     indicator_id: int
     entity_id: int
@@ -83,8 +86,8 @@ def _history_row(current: DataValue) -> dict[str, Any]:
 def _archive(session: Session, values: list[DataValue]) -> None:
     if values:
         now = utcnow()
-        session.execute(DataValueHistory.__table__.insert(),
-                        [{**_history_row(value), "superseded_at": now} for value in values])
+        insert_rows(session, DataValueHistory.__table__,
+                    [{**_history_row(value), "superseded_at": now} for value in values])
 
 
 def write_values(
@@ -110,7 +113,7 @@ def write_values(
             changes.after[key] = fields
         elif existing is None:
             new[key] = {"indicator_id": key.indicator_id, "entity_id": key.entity_id,
-                        "period": key.period, "period_end": parse_period(key.period).end,
+                        "period": key.period, "period_end": _period_end(key.period),
                         "disaggregation": key.disaggregation, "created_at": now,
                         "updated_at": now, **fields}
             changes.added.append(key)
@@ -127,10 +130,15 @@ def write_values(
         for name, content in fields.items():
             setattr(existing, name, content)
         existing.updated_at = now
-    if new:
-        session.execute(DataValue.__table__.insert(), list(new.values()))
+    insert_rows(session, DataValue.__table__, list(new.values()))
     session.flush()
     return changes
+
+
+@lru_cache(maxsize=1024)
+def _period_end(period: str) -> dt.date:
+    """The last day of a period code (parsed once per code: an import repeats a few)."""
+    return parse_period(period).end
 
 
 PROVENANCE = ("return_id", "source_sheet", "source_cell")

@@ -54,6 +54,20 @@ def _kinds_given_back(path: Path, module: ast.Module) -> list[tuple[str, str, No
             for code in [_catalogue_entry(node.value)] if code is not None]
 
 
+def _kinds_in_rule_tables(path: Path, module: ast.Module) -> list[tuple[str, str, None]]:
+    """Entries a table of rules names (`VALUE_RULES = ((problems.NotANumber, rule), ...)`),
+    reported by the one site that judges by the table: used, fields unknowable here."""
+    return [(f"{path.relative_to(ROOT)}:{node.lineno}", code, None)
+            for assignment in ast.walk(module)
+            if isinstance(assignment, ast.AnnAssign | ast.Assign)
+            and any(isinstance(target, ast.Name) and target.id.endswith("_RULES")
+                    for target in (assignment.targets if isinstance(assignment, ast.Assign)
+                                   else [assignment.target]))
+            for node in ast.walk(assignment.value)
+            if isinstance(node, ast.Tuple) and node.elts
+            for code in [_catalogue_entry(node.elts[0])] if code is not None]
+
+
 def _call_sites() -> list[tuple[str, str, set[str] | None]]:
     """(where, type code, field names supplied or None when unknowable) of every call naming
     a catalogue entry: `report.add(problems.X, ...)`, `problems.X.problem(...)`,
@@ -61,7 +75,7 @@ def _call_sites() -> list[tuple[str, str, set[str] | None]]:
     sites = []
     for path in SOURCES:
         module = ast.parse(path.read_text(encoding="utf-8"))
-        sites += _kinds_given_back(path, module)
+        sites += _kinds_given_back(path, module) + _kinds_in_rule_tables(path, module)
         for call in ast.walk(module):
             if not isinstance(call, ast.Call):
                 continue

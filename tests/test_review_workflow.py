@@ -1,13 +1,16 @@
 """The review workflow with real uploads: approve locks the period, reopening unlocks it, the
 comments reach the coordinator's next template, and every value change is in the audit trail."""
 
+import csv
 import io
 import re
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
 from importers.review_sheet import REVIEW_SHEET
+from indicators.audit import AuditEvent
 from tests.return_workbooks import fill
 
 
@@ -73,9 +76,37 @@ def test_audit_page_lists_the_before_and_after_of_a_value_changed_by_an_upload(
     page = client_as("administrator").get("/audit?action=value.change").get_data(as_text=True)
     assert "coordinator-ag@test.example" in page
     assert "P1 · AG · 2026Q3" in page
-    assert "<del>45.0</del> → <ins>47.0</ins>" in page
+    assert "<del>45</del> → <ins>47</ins>" in page
     trail = client_as("administrator").get("/audit?action=return").get_data(as_text=True)
     assert trail.count('data-action="return.submitted"') == 2
+
+
+def test_audit_page_and_export_list_every_value_a_revision_changed_with_who_and_why(
+        coordinator, client_as, db):
+    template = _template(coordinator)
+    _upload(coordinator, fill(template))
+    _upload(coordinator, fill(template, {("C1", ""): 110, ("C1", "sex=male"): 65,
+                                         ("C1", "sex=unknown"): None}))
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action.like("value.%"))) == 2  # one event per revision
+    admin = client_as("administrator")
+    page = admin.get("/audit?action=value").get_data(as_text=True)
+    for subject, change in (("C1 · AG · 2026Q3", "<del>100</del> → <ins>110</ins>"),
+                            ("C1 · AG · 2026Q3 · sex=male", "<del>55</del> → <ins>65</ins>"),
+                            ("C1 · AG · 2026Q3 · sex=unknown", "<del>5</del> → <ins></ins>")):
+        row = re.search(rf'<tr class="event"[^>]*>(?:(?!</tr>).)*>{re.escape(subject)}<'
+                        rf'(?:(?!</tr>).)*</tr>', page, re.S).group(0)
+        assert "coordinator-ag@test.example" in row and change in row
+        assert "AG 2026Q3 r2" in row  # why: the revision it came with
+    assert page.count('data-action="value.add"') == 7  # the first revision's values
+    exported = list(csv.reader(io.StringIO(admin.get("/audit/export.csv?action=value.change")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    changed = {row[4]: row for row in exported[1:]}
+    assert set(changed) == {"C1 · AG · 2026Q3", "C1 · AG · 2026Q3 · sex=male"}
+    assert changed["C1 · AG · 2026Q3"][1] == "coordinator-ag@test.example"
+    assert "value: 100 → 110" in changed["C1 · AG · 2026Q3"][5]
+    assert "return:  → AG 2026Q3 r2" in changed["C1 · AG · 2026Q3"][5]
 
 
 def test_review_page_shows_values_warnings_and_changes_since_the_previous_revision(

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from indicators.audit import AuditEvent, AuditFilter, audit_actions, audit_query
 from indicators.cells import neutralise
+from indicators.revision_audit import ValueLine, audit_rows
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.context import session
@@ -46,12 +47,13 @@ def _criteria() -> AuditFilter:
 def events():
     """The newest events matching the filters."""
     criteria = _criteria()
-    rows = session().scalars(audit_query(criteria).limit(PAGE_SIZE)).all()
+    rows = audit_rows(session(), session().scalars(audit_query(criteria).limit(PAGE_SIZE)),
+                      PAGE_SIZE, criteria.action)
     return render_template("audit.html", events=rows, criteria=criteria,
                            actions=audit_actions(session()), page_size=PAGE_SIZE)
 
 
-def _changes_text(event: AuditEvent) -> str:
+def _changes_text(event: AuditEvent | ValueLine) -> str:
     return "; ".join(f"{name}: {_text(before)} → {_text(after)}"
                      for name, before, after in event.changed_fields())
 
@@ -65,12 +67,13 @@ EXPORT_COLUMNS = ("at", "actor", "action", "subject_type", "subject", "changes",
 
 
 def _export_rows() -> list[list[object]]:
-    statement = audit_query(_criteria()).limit(EXPORT_LIMIT)
+    criteria = _criteria()
+    events = session().scalars(audit_query(criteria).limit(EXPORT_LIMIT))
     return [[event.at.isoformat(sep=" ", timespec="seconds"), event.actor, event.action,
              event.subject_type, event.subject_id, _changes_text(event),
              json.dumps(event.before, ensure_ascii=False) if event.before else "",
              json.dumps(event.after, ensure_ascii=False) if event.after else ""]
-            for event in session().scalars(statement)]
+            for event in audit_rows(session(), events, EXPORT_LIMIT, criteria.action)]
 
 
 def _download(content: bytes, mimetype: str, suffix: str) -> Response:
