@@ -34,13 +34,13 @@ def load_caveats(session: Session, strategy: Strategy, demo: dict[str, Any]) -> 
 
 def _load_estimate(session: Session, strategy: Strategy, spec: dict[str, Any]) -> None:
     """The estimate as an indicator of its own beside the one it is paired with (same
-    objective, unit and frequency, reported by no one), its published values and the pair."""
+    objective, unit and frequency, owed by no one), its published values and the pair."""
     paired = find_indicator(session, strategy.code, spec["indicator"])
     estimate = write_indicator(
         session, strategy, spec["code"], objective=paired.objective.code, name=spec["name"],
         definition=spec["citation"], unit=paired.unit, direction=paired.direction,
         frequency=paired.frequency, aggregation=paired.aggregation,
-        data_source=spec["citation"], responsible=spec["entity"], reporters=[])
+        data_source=spec["citation"], responsible=None, reporters=[])
     entity = session.scalars(select(Entity).where(Entity.code == spec["entity"])).one()
     changes = write_values(session, [(ValueKey.of(estimate.id, entity.id, period),
                                       {"value": value})

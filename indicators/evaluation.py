@@ -273,6 +273,13 @@ def national_totals(frame: pd.DataFrame) -> dict[int, list[Any]]:
     return totals
 
 
+def fully_reported(totals: list[Any]) -> list[Any]:
+    """The total rows (of `national_totals`) of the periods as many entities reported as in
+    any period: a period some entities left out would read as a fall."""
+    usual = max((int(row.entities) for row in totals), default=0)
+    return [row for row in totals if int(row.entities) >= usual]
+
+
 def latest_totals(frame: pd.DataFrame) -> dict[int, Any]:
     """The newest total row of an `aggregated_series` per indicator id (period, value,
     entities): the latest value of the progress table."""

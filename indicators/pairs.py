@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.errors import Invalid
-from indicators.evaluation import Scope, aggregated_series, national_totals
+from indicators.evaluation import Scope, aggregated_series, fully_reported, national_totals
 from indicators.i18n import _
 from indicators.model import Indicator, PairedEstimate
 from indicators.periods import Period, parse_period
@@ -100,7 +100,8 @@ def pairing_of(session: Session, indicator: Indicator) -> PairedEstimate | None:
 
 def pair_reading(session: Session, indicator: Indicator, scope: Scope) -> PairReading | None:
     """`indicator` beside its paired estimate within `scope` (the estimate read for the whole
-    strategy), or None when it has none."""
+    strategy), or None when it has none; the periods some entities did not report are left
+    out, as their totals understate the reported figures."""
     pairing = pairing_of(session, indicator)
     if pairing is None:
         return None
@@ -118,7 +119,7 @@ def pair_reading(session: Session, indicator: Indicator, scope: Scope) -> PairRe
 def _totals(session: Session, indicator: Indicator, scope: Scope) -> dict[str, float]:
     frame = aggregated_series(session, [indicator], scope, sex_only=True)
     return {row.period: float(row.value)
-            for row in national_totals(frame).get(indicator.id, [])}
+            for row in fully_reported(national_totals(frame).get(indicator.id, []))}
 
 
 def write_pairing(session: Session, indicator: Indicator, estimate: Indicator,

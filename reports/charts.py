@@ -79,12 +79,11 @@ def series_context(caveats: Caveats) -> SeriesContext:
     """What a trend chart draws of an indicator's caveats: its crises, breaks and estimate."""
     pair = caveats.pair
     return SeriesContext(
-        crises=[Shade(found.crisis.first, found.crisis.last,
-                      f"{found.crisis.kind.label}: {found.crisis.name}")
+        crises=[Shade(found.crisis.first, found.crisis.last, found.crisis.name)
                 for found in caveats.crises],
         breaks=[found.period for found in caveats.breaks],
         estimate=[Point(period, value) for period, value in pair.estimate_points] if pair else [],
-        estimate_words=f"{pair.source.label}: {pair.estimate_name}" if pair else "")
+        estimate_words=pair.source.label if pair else "")
 
 
 # ------------------------------------------------------------------ scales and pieces
@@ -183,10 +182,15 @@ def _line(scale: _Scale, points: Sequence[Point], colour: str, css: str,
           dash: str = "", stroke: float = 2, breaks: Sequence[Period] = ()) -> list[str]:
     """One polyline per run of consecutive periods (a gap where a period is missing or the
     series breaks)."""
-    return [f'<polyline class="{css}" points="'
-            + " ".join(f"{scale.x(p.period):.1f},{scale.y(p.value):.1f}" for p in run)
-            + f'" fill="none" stroke="{colour}" stroke-width="{stroke}"{_dashes(dash)}/>'
-            for run in runs(points, breaks)]
+    return [_polyline(scale, run, colour, css, dash, stroke) for run in runs(points, breaks)]
+
+
+def _polyline(scale: _Scale, points: Sequence[Point], colour: str, css: str, dash: str = "",
+              stroke: float = 2) -> str:
+    """One line through `points` in their order."""
+    return (f'<polyline class="{css}" points="'
+            + " ".join(f"{scale.x(p.period):.1f},{scale.y(p.value):.1f}" for p in points)
+            + f'" fill="none" stroke="{colour}" stroke-width="{stroke}"{_dashes(dash)}/>')
 
 
 def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
@@ -340,7 +344,7 @@ def _shades(scale: _Scale, crises: Sequence[Shade]) -> list[str]:
                      f'data-last="{crisis.last.code if crisis.last else ""}" x="{left:.1f}" '
                      f'y="{scale.top}" width="{right - left:.1f}" height="{inner}" '
                      f'fill="{CRISIS}"><title>{escape(crisis.words)} {span}</title></rect>')
-        parts.append(_text(left + 4, scale.top + 12, crisis.words, "crisis-label", size=10))
+        parts.append(_text(left + 2, scale.top - 4, crisis.words, "crisis-label", size=10))
     return parts
 
 
@@ -356,7 +360,8 @@ def _context_parts(scale: _Scale, context: SeriesContext,
         parts.append(_text(x + 3, scale.height - scale.bottom - 4, _("series break"),
                            "series-break-label", size=10, colour=INK))
     if context.estimate:
-        parts += _line(scale, context.estimate, ESTIMATE, "paired-estimate", "5 3")
+        estimate = sorted(context.estimate, key=lambda point: point.period)
+        parts.append(_polyline(scale, estimate, ESTIMATE, "paired-estimate", "5 3"))
         parts += _dots(scale, context.estimate, ESTIMATE, "paired-estimate-point", None,
                        context.estimate_words)
         keys.append((context.estimate_words or _("estimate"), ESTIMATE, "5 3"))

@@ -167,9 +167,7 @@ def indicator_page(code: str, indicator_code: str):
     filters = Filters.from_request()
     view = requested_indicator(code, indicator_code, filters)
     row = view.progress
-    caveats = caveats_of(session(), view.indicator, {
-        parse_period(point["period"]): point["total"] for point in view.series
-        if point["total"] is not None}, view.scope)
+    caveats = caveats_of(session(), view.indicator, view.scope)
     return render_template(
         "evaluation/indicator.html", strategy=strategy, filters=filters,
         indicator=view.indicator, row=row, series=view.series, caveats=caveats,
