@@ -28,6 +28,7 @@ from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    backref,
     column_property,
     mapped_column,
     relationship,
@@ -493,7 +494,8 @@ class SeriesBreak(Base):
     kind: Mapped[BreakKind] = mapped_column(_enum(BreakKind))
     note: Mapped[str] = mapped_column(Text, default="")
 
-    indicator: Mapped[Indicator] = relationship()
+    indicator: Mapped[Indicator] = relationship(backref=backref(
+        "series_breaks", order_by="SeriesBreak.period", cascade="all, delete-orphan"))
 
 
 class PairedEstimate(Base):
@@ -509,7 +511,8 @@ class PairedEstimate(Base):
     source: Mapped[EstimateSource] = mapped_column(_enum(EstimateSource))
     citation: Mapped[str] = mapped_column(Text, default="")
 
-    indicator: Mapped[Indicator] = relationship(foreign_keys=[indicator_id])
+    indicator: Mapped[Indicator] = relationship(foreign_keys=[indicator_id], backref=backref(
+        "paired_estimate", uselist=False, cascade="all, delete-orphan"))
     estimate: Mapped[Indicator] = relationship(foreign_keys=[estimate_id])
 
 

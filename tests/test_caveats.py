@@ -112,3 +112,30 @@ def test_the_pair_reads_the_share_reported_and_its_movement():
     assert [period.share for period in reading.compared] == [0.25, 0.5]
     assert "In 2025Q3, 150 reported against 300 estimated (victimisation survey)" in words
     assert "about 50%" in words and "rose from 25% in 2025Q1 to 50%" in words
+
+
+def _form(client, url: str, **fields):
+    page = client.get(url)
+    assert page.status_code == 200
+    fields["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post(url, data=fields, follow_redirects=True)
+
+
+def test_administrator_records_a_crisis_a_break_and_a_pairing_in_forms(
+        small_strategy, client_as, session):
+    client = client_as("administrator")
+    agency = str(small_strategy["entity"])
+    refused = _form(client, "/admin/crisis/new", name="Storm", kind="climate_disaster",
+                    start_period="2025Q3", end_period="2025Q1", entities=[agency], note="")
+    assert refused.status_code == 422
+    assert "cannot end (2025Q1) before it starts (2025Q3)" in refused.text
+    listed = _form(client, "/admin/crisis/new", name="Storm", kind="climate_disaster",
+                   start_period="2025Q3", end_period="2025Q4", entities=[agency], note="")
+    assert "Storm" in listed.text and "climate-related disaster" in listed.text
+    ids = dict(session.execute(select(Indicator.code, Indicator.id)).all())
+    _form(client, f"/admin/series_break/new?owner={ids['C1']}", period="2026Q1",
+          kind="data_source", note="new register")
+    page = _form(client, f"/admin/paired_estimate/new?owner={ids['C1']}",
+                 estimate_id=str(ids["A1"]), source="survey", citation="Survey 2026")
+    assert "break 2026Q1: change of data source" in page.text
+    assert "paired with A1 (victimisation survey)" in page.text
