@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 from indicators.errors import Invalid, NotFound
 from indicators.i18n import _
 from indicators.model import Crisis, Entity, Indicator
+from indicators.obligations import debtors
 from indicators.periods import Period, parse_period
-from indicators.vocabulary import CrisisKind
+from indicators.vocabulary import CrisisKind, written_number
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,17 @@ def span_of(crisis: Crisis) -> CrisisSpan:
                       tuple(entity.code for entity in crisis.entities))
 
 
-def crises_touching(session: Session, indicator: Indicator) -> list[CrisisSpan]:
-    """The crises that affected an entity reporting `indicator` (or, for an indicator no entity
-    reports, every crisis), oldest first."""
-    reporters = {entity.code for entity in indicator.reporters}
-    crises = session.scalars(select(Crisis).options(selectinload(Crisis.entities))
-                             .order_by(Crisis.start_period, Crisis.id)).all()
-    spans = [span_of(crisis) for crisis in crises]
-    return sorted((span for span in spans if not reporters or reporters & set(span.entities)),
-                  key=lambda span: span.first)
+def recorded_crises(session: Session) -> list[CrisisSpan]:
+    """Every recorded crisis, oldest first."""
+    crises = session.scalars(select(Crisis).options(selectinload(Crisis.entities))).all()
+    return sorted((span_of(crisis) for crisis in crises), key=lambda span: span.first)
+
+
+def touches(crisis: CrisisSpan, indicator: Indicator) -> bool:
+    """Whether `crisis` affected an entity that owes `indicator` (every indicator when it
+    names no entity)."""
+    owing = {entity.code for entity in debtors(indicator)}
+    return not crisis.entities or bool(owing & set(crisis.entities))
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,25 @@ class CrisisComparison:
     expected: float | None
     gap: float | None
     change: float | None
+
+    def in_words(self) -> str:
+        """The comparison in a sentence, as the progress report gives it."""
+        crisis = self.crisis
+        said = _("%(name)s (%(kind)s, %(first)s–%(last)s, %(entities)s): mean %(before)s "
+                 "before, %(during)s during, %(after)s after.", name=crisis.name,
+                 kind=crisis.kind.label, first=crisis.first.code,
+                 last=crisis.last.code if crisis.last else "…",
+                 entities=", ".join(crisis.entities) or "—", before=_written(self.before),
+                 during=_written(self.during), after=_written(self.after))
+        if self.gap is None:
+            return said
+        return " ".join([said, _("The pre-crisis trend led to %(expected)s over the crisis: "
+                                 "a gap of %(gap)s.", expected=_written(self.expected),
+                                 gap=f"{'+' if self.gap > 0 else ''}{_written(self.gap)}")])
+
+
+def _written(value: float | None) -> str:
+    return "—" if value is None else written_number(round(value, 1))
 
 
 def _mean(values: list[float]) -> float | None:

@@ -6,12 +6,13 @@ view. The one home of that reading for the indicator page, the progress report a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.errors import Invalid
-from indicators.evaluation import Scope, aggregated_series, fully_reported, national_totals
+from indicators.evaluation import fully_reported
 from indicators.i18n import _
 from indicators.model import Indicator, PairedEstimate
 from indicators.periods import Period, parse_period
@@ -98,28 +99,19 @@ def pairing_of(session: Session, indicator: Indicator) -> PairedEstimate | None:
                            .where(PairedEstimate.indicator_id == indicator.id)).one_or_none()
 
 
-def pair_reading(session: Session, indicator: Indicator, scope: Scope) -> PairReading | None:
-    """`indicator` beside its paired estimate within `scope` (the estimate read for the whole
-    strategy), or None when it has none; the periods some entities did not report are left
-    out, as their totals understate the reported figures."""
-    pairing = pairing_of(session, indicator)
-    if pairing is None:
-        return None
+def reading_of(pairing: PairedEstimate, reported: list[Any],
+               estimated: list[Any]) -> PairReading:
+    """A pairing read from the total rows (`national_totals`) of the indicator and of the
+    estimate; the periods some entities did not report are left out, as their totals
+    understate the reported figures."""
+    ours = {row.period: float(row.value) for row in fully_reported(reported)}
+    theirs = {row.period: float(row.value) for row in estimated}
+    periods = sorted(set(ours) | set(theirs), key=parse_period)
     estimate = pairing.estimate
-    reported = _totals(session, indicator, scope)
-    estimated = _totals(session, estimate, Scope(until=scope.until, since=scope.since,
-                                                 approved_only=scope.approved_only))
-    periods = sorted(set(reported) | set(estimated), key=parse_period)
     return PairReading(
         estimate.code, estimate.name, pairing.source, pairing.citation,
-        [PairedPeriod(parse_period(period), reported.get(period), estimated.get(period))
+        [PairedPeriod(parse_period(period), ours.get(period), theirs.get(period))
          for period in periods])
-
-
-def _totals(session: Session, indicator: Indicator, scope: Scope) -> dict[str, float]:
-    frame = aggregated_series(session, [indicator], scope, sex_only=True)
-    return {row.period: float(row.value)
-            for row in fully_reported(national_totals(frame).get(indicator.id, []))}
 
 
 def write_pairing(session: Session, indicator: Indicator, estimate: Indicator,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators.i18n import _
 from indicators.model import Indicator, SeriesBreak
 from indicators.periods import Period, parse_period
 from indicators.vocabulary import BreakKind
@@ -23,6 +24,13 @@ class Break:
     period: Period
     kind: BreakKind
     note: str = ""
+
+    def in_words(self) -> str:
+        """The break in a sentence, as the progress report gives it."""
+        said = _("Series break in %(period)s (%(reason)s): the trend reads the values since "
+                 "then; a change measured across it is not like for like.",
+                 period=self.period.code, reason=self.kind.label)
+        return f"{said} {self.note}".strip()
 
 
 def breaks_by_indicator(session: Session, indicator_ids: Iterable[int]) -> dict[int, list[Break]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from indicators.caveats import strategy_caveats
 from indicators.data_quality import completeness_by, expected_returns
 from indicators.disaggregation import TOTAL
 from indicators.evaluation import (
@@ -93,6 +94,7 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
                       lambda row: f"{row.objective} {titles.get(row.objective, '')}".strip()),
             _indicators(rows),
             _trends(rows, series, {indicator.code: indicator.id for indicator in indicators}),
+            _caveats(session, table),
             revisions_section(revisions_to_earlier_periods(session, strategy.id,
                                                            ReportKind.PROGRESS, period)),
         ],
@@ -136,6 +138,7 @@ INDICATOR_COLUMNS = (
     ("sex_coverage", "Sex coverage", PERCENT), ("level", "Level", NUMBER),
     ("level_label", "Level label", TEXT), ("narrative", "Narrative", TEXT),
     ("entities_reporting", "Entities reporting", NUMBER),
+    ("across_break", "Comparability", TEXT),
 )
 
 
@@ -153,6 +156,7 @@ def _indicator_columns() -> list[Column]:
         "Female share": _("Female share"), "Male share": _("Male share"),
         "Sex coverage": _("Sex coverage"), "Level": _("Level"), "Level label": _("Level label"),
         "Narrative": _("Narrative"), "Entities reporting": _("Entities reporting"),
+        "Comparability": _("Comparability"),
     }
     return [Column(key, headings[heading], kind) for key, heading, kind in INDICATOR_COLUMNS]
 
@@ -163,6 +167,7 @@ def indicator_row(row: IndicatorProgress) -> dict:
     data = row.as_dict()
     sex = data.pop("sex") or {}
     data["female_share"], data["male_share"] = sex.get("female_share"), sex.get("male_share")
+    data["across_break"] = _("across a series break") if row.across_break else ""
     return {key: data.get(key) for key, _heading, _kind in INDICATOR_COLUMNS}
 
 
@@ -194,6 +199,22 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
                                                  for period in periods)]
     return Section("trends", _("Trends"), columns, table, charts=charts,
                    note=_("The strategy's value of each indicator per period."))
+
+
+def _caveats(session: Session, table: ProgressTable) -> Section:
+    """Each indicator's crises compared before, during and after, its series breaks and its
+    paired estimate, in sentences."""
+    found = strategy_caveats(session, table.indicators, table.series)
+    rows = [{"code": indicator.code, "name": indicator.name, "caveat": sentence}
+            for indicator in table.indicators if indicator.id in found
+            for sentence in found[indicator.id].in_words()]
+    return Section(
+        "caveats", _("How far the figures compare"),
+        [Column("code", _("Code")), Column("name", _("Indicator")),
+         Column("caveat", _("What to bear in mind"))], rows,
+        note=_("Crises compared before, during and after against the pre-crisis trend; series "
+               "breaks; estimates of the same phenomenon from other sources."),
+        sheet=_("Caveats"))
 
 
 MOST_OFF_TRACK = 5

@@ -5,6 +5,7 @@ from sqlalchemy import func, inspect, select
 from importers.demo import DEMO_ACTOR, LATEST_QUARTER
 from importers.returns import receive_return
 from indicators.audit import AuditEvent
+from indicators.caveats import caveats_of
 from indicators.evaluation import Scope
 from indicators.model import (
     Crisis,
@@ -23,7 +24,6 @@ from indicators.model import (
     UploadOutcome,
 )
 from indicators.obligations import is_due
-from indicators.pairs import pair_reading
 from indicators.periods import parse_period
 from indicators.return_review import approve
 from indicators.storage import read_stored
@@ -190,5 +190,5 @@ def test_demo_shows_a_crisis_a_series_break_and_a_paired_estimate(demo, session)
     assert (broken.indicator.code, broken.period) == ("PU4.1", "2025Q3")
     pairing = session.scalars(select(PairedEstimate)).one()
     assert pairing.indicator.code == "PR1.1"
-    reading = pair_reading(session, pairing.indicator, Scope())
-    assert all(2 <= 1 / period.share <= 4 for period in reading.compared)
+    reading = caveats_of(session, pairing.indicator, Scope()).pair
+    assert reading.compared and all(2 <= 1 / period.share <= 4 for period in reading.compared)
