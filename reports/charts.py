@@ -303,7 +303,7 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
                                  projection.target if projection else None) if point]
     scale = _Scale([*actual, *marks, *context.estimate], width, height,
                    (LEFT, RIGHT, TOP, BOTTOM) if legend else (56, 80, 22, 26))
-    parts = _shades(scale, context.crises) + _frame(scale, _every_period(actual), unit)
+    parts = _shades(scale, context.crises, legend) + _frame(scale, _every_period(actual), unit)
     keys = [(_("actual"), ACTUAL, "")]
     if baseline is not None and target is not None:
         parts += _line_between(scale, baseline, target, TARGET, "target-line", "6 4")
@@ -330,8 +330,9 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
     return _svg("trend", title, description, parts, width, height)
 
 
-def _shades(scale: _Scale, crises: Sequence[Shade]) -> list[str]:
-    """A shaded band behind the series over each crisis, named at its top."""
+def _shades(scale: _Scale, crises: Sequence[Shade], named: bool = True) -> list[str]:
+    """A shaded band behind the series over each crisis, `named` above it (else in its
+    tooltip only, as in a small multiple)."""
     parts = []
     inner = scale.height - scale.top - scale.bottom
     for crisis in crises:
@@ -344,7 +345,8 @@ def _shades(scale: _Scale, crises: Sequence[Shade]) -> list[str]:
                      f'data-last="{crisis.last.code if crisis.last else ""}" x="{left:.1f}" '
                      f'y="{scale.top}" width="{right - left:.1f}" height="{inner}" '
                      f'fill="{CRISIS}"><title>{escape(crisis.words)} {span}</title></rect>')
-        parts.append(_text(left + 2, scale.top - 4, crisis.words, "crisis-label", size=10))
+        if named:
+            parts.append(_text(left + 2, scale.top - 4, crisis.words, "crisis-label", size=10))
     return parts
 
 

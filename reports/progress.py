@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from indicators.caveats import strategy_caveats
+from indicators.caveats import Caveats, strategy_caveats
 from indicators.data_quality import completeness_by, expected_returns
 from indicators.disaggregation import TOTAL
 from indicators.evaluation import (
@@ -77,6 +77,7 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
     indicators, series, rows = table.indicators, table.series, table.rows
     titles = {objective.code: objective.title for principle in strategy.principles
               for objective in principle.objectives}
+    caveats = strategy_caveats(session, indicators, series)
     return Compilation(
         kind=ReportKind.PROGRESS,
         strategy_code=strategy.code,
@@ -93,8 +94,9 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
             _by_group(rows, "objective", _("By objective"), _("Objective"),
                       lambda row: f"{row.objective} {titles.get(row.objective, '')}".strip()),
             _indicators(rows),
-            _trends(rows, series, {indicator.code: indicator.id for indicator in indicators}),
-            _caveats(session, table),
+            _trends(rows, series, {indicator.code: indicator.id for indicator in indicators},
+                    caveats),
+            _caveats(indicators, caveats),
             revisions_section(revisions_to_earlier_periods(session, strategy.id,
                                                            ReportKind.PROGRESS, period)),
         ],
@@ -178,7 +180,21 @@ def _indicators(rows: list[IndicatorProgress]) -> Section:
                           "progress the share expected by the latest period."))
 
 
-def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, int]) -> Section:
+def _drawn_caveats(caveats: Caveats | None) -> dict:
+    """What a report's chart draws of an indicator's caveats, as plain data: the crises (first,
+    last period, name), the break periods and the estimate's values by period."""
+    if caveats is None:
+        return {}
+    return {"crises": [[found.crisis.first.code, found.crisis.last.code if found.crisis.last
+                        else None, found.crisis.name] for found in caveats.crises],
+            "breaks": [found.period.code for found in caveats.breaks],
+            "estimate": {period.code: value for period, value in caveats.pair.estimate_points}
+            if caveats.pair else {},
+            "estimate_words": caveats.pair.source.label if caveats.pair else ""}
+
+
+def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, int],
+            caveats: dict[int, Caveats]) -> Section:
     totals = series[series["disaggregation"] == TOTAL]
     by_id = dict(tuple(totals.groupby("indicator_id"))) if not totals.empty else {}
     periods = sorted(set(totals["period"]), key=period_sort_key)
@@ -190,7 +206,8 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         values = dict(zip(points["period"], points["value"].astype(float), strict=True))
         reporting = dict(zip(points["period"], points["entities"].astype(int), strict=True))
         table.append({"code": code, **{period: values.get(period) for period in periods},
-                      "entities": {period: int(count) for period, count in reporting.items()}})
+                      "entities": {period: int(count) for period, count in reporting.items()},
+                      "caveats": _drawn_caveats(caveats.get(ids[row.code]))})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
                             colours={code: row.status.colour},
@@ -201,12 +218,11 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
                    note=_("The strategy's value of each indicator per period."))
 
 
-def _caveats(session: Session, table: ProgressTable) -> Section:
+def _caveats(indicators: list[Indicator], found: dict[int, Caveats]) -> Section:
     """Each indicator's crises compared before, during and after, its series breaks and its
     paired estimate, in sentences."""
-    found = strategy_caveats(session, table.indicators, table.series)
     rows = [{"code": indicator.code, "name": indicator.name, "caveat": sentence}
-            for indicator in table.indicators if indicator.id in found
+            for indicator in indicators if indicator.id in found
             for sentence in found[indicator.id].in_words()]
     return Section(
         "caveats", _("How far the figures compare"),

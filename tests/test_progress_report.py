@@ -122,3 +122,6 @@ def test_report_tells_the_crisis_the_break_and_the_paired_estimate(workbook, eva
     page = evaluator_client.get(
         f"/api/v1/reports/{issued.id}/file?format=html").get_data(as_text=True)
     assert '<li data-code="PU4.1"><strong>PU4.1</strong> Series break in 2025Q3' in page
+    assert '<rect class="crisis" data-first="2025Q3"' in page      # the small charts
+    assert '<line class="series-break" data-period="2025Q3"' in page
+    assert 'class="paired-estimate"' in page
