@@ -336,8 +336,9 @@ def _shades(scale: _Scale, crises: Sequence[Shade], named: bool = True) -> list[
     parts = []
     inner = scale.height - scale.top - scale.bottom
     for crisis in crises:
-        left = scale.at(crisis.first.start)
-        right = scale.at(crisis.last.end if crisis.last else scale.last)
+        left = _between(scale, crisis.first - 1, crisis.first)
+        right = _between(scale, crisis.last, crisis.last + 1) if crisis.last \
+            else scale.at(scale.last)
         if right <= left:
             continue
         span = f"{crisis.first.code}–{crisis.last.code if crisis.last else ''}"
@@ -350,12 +351,17 @@ def _shades(scale: _Scale, crises: Sequence[Shade], named: bool = True) -> list[
     return parts
 
 
+def _between(scale: _Scale, earlier: Period, later: Period) -> float:
+    """Halfway between the points of two periods: where one ends and the next begins."""
+    return (scale.x(earlier) + scale.x(later)) / 2
+
+
 def _context_parts(scale: _Scale, context: SeriesContext,
                    keys: list[tuple[str, str, str]]) -> list[str]:
     """The break marks and the paired estimate's line; their keys are added to `keys`."""
     parts = []
     for found in context.breaks:
-        x = scale.at(found.start)
+        x = _between(scale, found - 1, found)
         parts.append(f'<line class="series-break" data-period="{found.code}" x1="{x:.1f}" '
                      f'x2="{x:.1f}" y1="{scale.top}" y2="{scale.height - scale.bottom}" '
                      f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="1 3"/>')
