@@ -283,7 +283,15 @@ def _marked(scale: _Scale, point: Point, words: str, colour: str, css: str) -> l
     label = f"{words} {point.period.code}: {written_number(point.value)}"
     return [f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#fff" '
             f'stroke="{colour}" stroke-width="2.5"><title>{escape(label)}</title></circle>',
-            _text(x + 8, y - 8, label, f"{css}-label", colour=colour)]
+            _label_beside(scale, x, y - 8, label, f"{css}-label", colour)]
+
+
+def _label_beside(scale: _Scale, x: float, y: float, label: str, css: str,
+                  colour: str) -> str:
+    """A point's label to its right, or to its left where it would leave the chart."""
+    if x + 8 + _text_width(label) * 11 / 12 > scale.width:
+        return _text(x - 8, y, label, css, "end", colour=colour)
+    return _text(x + 8, y, label, css, colour=colour)
 
 
 def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point | None = None,
