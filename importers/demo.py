@@ -29,6 +29,7 @@ import openpyxl
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from importers.demo_caveats import load_caveats
 from importers.return_form import (
     FLAG_WORDS,
     L_CODE,
@@ -161,6 +162,7 @@ def _load_framework(session: Session, demo: dict[str, Any],
     _load_objectives(session, demo["objectives"], principles)
     for spec in demo["indicators"]:
         _load_indicator(session, strategy, spec, scale.code)
+    load_caveats(session, strategy, demo)
     record(session, DEMO_ACTOR, "demo.framework", "strategy", strategy.code,
            after={"entities": len(entities), "indicators": len(demo["indicators"])})
     return strategy
@@ -217,7 +219,7 @@ def _figures(indicator: Indicator, spec: dict[str, Any] | None,
     weights = _weights(len(reporters))
     flag = spec.get("flags", {})
     for step, quarter in enumerate(QUARTERS, start=1):
-        national = _national_value(indicator, spec, step, rng)
+        national = _national_value(indicator, spec, step, rng) * _level_shift(spec, quarter)
         if not is_due(indicator, parse_period(quarter)):
             continue
         for reporter, weight in zip(reporters, weights, strict=True):
@@ -352,6 +354,14 @@ def _national_value(indicator: Indicator, spec: dict[str, Any], step: int,
     if indicator.unit is Unit.PERCENT:
         value = min(100.0, value)
     return max(0.0, value)
+
+
+def _level_shift(spec: dict[str, Any], quarter: str) -> float:
+    """The factor by which a series steps up from the period its measurement changed."""
+    series = spec.get("series", {})
+    if "shift_from" not in series or parse_period(quarter) < parse_period(series["shift_from"]):
+        return 1.0
+    return float(series["shift"])
 
 
 def _rounded(indicator: Indicator, value: float) -> float:

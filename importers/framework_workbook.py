@@ -29,6 +29,7 @@ from indicators.framework import (
     INDICATOR_FIELDS,
     CellError,
     Parser,
+    choice,
     indicator_fields,
     integer,
     number,
@@ -54,7 +55,10 @@ from indicators.model import (
     ScaleLevel,
     Strategy,
 )
+from indicators.pairs import write_pairing
 from indicators.problems import ProblemReport
+from indicators.series_breaks import write_break
+from indicators.vocabulary import BreakKind, EstimateSource
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,14 @@ SHEETS = (
                          *((item.name, item.parse) for item in INDICATOR_FIELDS))),
     Sheet("Targets", (("indicator", required), ("period", required_period), ("value", number),
                       ("final", yes_no))),
+    Sheet("Series breaks", (("indicator", required), ("period", required_period),
+                            ("reason", choice(BreakKind)), ("note", text))),
+    Sheet("Paired estimates", (("indicator", required), ("estimate", required),
+                               ("source", choice(EstimateSource)), ("citation", text))),
 )
 SHEET = {sheet.name: sheet for sheet in SHEETS}
+OPTIONAL_SHEETS = {"Series breaks", "Paired estimates"}
+"""Sheets a workbook drafted before they existed may lack: then it holds none of their rows."""
 
 
 # ------------------------------------------------------------------------------ out
@@ -192,10 +202,22 @@ def _target_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
             for indicator in strategy.indicators for target in indicator.targets]
 
 
+def _break_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
+    return [[indicator.code, found.period, _cell(found.kind), found.note]
+            for indicator in strategy.indicators for found in indicator.series_breaks]
+
+
+def _pairing_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
+    return [[indicator.code, pairing.estimate.code, _cell(pairing.source), pairing.citation]
+            for indicator in strategy.indicators
+            if (pairing := indicator.paired_estimate) is not None]
+
+
 _EXPORTERS = {
     "Strategy": _strategy_rows, "Principles": _principle_rows, "Objectives": _objective_rows,
     "Entities": _entity_rows, "Populations": _population_rows, "Dimensions": _dimension_rows,
     "Scales": _scale_rows, "Indicators": _indicator_rows, "Targets": _target_rows,
+    "Series breaks": _break_rows, "Paired estimates": _pairing_rows,
 }
 
 
@@ -233,7 +255,10 @@ def import_framework(session: Session, data: bytes, dry_run: bool = False) -> Fr
     rows: dict[str, list[ParsedRow]] = {}
     for sheet in SHEETS:
         if sheet.name not in workbook.sheet_names:
-            result.report.add(problems.MissingSheet, sheet=sheet.name)
+            if sheet.name in OPTIONAL_SHEETS:
+                rows[sheet.name] = []
+            else:
+                result.report.add(problems.MissingSheet, sheet=sheet.name)
             continue
         rows[sheet.name] = _read_sheet(sheet, workbook.rows(sheet.name), result.report)
     if len(rows) == len(SHEETS):
@@ -296,6 +321,8 @@ def _check_references(rows: dict[str, list[ParsedRow]], session: Session,
         "Indicators": (("objective", "objective"), ("responsible", "entity"),
                        ("reporters", "entity"), ("dimensions", "dimension"), ("scale", "scale")),
         "Targets": (("indicator", "indicator"),),
+        "Series breaks": (("indicator", "indicator"),),
+        "Paired estimates": (("indicator", "indicator"), ("estimate", "indicator")),
     }
     for sheet, columns in references.items():
         for row in rows[sheet]:
@@ -338,6 +365,14 @@ def _write(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
         values = row.values
         write_target(session, indicators[values["indicator"]], values["period"], values["value"],
                      values["final"])
+    for row in rows["Series breaks"]:
+        values = row.values
+        write_break(session, indicators[values["indicator"]], values["period"],
+                    values["reason"], values["note"])
+    for row in rows["Paired estimates"]:
+        values = row.values
+        write_pairing(session, indicators[values["indicator"]], indicators[values["estimate"]],
+                      values["source"], values["citation"])
     session.flush()
 
 

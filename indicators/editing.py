@@ -9,6 +9,7 @@ from indicators.i18n import _
 from indicators.model import (
     Base,
     Category,
+    CrisisEntity,
     DataValue,
     Dimension,
     Entity,
@@ -54,8 +55,10 @@ def deletion_refused(session: Session, row: Base) -> str | None:
         if row.children or _any(session, DataValue.entity_id == row.id) or _any(
                 session, Return.entity_id == row.id) or _any(
                 session, IndicatorReporter.entity_id == row.id) or _any(
-                session, Indicator.responsible_entity_id == row.id):
-            return _("The entity reports or holds values, returns or sub-entities; it stays.")
+                session, Indicator.responsible_entity_id == row.id) or _any(
+                session, CrisisEntity.entity_id == row.id):
+            return _("The entity reports, holds values, returns or sub-entities, or was affected "
+                     "by a crisis; it stays.")
     if isinstance(row, Dimension) and (_any(session, IndicatorDimension.dimension_id == row.id)
                                        or _values_with(session, row.code)):
         return _("Indicators are broken down by this dimension; it stays.")

@@ -49,6 +49,7 @@ from indicators.progress import (
     judge,
     progress,
 )
+from indicators.series_breaks import Break, breaks_by_indicator, crosses_break, since_latest_break
 from indicators.trends import trajectory
 
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
@@ -96,7 +97,9 @@ class IndicatorProgress:
     observed_required_ratio the slope over the slope required from baseline to target. sex holds
     the latest period's values by sex with shares; sex_coverage the share of reporting entities
     whose total comes with a sex breakdown (for indicators reported by sex). level, level_label
-    and narrative are a qualitative indicator's latest answer."""
+    and narrative are a qualitative indicator's latest answer. The trend reads only the values
+    since the latest series break; across_break says the baseline and the latest value lie on
+    either side of one, so that the progress between them is not a like-for-like change."""
 
     code: str
     name: str
@@ -126,6 +129,7 @@ class IndicatorProgress:
     level_label: str | None
     narrative: str | None
     entities_reporting: int
+    across_break: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON, the sex breakdown as a mapping; the members of the vocabulary
@@ -251,9 +255,10 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
             by_sex.setdefault((row.indicator_id, row.period), {})[
                 row.disaggregation.removeprefix("sex=")] = float(row.value)
     shares = entity_shares(session, indicators, scope, frame)
+    breaks = breaks_by_indicator(session, [indicator.id for indicator in indicators])
     return [
         _progress_of(indicator, totals.get(indicator.id, []), by_sex, covered, scope, thresholds,
-                     shares.get(indicator.id))
+                     shares.get(indicator.id), breaks.get(indicator.id, []))
         for indicator in indicators
     ]
 
@@ -266,6 +271,13 @@ def national_totals(frame: pd.DataFrame) -> dict[int, list[Any]]:
     for row in ordered.itertuples(index=False):
         totals.setdefault(row.indicator_id, []).append(row)
     return totals
+
+
+def fully_reported(totals: list[Any]) -> list[Any]:
+    """The total rows (of `national_totals`) of the periods as many entities reported as in
+    any period: a period some entities left out would read as a fall."""
+    usual = max((int(row.entities) for row in totals), default=0)
+    return [row for row in totals if int(row.entities) >= usual]
 
 
 def latest_totals(frame: pd.DataFrame) -> dict[int, Any]:
@@ -296,9 +308,11 @@ def entity_shares(session: Session, indicators: list[Indicator], scope: Scope,
 def _progress_of(indicator: Indicator, totals: list[Any],
                  by_sex: dict[tuple[int, str], dict[str, float]],
                  covered: dict[tuple[int, str], int], scope: Scope,
-                 thresholds: Thresholds, share: float | None = None) -> IndicatorProgress:
+                 thresholds: Thresholds, share: float | None = None,
+                 breaks: list[Break] | None = None) -> IndicatorProgress:
     """The progress row of one indicator from its totals per period, oldest first; `share`
-    scales baseline and target to one entity's part of a summed indicator."""
+    scales baseline and target to one entity's part of a summed indicator; the trend reads
+    the totals since the latest of `breaks`."""
     latest = totals[-1] if totals else None
     latest_value = float(latest.value) if latest else None
     latest_end = latest.period_end if latest else None
@@ -312,7 +326,10 @@ def _progress_of(indicator: Indicator, totals: list[Any],
     expected = None
     if latest and target is not None:
         expected = expected_progress(baseline_end, target.end, latest_end, direction)
-    window = totals[-thresholds.trend_periods:]
+    periods = [parse_period(row.period) for row in totals]
+    comparable = [row for row, kept in zip(totals, since_latest_break(periods, breaks or []),
+                                           strict=True) if kept]
+    window = comparable[-thresholds.trend_periods:]
     line = trajectory(pd.Series([float(row.value) for row in window],
                                 index=[row.period_end for row in window], dtype=float),
                       thresholds.trend_periods, target.end if target else None, target_value,
@@ -340,6 +357,9 @@ def _progress_of(indicator: Indicator, totals: list[Any],
         level_label=indicator.scale.label_of(level) if qualitative and indicator.scale else None,
         narrative=(latest.narrative or None) if qualitative else None,
         entities_reporting=int(latest.entities) if latest else 0,
+        across_break=crosses_break(parse_period(indicator.baseline_period)
+                                   if indicator.baseline_period else None,
+                                   periods[-1] if periods else None, breaks or []),
     )
 
 

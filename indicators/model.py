@@ -28,6 +28,7 @@ from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    backref,
     column_property,
     mapped_column,
     relationship,
@@ -36,7 +37,10 @@ from sqlalchemy.orm import (
 # The enumerations live in the vocabulary; they are named here too, beside the columns they type.
 from indicators.vocabulary import (
     Aggregation,
+    BreakKind,
+    CrisisKind,
     Direction,
+    EstimateSource,
     Flag,
     Frequency,
     Kind,
@@ -448,6 +452,68 @@ class DataValueHistory(_ValueColumns, Base):
         ForeignKey("data_value.id", ondelete="SET NULL"), index=True
     )
     superseded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Crisis(Base):
+    """A crisis that disturbed the figures of some entities from one period to another (to
+    the latest when `end_period` is empty)."""
+
+    __tablename__ = "crisis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CrisisKind] = mapped_column(_enum(CrisisKind))
+    start_period: Mapped[str] = mapped_column(String(10))
+    end_period: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    entities: Mapped[list[Entity]] = relationship(secondary="crisis_entity",
+                                                  order_by="Entity.code")
+
+
+class CrisisEntity(Base):
+    """An entity a crisis affected."""
+
+    __tablename__ = "crisis_entity"
+
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crisis.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), primary_key=True)
+
+
+class SeriesBreak(Base):
+    """Where an indicator's series breaks: from `period` on, its values no longer compare with
+    the earlier ones, for the reason `kind` says."""
+
+    __tablename__ = "series_break"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[BreakKind] = mapped_column(_enum(BreakKind))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    indicator: Mapped[Indicator] = relationship(backref=backref(
+        "series_breaks", order_by="SeriesBreak.period", cascade="all, delete-orphan"))
+
+
+class PairedEstimate(Base):
+    """An indicator of reported cases paired with an estimate of the same phenomenon from
+    another source: the estimate's series is the values of another indicator."""
+
+    __tablename__ = "paired_estimate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"),
+                                              unique=True)
+    estimate_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    source: Mapped[EstimateSource] = mapped_column(_enum(EstimateSource))
+    citation: Mapped[str] = mapped_column(Text, default="")
+
+    indicator: Mapped[Indicator] = relationship(foreign_keys=[indicator_id], backref=backref(
+        "paired_estimate", uselist=False, cascade="all, delete-orphan"))
+    estimate: Mapped[Indicator] = relationship(foreign_keys=[estimate_id])
 
 
 def _as_member_of(enum_class: type[StrEnum]):

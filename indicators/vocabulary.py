@@ -246,8 +246,36 @@ class Role(Term):
     VIEWER = "viewer", N_("viewer")
 
 
+class CrisisKind(Term):
+    """What kind of crisis disturbed the figures: the five of the field's resilience toolkit."""
+
+    CONFLICT = "conflict", N_("conflict")
+    PANDEMIC = "pandemic", N_("pandemic")
+    CLIMATE_DISASTER = "climate_disaster", N_("climate-related disaster")
+    ECONOMIC_DOWNTURN = "economic_downturn", N_("economic downturn")
+    GANG_VIOLENCE = "gang_violence", N_("surge of gang violence")
+
+
+class BreakKind(Term):
+    """Why an indicator's series breaks at a period: what changed, so that values on either
+    side no longer compare."""
+
+    DEFINITION = "definition", N_("change of definition")
+    DATA_SOURCE = "data_source", N_("change of data source")
+    REPORTING_CHANNEL = "reporting_channel", N_("change of reporting channel")
+
+
+class EstimateSource(Term):
+    """Where an estimate of the same phenomenon as an indicator comes from."""
+
+    SURVEY = "survey", N_("victimisation survey")
+    MODELLED = "modelled", N_("modelled estimate")
+    PUBLISHED = "published", N_("published statistic")
+
+
 VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Frequency, Flag,
-                                      ReturnState, Status, ReturnStatus, ReportKind, Role)
+                                      ReturnState, Status, ReturnStatus, ReportKind, Role,
+                                      CrisisKind, BreakKind, EstimateSource)
 """Every enumeration a reader sees."""
 
 COLOURED: tuple[type[Term], ...] = (ReturnState, Status, ReturnStatus)

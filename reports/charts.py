@@ -13,6 +13,7 @@ nothing from the network, printable). Every chart follows the same rules:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from indicators.caveats import Caveats
 from indicators.i18n import gettext as _
 from indicators.periods import Period, parse_period
 from indicators.trends import years_between
@@ -32,6 +34,7 @@ LEFT, RIGHT, TOP, BOTTOM = 70, 96, 16, 44
 INK, MUTED, GRID = "#1d2733", "#5b6b7c", "#e6e9ee"
 BASELINE = MUTED
 ACTUAL, TARGET, PROJECTION = (f"#{OKABE_ITO[index]}" for index in (4, 2, 5))
+ESTIMATE, CRISIS = f"#{OKABE_ITO[6]}", "#f3e3c3"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,38 @@ class Projection:
 
     slope: float
     target: Point
+
+
+@dataclass(frozen=True)
+class Shade:
+    """A span shaded behind a series (a crisis): from the start of `first` to the end of
+    `last` (None: still lasting), named by `words`."""
+
+    first: Period
+    last: Period | None
+    words: str
+
+
+@dataclass(frozen=True)
+class SeriesContext:
+    """What a trend chart draws around a series: crises shaded behind it, the periods where
+    it breaks (no line across them), and a paired estimate of the same phenomenon."""
+
+    crises: Sequence[Shade] = ()
+    breaks: Sequence[Period] = ()
+    estimate: Sequence[Point] = ()
+    estimate_words: str = ""
+
+
+def series_context(caveats: Caveats) -> SeriesContext:
+    """What a trend chart draws of an indicator's caveats: its crises, breaks and estimate."""
+    pair = caveats.pair
+    return SeriesContext(
+        crises=[Shade(found.crisis.first, found.crisis.last, found.crisis.name)
+                for found in caveats.crises],
+        breaks=[found.period for found in caveats.breaks],
+        estimate=[Point(period, value) for period, value in pair.estimate_points] if pair else [],
+        estimate_words=pair.source.label if pair else "")
 
 
 # ------------------------------------------------------------------ scales and pieces
@@ -73,9 +108,13 @@ class _Scale:
             self.high += self.step
 
     def x(self, period: Period) -> float:
+        return self.at(period.end)
+
+    def at(self, day: dt.date) -> float:
+        """The x of a day, kept within the plotting area."""
         span = (self.last - self.first).days or 1
         inner = self.width - self.left - self.right
-        return self.left + (period.end - self.first).days / span * inner
+        return self.left + min(max((day - self.first).days / span, 0.0), 1.0) * inner
 
     def y(self, value: float) -> float:
         inner = self.height - self.top - self.bottom
@@ -107,17 +146,23 @@ def _dashes(dash: str) -> str:
     return f' stroke-dasharray="{dash}"' if dash else ""
 
 
-def runs(points: Sequence[Point]) -> list[list[Point]]:
-    """The points split where a period is missing: each run holds consecutive periods, so a
-    line drawn through a run never bridges a gap."""
+def runs(points: Sequence[Point], breaks: Sequence[Period] = ()) -> list[list[Point]]:
+    """The points split where a period is missing or the series breaks (a break's period
+    starts a new run): each run holds consecutive, comparable periods, so a line drawn through
+    a run never bridges a gap nor a break."""
     ordered = sorted(points, key=lambda point: point.period)
     found: list[list[Point]] = []
     for point in ordered:
-        if found and found[-1][-1].period + 1 == point.period:
+        if found and found[-1][-1].period + 1 == point.period \
+                and not _broken_between(found[-1][-1].period, point.period, breaks):
             found[-1].append(point)
         else:
             found.append([point])
     return found
+
+
+def _broken_between(earlier: Period, later: Period, breaks: Sequence[Period]) -> bool:
+    return any(earlier.start < found.start <= later.start for found in breaks)
 
 
 def usual_coverage(points: Sequence[Point]) -> int | None:
@@ -134,12 +179,18 @@ def coverage_note(point: Point, usual: int | None) -> str | None:
 
 
 def _line(scale: _Scale, points: Sequence[Point], colour: str, css: str,
-          dash: str = "", stroke: float = 2) -> list[str]:
-    """One polyline per run of consecutive periods (a gap where a period is missing)."""
-    return [f'<polyline class="{css}" points="'
-            + " ".join(f"{scale.x(p.period):.1f},{scale.y(p.value):.1f}" for p in run)
-            + f'" fill="none" stroke="{colour}" stroke-width="{stroke}"{_dashes(dash)}/>'
-            for run in runs(points)]
+          dash: str = "", stroke: float = 2, breaks: Sequence[Period] = ()) -> list[str]:
+    """One polyline per run of consecutive periods (a gap where a period is missing or the
+    series breaks)."""
+    return [_polyline(scale, run, colour, css, dash, stroke) for run in runs(points, breaks)]
+
+
+def _polyline(scale: _Scale, points: Sequence[Point], colour: str, css: str, dash: str = "",
+              stroke: float = 2) -> str:
+    """One line through `points` in their order."""
+    return (f'<polyline class="{css}" points="'
+            + " ".join(f"{scale.x(p.period):.1f},{scale.y(p.value):.1f}" for p in points)
+            + f'" fill="none" stroke="{colour}" stroke-width="{stroke}"{_dashes(dash)}/>')
 
 
 def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
@@ -232,25 +283,35 @@ def _marked(scale: _Scale, point: Point, words: str, colour: str, css: str) -> l
     label = f"{words} {point.period.code}: {written_number(point.value)}"
     return [f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#fff" '
             f'stroke="{colour}" stroke-width="2.5"><title>{escape(label)}</title></circle>',
-            _text(x + 8, y - 8, label, f"{css}-label", colour=colour)]
+            _label_beside(scale, x, y - 8, label, f"{css}-label", colour)]
+
+
+def _label_beside(scale: _Scale, x: float, y: float, label: str, css: str,
+                  colour: str) -> str:
+    """A point's label to its right, or to its left where it would leave the chart."""
+    if x + 8 + _text_width(label) * 11 / 12 > scale.width:
+        return _text(x - 8, y, label, css, "end", colour=colour)
+    return _text(x + 8, y, label, css, colour=colour)
 
 
 def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point | None = None,
                 target: Point | None = None, projection: Projection | None = None,
-                width: int = WIDTH, height: int = HEIGHT, legend: bool = True) -> Markup:
+                width: int = WIDTH, height: int = HEIGHT, legend: bool = True,
+                context: SeriesContext = SeriesContext()) -> Markup:
     """The value per period (gaps where a period is missing, hollow points where fewer
     entities reported), the labelled baseline and target, the path between them and the
     labelled projection from the fitted trend line to the target period; a small multiple
-    is drawn `width` × `height` without its `legend` (given once beside them)."""
+    is drawn `width` × `height` without its `legend` (given once beside them). The `context`
+    shades crises, parts the line at series breaks and draws a paired estimate."""
     if not actual:
         return Markup("")
     latest = max(actual, key=lambda point: point.period)
     start = projection_start(latest, projection) if projection else None
     marks = [point for point in (baseline, target, start,
                                  projection.target if projection else None) if point]
-    scale = _Scale([*actual, *marks], width, height,
+    scale = _Scale([*actual, *marks, *context.estimate], width, height,
                    (LEFT, RIGHT, TOP, BOTTOM) if legend else (56, 80, 22, 26))
-    parts = _frame(scale, _every_period(actual), unit)
+    parts = _shades(scale, context.crises, legend) + _frame(scale, _every_period(actual), unit)
     keys = [(_("actual"), ACTUAL, "")]
     if baseline is not None and target is not None:
         parts += _line_between(scale, baseline, target, TARGET, "target-line", "6 4")
@@ -262,8 +323,9 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
                            _("projection %(value)s", value=written_number(end.value)),
                            "projection-label", colour=PROJECTION))
         keys.append((_("projection from the trend"), PROJECTION, "2 3"))
+    parts += _context_parts(scale, context, keys)
     usual = usual_coverage(actual)
-    parts += _line(scale, actual, ACTUAL, "actual")
+    parts += _line(scale, actual, ACTUAL, "actual", breaks=context.breaks)
     parts += _dots(scale, actual, ACTUAL, "actual-point", usual)
     if baseline is not None:
         parts += _marked(scale, baseline, _("baseline"), BASELINE, "baseline")
@@ -271,8 +333,67 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
         parts += _marked(scale, target, _("target"), TARGET, "target")
     if legend:
         parts += _legend(keys, height - 6)
-    return _svg("trend", title, _describe(actual, unit, baseline, target, projection), parts,
-                width, height)
+    description = " ".join([_describe(actual, unit, baseline, target, projection),
+                            *_context_sentences(context)])
+    return _svg("trend", title, description, parts, width, height)
+
+
+def _shades(scale: _Scale, crises: Sequence[Shade], named: bool = True) -> list[str]:
+    """A shaded band behind the series over each crisis, `named` above it (else in its
+    tooltip only, as in a small multiple)."""
+    parts = []
+    inner = scale.height - scale.top - scale.bottom
+    for crisis in crises:
+        left = _between(scale, crisis.first - 1, crisis.first)
+        right = _between(scale, crisis.last, crisis.last + 1) if crisis.last \
+            else scale.at(scale.last)
+        if right <= left:
+            continue
+        span = f"{crisis.first.code}–{crisis.last.code if crisis.last else ''}"
+        parts.append(f'<rect class="crisis" data-first="{crisis.first.code}" '
+                     f'data-last="{crisis.last.code if crisis.last else ""}" x="{left:.1f}" '
+                     f'y="{scale.top}" width="{right - left:.1f}" height="{inner}" '
+                     f'fill="{CRISIS}"><title>{escape(crisis.words)} {span}</title></rect>')
+        if named:
+            parts.append(_text(left + 2, scale.top - 4, crisis.words, "crisis-label", size=10))
+    return parts
+
+
+def _between(scale: _Scale, earlier: Period, later: Period) -> float:
+    """Halfway between the points of two periods: where one ends and the next begins."""
+    return (scale.x(earlier) + scale.x(later)) / 2
+
+
+def _context_parts(scale: _Scale, context: SeriesContext,
+                   keys: list[tuple[str, str, str]]) -> list[str]:
+    """The break marks and the paired estimate's line; their keys are added to `keys`."""
+    parts = []
+    for found in context.breaks:
+        x = _between(scale, found - 1, found)
+        parts.append(f'<line class="series-break" data-period="{found.code}" x1="{x:.1f}" '
+                     f'x2="{x:.1f}" y1="{scale.top}" y2="{scale.height - scale.bottom}" '
+                     f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="1 3"/>')
+        parts.append(_text(x + 3, scale.height - scale.bottom - 4, _("series break"),
+                           "series-break-label", size=10, colour=INK))
+    if context.estimate:
+        estimate = sorted(context.estimate, key=lambda point: point.period)
+        parts.append(_polyline(scale, estimate, ESTIMATE, "paired-estimate", "5 3"))
+        parts += _dots(scale, context.estimate, ESTIMATE, "paired-estimate-point", None,
+                       context.estimate_words)
+        keys.append((context.estimate_words or _("estimate"), ESTIMATE, "5 3"))
+    return parts
+
+
+def _context_sentences(context: SeriesContext) -> list[str]:
+    """The crises, breaks and estimate of a chart in words, for screen readers."""
+    said = [_("Shaded: %(crisis)s from %(first)s to %(last)s.", crisis=crisis.words,
+              first=crisis.first.code, last=crisis.last.code if crisis.last else "…")
+            for crisis in context.crises]
+    said += [_("The series breaks in %(period)s.", period=found.code)
+             for found in context.breaks]
+    if context.estimate:
+        said.append(_("Dashed: %(estimate)s.", estimate=context.estimate_words))
+    return said
 
 
 def trend_legend() -> Markup:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from indicators.caveats import Caveats, strategy_caveats
 from indicators.data_quality import completeness_by, expected_returns
 from indicators.disaggregation import TOTAL
 from indicators.evaluation import (
@@ -76,6 +77,7 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
     indicators, series, rows = table.indicators, table.series, table.rows
     titles = {objective.code: objective.title for principle in strategy.principles
               for objective in principle.objectives}
+    caveats = strategy_caveats(session, indicators, series)
     return Compilation(
         kind=ReportKind.PROGRESS,
         strategy_code=strategy.code,
@@ -92,7 +94,9 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
             _by_group(rows, "objective", _("By objective"), _("Objective"),
                       lambda row: f"{row.objective} {titles.get(row.objective, '')}".strip()),
             _indicators(rows),
-            _trends(rows, series, {indicator.code: indicator.id for indicator in indicators}),
+            _trends(rows, series, {indicator.code: indicator.id for indicator in indicators},
+                    caveats),
+            _caveats(indicators, caveats),
             revisions_section(revisions_to_earlier_periods(session, strategy.id,
                                                            ReportKind.PROGRESS, period)),
         ],
@@ -136,6 +140,7 @@ INDICATOR_COLUMNS = (
     ("sex_coverage", "Sex coverage", PERCENT), ("level", "Level", NUMBER),
     ("level_label", "Level label", TEXT), ("narrative", "Narrative", TEXT),
     ("entities_reporting", "Entities reporting", NUMBER),
+    ("across_break", "Comparability", TEXT),
 )
 
 
@@ -153,6 +158,7 @@ def _indicator_columns() -> list[Column]:
         "Female share": _("Female share"), "Male share": _("Male share"),
         "Sex coverage": _("Sex coverage"), "Level": _("Level"), "Level label": _("Level label"),
         "Narrative": _("Narrative"), "Entities reporting": _("Entities reporting"),
+        "Comparability": _("Comparability"),
     }
     return [Column(key, headings[heading], kind) for key, heading, kind in INDICATOR_COLUMNS]
 
@@ -163,6 +169,7 @@ def indicator_row(row: IndicatorProgress) -> dict:
     data = row.as_dict()
     sex = data.pop("sex") or {}
     data["female_share"], data["male_share"] = sex.get("female_share"), sex.get("male_share")
+    data["across_break"] = _("across a series break") if row.across_break else ""
     return {key: data.get(key) for key, _heading, _kind in INDICATOR_COLUMNS}
 
 
@@ -173,7 +180,21 @@ def _indicators(rows: list[IndicatorProgress]) -> Section:
                           "progress the share expected by the latest period."))
 
 
-def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, int]) -> Section:
+def _drawn_caveats(caveats: Caveats | None) -> dict:
+    """What a report's chart draws of an indicator's caveats, as plain data: the crises (first,
+    last period, name), the break periods and the estimate's values by period."""
+    if caveats is None:
+        return {}
+    return {"crises": [[found.crisis.first.code, found.crisis.last.code if found.crisis.last
+                        else None, found.crisis.name] for found in caveats.crises],
+            "breaks": [found.period.code for found in caveats.breaks],
+            "estimate": {period.code: value for period, value in caveats.pair.estimate_points}
+            if caveats.pair else {},
+            "estimate_words": caveats.pair.source.label if caveats.pair else ""}
+
+
+def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, int],
+            caveats: dict[int, Caveats]) -> Section:
     totals = series[series["disaggregation"] == TOTAL]
     by_id = dict(tuple(totals.groupby("indicator_id"))) if not totals.empty else {}
     periods = sorted(set(totals["period"]), key=period_sort_key)
@@ -185,7 +206,8 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
         values = dict(zip(points["period"], points["value"].astype(float), strict=True))
         reporting = dict(zip(points["period"], points["entities"].astype(int), strict=True))
         table.append({"code": code, **{period: values.get(period) for period in periods},
-                      "entities": {period: int(count) for period, count in reporting.items()}})
+                      "entities": {period: int(count) for period, count in reporting.items()},
+                      "caveats": _drawn_caveats(caveats.get(ids[row.code]))})
         charts.append(Chart("line", f"{code} {row.name}"[:80], periods,
                             {code: [values.get(period) for period in periods]},
                             colours={code: row.status.colour},
@@ -194,6 +216,21 @@ def _trends(rows: list[IndicatorProgress], series: pd.DataFrame, ids: dict[str, 
                                                  for period in periods)]
     return Section("trends", _("Trends"), columns, table, charts=charts,
                    note=_("The strategy's value of each indicator per period."))
+
+
+def _caveats(indicators: list[Indicator], found: dict[int, Caveats]) -> Section:
+    """Each indicator's crises compared before, during and after, its series breaks and its
+    paired estimate, in sentences."""
+    rows = [{"code": indicator.code, "name": indicator.name, "caveat": sentence}
+            for indicator in indicators if indicator.id in found
+            for sentence in found[indicator.id].in_words()]
+    return Section(
+        "caveats", _("How far the figures compare"),
+        [Column("code", _("Code")), Column("name", _("Indicator")),
+         Column("caveat", _("What to bear in mind"))], rows,
+        note=_("Crises compared before, during and after against the pre-crisis trend; series "
+               "breaks; estimates of the same phenomenon from other sources."),
+        sheet=_("Caveats"))
 
 
 MOST_OFF_TRACK = 5

@@ -14,6 +14,8 @@ from indicators.vocabulary import COLOURED, Status, Term, written_number
 from reports.charts import (
     Point,
     Projection,
+    SeriesContext,
+    Shade,
     axis_title,
     section_chart,
     status_chart,
@@ -102,8 +104,19 @@ def _small_charts(compilation: Compilation, rows: list[dict]) -> dict[str, str]:
         charts[row["code"]] = trend_chart(
             f"{row['code']} {row['name']}", axis_title(row["unit"]), actual,
             _marked(row, "baseline"), _marked(row, "target"), _projection(row),
-            width=340, height=200, legend=False)
+            width=340, height=200, legend=False, context=_context(series.get("caveats") or {}))
     return charts
+
+
+def _context(drawn: dict) -> SeriesContext:
+    """A chart's caveats from the plain data the trends section keeps of them."""
+    return SeriesContext(
+        crises=[Shade(parse_period(first), parse_period(last) if last else None, name)
+                for first, last, name in drawn.get("crises", [])],
+        breaks=[parse_period(period) for period in drawn.get("breaks", [])],
+        estimate=[Point(parse_period(period), value)
+                  for period, value in drawn.get("estimate", {}).items()],
+        estimate_words=drawn.get("estimate_words", ""))
 
 
 def _marked(row: dict, which: str) -> Point | None:

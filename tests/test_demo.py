@@ -5,16 +5,21 @@ from sqlalchemy import func, inspect, select
 from importers.demo import DEMO_ACTOR, LATEST_QUARTER
 from importers.returns import receive_return
 from indicators.audit import AuditEvent
+from indicators.caveats import caveats_of
+from indicators.evaluation import Scope
 from indicators.model import (
+    Crisis,
     DataValue,
     Entity,
     Flag,
     Indicator,
     Kind,
     Objective,
+    PairedEstimate,
     Principle,
     Return,
     ReturnState,
+    SeriesBreak,
     Unit,
     UploadOutcome,
 )
@@ -49,8 +54,9 @@ def test_demo_has_four_principles_and_a_full_framework(demo, session):
     assert any("age" in [d.code for d in indicator.dimensions] for indicator in by_sex)
     assert any(indicator.unit is Unit.RATE_PER_100K for indicator in indicators)
     assert any(indicator.direction == "decrease" for indicator in indicators)
+    estimates = set(session.scalars(select(PairedEstimate.estimate_id)))
     assert all(indicator.baseline_value is not None and indicator.targets
-               for indicator in indicators)
+               for indicator in indicators if indicator.id not in estimates)
     codes = set(session.scalars(select(Entity.code)))
     assert {"NCO", "POL", "PROS", "FIU", "VSS", "CUS"} <= codes
 
@@ -174,3 +180,15 @@ def test_demo_again_keeps_every_figure_of_a_coordinators_approved_revision(
     assert any(action.startswith("value.") for action in actions)
     assert ("return.submitted", f"POL {LATEST_QUARTER} r1") in written
     assert [subject for action, subject in written if action == "demo.loaded"] == ["MRD-NSOC"]
+
+
+def test_demo_shows_a_crisis_a_series_break_and_a_paired_estimate(demo, session):
+    crisis = session.scalars(select(Crisis)).one()
+    assert (crisis.start_period, crisis.end_period) == ("2025Q3", "2026Q1")
+    assert [entity.code for entity in crisis.entities] == ["POL", "VSS"]
+    broken = session.scalars(select(SeriesBreak)).one()
+    assert (broken.indicator.code, broken.period) == ("PU4.1", "2025Q3")
+    pairing = session.scalars(select(PairedEstimate)).one()
+    assert pairing.indicator.code == "PR1.1"
+    reading = caveats_of(session, pairing.indicator, Scope()).pair
+    assert reading.compared and all(2 <= 1 / period.share <= 4 for period in reading.compared)

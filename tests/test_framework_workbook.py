@@ -35,8 +35,11 @@ def test_export_import_into_an_empty_database_and_export_again_gives_the_same_wo
 
     before, after = _cells(first), _cells(second)
     assert list(before) == ["Strategy", "Principles", "Objectives", "Entities", "Populations",
-                            "Dimensions", "Scales", "Indicators", "Targets"]
+                            "Dimensions", "Scales", "Indicators", "Targets", "Series breaks",
+                            "Paired estimates"]
     assert before == after
+    assert before["Series breaks"][1][:3] == ("PU4.1", "2025Q3", "reporting_channel")
+    assert before["Paired estimates"][1][:3] == ("PR1.1", "PR1.1E", "modelled")
     assert len(before["Indicators"]) == indicators + 1 and len(before["Targets"]) > indicators
 
 
@@ -47,6 +50,7 @@ def test_a_wrong_cell_is_named_and_nothing_is_written(demo, db, run_mne, tmp_pat
     workbook["Strategy"]["B2"] = "Renamed strategy"
     workbook["Indicators"]["F3"] = "bananas"
     workbook["Targets"]["A2"] = "NO-SUCH"
+    workbook["Series breaks"]["C2"] = "weather"
     workbook.save(path)
 
     result = run_mne("framework", "import", str(path), "--errors-out", str(marked), check=False)
@@ -54,6 +58,8 @@ def test_a_wrong_cell_is_named_and_nothing_is_written(demo, db, run_mne, tmp_pat
     assert result.returncode == 1
     assert "Indicators!F3" in result.stderr and "Expected one of: count, percent" in result.stderr
     assert "Targets!A2" in result.stderr and "No indicator has the code NO-SUCH" in result.stderr
+    assert "Series breaks!C2" in result.stderr
+    assert "definition, data_source, reporting_channel" in result.stderr
     session.expire_all()
     assert session.scalars(select(Strategy.title)).one().startswith("National Strategy")
     annotated = openpyxl.load_workbook(marked)

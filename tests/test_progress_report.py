@@ -105,3 +105,23 @@ def test_workbook_prints_its_tables_with_their_headings_on_every_page(workbook):
     assert indicators.page_setup.orientation == "landscape"
     assert indicators.sheet_properties.pageSetUpPr.fitToPage
     assert workbook["Sex"].page_setup.orientation == "portrait"
+
+
+def test_report_tells_the_crisis_the_break_and_the_paired_estimate(workbook, evaluator_client,
+                                                                    issued):
+    caveats = _table(workbook["Caveats"])
+    said = {row["Code"]: [] for row in caveats}
+    for row in caveats:
+        said[row["Code"]].append(row["What to bear in mind"])
+    assert any("Gang violence in the northern provinces" in line and "pre-crisis trend" in line
+               for line in said["PR1.1"])
+    assert any("of the phenomenon is reported" in line for line in said["PR1.1"])
+    assert any(line.startswith("Series break in 2025Q3") for line in said["PU4.1"])
+    marked = {row["Code"]: row["Comparability"] for row in _table(workbook["Indicators"])}
+    assert marked["PU4.1"] == "across a series break" and not marked["PR1.1"]
+    page = evaluator_client.get(
+        f"/api/v1/reports/{issued.id}/file?format=html").get_data(as_text=True)
+    assert '<li data-code="PU4.1"><strong>PU4.1</strong> Series break in 2025Q3' in page
+    assert '<rect class="crisis" data-first="2025Q3"' in page      # the small charts
+    assert '<line class="series-break" data-period="2025Q3"' in page
+    assert 'class="paired-estimate"' in page

@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from indicators.caveats import Caveats, caveats_of
 from indicators.data_quality import completeness_by, expected_returns, quality_report
 from indicators.errors import NotFound
 from indicators.evaluation import (
@@ -42,6 +43,7 @@ from reports.charts import (
     axis_title,
     breakdown_chart,
     coverage_note,
+    series_context,
     share_bar,
     sparkline,
     status_chart,
@@ -165,17 +167,20 @@ def indicator_page(code: str, indicator_code: str):
     filters = Filters.from_request()
     view = requested_indicator(code, indicator_code, filters)
     row = view.progress
+    caveats = caveats_of(session(), view.indicator, view.scope)
     return render_template(
         "evaluation/indicator.html", strategy=strategy, filters=filters,
-        indicator=view.indicator, row=row, series=view.series, trend=_trend(view.series, row),
+        indicator=view.indicator, row=row, series=view.series, caveats=caveats,
+        trend=_trend(view.series, row, caveats),
         breakdowns={dimension: _breakdown(row, dimension, points)
                     for dimension, points in view.breakdowns.items()},
         entities=_entities(), **indicator_tables(session(), view),
     )
 
 
-def _trend(series: list[dict], row: IndicatorProgress) -> str:
-    """The indicator's chart: its values per period against baseline, target and projection."""
+def _trend(series: list[dict], row: IndicatorProgress, caveats: Caveats) -> str:
+    """The indicator's chart: its values per period against baseline, target and projection,
+    its crises shaded, parted at its breaks, beside its paired estimate."""
     actual = [Point(parse_period(point["period"]), point["total"], point["entities"])
               for point in series if point["total"] is not None]
     baseline = target = projection = None
@@ -186,7 +191,8 @@ def _trend(series: list[dict], row: IndicatorProgress) -> str:
         if row.projected_value is not None and row.slope is not None:
             projection = Projection(row.slope, Point(target.period, row.projected_value))
     return trend_chart(_("%(name)s: value per period", name=row.name),
-                       axis_title(row.unit, row.currency), actual, baseline, target, projection)
+                       axis_title(row.unit, row.currency), actual, baseline, target, projection,
+                       context=series_context(caveats))
 
 
 def _breakdown(row: IndicatorProgress, dimension: str, series: list[dict]) -> str:

@@ -17,13 +17,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from indicators.audit import record
+from indicators.crises import write_crisis
 from indicators.editing import deletion_refused
-from indicators.errors import NotFound
+from indicators.errors import Invalid, NotFound
 from indicators.framework import (
     INDICATOR_FIELD,
     CellError,
+    choice,
     integer,
     number,
+    optional_period,
     required,
     required_period,
     text,
@@ -33,18 +36,22 @@ from indicators.framework import (
 from indicators.model import (
     Base,
     Category,
+    Crisis,
     Dimension,
     Entity,
     EntityPopulation,
     Indicator,
     Objective,
+    PairedEstimate,
     Principle,
     QualitativeScale,
+    SeriesBreak,
     Strategy,
     Target,
 )
 from indicators.periods import parse_period
 from indicators.standards import StandardError, add_standard, standards
+from indicators.vocabulary import BreakKind, CrisisKind, EstimateSource
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.context import actor, session
@@ -134,6 +141,24 @@ def _save_indicator(db: Session, indicator: Indicator, values: dict[str, Any]) -
                     indicator=indicator, **values, **links)
 
 
+def _save_crisis(db: Session, crisis: Crisis, values: dict[str, Any]) -> None:
+    """Through the crisis writer, the entities' ids turned into their codes."""
+    codes = [db.get(Entity, row_id).code for row_id in values.pop("entities")]
+    write_crisis(db, values["name"], values["kind"], values["start_period"],
+                 values["end_period"], codes, values["note"], crisis=crisis)
+
+
+def _term_field(name: str, label: Any, enum_class: type) -> FormField:
+    """A choice among the members of a vocabulary's enumeration, shown in words."""
+    return FormField(name, label, choice(enum_class), "select",
+                     lambda _db, _strategy: [(item.value, item.label) for item in enum_class])
+
+
+def _indicator_options(db: Session, strategy: Strategy | None) -> list[tuple[str, str]]:
+    rows = [] if strategy is None else strategy.indicators
+    return [(str(row.id), f"{row.code} {row.name}") for row in rows]
+
+
 def _indicator_field(name: str, label: Any, widget: str = "text") -> FormField:
     """A form field of an indicator, read as the framework's field schema reads it."""
     return FormField(name, label, INDICATOR_FIELD[name].parse, widget)
@@ -217,6 +242,27 @@ EDITORS: dict[str, Editor] = {
         FormField("code", _l("Code"), required), FormField("label", _l("Label"), required),
         FormField("position", _l("Position"), integer, "number")), owner="dimension_id"),
 }
+EDITORS |= {
+    "crisis": Editor(Crisis, _l("Crisis"), (
+        FormField("name", _l("Name"), required), _term_field("kind", _l("Kind"), CrisisKind),
+        FormField("start_period", _l("First period"), required_period),
+        FormField("end_period", _l("Last period (empty while it lasts)"), optional_period),
+        FormField("entities", _l("Entities affected"), _ids, "multiselect",
+                  _strategy_options(Entity),
+                  lambda row: [str(entity.id) for entity in row.entities]),
+        FormField("note", _l("Note"), widget="textarea")), save=_save_crisis),
+    "series_break": Editor(SeriesBreak, _l("Series break"), (
+        FormField("period", _l("First period measured anew"), required_period),
+        _term_field("kind", _l("Reason"), BreakKind),
+        FormField("note", _l("Note"), widget="textarea")),
+        owner="indicator_id", strategy_of=lambda row: row.indicator.strategy),
+    "paired_estimate": Editor(PairedEstimate, _l("Paired estimate"), (
+        FormField("estimate_id", _l("Indicator holding the estimate"), integer, "select",
+                  _indicator_options),
+        _term_field("source", _l("Source of the estimate"), EstimateSource),
+        FormField("citation", _l("Citation"), widget="textarea")),
+        owner="indicator_id", strategy_of=lambda row: row.indicator.strategy),
+}
 OWNERS = {"strategy_id": Strategy, "principle_id": Principle, "indicator_id": Indicator,
           "entity_id": Entity, "dimension_id": Dimension}
 
@@ -287,6 +333,7 @@ def index():
         "framework/index.html",
         strategies=db.scalars(select(Strategy).order_by(Strategy.code)).all(),
         entities=db.scalars(select(Entity).order_by(Entity.code)).all(),
+        crises=db.scalars(select(Crisis).order_by(Crisis.start_period, Crisis.id)).all(),
         dimensions=db.scalars(select(Dimension).order_by(Dimension.position)).all())
 
 
@@ -353,6 +400,9 @@ def edit(kind: str, row_id: int | None = None):
             except IntegrityError:
                 db.rollback()
                 problems["code"] = _("Another row already has this code (or key).")
+            except Invalid as problem:
+                db.rollback()
+                problems["form"] = str(problem)
         if row_id is not None:
             db.rollback()
     return render_template("framework/form.html", editor=editor, kind=kind, row=row,
