@@ -79,7 +79,8 @@ def _page(entity: Entity, form: ReturnForm, entries: EntryForm,
     elsewhere = [problem for reference, found in by_field.items() if reference not in fields
                  for problem in found]
     feedback = feedback_for_period(session(), form.strategy.id, entity.id, form.period.code)
+    first = next((reference for reference in by_field if reference in fields), "")
     return render_template("returns/form.html", entity=entity, form=form, entries=entries,
-                           result=outcome, problems=by_field, elsewhere=elsewhere,
+                           result=outcome, problems=by_field, elsewhere=elsewhere, first=first,
                            feedback=feedback, sheet_titles=SHEET_TITLES,
                            submittable=submittable(form.period.code))
