@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importers.cell_values import cell_text
-from importers.return_form import Q_BREAKDOWN, QUANTITATIVE
+from importers.return_form import FLAG_WORDS, Q_BREAKDOWN, QUANTITATIVE
 from indicators.cells import write_literal
 
 PLAIN_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
@@ -48,12 +48,14 @@ class EntryField:
     def html_id(self) -> str:
         return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", self.reference)
 
-    def options(self) -> tuple[str, ...]:
-        """The dropdown entries, with the value held when it is none of them (so that nothing
-        typed in the workbook is lost by opening the form)."""
-        if self.value and self.value not in self.choices:
-            return (*self.choices, self.value)
-        return self.choices
+    def options(self) -> list[tuple[str, str]]:
+        """The dropdown entries as (entry, words to show: a flag's in the reader's language),
+        with the value held when it is none of them (so that nothing typed in the workbook is
+        lost by opening the form)."""
+        entries = [*self.choices, self.value] if self.value not in ("", *self.choices) \
+            else self.choices
+        return [(entry, FLAG_WORDS[entry].label if entry in FLAG_WORDS else entry)
+                for entry in entries]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ stay quiet; ×10, a sign flip or two categories swapped still stand out."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from statistics import mean, median
 
 import pandas as pd
@@ -22,6 +22,9 @@ OUTLIER_MIN_SERIES = 4
 OUTLIER_MIN_CHANGE = 5.0
 OUTLIER_MIN_RATIO = 0.4
 POISSON_BOUND = 3.0
+SHARE_MIN_TOTAL = 20
+SHARE_MIN_CHANGE = 0.1
+SHARE_BOUND = 3.0
 MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
@@ -71,6 +74,35 @@ def is_unusual(value: float, others: Sequence[float], count: bool) -> bool:
         return False
     return not count or (change >= OUTLIER_MIN_CHANGE
                          and change > POISSON_BOUND * math.sqrt(max(abs(middle), 1.0)))
+
+
+def usual_share(earlier: Sequence[tuple[float, float]]) -> float | None:
+    """The median share of a category in its total over earlier periods (`earlier`: pairs of
+    the category's value and the total); None with fewer than OUTLIER_MIN_SERIES - 1 periods."""
+    shares = [part / whole for part, whole in earlier if whole > 0]
+    return median(shares) if len(shares) + 1 >= OUTLIER_MIN_SERIES else None
+
+
+def is_unusual_share(part: float, whole: float, earlier: Sequence[tuple[float, float]]) -> bool:
+    """Whether a category's share of its total (`part` of `whole`) stands out from its shares
+    in earlier periods (`earlier`, see `usual_share`), as when two categories are swapped:
+    totals under SHARE_MIN_TOTAL are not judged; the share must differ from the usual share by
+    SHARE_MIN_CHANGE and by more than SHARE_BOUND binomial standard errors."""
+    usual = usual_share(earlier)
+    if usual is None or whole < SHARE_MIN_TOTAL:
+        return False
+    change = abs(part / whole - usual)
+    return change >= SHARE_MIN_CHANGE and change > SHARE_BOUND * math.sqrt(
+        max(usual * (1 - usual), 1 / whole) / whole)
+
+
+def unusual_category(parts: Mapping[str, float], whole: float,
+                     earlier: Mapping[str, Sequence[tuple[float, float]]]) -> str | None:
+    """The first category of a breakdown (`parts`: its categories' values, `whole`: the total)
+    whose share stands out from its earlier shares (`earlier`, by category), or None: one
+    warning per breakdown however many categories moved."""
+    return next((category for category, part in parts.items()
+                 if is_unusual_share(part, whole, earlier.get(category, ()))), None)
 
 
 def outliers(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
