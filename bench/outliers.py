@@ -29,7 +29,12 @@ from importers.return_checks import unit_problem  # noqa: E402
 from indicators.data_quality import quantitative_values  # noqa: E402
 from indicators.evaluation import Scope  # noqa: E402
 from indicators.model import Strategy, Unit  # noqa: E402
-from indicators.quality import OUTLIER_MIN_SERIES, is_unusual, unusual_category  # noqa: E402
+from indicators.quality import (  # noqa: E402
+    OUTLIER_MIN_SERIES,
+    is_unusual,
+    share_breakdowns,
+    unusual_category,
+)
 from mne.config import load_settings  # noqa: E402
 from mne.database import Database, upgrade  # noqa: E402
 
@@ -67,27 +72,6 @@ def caught(value: float, earlier: list[float], unit: Unit) -> bool:
             or is_unusual(value, earlier, unit is Unit.COUNT))
 
 
-def sex_breakdowns(values: pd.DataFrame):
-    """(indicator, entity, period, the sex categories' values, the total, their earlier
-    (value, total) pairs by category) for every count broken down by sex."""
-    sexes = values[values["disaggregation"].str.fullmatch(r"sex=[a-z]+")
-                   & (values["unit"] == Unit.COUNT)]
-    totals = values[values["disaggregation"] == ""].set_index(
-        ["indicator", "entity", "period"])["value"]
-    for (indicator, entity), series in sexes.groupby(["indicator", "entity"]):
-        earlier: dict[str, list[tuple[float, float]]] = {}
-        for period, rows in series.groupby("period_end", sort=True):
-            code = rows["period"].iloc[0]
-            whole = totals.get((indicator, entity, code))
-            if whole is None:
-                continue
-            parts = dict(zip(rows["disaggregation"], rows["value"], strict=True))
-            yield indicator, entity, code, parts, whole, {key: list(pairs)
-                                                         for key, pairs in earlier.items()}
-            for category, part in parts.items():
-                earlier.setdefault(category, []).append((part, whole))
-
-
 def swapped(parts: dict[str, float]) -> dict[str, float]:
     return {**parts, "sex=female": parts["sex=male"], "sex=male": parts["sex=female"]}
 
@@ -108,7 +92,8 @@ def main() -> None:
                 found[name] += caught(value, earlier, unit)
     series = {key: [number for number in group.sort_values("period_end")["value"]]
               for key, group in values.groupby(["indicator", "entity", "disaggregation"])}
-    for indicator, entity, period, parts, whole, earlier in sex_breakdowns(values):
+    counts = values[values["unit"] == Unit.COUNT]
+    for indicator, entity, period, parts, whole, earlier in share_breakdowns(counts):
         if len(earlier.get("sex=female", [])) < OUTLIER_MIN_SERIES - 1:
             continue
         warnings[entity, period] += unusual_category(parts, whole, earlier) is not None

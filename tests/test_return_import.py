@@ -22,7 +22,8 @@ from indicators.model import (
 )
 from indicators.periods import parse_period
 from indicators.storage import read_stored
-from tests.return_workbooks import cell_of, fill
+from indicators.values import ValueKey, write_values
+from tests.return_workbooks import HISTORY, cell_of, fill
 
 PERIOD = "2026Q3"
 WORDS = {flag: word for word, flag in FLAG_WORDS.items()}
@@ -154,6 +155,26 @@ def test_warnings_name_the_cell_and_do_not_block(db, template, send, type_, cell
     assert problem.reference == f"Quantitative!{cell_of(template, 'C1')}"
     assert not result.report.has_errors
     assert result.outcome is UploadOutcome.SUBMITTED
+
+
+def test_swapped_categories_warn_once_on_the_category_whose_share_moved(db, small_strategy,
+                                                                       template, send):
+    """C1's women were 40 % of its total for four quarters (see HISTORY); a return giving
+    them 60 % (female and male swapped) warns once, on the female cell, and goes in."""
+    with db.transaction() as session:
+        write_values(session, [
+            (ValueKey.of(small_strategy["C1"], small_strategy["entity"], period, key),
+             {"value": round(total * share)})
+            for period, total in HISTORY.items()
+            for key, share in (("sex=female", 0.4), ("sex=male", 0.6))])
+    result = send(fill(template, {("C1", "sex=female"): 60, ("C1", "sex=male"): 40,
+                                  ("C1", "sex=unknown"): None}), dry_run=True)
+    shares = [problem for problem in result.report.problems if problem.type == "unusual_share"]
+    assert [(problem.reference, problem.found, problem.expected) for problem in shares] == [
+        (f"Quantitative!{cell_of(template, 'C1', 'sex=female')}", "60%", "near 40%")]
+    assert "Sex: Female is 60% of the total 100, against 40% in earlier periods" in \
+        shares[0].message
+    assert not result.report.has_errors
 
 
 def test_what_people_type_is_understood(db, template, send, small_strategy):
