@@ -285,7 +285,14 @@ def test_annotated_workbook_carries_a_comment_on_each_problem_cell(db, template,
     workbook = openpyxl.load_workbook(io.BytesIO(annotated))
     for problem in result.report.problems:
         assert workbook[problem.sheet][problem.cell].comment is not None
-    assert workbook[PROBLEMS_SHEET].max_row == len(result.report.problems) + 1
+    listing = workbook[PROBLEMS_SHEET]
+    assert listing.max_row == len(result.report.problems) + 1
+    # each listed problem links to its cell: the marked one, with its comment
+    links = [listing.cell(row, 3).hyperlink.location for row in range(2, listing.max_row + 1)]
+    assert links == [f"'{problem.sheet}'!{problem.cell}" for problem in result.report.sorted()]
+    for link in links:
+        sheet, cell = link.split("!")
+        assert workbook[sheet.strip("'")][cell].comment is not None
 
 
 def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarter(
