@@ -22,8 +22,7 @@ from indicators.model import (
 )
 from indicators.periods import parse_period
 from indicators.storage import read_stored
-from indicators.values import ValueKey, write_values
-from tests.return_workbooks import HISTORY, cell_of, fill
+from tests.return_workbooks import cell_of, fill, write_sex_history
 
 PERIOD = "2026Q3"
 WORDS = {flag: word for word, flag in FLAG_WORDS.items()}
@@ -162,11 +161,7 @@ def test_swapped_categories_warn_once_on_the_category_whose_share_moved(db, smal
     """C1's women were 40 % of its total for four quarters (see HISTORY); a return giving
     them 60 % (female and male swapped) warns once, on the female cell, and goes in."""
     with db.transaction() as session:
-        write_values(session, [
-            (ValueKey.of(small_strategy["C1"], small_strategy["entity"], period, key),
-             {"value": round(total * share)})
-            for period, total in HISTORY.items()
-            for key, share in (("sex=female", 0.4), ("sex=male", 0.6))])
+        write_sex_history(session, small_strategy)
     result = send(fill(template, {("C1", "sex=female"): 60, ("C1", "sex=male"): 40,
                                   ("C1", "sex=unknown"): None}), dry_run=True)
     shares = [problem for problem in result.report.problems if problem.type == "unusual_share"]
