@@ -6,8 +6,11 @@ Each demonstration value with at least OUTLIER_MIN_SERIES - 1 earlier values of 
 against the earlier values); warnings are counted per return (entity and period). Then, in
 every such series, three anomalies are planted one at a time: the value ×10, its sign flipped
 (caught by the unit's check where the unit cannot be negative), and the female and male values
-swapped (where they differ by at least a quarter). Goal: at most 2 warnings per ordinary
-return, 100 % of planted anomalies caught.
+swapped (where they differ by at least a quarter; caught when either value stands out from its
+series or a category's share of the total from its earlier shares,
+`indicators.quality.unusual_category`). Ordinary returns count the share warnings too (one per
+breakdown at most, as an upload reports them). Goal: at most 2 warnings per ordinary return,
+100 % of planted anomalies caught.
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ from importers.value_rules import unit_problem  # noqa: E402
 from indicators.data_quality import quantitative_values  # noqa: E402
 from indicators.evaluation import Scope  # noqa: E402
 from indicators.model import Strategy, Unit  # noqa: E402
-from indicators.quality import OUTLIER_MIN_SERIES, is_unusual  # noqa: E402
+from indicators.quality import (  # noqa: E402
+    OUTLIER_MIN_SERIES,
+    is_unusual,
+    share_breakdowns,
+    unusual_category,
+)
 from mne.config import load_settings  # noqa: E402
 from mne.database import Database, upgrade  # noqa: E402
 
@@ -39,8 +47,8 @@ def demonstration_values() -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as folder:
         database = Database(f"sqlite:///{folder}/bench.sqlite")
         upgrade(database.engine)
-        with database.transaction() as session:
-            load_demo(session, load_settings(ROOT / "config.toml").dimensions)
+        load_demo(database.sessions, Path(folder) / "storage",
+                  load_settings(ROOT / "config.toml").dimensions)
         with database.sessions() as session:
             code = session.query(Strategy.code).first()[0]
             values = quantitative_values(session, code, Scope.of(session))
@@ -64,14 +72,16 @@ def caught(value: float, earlier: list[float], unit: Unit) -> bool:
             or is_unusual(value, earlier, unit is Unit.COUNT))
 
 
+def swapped(parts: dict[str, float]) -> dict[str, float]:
+    return {**parts, "sex=female": parts["sex=male"], "sex=male": parts["sex=female"]}
+
+
 def main() -> None:
     values = demonstration_values()
     warnings: Counter[tuple[str, str]] = Counter()
     returns: set[tuple[str, str]] = set()
     planted: Counter[str] = Counter()
     found: Counter[str] = Counter()
-    by_cell = {(row.indicator, row.entity, row.disaggregation, row.period): row.value
-               for row in values.itertuples()}
     for row, earlier, unit in judged(values):
         returns.add((row["entity"], row["period"]))
         if is_unusual(row["value"], earlier, unit is Unit.COUNT):
@@ -80,18 +90,21 @@ def main() -> None:
             for name, value in (("x10", row["value"] * 10), ("sign flip", -row["value"])):
                 planted[name] += 1
                 found[name] += caught(value, earlier, unit)
-        if row["disaggregation"] == "sex=female":
-            male = by_cell.get((row["indicator"], row["entity"], "sex=male", row["period"]))
-            if male and row["value"] and max(male, row["value"]) >= SWAP_MIN_RATIO * min(
-                    male, row["value"]):
-                planted["sex swap"] += 1
-                male_earlier = [number for number in values[
-                    (values["indicator"] == row["indicator"])
-                    & (values["entity"] == row["entity"])
-                    & (values["disaggregation"] == "sex=male")
-                    & (values["period_end"] < row["period_end"])]["value"]]
-                found["sex swap"] += (caught(male, earlier, unit)
-                                      or caught(row["value"], male_earlier, unit))
+    series = {key: [number for number in group.sort_values("period_end")["value"]]
+              for key, group in values.groupby(["indicator", "entity", "disaggregation"])}
+    counts = values[values["unit"] == Unit.COUNT]
+    for indicator, entity, period, parts, whole, earlier in share_breakdowns(counts):
+        if len(earlier.get("sex=female", [])) < OUTLIER_MIN_SERIES - 1:
+            continue
+        warnings[entity, period] += unusual_category(parts, whole, earlier) is not None
+        female, male = parts.get("sex=female"), parts.get("sex=male")
+        if female and male and max(male, female) >= SWAP_MIN_RATIO * min(male, female):
+            planted["sex swap"] += 1
+            position = len(earlier["sex=female"])
+            found["sex swap"] += (
+                caught(male, series[indicator, entity, "sex=female"][:position], Unit.COUNT)
+                or caught(female, series[indicator, entity, "sex=male"][:position], Unit.COUNT)
+                or unusual_category(swapped(parts), whole, earlier) is not None)
     per_return = [warnings.get(key, 0) for key in sorted(returns)]
     print(f"returns judged: {len(per_return)}, warnings: {sum(per_return)}, "
           f"per return: mean {sum(per_return) / max(len(per_return), 1):.2f}, "

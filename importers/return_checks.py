@@ -37,6 +37,7 @@ from importers.return_form import (
     previous_of,
 )
 from importers.value_rules import first_failures, read_values
+from importers.share_check import return_shares
 from importers.workbook import SafeWorkbook
 from indicators import problems
 from indicators.breakdown import inconsistent_totals
@@ -307,6 +308,18 @@ class _QuantitativeCheck(_SheetCheck):
         frame = pd.DataFrame(self.parts, columns=["indicator_id", "disaggregation", "value"])
         for found in inconsistent_totals(frame).itertuples(index=False):
             self.report_breakdown(found, self.part_cells[found.indicator_id, TOTAL])
+        self.share_warnings()
+
+    def share_warnings(self) -> None:
+        """A count's category whose share of the total departs from its history warns."""
+        rows = {(row.indicator.id, row.breakdown): row for row in self.form.quantitative
+                if row.indicator.unit is Unit.COUNT}
+        for found in return_shares(self.form, [part for part in self.parts if part[:2] in rows],
+                                   self.history):
+            slot = found["indicator"], found["disaggregation"]
+            self.report.add(problems.UnusualShare, category=rows[slot].label,
+                            found=f"{found['share']:.0%}", total=written_number(found["total"]),
+                            usual=f"{found['usual']:.0%}", **self.part_cells[slot].at(Q_VALUE))
 
     def report_breakdown(self, found: Any, where: _Where) -> None:
         """A breakdown above its total marks the total and every category cell given, each

@@ -62,11 +62,14 @@ UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def write_template(session: Session, form: ReturnForm) -> bytes:
-    """The template for `form` as the bytes of an .xlsx file."""
+def write_template(session: Session, form: ReturnForm,
+                   filled_from: Return | None = None) -> bytes:
+    """The template for `form` as the bytes of an .xlsx file, filled with the values of
+    `filled_from` when given (else with those of the return sent back, if any)."""
     history = earlier_values(session, form)
     feedback = feedback_for_period(session, form.strategy.id, form.entity.id, form.period.code)
-    submitted = _submitted(session, feedback)
+    submitted = (return_values(session, filled_from) if filled_from
+                 else _submitted(session, feedback))
     workbook = Workbook()
     _instructions(workbook.active, form)
     lists = _identity_sheet(workbook, form)

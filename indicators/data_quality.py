@@ -16,7 +16,7 @@ from indicators.evaluation import Scope, entity_values, strategy_indicators
 from indicators.model import Entity, Indicator, Kind, Return, ReturnState, Strategy, Unit
 from indicators.obligations import Calendar, standings, strategy_obligations
 from indicators.periods import Period, parse_period
-from indicators.quality import OUTLIER_THRESHOLD, completeness, outliers
+from indicators.quality import OUTLIER_THRESHOLD, completeness, outliers, unusual_shares
 
 
 def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
@@ -88,6 +88,13 @@ def outlying_values(values: pd.DataFrame) -> list[dict]:
         .to_dict("records")
 
 
+def shifted_shares(values: pd.DataFrame) -> list[dict]:
+    """Categories of counts whose share of their total left its own history (two categories
+    swapped, typically), judged as the upload checks judge them
+    (`indicators.quality.unusual_shares`)."""
+    return unusual_shares(values[values["unit"] == Unit.COUNT])
+
+
 def missing_breakdowns(session: Session, strategy_code: str, values: pd.DataFrame) -> list[dict]:
     """Totals reported without a breakdown their indicator requires (sex where required, and
     each of its dimensions): indicator, entity, period, dimension."""
@@ -139,6 +146,7 @@ def quality_report(session: Session, strategy_code: str, calendar: Calendar,
         "by_entity": completeness_by(returns, "entity"),
         "outliers": outlying_values(values),
         "outlier_threshold": OUTLIER_THRESHOLD,
+        "unusual_shares": shifted_shares(values),
         "missing_breakdowns": missing_breakdowns(session, strategy_code, values),
         "inconsistent_totals": inconsistent(values),
     }

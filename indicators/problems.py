@@ -527,6 +527,13 @@ class Outlier(WarningType):
     expected = N_("near %(median)s")
 
 
+class UnusualShare(WarningType):
+    code, title = "unusual_share", N_("Unusual share of a category")
+    template = N_("%(category)s is %(found)s of the total %(total)s, against %(usual)s in "
+                  "earlier periods; check that no categories were swapped.")
+    expected = N_("near %(usual)s")
+
+
 class Jump(WarningType):
     code, title = "jump", N_("Jump from the previous period")
     template = N_("%(found)s differs by more than half from %(previous)s in %(period)s; check "

@@ -7,21 +7,31 @@ from the median by at least OUTLIER_MIN_RATIO of it; and a count differs by at l
 OUTLIER_MIN_CHANGE and by more than chance would make a Poisson count differ (POISSON_BOUND
 standard deviations, √median).
 Small, zero-inflated counts (3 after 0, 1, 0, 2) and ordinary drift (335 after a median of 272)
-stay quiet; ×10, a sign flip or two categories swapped still stand out."""
+stay quiet; ×10, a sign flip or two categories swapped still stand out.
+
+Two categories swapped (female and male) may leave each value plausible; their shares of the
+total do not: `unusual_shares` (the upload checks and the data-quality page) judges each
+category's share against its earlier shares (`is_unusual_share`), one warning per breakdown."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from statistics import mean, median
+from typing import Any, NamedTuple
 
 import pandas as pd
+
+from indicators.disaggregation import TOTAL, parse_key
 
 OUTLIER_THRESHOLD = 3.5
 OUTLIER_MIN_SERIES = 4
 OUTLIER_MIN_CHANGE = 5.0
 OUTLIER_MIN_RATIO = 0.4
 POISSON_BOUND = 3.0
+SHARE_MIN_TOTAL = 10
+SHARE_MIN_CHANGE = 0.15
+SHARE_BOUND = 3.0
 MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
@@ -71,6 +81,102 @@ def is_unusual(value: float, others: Sequence[float], count: bool) -> bool:
         return False
     return not count or (change >= OUTLIER_MIN_CHANGE
                          and change > POISSON_BOUND * math.sqrt(max(abs(middle), 1.0)))
+
+
+def usual_share(earlier: Sequence[tuple[float, float]]) -> float | None:
+    """The median share of a category in its total over earlier periods (`earlier`: pairs of
+    the category's value and the total); None with fewer than OUTLIER_MIN_SERIES - 1 periods."""
+    shares = _shares(earlier)
+    return median(shares) if len(shares) + 1 >= OUTLIER_MIN_SERIES else None
+
+
+def _shares(earlier: Sequence[tuple[float, float]]) -> list[float]:
+    return [part / whole for part, whole in earlier if whole > 0]
+
+
+def is_unusual_share(part: float, whole: float, earlier: Sequence[tuple[float, float]]) -> bool:
+    """Whether a category's share of its total (`part` of `whole`) stands out from its shares
+    in earlier periods (`earlier`, see `usual_share`), as when two categories are swapped:
+    totals under SHARE_MIN_TOTAL are not judged; the share must differ from the usual share by
+    SHARE_MIN_CHANGE, and by more than chance would make it differ (SHARE_BOUND binomial
+    standard errors) or than the earlier shares ever did (OUTLIER_THRESHOLD robust spreads)."""
+    usual = usual_share(earlier)
+    if usual is None or whole < SHARE_MIN_TOTAL:
+        return False
+    change = abs(part / whole - usual)
+    chance = SHARE_BOUND * math.sqrt(max(usual * (1 - usual), 1 / whole) / whole)
+    spread = _spread([abs(share - usual) for share in _shares(earlier)])
+    return change >= SHARE_MIN_CHANGE and (change > chance
+                                           or change > OUTLIER_THRESHOLD * spread)
+
+
+def unusual_category(parts: Mapping[str, float], whole: float,
+                     earlier: Mapping[str, Sequence[tuple[float, float]]]) -> str | None:
+    """The first category of a breakdown (`parts`: its categories' values, `whole`: the total)
+    whose share stands out from its earlier shares (`earlier`, by category), or None: one
+    warning per breakdown however many categories moved."""
+    return next((category for category, part in parts.items()
+                 if is_unusual_share(part, whole, earlier.get(category, ()))), None)
+
+
+class ShareBreakdown(NamedTuple):
+    """A breakdown by one dimension of one entity's count in one period, with the earlier
+    (value, total) pairs of each of its categories."""
+
+    indicator: Any
+    entity: Any
+    period: str
+    parts: dict[str, float]
+    whole: float
+    earlier: dict[str, list[tuple[float, float]]]
+
+
+def share_breakdowns(frame: pd.DataFrame) -> Iterator[ShareBreakdown]:
+    """Every breakdown by one dimension in `frame` (count values with the columns indicator,
+    entity, period, period_end, disaggregation, value) that has a total, oldest period first."""
+    values = frame.dropna(subset=["value"])
+    totals = {(row.indicator, row.entity, row.period): row.value
+              for row in values[values["disaggregation"] == TOTAL].itertuples()}
+    parts = values[values["disaggregation"] != TOTAL]
+    parts = parts.assign(dimension=parts["disaggregation"].map(_only_dimension)).dropna(
+        subset=["dimension"])
+    for (indicator, entity, _dimension), group in parts.groupby(
+            ["indicator", "entity", "dimension"], sort=False):
+        earlier: dict[str, list[tuple[float, float]]] = {}
+        for _end, rows in group.groupby("period_end", sort=True):
+            period = rows["period"].iloc[0]
+            whole = totals.get((indicator, entity, period))
+            if not whole:
+                continue
+            categories = dict(zip(rows["disaggregation"], rows["value"], strict=True))
+            yield ShareBreakdown(indicator, entity, period, categories, whole,
+                                 {key: list(pairs) for key, pairs in earlier.items()})
+            for key, part in categories.items():
+                earlier.setdefault(key, []).append((part, whole))
+
+
+def _only_dimension(key: str) -> str | None:
+    dimensions = list(parse_key(key))
+    return dimensions[0] if len(dimensions) == 1 else None
+
+
+def unusual_shares(frame: pd.DataFrame, period: str | None = None) -> list[dict[str, Any]]:
+    """The categories whose share of their total stands out from their earlier shares
+    (`unusual_category`), one per breakdown, among the breakdowns of `frame` (see
+    `share_breakdowns`), of `period` only when given. Rows: indicator, entity, period,
+    disaggregation, value, total, share, usual (the usual share)."""
+    found = []
+    for breakdown in share_breakdowns(frame):
+        category = (unusual_category(breakdown.parts, breakdown.whole, breakdown.earlier)
+                    if period in (None, breakdown.period) else None)
+        if category is not None:
+            part = breakdown.parts[category]
+            found.append({"indicator": breakdown.indicator, "entity": breakdown.entity,
+                          "period": breakdown.period, "disaggregation": category,
+                          "value": part, "total": breakdown.whole,
+                          "share": part / breakdown.whole,
+                          "usual": usual_share(breakdown.earlier[category])})
+    return found
 
 
 def outliers(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:

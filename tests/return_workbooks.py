@@ -66,6 +66,15 @@ def build_small_strategy(session: Session) -> dict[str, int]:
     return {"strategy": strategy.id, "entity": agency.id, "C1": count.id}
 
 
+def write_sex_history(session: Session, ids: dict[str, int], female_share: float = 0.4) -> None:
+    """C1's female and male values in the quarters of HISTORY, women `female_share` of the
+    total."""
+    write_values(session, [
+        (ValueKey.of(ids["C1"], ids["entity"], period, key), {"value": round(total * share)})
+        for period, total in HISTORY.items()
+        for key, share in (("sex=female", female_share), ("sex=male", 1 - female_share))])
+
+
 def rows_by_code(sheet, code_column: int, key_column: int | None = None) -> dict:
     """Row numbers of a template sheet by (code, breakdown key)."""
     found = {}

@@ -42,7 +42,7 @@ from indicators.obligations import Calendar
 from indicators.periods import parse_period
 from indicators.values import ValueKey, write_values
 from reports.progress import compile_progress_report, progress_table
-from tests.return_workbooks import fill
+from tests.return_workbooks import fill, write_sex_history
 
 QUARTERS = ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"]
 SEEDS = [3, 17, 2026]
@@ -257,6 +257,33 @@ def test_an_uploads_outliers_and_breakdowns_are_the_data_quality_pages(
             assert uploaded == _page_problems(session, small_strategy, cells), cells
         seen |= {problem_type for problem_type, _code, _breakdown in uploaded}
     assert seen == CHECKED  # the cases drew every kind of problem
+
+
+def test_an_uploads_unusual_share_is_the_data_quality_pages(db, small_strategy, tmp_path):
+    """Women 40 % of C1 in earlier quarters: a return swapping women and men, and an ordinary
+    one, are judged alike by the upload checks and the data-quality page."""
+    with db.transaction() as session:
+        write_sex_history(session, small_strategy)
+        template = write_template(session, build_form(session, "AG", parse_period(PERIOD)))
+    found = []
+    for female, male in ((60, 40), (42, 58)):
+        cells = {("C1", ""): 100, ("C1", "sex=female"): female, ("C1", "sex=male"): male,
+                 ("C1", "sex=unknown"): None}
+        result = receive_return(db.sessions, tmp_path / "storage", fill(template, cells),
+                                "return.xlsx", "tester", dry_run=True)
+        uploaded = {(problem.indicator, problem.breakdown) for problem in result.report.problems
+                    if problem.type == "unusual_share"}
+        with db.sessions() as session:
+            write_values(session, [
+                (ValueKey.of(small_strategy["C1"], small_strategy["entity"], PERIOD, key),
+                 {"value": value}) for (_code, key), value in cells.items() if value])
+            session.flush()
+            report = quality_report(session, "SMALL", Calendar("quarterly", 30), PERIOD)
+            session.rollback()
+        assert uploaded == {(row["indicator"], row["disaggregation"])
+                            for row in report["unusual_shares"] if row["period"] == PERIOD}
+        found.append(uploaded)
+    assert found == [{("C1", "sex=female")}, set()]
 
 
 # ---------------------------------------------------------------- diffs

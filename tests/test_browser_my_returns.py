@@ -1,17 +1,18 @@
 """A coordinator's quarter in the browser: log in, see what is due on My returns, download the
 template from the list, upload it and see it submitted; a sent-back return comes first with
-its comments."""
+its comments, and is corrected in the browser form, its values traced like uploaded ones."""
 
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
-from indicators.model import Indicator, Return, ReturnState
+from indicators.model import DataValue, Indicator, Return, ReturnState
 from indicators.return_review import ValueComment, send_back
 from tests.helpers import browser_login
 from tests.return_workbooks import cell_of, fill
@@ -19,6 +20,7 @@ from tests.return_workbooks import cell_of, fill
 pytestmark = pytest.mark.browser
 # MNE_UPDATE_SCREENSHOTS=1 keeps the screenshot of My returns in docs/ (the README shows it)
 SCREENSHOT = Path(__file__).parent.parent / "docs" / "my-returns.png"
+FORM_SCREENSHOT = SCREENSHOT.with_name("return-form.png")
 
 
 @pytest.fixture
@@ -81,3 +83,43 @@ def test_coordinator_works_from_my_returns(page, db, small_strategy, make_user, 
     page.set_viewport_size({"width": 1366, "height": 900})
     shot = SCREENSHOT if os.environ.get("MNE_UPDATE_SCREENSHOTS") else tmp_path / "mine.png"
     page.screenshot(path=str(shot))
+
+    _correct_in_the_form(page, template, tmp_path)
+    assert _provenance(db, "2026Q2") == _provenance(db, "2026Q3")
+
+
+def _field(page, template: bytes, breakdown: str, code: str = "C1"):
+    return page.locator(f"#f-Quantitative-{cell_of(template, code, breakdown)}")
+
+
+def _correct_in_the_form(page, template: bytes, folder: Path) -> None:
+    """Open the sent-back return's form from My returns (it shows the values submitted), check
+    it with a mistake (shown by its field), then submit it with `<5` and an empty category."""
+    page.click("tr[data-period='2026Q2'] a.entry-form")
+    assert _field(page, template, "sex=male").input_value() == "55"
+    _field(page, template, "", "P1").fill("abc")
+    page.click("button[value=check]")
+    problem = page.locator(f"#f-Quantitative-{cell_of(template, 'P1')}-problems")
+    assert "'abc' is not a number" in problem.inner_text()
+    shot = FORM_SCREENSHOT if os.environ.get("MNE_UPDATE_SCREENSHOTS") else folder / "form.png"
+    page.screenshot(path=str(shot))
+    _field(page, template, "", "P1").fill("45%")
+    _field(page, template, "sex=female").fill("<5")
+    _field(page, template, "sex=unknown").fill("")
+    _field(page, template, "sex=unknown").press("Tab")  # the flag next, in the row's order
+    assert page.evaluate("document.activeElement.name") == (
+        f"Quantitative!{cell_of(template, 'C1', 'sex=unknown', column='I')}")
+    page.click("button[value=submit]")
+    assert page.locator("#outcome").get_attribute("data-outcome") == "submitted"
+
+
+def _provenance(db, period: str) -> set[tuple]:
+    """The shape of where the period's values came from: the keys recorded, the sheets, that
+    every cell is named and that the workbook is kept under its sha256."""
+    with db.sessions() as session:
+        values = session.scalars(select(DataValue).where(DataValue.period == period,
+                                                         DataValue.return_id.is_not(None)))
+        return {(value.source_sheet, bool(re.fullmatch(r"[A-Z]+\d+", value.source_cell)),
+                 value.source_return.state.value, len(value.source_return.sha256),
+                 value.source_return.upload.file_path.endswith(".xlsx"))
+                for value in values}

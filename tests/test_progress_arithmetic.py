@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from indicators.breakdown import coverage, inconsistent_totals, sex_breakdown
+from indicators.periods import parse_period
 from indicators.progress import (
     Status,
     TargetPoint,
@@ -16,7 +17,14 @@ from indicators.progress import (
     judge,
     progress,
 )
-from indicators.quality import completeness, is_unusual, outlier_score, outliers
+from indicators.quality import (
+    completeness,
+    is_unusual,
+    is_unusual_share,
+    outlier_score,
+    outliers,
+    unusual_shares,
+)
 from indicators.trends import least_squares, trajectory
 from indicators.vocabulary import Direction
 
@@ -192,6 +200,35 @@ def test_modified_z_score_falls_back_to_mean_deviation_when_mad_is_zero():
 def test_a_warning_needs_a_robust_score_and_a_change_beyond_chance(value, earlier, count,
                                                                    warned):
     assert is_unusual(value, earlier, count) is warned
+
+
+FEMALE_40 = [(40, 100), (82, 200), (39, 95), (41, 104)]
+
+
+@pytest.mark.parametrize(("part", "whole", "earlier", "warned"), [
+    (60, 100, FEMALE_40, True),  # female and male swapped
+    (45, 100, FEMALE_40, False),  # ordinary variation
+    (6, 8, FEMALE_40, False),  # too small a total to judge
+    (8, 12, FEMALE_40, True),  # small, but the share never moved like this
+    (60, 100, FEMALE_40[:2], False),  # too short a history
+    (1, 30, [(0, 28), (1, 31), (0, 25)], False),  # a rare category stays rare
+])
+def test_a_category_share_warns_when_it_leaves_its_history(part, whole, earlier, warned):
+    assert is_unusual_share(part, whole, earlier) is warned
+
+
+def test_a_swapped_breakdown_warns_once_for_its_period():
+    rows = [(period, key, value) for period, female, male in (
+        ("2025Q4", 40, 60), ("2026Q1", 41, 59), ("2026Q2", 39, 61), ("2026Q3", 60, 40))
+        for key, value in (("", 100), ("sex=female", female), ("sex=male", male))]
+    frame = pd.DataFrame([("C1", "AG", period, parse_period(period).end, key, value)
+                          for period, key, value in rows],
+                         columns=["indicator", "entity", "period", "period_end",
+                                  "disaggregation", "value"])
+    found = unusual_shares(frame, "2026Q3")
+    assert [(row["disaggregation"], row["share"], row["usual"]) for row in found] == [
+        ("sex=female", 0.6, 0.4)]
+    assert unusual_shares(frame, "2026Q2") == []
 
 
 def test_outliers_are_judged_within_each_series():

@@ -22,7 +22,7 @@ from indicators.model import (
 )
 from indicators.periods import parse_period
 from indicators.storage import read_stored
-from tests.return_workbooks import cell_of, fill
+from tests.return_workbooks import cell_of, fill, write_sex_history
 
 PERIOD = "2026Q3"
 WORDS = {flag: word for word, flag in FLAG_WORDS.items()}
@@ -156,6 +156,22 @@ def test_warnings_name_the_cell_and_do_not_block(db, template, send, type_, cell
     assert result.outcome is UploadOutcome.SUBMITTED
 
 
+def test_swapped_categories_warn_once_on_the_category_whose_share_moved(db, small_strategy,
+                                                                       template, send):
+    """C1's women were 40 % of its total for four quarters (see HISTORY); a return giving
+    them 60 % (female and male swapped) warns once, on the female cell, and goes in."""
+    with db.transaction() as session:
+        write_sex_history(session, small_strategy)
+    result = send(fill(template, {("C1", "sex=female"): 60, ("C1", "sex=male"): 40,
+                                  ("C1", "sex=unknown"): None}), dry_run=True)
+    shares = [problem for problem in result.report.problems if problem.type == "unusual_share"]
+    assert [(problem.reference, problem.found, problem.expected) for problem in shares] == [
+        (f"Quantitative!{cell_of(template, 'C1', 'sex=female')}", "60%", "near 40%")]
+    assert "Sex: Female is 60% of the total 100, against 40% in earlier periods" in \
+        shares[0].message
+    assert not result.report.has_errors
+
+
 def test_what_people_type_is_understood(db, template, send, small_strategy):
     result = send(fill(template, {
         ("C1", ""): "1,234 ", ("C1", "sex=female"): "1 200", ("C1", "sex=male"): "<5",
@@ -264,7 +280,14 @@ def test_annotated_workbook_carries_a_comment_on_each_problem_cell(db, template,
     workbook = openpyxl.load_workbook(io.BytesIO(annotated))
     for problem in result.report.problems:
         assert workbook[problem.sheet][problem.cell].comment is not None
-    assert workbook[PROBLEMS_SHEET].max_row == len(result.report.problems) + 1
+    listing = workbook[PROBLEMS_SHEET]
+    assert listing.max_row == len(result.report.problems) + 1
+    # each listed problem links to its cell: the marked one, with its comment
+    links = [listing.cell(row, 3).hyperlink.location for row in range(2, listing.max_row + 1)]
+    assert links == [f"'{problem.sheet}'!{problem.cell}" for problem in result.report.sorted()]
+    for link in links:
+        sheet, cell = link.split("!")
+        assert workbook[sheet.strip("'")][cell].comment is not None
 
 
 def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarter(

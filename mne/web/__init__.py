@@ -8,10 +8,21 @@ from flask import Flask
 from flask_babel import format_date, format_decimal, format_time
 
 from indicators.vocabulary import Term, Unit
-from mne.web import accounts, audit, evaluation, framework, overview, reports, returns, review
+from mne.web import (
+    accounts,
+    audit,
+    evaluation,
+    framework,
+    overview,
+    reports,
+    return_form_page,
+    returns,
+    review,
+)
 
 BLUEPRINTS = (overview.blueprint, returns.blueprint, framework.blueprint, evaluation.blueprint,
-              accounts.blueprint, audit.blueprint, review.blueprint, reports.blueprint)
+              accounts.blueprint, audit.blueprint, review.blueprint, reports.blueprint,
+              return_form_page.blueprint)
 
 
 def register(app: Flask) -> None:
