@@ -36,8 +36,8 @@ from importers.return_form import (
     ReturnForm,
     previous_of,
 )
-from importers.value_rules import first_failures, read_values
 from importers.share_check import return_shares
+from importers.value_rules import first_failures, read_values
 from importers.workbook import SafeWorkbook
 from indicators import problems
 from indicators.breakdown import inconsistent_totals
