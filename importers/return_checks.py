@@ -16,19 +16,20 @@ from typing import Any, NamedTuple
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from importers.cell_values import Reading, cell_text, read_flag, read_level, read_number
+from importers.cell_values import Reading, cell_text, read_level, read_nature, read_number
+from importers.nature_checks import range_fields
 from importers.return_form import (
-    FLAG_WORDS,
     L_CODE,
     L_COMMENT,
     L_EVIDENCE,
-    L_FLAG,
     L_LEVEL,
     L_NARRATIVE,
+    L_NATURE,
+    NATURE_WORDS,
     Q_CODE,
     Q_COMMENT,
-    Q_FLAG,
     Q_KEY,
+    Q_NATURE,
     Q_VALUE,
     QUALITATIVE,
     QUANTITATIVE,
@@ -41,12 +42,12 @@ from indicators import problems
 from indicators.breakdown import inconsistent_totals
 from indicators.diffs import ValueSlot, shown_stored
 from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
-from indicators.model import DataValue, Flag, Indicator, Unit
+from indicators.model import DataValue, Indicator, Nature, Unit
 from indicators.problems import ProblemReport
 from indicators.quality import is_unusual
 from indicators.vocabulary import written_number
 
-EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
+EMPTY_ALLOWED = {nature for nature in Nature if nature.missing}
 JUMP_RATIO = 0.5
 JUMP_MIN_CHANGE = 5.0
 
@@ -122,7 +123,7 @@ class _SheetCheck:
         return shown_stored(value)
 
     def emptied(self, indicator: Indicator, where: _Where, column: int) -> bool:
-        """Whether an empty required cell without a flag held a value (then reported as
+        """Whether an empty required cell without a nature held a value (then reported as
         emptied)."""
         before = self.held(indicator, where.breakdown)
         if before:
@@ -167,13 +168,13 @@ class _SheetCheck:
             return value, False
         return value, True
 
-    def flag(self, row: list[Any], column: int, where: _Where) -> Flag:
+    def nature(self, row: list[Any], column: int, where: _Where) -> Nature:
         raw = _get(row, column)
-        flag, readable = read_flag(raw)
+        nature, readable = read_nature(raw)
         if not readable:
-            self.report.add(problems.UnknownFlag, found=cell_text(raw),
-                            expected=", ".join(FLAG_WORDS), **where.at(column))
-        return flag
+            self.report.add(problems.UnknownNature, found=cell_text(raw),
+                            expected=", ".join(NATURE_WORDS), **where.at(column))
+        return nature
 
 
 class _QuantitativeCheck(_SheetCheck):
@@ -211,7 +212,7 @@ class _QuantitativeCheck(_SheetCheck):
     def check_row(self, row: list[Any], indicator: Indicator, breakdown: str,
                   where: _Where) -> None:
         raw, usable = self.raw(row, Q_VALUE, where)
-        flag = self.flag(row, Q_FLAG, where)
+        nature = self.nature(row, Q_NATURE, where)
         reading = read_number(raw)
         comment = cell_text(_get(row, Q_COMMENT))
         value = None
@@ -219,23 +220,25 @@ class _QuantitativeCheck(_SheetCheck):
         if usable and cell in self.percent_cells:
             reading = Reading(value=raw * 100)
         if usable:
-            value = self.value_of(raw, reading, flag, indicator, where)
-        flag = reading.flag or flag
+            value = self.value_of(raw, reading, nature, indicator, where)
+        nature = reading.nature or nature
         if reading.note:
             comment = "; ".join(part for part in (reading.note, comment) if part)
         self.record_part(indicator, breakdown, value, where)
-        if usable and reading.empty and flag is Flag.NONE and breakdown != TOTAL:
+        if usable and reading.empty and nature is Nature.NONE and breakdown != TOTAL:
             self.category_left_empty(indicator, where)
             return
+        bounds = range_fields(self.report, lambda column: _get(row, column), value, nature,
+                              where.at, reading.empty)
         self.checked.values.append(CheckedValue(
             indicator, breakdown, QUANTITATIVE, cell,
-            {"value": value, "flag": flag, "comment": comment}))
+            {"value": value, "nature": nature, "comment": comment, **bounds}))
         if value is not None:
             self.history_warnings(indicator, breakdown, value, where)
-        if flag is Flag.ESTIMATED:
+        if nature is Nature.ESTIMATED:
             self.report.add(problems.Estimated, found=cell_text(raw), **where.at(Q_VALUE))
 
-    def value_of(self, raw: Any, reading, flag: Flag, indicator: Indicator,
+    def value_of(self, raw: Any, reading, nature: Nature, indicator: Indicator,
                  where: _Where) -> float | None:
         found = cell_text(raw)
         if isinstance(raw, bool) and indicator.unit is not Unit.YES_NO:
@@ -248,7 +251,7 @@ class _QuantitativeCheck(_SheetCheck):
             self.report.add(problems.NotANumber, found=found, **where.at(Q_VALUE))
             return None
         if reading.empty:
-            if flag not in EMPTY_ALLOWED and where.breakdown == TOTAL:
+            if nature not in EMPTY_ALLOWED and where.breakdown == TOTAL:
                 if not self.emptied(indicator, where, Q_VALUE):
                     self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
             return None
@@ -360,7 +363,7 @@ class _QualitativeCheck(_SheetCheck):
     def check_row(self, row: list[Any], indicator: Indicator, where: _Where) -> None:
         raw, usable = self.raw(row, L_LEVEL, where)
         narrative, narrative_usable = self.raw(row, L_NARRATIVE, where)
-        flag = self.flag(row, L_FLAG, where)
+        nature = self.nature(row, L_NATURE, where)
         level, on_scale = read_level(raw, indicator.scale) if usable else (None, True)
         found = cell_text(raw)
         if not on_scale:
@@ -368,7 +371,7 @@ class _QualitativeCheck(_SheetCheck):
                             expected=", ".join(str(item.level) for item in indicator.scale.levels)
                             if indicator.scale else "", **where.at(L_LEVEL))
             level = None
-        elif level is None and usable and flag not in EMPTY_ALLOWED:
+        elif level is None and usable and nature not in EMPTY_ALLOWED:
             if not self.emptied(indicator, where, L_LEVEL):
                 self.report.add(problems.LevelEmpty, **where.at(L_LEVEL))
         if level is not None and narrative_usable and not cell_text(narrative):
@@ -376,5 +379,5 @@ class _QualitativeCheck(_SheetCheck):
         self.checked.values.append(CheckedValue(
             indicator, TOTAL, QUALITATIVE, where.cell(L_LEVEL),
             {"level": level, "narrative": cell_text(narrative),
-             "evidence": cell_text(_get(row, L_EVIDENCE)), "flag": flag,
+             "evidence": cell_text(_get(row, L_EVIDENCE)), "nature": nature,
              "comment": cell_text(_get(row, L_COMMENT))}))

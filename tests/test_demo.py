@@ -8,9 +8,9 @@ from indicators.audit import AuditEvent
 from indicators.model import (
     DataValue,
     Entity,
-    Flag,
     Indicator,
     Kind,
+    Nature,
     Objective,
     Principle,
     Return,
@@ -59,9 +59,9 @@ def test_demo_has_eight_quarters_with_gaps_and_flags(demo, session):
     periods = set(session.scalars(select(DataValue.period)))
     assert periods == {"2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2",
                        "2026Q3"}
-    flags = set(session.scalars(select(DataValue.flag)))
-    assert {Flag.PROVISIONAL, Flag.SUPPRESSED} <= flags
-    suppressed = session.scalars(select(DataValue).where(DataValue.flag == Flag.SUPPRESSED)).all()
+    flags = set(session.scalars(select(DataValue.nature)))
+    assert {Nature.PROVISIONAL, Nature.SUPPRESSED} <= flags
+    suppressed = session.scalars(select(DataValue).where(DataValue.nature == Nature.SUPPRESSED)).all()
     assert all(value.value is None for value in suppressed)
     assert session.scalar(select(func.count()).select_from(Return)) < 8 * len(
         set(session.scalars(select(Return.entity_id))))
@@ -136,7 +136,7 @@ def test_every_demo_value_came_in_a_received_workbook_with_its_sheet_and_cell(
 
 
 def _figures(session, entity: str, period: str) -> dict[tuple[str, str], tuple]:
-    return {(code, value.disaggregation): (value.value, value.flag, value.level, value.return_id)
+    return {(code, value.disaggregation): (value.value, value.nature, value.level, value.return_id)
             for value, code in session.execute(
                 select(DataValue, Indicator.code).join(Indicator)
                 .join(Entity, DataValue.entity_id == Entity.id)

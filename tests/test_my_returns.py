@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from importers.return_form import L_CODE, L_LEVEL, L_NARRATIVE, Q_CODE, Q_FLAG, Q_KEY, Q_VALUE
+from importers.return_form import L_CODE, L_LEVEL, L_NARRATIVE, Q_CODE, Q_NATURE, Q_KEY, Q_VALUE
 from importers.review_sheet import REVIEW_SHEET
 from indicators.model import Entity, Indicator, Return, ReturnState
 from indicators.obligations import Obligation, standing
@@ -186,7 +186,7 @@ def test_the_template_of_a_sent_back_return_is_filled_with_what_was_sent(app, db
     assert REVIEW_SHEET in workbook.sheetnames
     sheet = workbook["Quantitative"]
     rows = rows_by_code(sheet, Q_CODE, Q_KEY)
-    entered = {key: tuple(sheet.cell(row, column).value for column in (Q_VALUE, Q_FLAG))
+    entered = {key: tuple(sheet.cell(row, column).value for column in (Q_VALUE, Q_NATURE))
                for key, row in rows.items()}
     assert entered[("C1", "")] == (100, None)
     assert entered[("C1", "sex=female")] == ("<5", None)
