@@ -30,14 +30,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from importers.return_form import (
+    AT_LEAST_WORDS,
     L_CODE,
     L_EVIDENCE,
     L_LEVEL,
     L_NARRATIVE,
     L_NATURE,
     NATURE_WORDS,
+    Q_AT_LEAST,
     Q_CODE,
+    Q_HIGH,
     Q_KEY,
+    Q_LOW,
     Q_NATURE,
     Q_VALUE,
     QUALITATIVE,
@@ -169,8 +173,9 @@ def _load_framework(session: Session, demo: dict[str, Any],
 
 @dataclass
 class _Filling:
-    """What an entity types into one return: (code, breakdown) to (value cell, nature word),
-    and a qualitative code to (level, narrative, evidence)."""
+    """What an entity types into one return: (code, breakdown) to (value cell, nature word,
+    and for a total low, high and "at least"), and a qualitative code to (level, narrative,
+    evidence)."""
 
     numbers: dict[tuple[str, str], tuple[Any, str | None]] = field(default_factory=dict)
     levels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
@@ -231,7 +236,14 @@ def _figures(indicator: Indicator, spec: dict[str, Any] | None,
                           else _breakdowns(indicator, spec, share, dimensions))
             if quarter in spec.get("miscounted", []):
                 breakdowns = _miscounted(breakdowns)
-            for breakdown, value in {"": _rounded(indicator, share), **breakdowns}.items():
+            place = f"{reporter}:{quarter}"
+            if place in spec.get("not_collected", []):
+                yield reporter, quarter, "", (None, Nature.NOT_COLLECTED_CRISIS.entry_words)
+                continue
+            yield reporter, quarter, "", _total_cells(indicator, spec, place,
+                                                      _rounded(indicator, share),
+                                                      nature.get(quarter))
+            for breakdown, value in breakdowns.items():
                 yield reporter, quarter, breakdown, _number_cell(value, nature.get(quarter))
 
 
@@ -255,9 +267,11 @@ def _filled(template: bytes, filling: _Filling) -> bytes:
     for row in workbook[QUANTITATIVE].iter_rows(min_row=2):
         code, breakdown = row[Q_CODE - 1].value, row[Q_KEY - 1].value or ""
         if code:
-            value, nature = filling.numbers.get(
+            value, nature, *bounds = filling.numbers.get(
                 (code, breakdown), (None, None if breakdown else NOT_AVAILABLE))
             row[Q_VALUE - 1].value, row[Q_NATURE - 1].value = value, nature
+            for column, bound in zip((Q_LOW, Q_HIGH, Q_AT_LEAST), bounds, strict=False):
+                row[column - 1].value = bound
     for row in workbook[QUALITATIVE].iter_rows(min_row=2):
         code = row[L_CODE - 1].value
         if code in filling.levels:
@@ -412,6 +426,19 @@ def _number_cell(value: float, nature: str | None) -> tuple[Any, str | None]:
     if Nature(nature) is Nature.SUPPRESSED:
         return ("<5", None) if value < 5 else (value, None)
     return value, _NATURE_WORD[Nature(nature)]
+
+
+def _total_cells(indicator: Indicator, spec: dict[str, Any], place: str, value: float,
+                 quarter_nature: str | None) -> tuple[Any, ...]:
+    """The value, nature, low, high and "at least" cells of a total: the story's nature for
+    the entity and quarter (`natures`, "POL:2025Q1"), else the quarter's; its range as shares
+    of the value (`ranges`); a lower bound (`at_least`)."""
+    value_cell, word = _number_cell(value, spec.get("natures", {}).get(place, quarter_nature))
+    shares = spec.get("ranges", {}).get(place)
+    low, high = ((_rounded(indicator, value * shares[0]), _rounded(indicator, value * shares[1]))
+                 if shares else (None, None))
+    return (value_cell, word, low, high,
+            AT_LEAST_WORDS[0] if place in spec.get("at_least", []) else None)
 
 
 def _qualitative_cells(indicator: Indicator, spec: dict[str, Any],
