@@ -422,7 +422,7 @@ class NotANumber(ErrorType):
 
 class RequiredEmpty(ErrorType):
     code, title = "required_empty", N_("Value missing")
-    template = N_("The value of %(indicator)s is empty; type it, or N/A (or the flag "
+    template = N_("The value of %(indicator)s is empty; type it, or N/A (or the nature "
                   "'not available') when it is not available.")
     expected = N_("a number or N/A")
 
@@ -430,7 +430,7 @@ class RequiredEmpty(ErrorType):
 class ValueEmptied(ErrorType):
     code, title = "value_emptied", N_("Value emptied")
     template = N_("The value of %(indicator)s was %(before)s and is now empty; type it again, "
-                  "or N/A (or the flag 'not available') when it is no longer available.")
+                  "or N/A (or the nature 'not available') when it is no longer available.")
     expected = N_("%(before)s or N/A")
 
 
@@ -443,7 +443,7 @@ class CategoryEmptied(WarningType):
 
 class LevelEmpty(ErrorType):
     code, title = "level_empty", N_("Level missing")
-    template = N_("The level of %(indicator)s is empty; choose it, or the flag 'not available'.")
+    template = N_("The level of %(indicator)s is empty; choose it, or the nature 'not available'.")
     expected = N_("a level")
 
 
