@@ -61,7 +61,8 @@ def test_demo_has_eight_quarters_with_gaps_and_flags(demo, session):
                        "2026Q3"}
     flags = set(session.scalars(select(DataValue.nature)))
     assert {Nature.PROVISIONAL, Nature.SUPPRESSED} <= flags
-    suppressed = session.scalars(select(DataValue).where(DataValue.nature == Nature.SUPPRESSED)).all()
+    suppressed = session.scalars(select(DataValue).where(
+        DataValue.nature == Nature.SUPPRESSED)).all()
     assert all(value.value is None for value in suppressed)
     assert session.scalar(select(func.count()).select_from(Return)) < 8 * len(
         set(session.scalars(select(Return.entity_id))))
@@ -174,3 +175,19 @@ def test_demo_again_keeps_every_figure_of_a_coordinators_approved_revision(
     assert any(action.startswith("value.") for action in actions)
     assert ("return.submitted", f"POL {LATEST_QUARTER} r1") in written
     assert [subject for action, subject in written if action == "demo.loaded"] == ["MRD-NSOC"]
+
+
+def test_demo_pr11_has_ranges_alleged_figures_and_the_crisis_gaps_of_pol_and_vss(demo, session):
+    indicator = session.scalars(select(Indicator).where(Indicator.code == "PR1.1")).one()
+    totals = session.execute(
+        select(Entity.code, DataValue.period, DataValue.value, DataValue.nature, DataValue.low,
+               DataValue.high)
+        .join(Entity, DataValue.entity_id == Entity.id)
+        .where(DataValue.indicator_id == indicator.id, DataValue.disaggregation == "")).all()
+    crisis = {(entity, period) for entity, period, value, nature, _low, _high in totals
+              if nature is Nature.NOT_COLLECTED_CRISIS and value is None}
+    assert crisis == {(entity, period) for entity in ("POL", "VSS")
+                      for period in ("2025Q3", "2025Q4", "2026Q1")}
+    ranged = [row for row in totals if row.low is not None]
+    assert len(ranged) >= 3 and all(row.low <= row.value <= row.high for row in ranged)
+    assert any(row.nature is Nature.ALLEGED for row in totals)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from importers.return_form import L_CODE, L_LEVEL, L_NARRATIVE, Q_CODE, Q_NATURE, Q_KEY, Q_VALUE
+from importers.return_form import L_CODE, L_LEVEL, L_NARRATIVE, Q_CODE, Q_KEY, Q_NATURE, Q_VALUE
 from importers.review_sheet import REVIEW_SHEET
 from indicators.model import Entity, Indicator, Return, ReturnState
 from indicators.obligations import Obligation, standing
