@@ -248,17 +248,41 @@ def _text_width(text: str) -> float:
     return sum(12.0 if unicodedata.east_asian_width(char) in "WF" else 6.5 for char in text)
 
 
+LEGEND_ROW = 16
+
+
+def _legend_rows(entries: Sequence[tuple[str, str, str]]) -> list[list[tuple[str, str, str]]]:
+    """The legend's entries in rows that fit the chart's width."""
+    rows: list[list[tuple[str, str, str]]] = [[]]
+    x = float(LEFT)
+    for entry in entries:
+        width = 34 + _text_width(entry[0])
+        if rows[-1] and x + width > WIDTH:
+            rows.append([])
+            x = float(LEFT)
+        rows[-1].append(entry)
+        x += width
+    return rows
+
+
 def _legend(entries: Sequence[tuple[str, str, str]], y: float) -> list[str]:
-    parts, x = [], float(LEFT)
-    for name, colour, dash in entries:
-        parts.append(f'<g class="key">{_key_mark(x, y, colour, dash)}'
-                     + _text(x + 22, y, name, colour=INK) + "</g>")
-        x += 34 + _text_width(name)
+    """The legend from `y` down, a row below another when the chart's width is used."""
+    parts = []
+    for index, row in enumerate(_legend_rows(entries)):
+        x, row_y = float(LEFT), y + index * LEGEND_ROW
+        for name, colour, dash in row:
+            parts.append(f'<g class="key">{_key_mark(x, row_y, colour, dash)}'
+                         + _text(x + 22, row_y, name, colour=INK) + "</g>")
+            x += 34 + _text_width(name)
     return parts
 
 
 def _key_mark(x: float, y: float, colour: str, dash: str) -> str:
-    """A legend's mark: a line (dashed by `dash`), a shaded "band" or a "hollow" point."""
+    """A legend's mark: a line (dashed by `dash`), a shaded "band", a "hollow" point or the
+    "caret" of a lower bound."""
+    if dash == "caret":
+        return (f'<path d="M{x + 4:.1f},{y - 1:.1f} L{x + 9:.1f},{y - 7:.1f} L{x + 14:.1f},'
+                f'{y - 1:.1f}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
     if dash == "band":
         return (f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="18" height="10" fill="{colour}" '
                 f'fill-opacity="0.18"/>')
@@ -328,7 +352,10 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
     usual = usual_coverage(actual)
     if any(point.low is not None for point in actual):
         parts += _band(scale, actual, ACTUAL)
+    if any(point.high is not None for point in actual):
         keys.append((_("range"), ACTUAL, "band"))
+    if any(point.lower_bound for point in actual):
+        keys.append((_("at least"), ACTUAL, "caret"))
     if any(point.hollow for point in actual):
         keys.append((_("provisional or alleged"), ACTUAL, "hollow"))
     parts += _line(scale, actual, ACTUAL, "actual")
@@ -337,10 +364,12 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
         parts += _marked(scale, baseline, _("baseline"), BASELINE, "baseline")
     if target is not None:
         parts += _marked(scale, target, _("target"), TARGET, "target")
+    extra = 0
     if legend:
         parts += _legend(keys, height - 6)
+        extra = LEGEND_ROW * (len(_legend_rows(keys)) - 1)
     return _svg("trend", title, _describe(actual, unit, baseline, target, projection), parts,
-                width, height)
+                width, height + extra)
 
 
 def trend_legend() -> Markup:
