@@ -11,8 +11,8 @@ share a code.
 
 Every row is accounted for: stored, added up with the rows that share its key (entity,
 indicator, breakdown, year), or refused with its row number. If some rows of a key were
-published as `<5`, the sum of the others is stored as a lower bound, flagged estimated, with the
-rows named in the comment; if all were `<5`, the value is suppressed with no number. A re-import
+published as `<5`, the sum of the others is stored as a lower bound ("at least"), estimated, with
+the rows named in the comment; if all were `<5`, the value is suppressed with no number. A re-import
 of the same file writes nothing.
 """
 
@@ -364,6 +364,7 @@ class _Combined:
         fields["value"] = self.total
         if self.suppressed:
             fields["nature"] = Nature.ESTIMATED
+            fields["low"], fields["at_least"] = self.total, True
             fields["comment"] = _(
                 "At least %(total)s: sum of rows %(rows)s, %(count)s of them published as "
                 "%(text)s.",

@@ -147,6 +147,8 @@ def test_rows_sharing_a_key_are_added_up_and_say_so(glotip):
     assert combined and all(value.value is not None for value in combined)
     assert all(value.comment.startswith("At least") and "<5" in value.comment
                for value in combined)
+    assert all(value.at_least and value.low == value.value and value.high is None
+               for value in combined)
 
 
 def test_importing_the_same_file_twice_changes_nothing(glotip):
