@@ -156,7 +156,7 @@ def floor_once(database_path: Path, data: bytes) -> float:
     with connection:
         connection.executemany(
             "INSERT INTO data_value (indicator_id, entity_id, period, period_end, "
-            "disaggregation, value, narrative, evidence, flag, comment, source_sheet, "
+            "disaggregation, value, narrative, evidence, nature, comment, source_sheet, "
             "source_cell, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
     seconds = time.perf_counter() - started
     connection.close()

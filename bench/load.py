@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from dataset import POSTGRES_SERVER, STRATEGY, build, scratch_url  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 
-from importers.return_form import L_CODE, L_FLAG, Q_CODE, Q_KEY, Q_VALUE, build_form  # noqa: E402
+from importers.return_form import L_CODE, L_NATURE, Q_CODE, Q_KEY, Q_VALUE, build_form  # noqa: E402
 from importers.template import write_template  # noqa: E402
 from indicators.model import Entity, Indicator, Kind, Strategy  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
-from indicators.vocabulary import Flag  # noqa: E402
+from indicators.vocabulary import Nature  # noqa: E402
 from mne.accounts.service import hash_password  # noqa: E402
 from mne.database import Database  # noqa: E402
 from tests.deployment import Browser, gunicorn  # noqa: E402
@@ -97,7 +97,7 @@ def filled(template: bytes, number: int) -> bytes:
     levels = workbook["Qualitative"]
     for row in range(2, levels.max_row + 1):
         if levels.cell(row, L_CODE).value:
-            levels.cell(row, L_FLAG).value = str(Flag.NOT_AVAILABLE.label)
+            levels.cell(row, L_NATURE).value = str(Nature.NOT_AVAILABLE.label)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

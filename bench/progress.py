@@ -125,7 +125,7 @@ def _insert_values(database: Database, pairs: list[tuple[int, dict]],
     now = dt.datetime(2027, 1, 1).isoformat(sep=" ")
     statement = (
         "INSERT INTO data_value (indicator_id, entity_id, period, period_end, disaggregation, "
-        "value, narrative, evidence, flag, comment, source_sheet, source_cell, created_at, "
+        "value, narrative, evidence, nature, comment, source_sheet, source_cell, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, '', '', 'none', '', 'Quantitative', 'D7', ?, ?)"
     )
     connection = database.engine.raw_connection()

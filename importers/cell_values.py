@@ -1,5 +1,5 @@
 """Reading what people type into a return's cells: `1,234`, `1 234`, `45%`, `<5`, `N/A`, `-`,
-trailing spaces, a flag word, a level as `2`, `2 – in progress` or `in progress`."""
+trailing spaces, a nature word, a level as `2`, `2 – in progress` or `in progress`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from importers.return_form import FLAG_WORDS
-from indicators.model import Flag, QualitativeScale
+from importers.return_form import NATURE_WORDS
+from indicators.model import Nature, QualitativeScale
 
 NOT_AVAILABLE_WORDS = {"n/a", "na", "-", "–", "—", "..", "not available", "n.a."}
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
@@ -22,10 +22,10 @@ LEVEL_PREFIX = re.compile(r"^(-?\d{1,9})(\s*[–—:-].*)?$")
 
 @dataclass(frozen=True)
 class Reading:
-    """What a value cell says: a number, a flag implied by the text, or nothing readable."""
+    """What a value cell says: a number, a nature implied by the text, or nothing readable."""
 
     value: float | None = None
-    flag: Flag | None = None
+    nature: Nature | None = None
     note: str = ""
     empty: bool = False
     invalid: bool = False
@@ -58,9 +58,9 @@ def read_number(raw: Any) -> Reading:
         return EMPTY
     lowered = text.lower()
     if lowered in NOT_AVAILABLE_WORDS:
-        return Reading(flag=Flag.NOT_AVAILABLE)
+        return Reading(nature=Nature.NOT_AVAILABLE)
     if SUPPRESSED.match(text):
-        return Reading(flag=Flag.SUPPRESSED, note=text.replace(" ", ""))
+        return Reading(nature=Nature.SUPPRESSED, note=text.replace(" ", ""))
     if lowered in ("yes", "no"):
         return Reading(value=1.0 if lowered == "yes" else 0.0)
     return _number_from_text(text)
@@ -81,15 +81,15 @@ def _number_from_text(text: str) -> Reading:
     return Reading(value=value)
 
 
-def read_flag(raw: Any) -> tuple[Flag, bool]:
-    """The flag a cell names, and whether it was readable (an empty cell is no flag)."""
+def read_nature(raw: Any) -> tuple[Nature, bool]:
+    """The nature a cell names, and whether it was readable (an empty cell is no nature)."""
     text = cell_text(raw).lower().replace("_", " ")
     if not text:
-        return Flag.NONE, True
+        return Nature.NONE, True
     if text in NOT_AVAILABLE_WORDS:
-        return Flag.NOT_AVAILABLE, True
-    flag = FLAG_WORDS.get(text)
-    return (flag, True) if flag else (Flag.NONE, False)
+        return Nature.NOT_AVAILABLE, True
+    nature = NATURE_WORDS.get(text) or Nature._value2member_map_.get(text.replace(" ", "_"))
+    return (nature, True) if nature else (Nature.NONE, False)
 
 
 def read_level(raw: Any, scale: QualitativeScale | None) -> tuple[int | None, bool]:

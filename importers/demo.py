@@ -31,15 +31,19 @@ from sqlalchemy.orm import Session
 
 from importers.demo_caveats import load_caveats
 from importers.return_form import (
-    FLAG_WORDS,
+    AT_LEAST_WORDS,
     L_CODE,
     L_EVIDENCE,
-    L_FLAG,
     L_LEVEL,
     L_NARRATIVE,
+    L_NATURE,
+    NATURE_WORDS,
+    Q_AT_LEAST,
     Q_CODE,
-    Q_FLAG,
+    Q_HIGH,
     Q_KEY,
+    Q_LOW,
+    Q_NATURE,
     Q_VALUE,
     QUALITATIVE,
     QUANTITATIVE,
@@ -65,9 +69,9 @@ from indicators.framework import (
 from indicators.model import (
     DataValue,
     Entity,
-    Flag,
     Indicator,
     Kind,
+    Nature,
     Objective,
     Principle,
     Return,
@@ -84,7 +88,7 @@ DEMO_FILE = Path(__file__).with_name("demo_strategy.toml")
 QUARTERS = [(parse_period("2024Q4") + step).code for step in range(8)]
 LATEST_QUARTER = QUARTERS[-1]
 DEMO_ACTOR = "demo"
-NOT_AVAILABLE = "not available"  # the template's flag word (`FLAG_WORDS`) for a missing figure
+NOT_AVAILABLE = "not available"  # the template's nature word (`NATURE_WORDS`) for a missing figure
 
 
 def read_demo(path: Path = DEMO_FILE) -> dict[str, Any]:
@@ -171,8 +175,9 @@ def _load_framework(session: Session, demo: dict[str, Any],
 
 @dataclass
 class _Filling:
-    """What an entity types into one return: (code, breakdown) to (value cell, flag word),
-    and a qualitative code to (level, narrative, evidence)."""
+    """What an entity types into one return: (code, breakdown) to (value cell, nature word,
+    and for a total low, high and "at least"), and a qualitative code to (level, narrative,
+    evidence)."""
 
     numbers: dict[tuple[str, str], tuple[Any, str | None]] = field(default_factory=dict)
     levels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
@@ -217,7 +222,7 @@ def _figures(indicator: Indicator, spec: dict[str, Any] | None,
     if indicator.kind is Kind.QUALITATIVE:
         reporters = reporters[:1]
     weights = _weights(len(reporters))
-    flag = spec.get("flags", {})
+    nature = spec.get("flags", {})
     for step, quarter in enumerate(QUARTERS, start=1):
         national = _national_value(indicator, spec, step, rng) * _level_shift(spec, quarter)
         if not is_due(indicator, parse_period(quarter)):
@@ -233,8 +238,15 @@ def _figures(indicator: Indicator, spec: dict[str, Any] | None,
                           else _breakdowns(indicator, spec, share, dimensions))
             if quarter in spec.get("miscounted", []):
                 breakdowns = _miscounted(breakdowns)
-            for breakdown, value in {"": _rounded(indicator, share), **breakdowns}.items():
-                yield reporter, quarter, breakdown, _number_cell(value, flag.get(quarter))
+            place = f"{reporter}:{quarter}"
+            if place in spec.get("not_collected", []):
+                yield reporter, quarter, "", (None, Nature.NOT_COLLECTED_CRISIS.entry_words)
+                continue
+            yield reporter, quarter, "", _total_cells(indicator, spec, place,
+                                                      _rounded(indicator, share),
+                                                      nature.get(quarter))
+            for breakdown, value in breakdowns.items():
+                yield reporter, quarter, breakdown, _number_cell(value, nature.get(quarter))
 
 
 def _send_return(sessions: Callable[[], Session], storage: Path, strategy: str, entity: str,
@@ -250,23 +262,25 @@ def _send_return(sessions: Callable[[], Session], storage: Path, strategy: str, 
 
 
 def _filled(template: bytes, filling: _Filling) -> bytes:
-    """The template filled as the entity would: every figure the story gives it, the flag
+    """The template filled as the entity would: every figure the story gives it, the nature
     'not available' for a total it has none for (a breakdown category it has none for stays
     empty, as the template allows)."""
     workbook = openpyxl.load_workbook(io.BytesIO(template))
     for row in workbook[QUANTITATIVE].iter_rows(min_row=2):
         code, breakdown = row[Q_CODE - 1].value, row[Q_KEY - 1].value or ""
         if code:
-            value, flag = filling.numbers.get(
+            value, nature, *bounds = filling.numbers.get(
                 (code, breakdown), (None, None if breakdown else NOT_AVAILABLE))
-            row[Q_VALUE - 1].value, row[Q_FLAG - 1].value = value, flag
+            row[Q_VALUE - 1].value, row[Q_NATURE - 1].value = value, nature
+            for column, bound in zip((Q_LOW, Q_HIGH, Q_AT_LEAST), bounds, strict=False):
+                row[column - 1].value = bound
     for row in workbook[QUALITATIVE].iter_rows(min_row=2):
         code = row[L_CODE - 1].value
         if code in filling.levels:
             (row[L_LEVEL - 1].value, row[L_NARRATIVE - 1].value,
              row[L_EVIDENCE - 1].value) = filling.levels[code]
         elif code:
-            row[L_FLAG - 1].value = NOT_AVAILABLE
+            row[L_NATURE - 1].value = NOT_AVAILABLE
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -412,16 +426,29 @@ def _split(total: float, shares: dict[str, float]) -> dict[str, float]:
     return parts
 
 
-_FLAG_WORD = {flag: word for word, flag in FLAG_WORDS.items()}
+_NATURE_WORD = {nature: word for word, nature in NATURE_WORDS.items()}
 
 
-def _number_cell(value: float, flag: str | None) -> tuple[Any, str | None]:
-    """The value cell and flag word an entity types: `<5` for a small suppressed number."""
-    if flag is None:
+def _number_cell(value: float, nature: str | None) -> tuple[Any, str | None]:
+    """The value cell and nature word an entity types: `<5` for a small suppressed number."""
+    if nature is None:
         return value, None
-    if Flag(flag) is Flag.SUPPRESSED:
+    if Nature(nature) is Nature.SUPPRESSED:
         return ("<5", None) if value < 5 else (value, None)
-    return value, _FLAG_WORD[Flag(flag)]
+    return value, _NATURE_WORD[Nature(nature)]
+
+
+def _total_cells(indicator: Indicator, spec: dict[str, Any], place: str, value: float,
+                 quarter_nature: str | None) -> tuple[Any, ...]:
+    """The value, nature, low, high and "at least" cells of a total: the story's nature for
+    the entity and quarter (`natures`, "POL:2025Q1"), else the quarter's; its range as shares
+    of the value (`ranges`); a lower bound (`at_least`)."""
+    value_cell, word = _number_cell(value, spec.get("natures", {}).get(place, quarter_nature))
+    shares = spec.get("ranges", {}).get(place)
+    low, high = ((_rounded(indicator, value * shares[0]), _rounded(indicator, value * shares[1]))
+                 if shares else (None, None))
+    return (value_cell, word, low, high,
+            AT_LEAST_WORDS[0] if place in spec.get("at_least", []) else None)
 
 
 def _qualitative_cells(indicator: Indicator, spec: dict[str, Any],

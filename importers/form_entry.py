@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importers.cell_values import cell_text
-from importers.return_form import FLAG_WORDS, Q_BREAKDOWN, QUANTITATIVE
+from importers.return_form import NATURE_WORDS, Q_BREAKDOWN, QUANTITATIVE
 from indicators.cells import write_literal
 
 PLAIN_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
@@ -54,7 +54,7 @@ class EntryField:
         lost by opening the form)."""
         entries = [*self.choices, self.value] if self.value not in ("", *self.choices) \
             else self.choices
-        return [(entry, FLAG_WORDS[entry].label if entry in FLAG_WORDS else entry)
+        return [(entry, NATURE_WORDS[entry].label if entry in NATURE_WORDS else entry)
                 for entry in entries]
 
 

@@ -16,19 +16,20 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from importers.cell_values import cell_text, read_flag, read_level
+from importers.cell_values import cell_text, read_level, read_nature
+from importers.nature_checks import range_fields
 from importers.return_form import (
-    FLAG_WORDS,
     L_CODE,
     L_COMMENT,
     L_EVIDENCE,
-    L_FLAG,
     L_LEVEL,
     L_NARRATIVE,
+    L_NATURE,
+    NATURE_WORDS,
     Q_CODE,
     Q_COMMENT,
-    Q_FLAG,
     Q_KEY,
+    Q_NATURE,
     Q_VALUE,
     QUALITATIVE,
     QUANTITATIVE,
@@ -43,12 +44,12 @@ from indicators import problems
 from indicators.breakdown import inconsistent_totals
 from indicators.diffs import ValueSlot, shown_stored
 from indicators.disaggregation import TOTAL, DisaggregationError, canonical_key, parse_key
-from indicators.model import DataValue, Flag, Indicator, Unit
+from indicators.model import DataValue, Indicator, Nature, Unit
 from indicators.problems import ProblemReport
 from indicators.quality import is_unusual
 from indicators.vocabulary import written_number
 
-EMPTY_ALLOWED = {Flag.NOT_AVAILABLE, Flag.NOT_APPLICABLE, Flag.SUPPRESSED}
+EMPTY_ALLOWED = {nature for nature in Nature if nature.missing}
 JUMP_RATIO = 0.5
 JUMP_MIN_CHANGE = 5.0
 
@@ -129,7 +130,7 @@ class _SheetCheck:
         return shown_stored(value)
 
     def emptied(self, indicator: Indicator, where: _Where, column: int) -> bool:
-        """Whether an empty required cell without a flag held a value (then reported as
+        """Whether an empty required cell without a nature held a value (then reported as
         emptied)."""
         before = self.held(indicator, where.breakdown)
         if before:
@@ -174,15 +175,15 @@ class _SheetCheck:
             return value, False
         return value, True
 
-    def flag(self, row: list[Any], column: int, where: _Where) -> Flag:
+    def nature(self, row: list[Any], column: int, where: _Where) -> Nature:
         raw = _get(row, column)
         if raw == "" or raw is None:
-            return Flag.NONE
-        flag, readable = read_flag(raw)
+            return Nature.NONE
+        nature, readable = read_nature(raw)
         if not readable:
-            self.report.add(problems.UnknownFlag, found=cell_text(raw),
-                            expected=", ".join(FLAG_WORDS), **where.at(column))
-        return flag
+            self.report.add(problems.UnknownNature, found=cell_text(raw),
+                            expected=", ".join(NATURE_WORDS), **where.at(column))
+        return nature
 
 
 class _QuantitativeCheck(_SheetCheck):
@@ -205,7 +206,7 @@ class _QuantitativeCheck(_SheetCheck):
         self.percent_cells = self.cells_typed_as_percent(rows)
         cells = self.read_cells(rows)
         values = self.judge_values(rows, cells)
-        readings = zip(*(cells[name].to_numpy() for name in ("usable", "empty", "flag", "note")),
+        readings = zip(*(cells[name].to_numpy() for name in ("usable", "empty", "nature", "note")),
                        strict=True)
         for (_index, row, item, where), value, reading in zip(rows, values, readings,
                                                                strict=True):
@@ -261,30 +262,32 @@ class _QuantitativeCheck(_SheetCheck):
         return {"found": found}
 
     def check_row(self, row: list[Any], indicator: Indicator, where: _Where,
-                  value: float | None, reading: tuple[bool, bool, Flag | None, str]) -> None:
-        """The row's flag, comment, emptied or required cell, warnings, and its value
-        (`reading`: whether the value cell is usable, empty, the flag and note its text
+                  value: float | None, reading: tuple[bool, bool, Nature | None, str]) -> None:
+        """The row's nature, range, comment, emptied or required cell, warnings, and its value
+        (`reading`: whether the value cell is usable, empty, the nature and note its text
         implies)."""
         usable, empty, implied, note = reading
         breakdown = where.breakdown
-        flag = self.flag(row, Q_FLAG, where)
+        nature = self.nature(row, Q_NATURE, where)
         comment = _text_of(_get(row, Q_COMMENT))
-        if usable and empty and flag not in EMPTY_ALLOWED and breakdown == TOTAL:
+        if usable and empty and nature not in EMPTY_ALLOWED and breakdown == TOTAL:
             if not self.emptied(indicator, where, Q_VALUE):
                 self.report.add(problems.RequiredEmpty, **where.at(Q_VALUE))
-        flag = implied or flag
+        nature = implied or nature
         if note:
             comment = "; ".join(part for part in (note, comment) if part)
         self.record_part(indicator, breakdown, value, where)
-        if usable and empty and flag is Flag.NONE and breakdown != TOTAL:
+        if usable and empty and nature is Nature.NONE and breakdown != TOTAL:
             self.category_left_empty(indicator, where)
             return
+        bounds = range_fields(self.report, lambda column: _get(row, column), value, nature,
+                              where.at, empty)
         self.checked.values.append(CheckedValue(
             indicator, breakdown, QUANTITATIVE, where.cell(Q_VALUE),
-            {"value": value, "flag": flag, "comment": comment}))
+            {"value": value, "nature": nature, "comment": comment, **bounds}))
         if value is not None:
             self.history_warnings(indicator, breakdown, value, where)
-        if flag is Flag.ESTIMATED:
+        if nature is Nature.ESTIMATED:
             self.report.add(problems.Estimated, found=cell_text(_get(row, Q_VALUE)),
                             **where.at(Q_VALUE))
 
@@ -379,7 +382,7 @@ class _QualitativeCheck(_SheetCheck):
     def check_row(self, row: list[Any], indicator: Indicator, where: _Where) -> None:
         raw, usable = self.raw(row, L_LEVEL, where)
         narrative, narrative_usable = self.raw(row, L_NARRATIVE, where)
-        flag = self.flag(row, L_FLAG, where)
+        nature = self.nature(row, L_NATURE, where)
         level, on_scale = read_level(raw, indicator.scale) if usable else (None, True)
         found = cell_text(raw)
         if not on_scale:
@@ -387,7 +390,7 @@ class _QualitativeCheck(_SheetCheck):
                             expected=", ".join(str(item.level) for item in indicator.scale.levels)
                             if indicator.scale else "", **where.at(L_LEVEL))
             level = None
-        elif level is None and usable and flag not in EMPTY_ALLOWED:
+        elif level is None and usable and nature not in EMPTY_ALLOWED:
             if not self.emptied(indicator, where, L_LEVEL):
                 self.report.add(problems.LevelEmpty, **where.at(L_LEVEL))
         if level is not None and narrative_usable and not cell_text(narrative):
@@ -395,5 +398,5 @@ class _QualitativeCheck(_SheetCheck):
         self.checked.values.append(CheckedValue(
             indicator, TOTAL, QUALITATIVE, where.cell(L_LEVEL),
             {"level": level, "narrative": cell_text(narrative),
-             "evidence": cell_text(_get(row, L_EVIDENCE)), "flag": flag,
+             "evidence": cell_text(_get(row, L_EVIDENCE)), "nature": nature,
              "comment": cell_text(_get(row, L_COMMENT))}))

@@ -24,10 +24,10 @@ from indicators.model import (
     DataValue,
     Dimension,
     Entity,
-    Flag,
     Indicator,
     IndicatorDimension,
     Kind,
+    Nature,
     Objective,
     QualitativeScale,
     Strategy,
@@ -42,19 +42,17 @@ INSTRUCTIONS = "Instructions"
 IDENTITY = "mne"
 
 # Columns (1-based) of the quantitative sheet; the value to fill is H, as in `Quantitative!H14`.
-Q_CODE, Q_NAME, Q_UNIT, Q_BREAKDOWN, Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE, Q_FLAG, \
-    Q_COMMENT, Q_KEY = range(1, 12)
+Q_CODE, Q_NAME, Q_UNIT, Q_BREAKDOWN, Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE, Q_NATURE, \
+    Q_COMMENT, Q_KEY, Q_LOW, Q_HIGH, Q_AT_LEAST = range(1, 15)
+# Low, high and "at least" follow the hidden key, so that templates written before them still read.
 # Columns of the qualitative sheet.
-L_CODE, L_NAME, L_SCALE, L_PREVIOUS, L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, \
+L_CODE, L_NAME, L_SCALE, L_PREVIOUS, L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_NATURE, \
     L_COMMENT = range(1, 10)
 
-FLAG_WORDS = {
-    "estimated": Flag.ESTIMATED,
-    "provisional": Flag.PROVISIONAL,
-    "suppressed": Flag.SUPPRESSED,
-    "not applicable": Flag.NOT_APPLICABLE,
-    "not available": Flag.NOT_AVAILABLE,
-}
+NATURE_WORDS = {nature.entry_words: nature for nature in Nature if nature is not Nature.NONE}
+"""The words of the template's nature dropdown, and the nature each one names."""
+AT_LEAST_WORDS = ("at least", "yes", "≥", ">=")
+"""What the "At least" cell may say to mark the value a lower bound (the dropdown's first)."""
 
 
 @dataclass(frozen=True)

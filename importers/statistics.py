@@ -11,8 +11,8 @@ share a code.
 
 Every row is accounted for: stored, added up with the rows that share its key (entity,
 indicator, breakdown, year), or refused with its row number. If some rows of a key were
-published as `<5`, the sum of the others is stored as a lower bound, flagged estimated, with the
-rows named in the comment; if all were `<5`, the value is suppressed with no number. A re-import
+published as `<5`, the sum of the others is stored as a lower bound ("at least"), estimated, with
+the rows named in the comment; if all were `<5`, the value is suppressed with no number. A re-import
 of the same file writes nothing.
 """
 
@@ -41,9 +41,9 @@ from indicators.model import (
     Category,
     Dimension,
     Entity,
-    Flag,
     Indicator,
     Kind,
+    Nature,
     Objective,
     Principle,
     Strategy,
@@ -350,13 +350,13 @@ class _Combined:
     suppressed: int = 0
     published: str = ""
 
-    def add(self, row: int, cell: str, published: float | Flag) -> None:
+    def add(self, row: int, cell: str, published: float | Nature) -> None:
         """Add the row whose value cell is `cell`, read as `published`."""
         self.rows.append(row)
-        if published is Flag.SUPPRESSED:
+        if published is Nature.SUPPRESSED:
             self.suppressed += 1
             self.published = cell
-        elif published is Flag.NOT_AVAILABLE:
+        elif published is Nature.NOT_AVAILABLE:
             self.published = self.published or cell
         else:
             self.total += published
@@ -365,11 +365,12 @@ class _Combined:
     def fields(self, sheet: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"source_sheet": sheet[:60], "source_cell": f"row {self.rows[0]}"}
         if self.numbers == 0:
-            flag = Flag.SUPPRESSED if self.suppressed else Flag.NOT_AVAILABLE
-            return {**fields, "value": None, "flag": flag, "comment": self.published}
+            nature = Nature.SUPPRESSED if self.suppressed else Nature.NOT_AVAILABLE
+            return {**fields, "value": None, "nature": nature, "comment": self.published}
         fields["value"] = self.total
         if self.suppressed:
-            fields["flag"] = Flag.ESTIMATED
+            fields["nature"] = Nature.ESTIMATED
+            fields["low"], fields["at_least"] = self.total, True
             fields["comment"] = _(
                 "At least %(total)s: sum of rows %(rows)s, %(count)s of them published as "
                 "%(text)s.",
@@ -489,13 +490,13 @@ def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) ->
     return code
 
 
-def _published(cell: str, mapping: StatsMapping) -> float | Flag:
+def _published(cell: str, mapping: StatsMapping) -> float | Nature:
     """What a value cell says: a number, suppressed (`<5`) or not available (`..`); raises
     ValueError for anything else."""
     if cell in mapping.suppressed:
-        return Flag.SUPPRESSED
+        return Nature.SUPPRESSED
     if cell in mapping.not_available:
-        return Flag.NOT_AVAILABLE
+        return Nature.NOT_AVAILABLE
     separator = mapping.thousands_separator
     return float(cell.replace(separator, "") if separator else cell)
 

@@ -28,15 +28,21 @@ from sqlalchemy.orm import Session
 
 from importers.cell_values import NOT_AVAILABLE_WORDS
 from importers.return_form import (
-    FLAG_WORDS,
+    AT_LEAST_WORDS,
     IDENTITY,
     INSTRUCTIONS,
     L_EVIDENCE,
-    L_FLAG,
     L_LEVEL,
     L_NARRATIVE,
+    L_NATURE,
+    NATURE_WORDS,
+    Q_AT_LEAST,
     Q_BASELINE,
-    Q_FLAG,
+    Q_COMMENT,
+    Q_HIGH,
+    Q_KEY,
+    Q_LOW,
+    Q_NATURE,
     Q_PREVIOUS,
     Q_TARGET,
     Q_VALUE,
@@ -52,7 +58,7 @@ from importers.return_form import (
 from importers.review_sheet import add_review_sheet
 from indicators.cells import neutralise, write_literal
 from indicators.i18n import _
-from indicators.model import Flag, Indicator, Return, Unit
+from indicators.model import Indicator, Nature, Return, Unit
 from indicators.return_review import ReviewDecision, feedback_for_period, return_values
 
 HEADER_FILL = PatternFill("solid", start_color="FF1F5F8B", end_color="FF1F5F8B")
@@ -84,7 +90,7 @@ def write_template(session: Session, form: ReturnForm,
 
 
 Submitted = dict[tuple[int, str], dict[str, Any]]
-FLAG_WORD = {flag: word for word, flag in FLAG_WORDS.items()}
+NATURE_WORD = {nature: word for word, nature in NATURE_WORDS.items()}
 
 
 def _submitted(session: Session, feedback: ReviewDecision | None) -> Submitted:
@@ -96,15 +102,23 @@ def _submitted(session: Session, feedback: ReviewDecision | None) -> Submitted:
 
 
 def _quantitative_entry(value: dict[str, Any] | None) -> tuple[Any, str | None, str | None]:
-    """The value, flag and comment cells that give back a submitted value as it was typed:
+    """The value, nature and comment cells that give back a submitted value as it was typed:
     a suppressed `<5` goes back into the value cell."""
     if value is None:
         return None, None, None
-    flag, comment = value["flag"], value["comment"] or None
-    if flag is Flag.SUPPRESSED and value["value"] is None and comment and comment[0] == "<":
+    nature, comment = value["nature"], value["comment"] or None
+    if nature is Nature.SUPPRESSED and value["value"] is None and comment and comment[0] == "<":
         typed, _separator, rest = comment.partition("; ")
         return typed, None, rest or None
-    return value["value"], FLAG_WORD.get(flag), comment
+    return value["value"], NATURE_WORD.get(nature), comment
+
+
+def _range_entry(value: dict[str, Any] | None) -> tuple[Any, Any, str | None]:
+    """The low, high and "at least" cells of a submitted value."""
+    if value is None:
+        return None, None, None
+    return (None if value.get("at_least") else value.get("low"), value.get("high"),
+            AT_LEAST_WORDS[0] if value.get("at_least") else None)
 
 
 def _open_at(workbook: Workbook, name: str) -> None:
@@ -126,8 +140,14 @@ def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
           "are locked."),
         _("2. Quantitative: one row per indicator and breakdown, the total first. Type the "
           "number (1,234 or 1 234 are read as 1234; 45% as 45). Type <5 for a small number you "
-          "may not publish, N/A or - when the figure is not available, and choose a flag when "
-          "a value is estimated or provisional."),
+          "may not publish, N/A or - when the figure is not available."),
+        _("Nature: choose how far the figure can be trusted (verified, reported, alleged, "
+          "estimated, modelled, provisional, revised, confidential), or why it is missing (not "
+          "applicable, not available, suppressed, not collected because of the crisis: then "
+          "leave the value empty; this is not a zero)."),
+        _("Low and High: for a figure published as a range (460 to 480), type the best "
+          "estimate as the value and the ends of the range in Low and High. At least: choose "
+          "'at least' when the value is a lower bound (at least 2,000); then leave High empty."),
         _("3. The categories of a breakdown must not add up to more than the total. A category "
           "you do not know may stay empty; emptying one that held a value removes that value "
           "(you are warned). The total is required."),
@@ -172,7 +192,7 @@ def _identity_sheet(workbook: Workbook, form: ReturnForm) -> _Lists:
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
     lists = _Lists(sheet)
-    lists.add("flags", list(FLAG_WORDS))
+    lists.add("natures", list(NATURE_WORDS))
     return lists
 
 
@@ -219,20 +239,21 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
     previous_code = (form.period - 1).code
     _header(sheet, [_("Code"), _("Indicator"), _("Unit"), _("Breakdown"), _("Baseline"),
                     _("Target"), _("Value %(period)s", period=previous_code),
-                    _("Value %(period)s", period=form.period.code), _("Flag"), _("Comment"),
-                    _("Key")],
-            [12, 50, 14, 24, 11, 11, 14, 14, 16, 30, 18])
-    sheet.column_dimensions["K"].hidden = True
+                    _("Value %(period)s", period=form.period.code), _("Nature"), _("Comment"),
+                    _("Key"), _("Low"), _("High"), _("At least")],
+            [12, 50, 14, 24, 11, 11, 14, 14, 16, 30, 18, 11, 11, 10])
+    sheet.column_dimensions[get_column_letter(Q_KEY)].hidden = True
     ranges = _Ranges()
     validations = _numeric_validations(sheet, lists, ranges)
-    flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
+    nature_list = _list_validation(sheet, lists.add("natures", list(NATURE_WORDS)))
+    at_least_list = _list_validation(sheet, lists.add("at least", [AT_LEAST_WORDS[0]]))
     row, last = 2, ("", "")
     for item in form.quantitative:
         indicator = item.indicator
         if item.breakdown == "":
             titles, last = _sections(indicator, last)
             for title in titles:
-                _section(sheet, row, title, 11)
+                _section(sheet, row, title, Q_AT_LEAST)
                 row += 1
         previous = previous_of(history.get((indicator.id, item.breakdown), []), form)
         values = [indicator.code, indicator.name, _unit_label(indicator), item.label,
@@ -240,16 +261,17 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
                   target_for(indicator, form.period) if item.breakdown == "" else None,
                   previous.value if previous else None,
                   *_quantitative_entry(submitted.get((indicator.id, item.breakdown))),
-                  item.breakdown]
+                  item.breakdown, *_range_entry(submitted.get((indicator.id, item.breakdown)))]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, neutralise(value))
-        for column in (Q_VALUE, Q_FLAG, Q_FLAG + 1):
+        for column in (Q_VALUE, Q_NATURE, Q_COMMENT, Q_LOW, Q_HIGH, Q_AT_LEAST):
             _fill_cell(sheet, row, column)
-        for column in (Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE):
+        for column in (Q_BASELINE, Q_TARGET, Q_PREVIOUS, Q_VALUE, Q_LOW, Q_HIGH):
             sheet.cell(row, column).number_format = NUMBER_FORMATS.get(indicator.unit,
                                                                        "General")
         ranges.add(validations[indicator.unit], row, Q_VALUE)
-        ranges.add(flag_list, row, Q_FLAG)
+        ranges.add(nature_list, row, Q_NATURE)
+        ranges.add(at_least_list, row, Q_AT_LEAST)
         sheet.row_dimensions[row].outlineLevel = 1
         row += 1
     ranges.apply()
@@ -339,13 +361,13 @@ def _list_validation(sheet: Worksheet, source: str) -> DataValidation:
 
 
 def _qualitative_entry(value: dict[str, Any] | None, indicator: Indicator) -> list[Any]:
-    """The level, narrative, evidence, flag and comment cells of a submitted answer."""
+    """The level, narrative, evidence, nature and comment cells of a submitted answer."""
     if value is None:
         return []
     level = value["level"]
     label = indicator.scale.label_of(level) if level is not None and indicator.scale else None
     return [f"{level} – {label}" if label else level, value["narrative"] or None,
-            value["evidence"] or None, FLAG_WORD.get(value["flag"]), value["comment"] or None]
+            value["evidence"] or None, NATURE_WORD.get(value["nature"]), value["comment"] or None]
 
 
 def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
@@ -354,9 +376,9 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
     _header(sheet, [_("Code"), _("Indicator"), _("Scale"),
                     _("Level %(period)s", period=(form.period - 1).code),
                     _("Level %(period)s", period=form.period.code), _("Narrative"),
-                    _("Evidence"), _("Flag"), _("Comment")],
+                    _("Evidence"), _("Nature"), _("Comment")],
             [12, 50, 34, 14, 24, 60, 40, 16, 30])
-    flag_list = _list_validation(sheet, lists.add("flags", list(FLAG_WORDS)))
+    nature_list = _list_validation(sheet, lists.add("natures", list(NATURE_WORDS)))
     level_lists: dict[str, DataValidation] = {}
     ranges = _Ranges()
     row, last = 2, ("", "")
@@ -374,14 +396,14 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
                   *_qualitative_entry(submitted.get((indicator.id, "")), indicator)]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, neutralise(value)).alignment = WRAP
-        for column in (L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_FLAG, L_FLAG + 1):
+        for column in (L_LEVEL, L_NARRATIVE, L_EVIDENCE, L_NATURE, L_NATURE + 1):
             _fill_cell(sheet, row, column)
             sheet.cell(row, column).alignment = WRAP
         scale = f"scale:{indicator.scale.code if indicator.scale else ''}"
         if scale not in level_lists:
             level_lists[scale] = _list_validation(sheet, lists.add(scale, choices))
         ranges.add(level_lists[scale], row, L_LEVEL)
-        ranges.add(flag_list, row, L_FLAG)
+        ranges.add(nature_list, row, L_NATURE)
         sheet.row_dimensions[row].outlineLevel = 1
         row += 1
     ranges.apply()

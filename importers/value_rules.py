@@ -1,7 +1,7 @@
 """The rules a return's value cells are checked by, each over a whole column at once.
 
 A sheet's value cells are read into a frame, one row per cell (`read_values`): the number read
-(NaN when none), whether the cell was empty, unreadable, a logical TRUE/FALSE, and the flag its
+(NaN when none), whether the cell was empty, unreadable, a logical TRUE/FALSE, and the nature its
 text implies. Each rule is a function of that frame giving the rows it fails (a boolean mask);
 `importers.return_checks` writes a message only for those rows. A new rule is one more
 function in `VALUE_RULES` (or `UNIT_RULES` for a rule of one unit).
@@ -40,8 +40,8 @@ def unit_problem(value: float, unit: Unit) -> type[problems.ProblemType] | None:
 
 def read_values(raws: Sequence[Any]) -> pd.DataFrame:
     """The value cells read: columns `number` (float, NaN when the cell gives none or one
-    not finite), `not_finite`, `empty`, `invalid`, `logical` (TRUE or FALSE typed), `flag`
-    (the flag the text implies, or None) and `note`. Numbers Excel holds are taken as they
+    not finite), `not_finite`, `empty`, `invalid`, `logical` (TRUE or FALSE typed), `nature`
+    (the nature the text implies, or None) and `note`. Numbers Excel holds are taken as they
     are; only other cells are read one by one (`importers.cell_values.read_number`)."""
     kinds = [type(raw) for raw in raws]
     plain = np.array([kind is float or kind is int for kind in kinds], dtype=bool)
@@ -50,13 +50,13 @@ def read_values(raws: Sequence[Any]) -> pd.DataFrame:
                        dtype=float)
     columns: dict[str, Any] = {"empty": np.zeros(len(raws), dtype=bool),
                                "invalid": np.zeros(len(raws), dtype=bool),
-                               "flag": np.full(len(raws), None, dtype=object),
+                               "nature": np.full(len(raws), None, dtype=object),
                                "note": np.full(len(raws), "", dtype=object)}
     for position in np.flatnonzero(~plain):
         reading = read_number(raws[position])
         numbers[position] = np.nan if reading.value is None else reading.value
         columns["empty"][position], columns["invalid"][position] = reading.empty, reading.invalid
-        columns["flag"][position], columns["note"][position] = reading.flag, reading.note
+        columns["nature"][position], columns["note"][position] = reading.nature, reading.note
     not_finite = np.isinf(numbers) | (plain & np.isnan(numbers))
     numbers[not_finite] = np.nan
     return pd.DataFrame({"number": numbers, "not_finite": not_finite, **columns,

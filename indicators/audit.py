@@ -19,9 +19,9 @@ from indicators.values import ValueChanges, ValueKey
 from indicators.vocabulary import (
     Aggregation,
     Direction,
-    Flag,
     Frequency,
     Kind,
+    Nature,
     ReturnState,
     Status,
     Term,
@@ -46,7 +46,7 @@ class AuditEvent(Base):
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """(field, before, after) for every field whose value differs, in name order; a field
-        holding a word of the vocabulary (a state, a flag, a unit ...) in words."""
+        holding a word of the vocabulary (a state, a nature, a unit ...) in words."""
         before, after = self.before or {}, self.after or {}
         return [(name, _in_words(name, before.get(name)), _in_words(name, after.get(name)))
                 for name in sorted(set(before) | set(after))
@@ -54,9 +54,10 @@ class AuditEvent(Base):
 
 
 FIELD_TERMS: dict[str, type[Term]] = {
-    "state": ReturnState, "flag": Flag, "kind": Kind, "unit": Unit, "direction": Direction,
-    "aggregation": Aggregation, "frequency": Frequency, "status": Status}
-"""The enumeration a recorded field holds, by field name."""
+    "state": ReturnState, "nature": Nature, "flag": Nature, "kind": Kind, "unit": Unit,
+    "direction": Direction, "aggregation": Aggregation, "frequency": Frequency, "status": Status}
+"""The enumeration a recorded field holds, by field name (`flag`: a value's nature as records
+written before migration 0020 name it)."""
 
 
 def _in_words(name: str, value: Any) -> Any:

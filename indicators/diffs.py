@@ -11,12 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.model import DataValue, Flag
-from indicators.vocabulary import written_number
+from indicators.model import DataValue, Nature
+from indicators.vocabulary import written_range
 
-CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "flag", "comment")
-DEFAULTS = {"value": None, "level": None, "narrative": "", "evidence": "", "flag": "none",
-            "comment": ""}
+CONTENT_FIELDS = ("value", "level", "narrative", "evidence", "nature", "low", "high", "at_least",
+                  "comment")
+DEFAULTS = {"value": None, "level": None, "narrative": "", "evidence": "", "nature": "none",
+            "low": None, "high": None, "at_least": False, "comment": ""}
 ValueSlot = tuple[int, str]  # (indicator id, breakdown)
 
 
@@ -103,13 +104,16 @@ def shown_stored(value: DataValue) -> str:
 
 
 def shown(fields: Mapping[str, Any]) -> str:
-    """A value as the diff shows it, the way people write it: the number (or level), then its
-    flag in words in brackets (`2,586,150`, `45.5 (estimated)`, `(not available)`)."""
+    """A value as the diff shows it, the way people write it: the number (or level), its range,
+    then its nature in words in brackets (`2,586,150`, `470 [460–480]`, `≥ 2,000`,
+    `45.5 (estimated)`, `(not available)`)."""
     number = next((fields[name] for name in ("value", "level") if fields.get(name) is not None),
                   None)
-    flag = Flag(fields.get("flag") or Flag.NONE)
-    parts = ("" if number is None else written_number(number),
-             "" if flag is Flag.NONE else f"({flag.label})")
+    nature = Nature(fields.get("nature") or Nature.NONE)
+    parts = ("" if number is None else written_range(number, fields.get("low"),
+                                                      fields.get("high"),
+                                                      bool(fields.get("at_least"))),
+             "" if nature is Nature.NONE else f"({nature.label})")
     return " ".join(part for part in parts if part)
 
 
@@ -118,7 +122,7 @@ def same_content(current: DataValue, fields: Mapping[str, Any]) -> bool:
     for name in CONTENT_FIELDS:
         new = fields.get(name, DEFAULTS[name])
         old = getattr(current, name)
-        if name in ("value", "level") and new is not None and old is not None:
+        if name in ("value", "level", "low", "high") and new is not None and old is not None:
             if float(new) != float(old):
                 return False
         elif str(new if new is not None else "") != str(old if old is not None else ""):

@@ -41,9 +41,9 @@ from indicators.vocabulary import (
     CrisisKind,
     Direction,
     EstimateSource,
-    Flag,
     Frequency,
     Kind,
+    Nature,
     ReturnState,
     Unit,
 )
@@ -405,7 +405,11 @@ class _ValueColumns:
     level: Mapped[int | None] = mapped_column(Integer)
     narrative: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
-    flag: Mapped[Flag] = mapped_column(_enum(Flag), default=Flag.NONE)
+    nature: Mapped[Nature] = mapped_column(_enum(Nature), default=Nature.NONE)
+    low: Mapped[float | None] = mapped_column(Float, doc="lower end of a range or lower bound")
+    high: Mapped[float | None] = mapped_column(Float, doc="upper end of a range")
+    at_least: Mapped[bool] = mapped_column(Boolean, default=False,
+                                           doc="the value is a lower bound (\"at least N\")")
     comment: Mapped[str] = mapped_column(Text, default="")
     return_id: Mapped[int | None] = mapped_column(ForeignKey("return.id"))
     source_sheet: Mapped[str] = mapped_column(String(60), default="")
@@ -419,7 +423,10 @@ VALUE_FIELDS = (
     "level",
     "narrative",
     "evidence",
-    "flag",
+    "nature",
+    "low",
+    "high",
+    "at_least",
     "comment",
     "return_id",
     "source_sheet",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from indicators.i18n import _
 from indicators.model import Entity, Indicator, Return, ReturnState, Strategy
+from indicators.not_collected import prevented_by_crisis
 from indicators.periods import (
     Frequency,
     Period,
@@ -170,11 +171,16 @@ class Standing:
     status: ReturnStatus
     received_at: dt.datetime | None
     as_of: dt.date
+    prevented: bool = False
+    """Whether a crisis prevented every figure owed (`indicators.not_collected`): never late."""
 
     @property
     def days_late(self) -> int | None:
         """Days past the due date the return came, or, while it has not, that it is overdue;
-        None before the due date passes or for a return that came in time."""
+        None before the due date passes, for a return that came in time, or for figures a
+        crisis prevented."""
+        if self.prevented:
+            return None
         day = self.received_at.date() if self.received_at is not None else self.as_of
         late = (day - self.obligation.due_date).days
         return late if late > 0 else None
@@ -199,6 +205,8 @@ class Standing:
         if self.status is ReturnStatus.LATE:
             return _count_words(self.days_late, "", _("late by 1 day"),
                                 _("late by %(count)s days"))
+        if self.prevented:
+            return _("not collected because of the crisis")
         if self.status is ReturnStatus.SENT_BACK:
             return _count_words(comments, self.status.label, _("sent back with 1 comment"),
                                 _("sent back with %(count)s comments"))
@@ -212,21 +220,22 @@ def _count_words(count: int, none: str, one: str, many: str) -> str:
     return one if count == 1 else many % {"count": count}
 
 
-def standing(obligation: Obligation, returns: list[Return], as_of: dt.date) -> Standing:
+def standing(obligation: Obligation, returns: list[Return], as_of: dt.date,
+             prevented: bool = False) -> Standing:
     """Where `obligation` stands on `as_of` given the returns sent for it: rejected ones do not
     count, the state of the revision in force does, and the return came with its first
-    imported upload."""
+    imported upload; `prevented` when a crisis prevented every figure it owes."""
     accepted = [item for item in returns if item.state is not ReturnState.REJECTED]
     standing_ones = [item for item in accepted if item.state.stands]
     if standing_ones:
         newest = max(standing_ones, key=lambda item: item.revision)
         return Standing(obligation, ReturnStatus.of_state(newest.state),
-                        min(item.uploaded_at for item in accepted), as_of)
+                        min(item.uploaded_at for item in accepted), as_of, prevented)
     if as_of <= obligation.period.end:
         status = ReturnStatus.NOT_DUE
     else:
         status = ReturnStatus.DUE if as_of <= obligation.due_date else ReturnStatus.LATE
-    return Standing(obligation, status, None, as_of)
+    return Standing(obligation, status, None, as_of, prevented)
 
 
 def standings(session: Session, strategy: Strategy, found: list[Obligation],
@@ -237,8 +246,10 @@ def standings(session: Session, strategy: Strategy, found: list[Obligation],
     for item in session.scalars(select(Return).where(Return.strategy_id == strategy.id,
                                                      Return.period.in_(codes))):
         returns.setdefault((item.entity_id, item.period), []).append(item)
+    prevented = prevented_by_crisis(session, found)
     return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),
-                     as_of) for obligation in found]
+                     as_of, (obligation.entity.id, obligation.period.code) in prevented)
+            for obligation in found]
 
 
 DESK_ORDER: tuple[ReturnStatus, ...] = (

@@ -405,9 +405,10 @@ class FormulaWithoutValue(ErrorType):
     expected = N_("a value")
 
 
-class UnknownFlag(ErrorType):
-    code, title = "unknown_flag", N_("Unknown flag")
-    template = N_("'%(found)s' is not a flag; choose one from the list.")
+class UnknownNature(ErrorType):
+    code, title = "unknown_nature", N_("Unknown nature")
+    template = N_("'%(found)s' is not a nature of a value; choose one from the list: "
+                  "%(expected)s.")
 
 
 # ------------------------------------------------------------------ returns: values
@@ -421,7 +422,7 @@ class NotANumber(ErrorType):
 
 class RequiredEmpty(ErrorType):
     code, title = "required_empty", N_("Value missing")
-    template = N_("The value of %(indicator)s is empty; type it, or N/A (or the flag "
+    template = N_("The value of %(indicator)s is empty; type it, or N/A (or the nature "
                   "'not available') when it is not available.")
     expected = N_("a number or N/A")
 
@@ -429,7 +430,7 @@ class RequiredEmpty(ErrorType):
 class ValueEmptied(ErrorType):
     code, title = "value_emptied", N_("Value emptied")
     template = N_("The value of %(indicator)s was %(before)s and is now empty; type it again, "
-                  "or N/A (or the flag 'not available') when it is no longer available.")
+                  "or N/A (or the nature 'not available') when it is no longer available.")
     expected = N_("%(before)s or N/A")
 
 
@@ -442,7 +443,7 @@ class CategoryEmptied(WarningType):
 
 class LevelEmpty(ErrorType):
     code, title = "level_empty", N_("Level missing")
-    template = N_("The level of %(indicator)s is empty; choose it, or the flag 'not available'.")
+    template = N_("The level of %(indicator)s is empty; choose it, or the nature 'not available'.")
     expected = N_("a level")
 
 
@@ -512,6 +513,64 @@ class BreakdownBelowTotal(WarningType):
     code, title = "breakdown_below_total", N_("Breakdown below its total")
     template = N_("The %(dimension)s categories add up to %(sum)s, less than the total "
                   "%(total)s; put the rest under 'unknown' if it is not known.")
+
+
+# ------------------------------------------------------------------ returns: nature and range
+
+class RangeNotANumber(ErrorType):
+    code, title = "range_not_a_number", N_("Range end not a number")
+    template = N_("'%(found)s' is not a number; type the %(end)s end of the range of "
+                  "%(indicator)s as a number, or leave it empty.")
+    expected = N_("a number")
+
+
+class RangeReversed(ErrorType):
+    code, title = "range_reversed", N_("Low above high")
+    template = N_("The low end %(found)s of the range of %(indicator)s is above its high end "
+                  "%(high)s; the low end must not exceed the high end.")
+    expected = N_("at most %(high)s")
+
+
+class ValueOutsideRange(ErrorType):
+    code, title = "value_outside_range", N_("Value outside its range")
+    template = N_("The value %(found)s of %(indicator)s lies outside its range %(low)s to "
+                  "%(high)s; the value is the best estimate within the range.")
+    expected = N_("from %(low)s to %(high)s")
+
+
+class RangeIncomplete(ErrorType):
+    code, title = "range_incomplete", N_("Range with one end")
+    template = N_("The range of %(indicator)s has only one end; type both Low and High, or "
+                  "choose 'at least' when the value is a lower bound.")
+    expected = N_("both ends of the range")
+
+
+class RangeWithoutValue(ErrorType):
+    code, title = "range_without_value", N_("Range without a value")
+    template = N_("%(indicator)s has a range or a lower bound but no value; type the best "
+                  "estimate (or the bound) as the value.")
+    expected = N_("a number")
+
+
+class LowerBoundWithHigh(ErrorType):
+    code, title = "lower_bound_with_high", N_("Lower bound with a high end")
+    template = N_("%(indicator)s is marked 'at least' and has the high end %(found)s; a lower "
+                  "bound has no high end: empty High, or empty 'At least' for a range.")
+    expected = N_("an empty cell")
+
+
+class UnknownAtLeast(ErrorType):
+    code, title = "unknown_at_least", N_("Unknown 'at least' mark")
+    template = N_("'%(found)s' is not understood; choose 'at least' when the value is a lower "
+                  "bound, or leave the cell empty.")
+    expected = N_("'at least' or nothing")
+
+
+class MissingReasonWithValue(ErrorType):
+    code, title = "missing_reason_with_value", N_("Value with a missing-value reason")
+    template = N_("%(indicator)s has the value %(found)s but its nature, %(nature)s, says the "
+                  "figure is missing; empty the value or choose another nature.")
+    expected = N_("an empty value")
 
 
 class Estimated(WarningType):

@@ -12,7 +12,8 @@ from indicators.model import DataValue, Entity, Kind, Return
 from indicators.periods import parse_period
 
 PROVENANCE_COLUMNS = ["entity", "entity_name", "period", "period_end", "disaggregation",
-                      "value", "level", "narrative", "evidence", "flag", "comment",
+                      "value", "level", "narrative", "evidence", "nature", "low", "high",
+                      "at_least", "comment",
                       "return_id", "revision", "source_sheet", "source_cell"]
 
 
@@ -23,7 +24,8 @@ def values_with_provenance(session: Session, indicator_id: int, scope: Scope,
     statement = (
         select(Entity.code, Entity.name, DataValue.period, DataValue.period_end,
                DataValue.disaggregation, DataValue.value, DataValue.level, DataValue.narrative,
-               DataValue.evidence, DataValue.flag, DataValue.comment, DataValue.return_id,
+               DataValue.evidence, DataValue.nature, DataValue.low, DataValue.high,
+               DataValue.at_least, DataValue.comment, DataValue.return_id,
                Return.revision, DataValue.source_sheet, DataValue.source_cell)
         .join(Entity, Entity.id == DataValue.entity_id)
         .outerjoin(Return, Return.id == DataValue.return_id)

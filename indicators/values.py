@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from indicators.bulk_insert import insert_rows
 from indicators.disaggregation import canonical_key
-from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Flag, utcnow
+from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Nature, utcnow
 from indicators.periods import parse_period
 
 
@@ -48,7 +48,8 @@ class ValueChanges:
         return len(self.added) + len(self.changed)
 
 
-_DEFAULTS = {"narrative": "", "evidence": "", "flag": Flag.NONE, "comment": "",
+_DEFAULTS = {"narrative": "", "evidence": "", "nature": Nature.NONE, "comment": "",
+             "low": None, "high": None, "at_least": False,
              "source_sheet": "", "source_cell": "", "value": None, "level": None,
              "return_id": None}
 
@@ -58,10 +59,11 @@ def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unknown value fields: {sorted(unknown)}")
     merged = {**_DEFAULTS, **fields}
-    if type(merged["flag"]) is not Flag:
-        merged["flag"] = Flag(merged["flag"])
-    if merged["value"] is not None:
-        merged["value"] = float(merged["value"])
+    if type(merged["nature"]) is not Nature:
+        merged["nature"] = Nature(merged["nature"])
+    for name in ("value", "low", "high"):
+        if merged[name] is not None:
+            merged[name] = float(merged[name])
     return merged
 
 

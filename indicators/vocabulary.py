@@ -112,15 +112,58 @@ class Frequency(Term):
     ANNUAL = "annual", N_("annual")
 
 
-class Flag(Term):
-    """What a value says about itself besides its number."""
+class Nature(Term):
+    """What a value says about how far it can be trusted, or why it is missing: its SDMX
+    observation status (`obs_status`, CL_OBS_STATUS) and confidentiality (`conf_status`,
+    CL_CONF_STATUS); `missing` for a reason standing in place of a figure; `hollow` for a
+    figure charts draw as a hollow mark; `uncertain` for one a status should not rest on
+    unmentioned. The words of a return template's dropdown are `entry_words`."""
 
-    NONE = "none", N_("no flag")
-    ESTIMATED = "estimated", N_("estimated")
-    PROVISIONAL = "provisional", N_("provisional")
-    SUPPRESSED = "suppressed", N_("suppressed")
-    NOT_APPLICABLE = "not_applicable", N_("not applicable")
-    NOT_AVAILABLE = "not_available", N_("not available")
+    NONE = "none", N_("not stated"), "A", "F", False, False, False
+    VERIFIED = "verified", N_("verified"), "A", "F", False, False, False
+    REPORTED = "reported", N_("reported"), "A", "F", False, False, False
+    ALLEGED = "alleged", N_("alleged"), "U", "F", False, True, True
+    ESTIMATED = "estimated", N_("estimated"), "E", "F", False, False, True
+    MODELLED = "modelled", N_("modelled"), "I", "F", False, False, True
+    PROVISIONAL = "provisional", N_("provisional"), "P", "F", False, True, False
+    REVISED = "revised", N_("revised"), "R", "F", False, False, False
+    CONFIDENTIAL = "confidential", N_("confidential"), "A", "C", False, False, False
+    SUPPRESSED = "suppressed", N_("suppressed"), "Q", "A", True, False, False
+    NOT_APPLICABLE = "not_applicable", N_("not applicable"), "M", "F", True, False, False
+    NOT_AVAILABLE = "not_available", N_("not available"), "O", "F", True, False, False
+    NOT_COLLECTED_CRISIS = ("not_collected_crisis", N_("not collected because of the crisis"),
+                            "L", "F", True, False, False)
+
+    @property
+    def obs_status(self) -> str:
+        """The SDMX OBS_STATUS code (A normal, E estimated, I imputed, P provisional, R revised,
+        U low reliability, L not collected, M cannot exist, O missing, Q suppressed)."""
+        return self._fields[0]
+
+    @property
+    def conf_status(self) -> str:
+        """The SDMX CONF_STATUS code (F free, C confidential, A small counts)."""
+        return self._fields[1]
+
+    @property
+    def missing(self) -> bool:
+        """Whether this is a reason a figure is missing, not a kind of figure."""
+        return self._fields[2]
+
+    @property
+    def hollow(self) -> bool:
+        """Whether charts draw a figure of this nature as a hollow mark (provisional, alleged)."""
+        return self._fields[3]
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether a status resting on such a figure says so (estimated, modelled, alleged)."""
+        return self._fields[4]
+
+    @property
+    def entry_words(self) -> str:
+        """The nature as a return template's dropdown offers it (English, as typed back)."""
+        return self._words
 
 
 class Filled(Term):
@@ -273,7 +316,7 @@ class EstimateSource(Term):
     PUBLISHED = "published", N_("published statistic")
 
 
-VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Frequency, Flag,
+VOCABULARY: tuple[type[Term], ...] = (Kind, Unit, Direction, Aggregation, Frequency, Nature,
                                       ReturnState, Status, ReturnStatus, ReportKind, Role,
                                       CrisisKind, BreakKind, EstimateSource)
 """Every enumeration a reader sees."""
@@ -289,6 +332,17 @@ def written_number(value: float) -> str:
     if number.is_integer():
         return f"{number:,.0f}"
     return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+def written_range(value: float, low: float | None, high: float | None,
+                  at_least: bool = False) -> str:
+    """A value with its range as people write it: `470 [460–480]`, or a lower bound `≥ 2,000`;
+    the number alone when it has neither."""
+    if at_least:
+        return f"≥ {written_number(value)}"
+    if low is not None and high is not None:
+        return f"{written_number(value)} [{written_number(low)}–{written_number(high)}]"
+    return written_number(value)
 
 
 def shown(value: object) -> object:

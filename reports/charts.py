@@ -4,6 +4,8 @@ nothing from the network, printable). Every chart follows the same rules:
 - time runs on an even axis (by period end); a missing period leaves a gap in the line;
 - a period where fewer entities reported than usual is a hollow point with a note
   ("2 of 3 entities"), so that a missing return does not read as a fall;
+- a figure with a range is drawn inside a shaded band (open above for a lower bound, marked
+  by a caret), and a provisional or alleged figure as a hollow point (`Nature.hollow`);
 - the projection starts on the fitted trend line at the latest period and is labelled;
   baseline and target are labelled points with their periods; the y-axis names its unit;
 - a category keeps one colour in every chart (`indicators.vocabulary.category_colour`), a status
@@ -26,7 +28,14 @@ from indicators.caveats import Caveats
 from indicators.i18n import gettext as _
 from indicators.periods import Period, parse_period
 from indicators.trends import years_between
-from indicators.vocabulary import OKABE_ITO, Status, Unit, category_colour, written_number
+from indicators.vocabulary import (
+    OKABE_ITO,
+    Status,
+    Unit,
+    category_colour,
+    written_number,
+    written_range,
+)
 from reports.compilation import Chart
 
 WIDTH, HEIGHT = 640, 260
@@ -39,11 +48,20 @@ ESTIMATE, CRISIS = f"#{OKABE_ITO[6]}", "#f3e3c3"
 
 @dataclass(frozen=True)
 class Point:
-    """A value of a period; `entities` says how many entities reported it (None: not counted)."""
+    """A value of a period; `entities` says how many entities reported it (None: not counted);
+    `low` and `high` the ends of its range (`high` None with a `low`: at least `low`); `hollow`
+    when it is provisional or alleged."""
 
     period: Period
     value: float
     entities: int | None = None
+    low: float | None = None
+    high: float | None = None
+    hollow: bool = False
+
+    @property
+    def lower_bound(self) -> bool:
+        return self.low is not None and self.high is None
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,8 @@ class _Scale:
         self.width, self.height = width, height
         self.first = min(point.period.end for point in points)
         self.last = max(point.period.end for point in points)
-        values = [point.value for point in points]
+        values = [end for point in points for end in (point.value, point.low, point.high)
+                  if end is not None]
         low, high = min(values), max(values)
         self.step = _round_step((high - low) / 4 or abs(high) / 4 or 1.0)
         self.low = math.floor(low / self.step) * self.step
@@ -199,8 +218,13 @@ def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
     parts = []
     for point in points:
         note = coverage_note(point, usual)
-        label = f"{name} {point.period.code}: {written_number(point.value)}".strip()
+        label = f"{name} {point.period.code}: {_figure(point)}".strip()
         x, y = scale.x(point.period), scale.y(point.value)
+        if point.hollow and note is None:
+            parts.append(f'<circle class="{css} hollow" cx="{x:.1f}" cy="{y:.1f}" r="4" '
+                         f'fill="#fff" stroke="{colour}" stroke-width="2">'
+                         f'<title>{escape(label)}</title></circle>')
+            continue
         if note is None:
             parts.append(f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5" '
                          f'fill="{colour}"><title>{escape(label)}</title></circle>')
@@ -209,6 +233,34 @@ def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
                      f'fill="#fff" stroke="{colour}" stroke-width="2">'
                      f'<title>{escape(label)} ({escape(note)})</title></circle>')
         parts.append(_text(x, y + 16, note, "coverage-note", "middle", 10))
+    return parts
+
+
+def _figure(point: Point) -> str:
+    """A point's figure as its tooltip says it: `470 [460–480]`, `≥ 2,000`."""
+    return written_range(point.value, point.low, point.high, point.lower_bound)
+
+
+def _band(scale: _Scale, points: Sequence[Point], colour: str) -> list[str]:
+    """A shaded band from low to high across each run of points with a range (a point without
+    one narrows it to its value); a caret above each lower bound, open upwards."""
+    parts = []
+    for run in runs(points):
+        if not any(point.low is not None for point in run):
+            continue
+        tops = [(scale.x(p.period), scale.y(p.value if p.high is None else p.high)) for p in run]
+        bottoms = [(scale.x(p.period), scale.y(p.value if p.low is None else p.low))
+                   for p in reversed(run)]
+        parts.append('<polygon class="range-band" points="'
+                     + " ".join(f"{x:.1f},{y:.1f}" for x, y in [*tops, *bottoms])
+                     + f'" fill="{colour}" fill-opacity="0.18" stroke="none"/>')
+    for point in points:
+        if point.lower_bound:
+            x, y = scale.x(point.period), scale.y(point.value)
+            parts.append(f'<path class="lower-bound" d="M{x - 5:.1f},{y - 8:.1f} L{x:.1f},'
+                         f'{y - 14:.1f} L{x + 5:.1f},{y - 8:.1f}" fill="none" stroke="{colour}" '
+                         f'stroke-width="1.5"><title>≥ {escape(written_number(point.value))}'
+                         f'</title></path>')
     return parts
 
 
@@ -247,14 +299,49 @@ def _text_width(text: str) -> float:
     return sum(12.0 if unicodedata.east_asian_width(char) in "WF" else 6.5 for char in text)
 
 
+LEGEND_ROW = 16
+
+
+def _legend_rows(entries: Sequence[tuple[str, str, str]]) -> list[list[tuple[str, str, str]]]:
+    """The legend's entries in rows that fit the chart's width."""
+    rows: list[list[tuple[str, str, str]]] = [[]]
+    x = float(LEFT)
+    for entry in entries:
+        width = 34 + _text_width(entry[0])
+        if rows[-1] and x + width > WIDTH:
+            rows.append([])
+            x = float(LEFT)
+        rows[-1].append(entry)
+        x += width
+    return rows
+
+
 def _legend(entries: Sequence[tuple[str, str, str]], y: float) -> list[str]:
-    parts, x = [], float(LEFT)
-    for name, colour, dash in entries:
-        parts.append(f'<g class="key"><line x1="{x:.1f}" x2="{x + 18:.1f}" y1="{y - 4:.1f}" '
-                     f'y2="{y - 4:.1f}" stroke="{colour}" stroke-width="2"{_dashes(dash)}/>'
-                     + _text(x + 22, y, name, colour=INK) + "</g>")
-        x += 34 + _text_width(name)
+    """The legend from `y` down, a row below another when the chart's width is used."""
+    parts = []
+    for index, row in enumerate(_legend_rows(entries)):
+        x, row_y = float(LEFT), y + index * LEGEND_ROW
+        for name, colour, dash in row:
+            parts.append(f'<g class="key">{_key_mark(x, row_y, colour, dash)}'
+                         + _text(x + 22, row_y, name, colour=INK) + "</g>")
+            x += 34 + _text_width(name)
     return parts
+
+
+def _key_mark(x: float, y: float, colour: str, dash: str) -> str:
+    """A legend's mark: a line (dashed by `dash`), a shaded "band", a "hollow" point or the
+    "caret" of a lower bound."""
+    if dash == "caret":
+        return (f'<path d="M{x + 4:.1f},{y - 1:.1f} L{x + 9:.1f},{y - 7:.1f} L{x + 14:.1f},'
+                f'{y - 1:.1f}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+    if dash == "band":
+        return (f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="18" height="10" fill="{colour}" '
+                f'fill-opacity="0.18"/>')
+    if dash == "hollow":
+        return (f'<circle cx="{x + 9:.1f}" cy="{y - 4:.1f}" r="4" fill="#fff" stroke="{colour}" '
+                f'stroke-width="2"/>')
+    return (f'<line x1="{x:.1f}" x2="{x + 18:.1f}" y1="{y - 4:.1f}" y2="{y - 4:.1f}" '
+            f'stroke="{colour}" stroke-width="2"{_dashes(dash)}/>')
 
 
 def _svg(kind: str, title: str, description: str, parts: Sequence[str], width: int = WIDTH,
@@ -325,17 +412,27 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
         keys.append((_("projection from the trend"), PROJECTION, "2 3"))
     parts += _context_parts(scale, context, keys)
     usual = usual_coverage(actual)
+    if any(point.low is not None for point in actual):
+        parts += _band(scale, actual, ACTUAL)
+    if any(point.high is not None for point in actual):
+        keys.append((_("range"), ACTUAL, "band"))
+    if any(point.lower_bound for point in actual):
+        keys.append((_("at least"), ACTUAL, "caret"))
+    if any(point.hollow for point in actual):
+        keys.append((_("provisional or alleged"), ACTUAL, "hollow"))
     parts += _line(scale, actual, ACTUAL, "actual", breaks=context.breaks)
     parts += _dots(scale, actual, ACTUAL, "actual-point", usual)
     if baseline is not None:
         parts += _marked(scale, baseline, _("baseline"), BASELINE, "baseline")
     if target is not None:
         parts += _marked(scale, target, _("target"), TARGET, "target")
+    extra = 0
     if legend:
         parts += _legend(keys, height - 6)
+        extra = LEGEND_ROW * (len(_legend_rows(keys)) - 1)
     description = " ".join([_describe(actual, unit, baseline, target, projection),
                             *_context_sentences(context)])
-    return _svg("trend", title, description, parts, width, height)
+    return _svg("trend", title, description, parts, width, height + extra)
 
 
 def _shades(scale: _Scale, crises: Sequence[Shade], named: bool = True) -> list[str]:

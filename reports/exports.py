@@ -17,18 +17,14 @@ from sqlalchemy.orm import Session
 from indicators.cells import neutralise
 from indicators.disaggregation import parse_key
 from indicators.evaluation import approved_figures
-from indicators.model import DataValue, Dimension, Entity, Flag, Indicator, Strategy
+from indicators.model import DataValue, Dimension, Entity, Indicator, Nature, Strategy
 from indicators.periods import parse_period
 
 SDMX_TOTAL = "_T"
 SDMX_AGENCY = "MNE"
-# SDMX 2.1 CL_OBS_STATUS: A normal, E estimated, P provisional, M missing (cannot exist),
-# L missing (exists, not collected), O missing (withheld); CONF_STATUS C marks suppressed values.
-OBS_STATUS = {Flag.NONE: "A", Flag.ESTIMATED: "E", Flag.PROVISIONAL: "P",
-              Flag.NOT_APPLICABLE: "M", Flag.NOT_AVAILABLE: "L", Flag.SUPPRESSED: "O"}
 TIDY_COLUMNS = ["strategy", "indicator", "indicator_name", "standard", "unit", "entity",
                 "entity_name", "period", "period_end", "disaggregation", "value", "level",
-                "flag", "narrative", "evidence", "comment"]
+                "nature", "low", "high", "at_least", "narrative", "evidence", "comment"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +47,9 @@ def tidy_values(session: Session, wanted: ValueFilter) -> pd.DataFrame:
     statement = (
         select(Strategy.code, Indicator.code, Indicator.name, Indicator.standard, Indicator.unit,
                Entity.code, Entity.name, DataValue.period, DataValue.period_end,
-               DataValue.disaggregation, DataValue.value, DataValue.level, DataValue.flag,
-               DataValue.narrative, DataValue.evidence, DataValue.comment)
+               DataValue.disaggregation, DataValue.value, DataValue.level, DataValue.nature,
+               DataValue.low, DataValue.high, DataValue.at_least, DataValue.narrative,
+               DataValue.evidence, DataValue.comment)
         .join(Indicator, DataValue.indicator_id == Indicator.id)
         .join(Strategy, Indicator.strategy_id == Strategy.id)
         .join(Entity, DataValue.entity_id == Entity.id)
@@ -71,7 +68,7 @@ def tidy_values(session: Session, wanted: ValueFilter) -> pd.DataFrame:
         statement = approved_figures(statement)
     frame = pd.DataFrame(session.execute(statement).all(), columns=TIDY_COLUMNS)
     frame["unit"] = frame["unit"].map(str)
-    frame["flag"] = frame["flag"].map(str)
+    frame["nature"] = frame["nature"].map(str)
     return frame
 
 
@@ -87,8 +84,9 @@ def tidy_csv(frame: pd.DataFrame) -> bytes:
 def sdmx_frame(frame: pd.DataFrame, dimensions: list[str]) -> pd.DataFrame:
     """The values in the SDMX 2.1 CSV layout: DATAFLOW (`MNE:<strategy>(1.0)`), INDICATOR,
     REF_AREA, one column per breakdown dimension (`_T` for the total), TIME_PERIOD (`2026-Q3`),
-    OBS_VALUE (the number, or the level of a qualitative answer), OBS_STATUS, CONF_STATUS,
-    UNIT_MEASURE, COMMENT."""
+    OBS_VALUE (the number, or the level of a qualitative answer), OBS_STATUS and CONF_STATUS
+    (the value's nature: `Nature.obs_status`, `Nature.conf_status`), LOWER_BOUND and
+    UPPER_BOUND (a range's ends; a lower bound alone for "at least"), UNIT_MEASURE, COMMENT."""
     breakdowns = [parse_key(key) for key in frame["disaggregation"]]
     used = [code for code in dimensions if any(code in item for item in breakdowns)]
     sdmx = pd.DataFrame({
@@ -98,8 +96,10 @@ def sdmx_frame(frame: pd.DataFrame, dimensions: list[str]) -> pd.DataFrame:
         **{code.upper(): [item.get(code, SDMX_TOTAL) for item in breakdowns] for code in used},
         "TIME_PERIOD": [sdmx_period(code) for code in frame["period"]],
         "OBS_VALUE": frame["value"].where(frame["value"].notna(), frame["level"]),
-        "OBS_STATUS": [OBS_STATUS[Flag(flag)] for flag in frame["flag"]],
-        "CONF_STATUS": ["C" if flag == Flag.SUPPRESSED else "F" for flag in frame["flag"]],
+        "OBS_STATUS": [Nature(nature).obs_status for nature in frame["nature"]],
+        "CONF_STATUS": [Nature(nature).conf_status for nature in frame["nature"]],
+        "LOWER_BOUND": frame["low"],
+        "UPPER_BOUND": frame["high"],
         "UNIT_MEASURE": frame["unit"],
         "COMMENT": frame["comment"],
     })

@@ -36,6 +36,7 @@ from reports.compilation import (
     Section,
 )
 from reports.model import ReportKind
+from reports.not_collected import not_collected
 from reports.sources import returns_used
 
 
@@ -59,6 +60,7 @@ def compile_gaps(session: Session, strategy: Strategy, period_code: str, calenda
     sections = [
         _late_returns(session, strategy, period, calendar, as_of),
         _without_data(due, values),
+        not_collected(values, by_code),
         _without_baseline(indicators),
         _without_target(session, indicators),
         _off_track(progress, by_code),
@@ -93,6 +95,7 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period,
         DataValue.disaggregation,
         DataValue.value,
         DataValue.level,
+        DataValue.nature,
         func.length(func.trim(DataValue.evidence)).label("evidence_length"),
     ).where(
         DataValue.indicator_id.in_(indicator_ids),
@@ -103,7 +106,7 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period,
         statement = approved_figures(statement)
     return pd.DataFrame(session.execute(statement).all(),
                         columns=["indicator_id", "entity_id", "period", "disaggregation",
-                                 "value", "level", "evidence_length"])
+                                 "value", "level", "nature", "evidence_length"])
 
 
 def _returns(session: Session, strategy_id: int) -> pd.DataFrame:

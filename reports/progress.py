@@ -28,6 +28,7 @@ from indicators.obligations import Calendar
 from indicators.periods import Period, parse_period, period_sort_key
 from indicators.progress import Thresholds
 from indicators.vocabulary import Status
+from reports.certainty import uncertain_statuses
 from reports.compilation import (
     NUMBER,
     PERCENT,
@@ -89,6 +90,8 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
                       lambda row: row.principle_name),
             _movements(previous.rows if previous else [], rows),
             _most_off_track(rows),
+            uncertain_statuses(session, indicators, rows,
+                               Scope(until=period.end, approved_only=table.approved_only)),
             _sex_picture(rows),
             _completeness(session, strategy, period, calendar),
             _by_group(rows, "objective", _("By objective"), _("Objective"),

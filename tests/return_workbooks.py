@@ -94,7 +94,7 @@ GOOD_QUALITATIVE = {"Q1": ("2 – in progress", "Work has started.", "Decree 12/
 def fill(template: bytes, quantitative: dict | None = None, qualitative: dict | None = None,
          cells: dict[str, Any] | None = None) -> bytes:
     """The template filled like a person would: a good return by default; `quantitative` maps
-    (code, breakdown) to the value cell (or to a tuple of value, flag), `qualitative` a code to
+    (code, breakdown) to the value cell (or to a tuple of value, nature), `qualitative` a code to
     (level, narrative, evidence), `cells` writes raw cells such as `{"Quantitative!H3": 5}`."""
     workbook = openpyxl.load_workbook(io.BytesIO(template))
     _write_quantitative(workbook, {**GOOD_QUANTITATIVE, **(quantitative or {})})
@@ -127,9 +127,9 @@ def _write_quantitative(workbook, quantitative: dict) -> None:
     sheet = workbook["Quantitative"]
     rows = rows_by_code(sheet, Q_CODE, Q_KEY)
     for key, content in quantitative.items():
-        value, flag = content if isinstance(content, tuple) else (content, None)
+        value, nature = content if isinstance(content, tuple) else (content, None)
         sheet.cell(rows[key], 8).value = value  # `cell(row, column, None)` would keep it
-        sheet.cell(rows[key], 9).value = flag
+        sheet.cell(rows[key], 9).value = nature
 
 
 def cell_of(template: bytes, code: str, breakdown: str = "", column: str = "H") -> str:

@@ -29,9 +29,9 @@ from indicators.model import (
     Direction,
     Entity,
     EntityPopulation,
-    Flag,
     Indicator,
     Kind,
+    Nature,
     Objective,
     Principle,
     Strategy,
@@ -178,14 +178,14 @@ def _random_fields(rng: random.Random, indicator: Indicator) -> dict | None:
     if draw < 0.15:
         return None
     if draw < 0.25:
-        return {"value": None, "flag": Flag.NOT_AVAILABLE}
-    flag = Flag.ESTIMATED if draw > 0.9 else Flag.NONE
+        return {"value": None, "nature": Nature.NOT_AVAILABLE}
+    nature = Nature.ESTIMATED if draw > 0.9 else Nature.NONE
     if indicator.kind is Kind.QUALITATIVE:
-        return {"level": rng.randint(0, 4), "narrative": "Done so far.", "flag": flag}
+        return {"level": rng.randint(0, 4), "narrative": "Done so far.", "nature": nature}
     value = {Unit.COUNT: lambda: rng.randint(0, 500), Unit.YES_NO: lambda: rng.randint(0, 1),
              Unit.PERCENT: lambda: round(rng.uniform(0, 100), 1)}.get(
         indicator.unit, lambda: round(rng.uniform(0, 1000), 2))()
-    return {"value": float(value), "flag": flag}
+    return {"value": float(value), "nature": nature}
 
 
 @pytest.mark.parametrize("seed", SEEDS)

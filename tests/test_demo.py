@@ -11,9 +11,9 @@ from indicators.model import (
     Crisis,
     DataValue,
     Entity,
-    Flag,
     Indicator,
     Kind,
+    Nature,
     Objective,
     PairedEstimate,
     Principle,
@@ -65,9 +65,10 @@ def test_demo_has_eight_quarters_with_gaps_and_flags(demo, session):
     periods = set(session.scalars(select(DataValue.period)))
     assert periods == {"2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2",
                        "2026Q3"}
-    flags = set(session.scalars(select(DataValue.flag)))
-    assert {Flag.PROVISIONAL, Flag.SUPPRESSED} <= flags
-    suppressed = session.scalars(select(DataValue).where(DataValue.flag == Flag.SUPPRESSED)).all()
+    flags = set(session.scalars(select(DataValue.nature)))
+    assert {Nature.PROVISIONAL, Nature.SUPPRESSED} <= flags
+    suppressed = session.scalars(select(DataValue).where(
+        DataValue.nature == Nature.SUPPRESSED)).all()
     assert all(value.value is None for value in suppressed)
     assert session.scalar(select(func.count()).select_from(Return)) < 8 * len(
         set(session.scalars(select(Return.entity_id))))
@@ -142,7 +143,7 @@ def test_every_demo_value_came_in_a_received_workbook_with_its_sheet_and_cell(
 
 
 def _figures(session, entity: str, period: str) -> dict[tuple[str, str], tuple]:
-    return {(code, value.disaggregation): (value.value, value.flag, value.level, value.return_id)
+    return {(code, value.disaggregation): (value.value, value.nature, value.level, value.return_id)
             for value, code in session.execute(
                 select(DataValue, Indicator.code).join(Indicator)
                 .join(Entity, DataValue.entity_id == Entity.id)
@@ -192,3 +193,19 @@ def test_demo_shows_a_crisis_a_series_break_and_a_paired_estimate(demo, session)
     assert pairing.indicator.code == "PR1.1"
     reading = caveats_of(session, pairing.indicator, Scope()).pair
     assert reading.compared and all(2 <= 1 / period.share <= 4 for period in reading.compared)
+
+
+def test_demo_pr11_has_ranges_alleged_figures_and_the_crisis_gaps_of_pol_and_vss(demo, session):
+    indicator = session.scalars(select(Indicator).where(Indicator.code == "PR1.1")).one()
+    totals = session.execute(
+        select(Entity.code, DataValue.period, DataValue.value, DataValue.nature, DataValue.low,
+               DataValue.high)
+        .join(Entity, DataValue.entity_id == Entity.id)
+        .where(DataValue.indicator_id == indicator.id, DataValue.disaggregation == "")).all()
+    crisis = {(entity, period) for entity, period, value, nature, _low, _high in totals
+              if nature is Nature.NOT_COLLECTED_CRISIS and value is None}
+    assert crisis == {(entity, period) for entity in ("POL", "VSS")
+                      for period in ("2025Q3", "2025Q4", "2026Q1")}
+    ranged = [row for row in totals if row.low is not None]
+    assert len(ranged) >= 3 and all(row.low <= row.value <= row.high for row in ranged)
+    assert any(row.nature is Nature.ALLEGED for row in totals)

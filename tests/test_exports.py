@@ -29,7 +29,7 @@ def _stored_values(session) -> dict[tuple[str, str, str, str], float | None]:
 def _read_back_sdmx(content: bytes) -> dict[tuple[str, str, str, str], float | None]:
     frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
     fixed = {"DATAFLOW", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS",
-             "CONF_STATUS", "UNIT_MEASURE", "COMMENT"}
+             "CONF_STATUS", "LOWER_BOUND", "UPPER_BOUND", "UNIT_MEASURE", "COMMENT"}
     dimensions = [column for column in frame.columns if column not in fixed]
     found = {}
     for row in frame.to_dict("records"):

@@ -20,8 +20,8 @@ from indicators.model import (
     DataValueHistory,
     Dimension,
     Entity,
-    Flag,
     Indicator,
+    Nature,
 )
 from mne.config import load_settings
 from mne.database import Database
@@ -66,10 +66,10 @@ def _stored(database: Database) -> pd.DataFrame:
     with database.sessions() as session:
         rows = session.execute(
             select(Entity.code, Indicator.code, DataValue.disaggregation, DataValue.period,
-                   DataValue.value, DataValue.flag, DataValue.comment)
+                   DataValue.value, DataValue.nature, DataValue.comment)
             .join(Entity, DataValue.entity_id == Entity.id)
             .join(Indicator, DataValue.indicator_id == Indicator.id)).all()
-    frame = pd.DataFrame(rows, columns=["entity", "indicator", "key", "period", "value", "flag",
+    frame = pd.DataFrame(rows, columns=["entity", "indicator", "key", "period", "value", "nature",
                                         "comment"])
     frame["Indicator"] = frame["indicator"].map(indicator_labels)
     frame["Sex"] = [sex_labels.get(parse_key(key).get("sex"), "Total") for key in frame["key"]]
@@ -88,7 +88,7 @@ def test_totals_per_country_indicator_sex_and_year_equal_the_file(glotip, publis
 def test_values_published_below_five_are_suppressed_never_numbers(glotip, published):
     database, _imports = glotip
     stored = _stored(database)
-    suppressed = stored[stored["flag"] == Flag.SUPPRESSED]
+    suppressed = stored[stored["nature"] == Nature.SUPPRESSED]
     assert suppressed["value"].isna().all() and (suppressed["comment"] == "<5").all()
     all_below_five = published.groupby(KEY)["txtVALUE"].agg(lambda cells: set(cells) == {"<5"})
     assert len(suppressed) == all_below_five.sum() > 20_000
@@ -119,7 +119,7 @@ def test_an_empty_category_is_a_category_of_its_own(glotip):
             .where(Entity.code == "DOM", Indicator.code == "GLOTIP-VICTIMS",
                    DataValue.period == "2020",
                    DataValue.disaggregation == "repatriation=unspecified")).one()
-    assert (value.value, value.flag, value.comment) == (None, Flag.SUPPRESSED, "<5")
+    assert (value.value, value.nature, value.comment) == (None, Nature.SUPPRESSED, "<5")
 
 
 def test_category_codes_keep_their_meaning_and_labels_differing_by_case_are_one(glotip):
@@ -143,9 +143,11 @@ def test_rows_sharing_a_key_are_added_up_and_say_so(glotip):
     database, _imports = glotip
     with database.sessions() as session:
         combined = session.scalars(select(DataValue).where(
-            DataValue.flag == Flag.ESTIMATED)).all()
+            DataValue.nature == Nature.ESTIMATED)).all()
     assert combined and all(value.value is not None for value in combined)
     assert all(value.comment.startswith("At least") and "<5" in value.comment
+               for value in combined)
+    assert all(value.at_least and value.low == value.value and value.high is None
                for value in combined)
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from indicators.model import DataValue, Entity, Flag
+from indicators.model import DataValue, Entity, Nature
 from tests.helpers import GLOTIP, needs_glotip
 
 pytestmark = needs_glotip
@@ -42,7 +42,7 @@ def test_create_missing_imports_and_a_second_run_changes_nothing(albania_csv, ru
     albania = session.scalars(select(Entity).filter_by(code="ALB")).one()
     values = session.scalars(select(DataValue).filter_by(entity_id=albania.id)).all()
     assert values and all(value.period.isdigit() and len(value.period) == 4 for value in values)
-    assert all(value.value is None for value in values if value.flag is Flag.SUPPRESSED)
+    assert all(value.value is None for value in values if value.nature is Nature.SUPPRESSED)
 
 
 def test_unknown_category_is_named_with_its_row(tmp_path, run_mne):

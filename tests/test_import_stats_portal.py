@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from importers.statistics import StatsProblem, import_statistics, load_mapping, slug
 from indicators.framework import ensure_dimensions
-from indicators.model import Category, DataValue, Dimension, Entity, Flag, Indicator
+from indicators.model import Category, DataValue, Dimension, Entity, Indicator, Nature
 from indicators.vocabulary import Aggregation, Unit
 from mne.config import load_settings
 from tests.helpers import ROOT
@@ -232,7 +232,7 @@ def test_suppressed_and_empty_categories_are_values_of_their_own(db_with_dimensi
             country="Dominican Republic", year="2020")]))
     stored = values_of(db, "VICTIMS-OF-INTENTIONAL-HOMICIDE")
     unspecified = stored[("DOM", "repatriation=unspecified", "2020")]
-    assert unspecified.value is None and unspecified.flag is Flag.SUPPRESSED
+    assert unspecified.value is None and unspecified.nature is Nature.SUPPRESSED
     assert stored[("DOM", "repatriation=unknown", "2020")].value == 7
 
 

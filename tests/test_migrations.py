@@ -7,7 +7,22 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import command
 
-from indicators.model import Entity, Return, ReturnState, Strategy
+from indicators.model import (
+    Aggregation,
+    DataValue,
+    Direction,
+    Entity,
+    Frequency,
+    Indicator,
+    Kind,
+    Nature,
+    Objective,
+    Principle,
+    Return,
+    ReturnState,
+    Strategy,
+    Unit,
+)
 from mne.database import Database, alembic_config, upgrade
 
 RECEIVED = dt.datetime(2026, 10, 12, 9, 30)
@@ -105,5 +120,54 @@ def test_0010_marks_revisions_replaced_by_a_later_imported_one_superseded(empty_
         with database.engine.connect() as connection:
             assert connection.execute(sa.select(returns_0007.c.state).where(
                 returns_0007.c.id == 1)).scalar_one() == "submitted"
+    finally:
+        database.engine.dispose()
+
+
+FLAGS_0008 = ("none", "estimated", "provisional", "suppressed", "not_applicable",
+              "not_available")
+
+
+def test_0020_keeps_every_stored_flag_as_the_nature_of_the_value(empty_database_url):
+    database = Database(empty_database_url)
+    try:
+        command.upgrade(alembic_config(database.engine), "0008")
+        with database.engine.begin() as connection:
+            strategy = connection.execute(sa.insert(Strategy).values(
+                code="S", title="S", area="Here", start_year=2026, end_year=2028,
+            ).returning(Strategy.id)).scalar_one()
+            connection.execute(sa.insert(Entity).values(id=1, code="POL", name="Police"))
+            connection.execute(sa.insert(Principle).values(id=1, strategy_id=strategy, code="P",
+                                                           name="Prevention", position=1))
+            connection.execute(sa.insert(Objective).values(id=1, principle_id=1, code="O1",
+                                                           title="O"))
+            connection.execute(sa.insert(Indicator).values(
+                id=1, strategy_id=strategy, objective_id=1, code="C1", name="Cases",
+                kind=Kind.QUANTITATIVE, unit=Unit.COUNT, direction=Direction.INCREASE,
+                frequency=Frequency.QUARTERLY, aggregation=Aggregation.SUM))
+            values = sa.table("data_value", *(sa.column(name) for name in (
+                "id", "indicator_id", "entity_id", "period", "period_end", "disaggregation",
+                "value", "narrative", "evidence", "flag", "comment", "source_sheet",
+                "source_cell", "created_at", "updated_at")))
+            connection.execute(values.insert(), [
+                {"id": number, "indicator_id": 1, "entity_id": 1, "period": "2026Q3",
+                 "period_end": dt.date(2026, 9, 30), "disaggregation": f"k{number}",
+                 "value": None if flag in ("suppressed", "not_available") else 5.0,
+                 "narrative": "", "evidence": "", "flag": flag, "comment": "", "source_sheet": "",
+                 "source_cell": "", "created_at": RECEIVED, "updated_at": RECEIVED}
+                for number, flag in enumerate(FLAGS_0008, start=1)])
+        upgrade(database.engine)
+        with database.sessions() as session:
+            kept = {row.disaggregation: (row.nature, row.value, row.low, row.at_least)
+                    for row in session.scalars(sa.select(DataValue))}
+        assert kept == {f"k{number}": (Nature(flag), None if flag in ("suppressed",
+                                                                       "not_available") else 5.0,
+                                       None, False)
+                        for number, flag in enumerate(FLAGS_0008, start=1)}
+        command.downgrade(alembic_config(database.engine), "0008")
+        with database.engine.connect() as connection:
+            flags = dict(connection.execute(sa.text(
+                "SELECT disaggregation, flag FROM data_value")).all())
+        assert flags == {f"k{number}": flag for number, flag in enumerate(FLAGS_0008, start=1)}
     finally:
         database.engine.dispose()

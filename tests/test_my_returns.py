@@ -9,7 +9,17 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from importers.return_form import L_CODE, L_LEVEL, L_NARRATIVE, Q_CODE, Q_FLAG, Q_KEY, Q_VALUE
+from importers.return_form import (
+    L_CODE,
+    L_LEVEL,
+    L_NARRATIVE,
+    Q_CODE,
+    Q_HIGH,
+    Q_KEY,
+    Q_LOW,
+    Q_NATURE,
+    Q_VALUE,
+)
 from importers.review_sheet import REVIEW_SHEET
 from indicators.model import Entity, Indicator, Return, ReturnState
 from indicators.obligations import Obligation, standing
@@ -17,7 +27,7 @@ from indicators.periods import parse_period
 from indicators.return_review import ValueComment, send_back
 from reports.model import Notification
 from tests.helpers import csrf_token_of
-from tests.return_workbooks import fill, rows_by_code
+from tests.return_workbooks import cell_of, fill, rows_by_code
 
 Q3 = parse_period("2026Q3")
 Q3_DUE = dt.date(2026, 10, 30)  # config.toml: due 30 days after the quarter ends
@@ -174,7 +184,9 @@ def test_the_template_of_a_sent_back_return_is_filled_with_what_was_sent(app, db
     client = app.test_client()
     blank = client.get("/api/v1/templates?entity=AG&period=2026Q2", headers=coordinator).data
     sent = fill(blank, {("C1", "sex=female"): "<5", ("C1", "sex=male"): (55, "estimated"),
-                        ("C1", "sex=unknown"): None})
+                        ("C1", "sex=unknown"): None},
+                cells={f"Quantitative!{cell_of(blank, 'P1', '', 'L')}": 40,
+                       f"Quantitative!{cell_of(blank, 'P1', '', 'M')}": 50})
     answer = client.post("/api/v1/returns?entity=AG&period=2026Q2", headers=coordinator,
                          data={"file": (io.BytesIO(sent), "r.xlsx")},
                          content_type="multipart/form-data")
@@ -186,13 +198,14 @@ def test_the_template_of_a_sent_back_return_is_filled_with_what_was_sent(app, db
     assert REVIEW_SHEET in workbook.sheetnames
     sheet = workbook["Quantitative"]
     rows = rows_by_code(sheet, Q_CODE, Q_KEY)
-    entered = {key: tuple(sheet.cell(row, column).value for column in (Q_VALUE, Q_FLAG))
+    entered = {key: tuple(sheet.cell(row, column).value for column in (Q_VALUE, Q_NATURE))
                for key, row in rows.items()}
     assert entered[("C1", "")] == (100, None)
     assert entered[("C1", "sex=female")] == ("<5", None)
     assert entered[("C1", "sex=male")] == (55, "estimated")
     assert entered[("C1", "sex=unknown")] == (None, None)
     assert entered[("P1", "")] == (45, None)
+    assert [sheet.cell(rows[("P1", "")], column).value for column in (Q_LOW, Q_HIGH)] == [40, 50]
     levels = workbook["Qualitative"]
     row = rows_by_code(levels, L_CODE)[("Q1", "")]
     assert [levels.cell(row, column).value for column in (L_LEVEL, L_NARRATIVE)] == [

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from importers.problems import PROBLEMS_SHEET
-from importers.return_form import FLAG_WORDS, build_form
+from importers.return_form import NATURE_WORDS, build_form
 from importers.returns import Expected, annotated_upload, receive_return
 from importers.template import write_template
 from indicators.model import (
     DataValue,
     DataValueHistory,
-    Flag,
+    Nature,
     Return,
     ReturnState,
     Upload,
@@ -25,7 +25,7 @@ from indicators.storage import read_stored
 from tests.return_workbooks import cell_of, fill, write_sex_history
 
 PERIOD = "2026Q3"
-WORDS = {flag: word for word, flag in FLAG_WORDS.items()}
+WORDS = {nature: word for word, nature in NATURE_WORDS.items()}
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ ERRORS = [
     ("not_yes_no", {("Y1", ""): 3}, "Y1", ""),
     ("required_empty", {("P1", ""): None}, "P1", ""),
     ("breakdown_exceeds_total", {("C1", "sex=male"): 80}, "C1", ""),
-    ("unknown_flag", {("P1", ""): (45, "guessed")}, "P1", ""),
+    ("unknown_nature", {("P1", ""): (45, "guessed")}, "P1", ""),
 ]
 
 
@@ -91,7 +91,7 @@ def test_coordinator_sees_the_cell_of_each_error_and_nothing_is_imported(
     before = _snapshot(db)
     result = send(fill(template, cells))
     problem = _problem(result, type_)
-    column = "I" if type_ == "unknown_flag" else "H"
+    column = "I" if type_ == "unknown_nature" else "H"
     assert problem.reference == f"Quantitative!{cell_of(template, code, breakdown, column)}"
     assert problem.indicator == code
     assert result.outcome is UploadOutcome.REJECTED and result.exit_code == 1
@@ -183,10 +183,10 @@ def test_what_people_type_is_understood(db, template, send, small_strategy):
                       DataValue.return_id == result.return_id))}
     assert values["C1"].value == 1234
     assert values["sex=femaleC1"].value == 1200
-    assert values["sex=maleC1"].flag is Flag.SUPPRESSED and values["sex=maleC1"].value is None
-    assert values["sex=unknownC1"].flag is Flag.NOT_AVAILABLE
+    assert values["sex=maleC1"].nature is Nature.SUPPRESSED and values["sex=maleC1"].value is None
+    assert values["sex=unknownC1"].nature is Nature.NOT_AVAILABLE
     assert values["P1"].value == 45
-    assert values["Y1"].flag is Flag.NOT_AVAILABLE
+    assert values["Y1"].nature is Nature.NOT_AVAILABLE
 
 
 def test_sorted_rows_and_blank_rows_are_accepted(template, send):
@@ -305,7 +305,7 @@ def test_police_return_on_the_demonstration_strategy_is_revision_2_of_the_quarte
         value = before.get((code, key))
         if code:
             sheet.cell(row, 8, value.value if value else "N/A")
-            sheet.cell(row, 9, WORDS.get(value.flag) if value else None)
+            sheet.cell(row, 9, WORDS.get(value.nature) if value else None)
     output = io.BytesIO()
     workbook.save(output)
 

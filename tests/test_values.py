@@ -11,9 +11,9 @@ from indicators.model import (
     DataValue,
     DataValueHistory,
     Entity,
-    Flag,
     Indicator,
     Kind,
+    Nature,
     Objective,
     Principle,
     Strategy,
@@ -56,11 +56,11 @@ def test_a_changed_value_keeps_the_earlier_one_in_history(session, indicator_and
     key = ValueKey.of(indicator.id, entity.id, "2026Q3")
     record_value(session, key, value=40, comment="first count")
     session.commit()
-    changes = record_value(session, key, value=42, flag=Flag.PROVISIONAL)
+    changes = record_value(session, key, value=42, nature=Nature.PROVISIONAL)
     session.commit()
     assert changes.changed == [key]
     current = session.scalars(select(DataValue)).one()
-    assert (current.value, current.flag) == (42.0, Flag.PROVISIONAL)
+    assert (current.value, current.nature) == (42.0, Nature.PROVISIONAL)
     earlier = history_of(session, key)
     assert [(row.value, row.comment, row.data_value_id) for row in earlier] == [
         (40.0, "first count", current.id)

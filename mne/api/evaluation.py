@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from indicators.framework import default_strategy
+from indicators.nature import Certainty, certainty_by_period
 from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.api import blueprint
@@ -50,7 +51,8 @@ def indicator_progress(code: str):
                    **SCOPE}, responses=ANSWERS)
 def indicator_series(code: str):
     """`?disaggregate=sex` (or age, or none)[&entity][&from][&to][&strategy]: the value per
-    period by the indicator's aggregation, with the values per category of the dimension."""
+    period by the indicator's aggregation, the natures of the values behind it and the band
+    (low, high) of their ranges, with the values per category of the dimension."""
     dimension = request.args.get("disaggregate") or None
 
     def present(view):
@@ -59,10 +61,12 @@ def indicator_series(code: str):
                     "problem": _("This indicator is not broken down by %(dimension)s.",
                                  dimension=dimension)}
         points = view.breakdowns[dimension] if dimension else view.series
+        certainty = certainty_by_period(session(), view.indicator, view.scope)
         return {
             "indicator": code, "unit": view.progress.unit, "disaggregate": dimension,
             "series": [{"period": point["period"], "value": point["total"],
                         "entities": point["entities"],
+                        **certainty.get(point["period"], Certainty(point["period"])).as_dict(),
                         **({"breakdown": point["breakdown"]} if dimension else {})}
                        for point in points],
         }

@@ -170,7 +170,8 @@ def _value_with_source(value: DataValue, indicator: str, entity: str, strategy: 
     return {
         "strategy": strategy, "indicator": indicator, "entity": entity, "period": value.period,
         "breakdown": value.disaggregation, "value": value.value, "level": value.level,
-        "narrative": value.narrative, "evidence": value.evidence, "flag": str(value.flag),
+        "narrative": value.narrative, "evidence": value.evidence, "nature": str(value.nature),
+        "low": value.low, "high": value.high, "at_least": value.at_least,
         "comment": value.comment,
         "provenance": {
             "return_id": value.return_id, "revision": source.revision if source else None,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_time
+from flask_babel import gettext as _
 
 from indicators.vocabulary import Term, Unit
 from mne.web import (
@@ -34,10 +35,11 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_day, "date")
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_amount, "amount")
+    app.add_template_filter(format_range, "range")
 
 
 def term(member: Term) -> str:
-    """A member of the vocabulary (unit, direction, frequency, aggregation, kind, flag, state)
+    """A member of the vocabulary (unit, direction, frequency, aggregation, kind, nature, state)
     in words a reader understands, in the page's language."""
     return member.label
 
@@ -57,6 +59,16 @@ def format_amount(value: float, unit: Unit | str, currency: str = "") -> str:
     """A value followed by its unit as a reader writes it: 12.5 %, 3.2 per 100,000, 1,200 EUR."""
     unit = Unit(unit)
     return f"{format_number(value, unit)} {unit.suffix(currency)}".strip()
+
+
+def format_range(value: dict, unit: Unit | str = Unit.COUNT) -> str:
+    """The range a value (`low`, `high`, `at_least`) carries, after its number: `[90–120]`,
+    `(at least)`; nothing without one."""
+    if value.get("at_least"):
+        return "(" + _("at least") + ")"
+    if value.get("low") is not None and value.get("high") is not None:
+        return f"[{format_number(value['low'], unit)}–{format_number(value['high'], unit)}]"
+    return ""
 
 
 def format_day(value: dt.date | str | None) -> str:

@@ -22,6 +22,7 @@ from indicators.evaluation import (
 )
 from indicators.framework import default_strategy
 from indicators.model import Entity, Principle, Return, Strategy
+from indicators.nature import Certainty, certainty_by_period, resting_on_words
 from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
 from indicators.progress import Status
@@ -168,20 +169,24 @@ def indicator_page(code: str, indicator_code: str):
     view = requested_indicator(code, indicator_code, filters)
     row = view.progress
     caveats = caveats_of(session(), view.indicator, view.scope)
+    certainty = certainty_by_period(session(), view.indicator, view.scope)
     return render_template(
         "evaluation/indicator.html", strategy=strategy, filters=filters,
         indicator=view.indicator, row=row, series=view.series, caveats=caveats,
-        trend=_trend(view.series, row, caveats),
+        trend=_trend(view.series, row, caveats, certainty),
+        resting_on=resting_on_words(certainty.get(row.latest_period)),
         breakdowns={dimension: _breakdown(row, dimension, points)
                     for dimension, points in view.breakdowns.items()},
         entities=_entities(), **indicator_tables(session(), view),
     )
 
 
-def _trend(series: list[dict], row: IndicatorProgress, caveats: Caveats) -> str:
-    """The indicator's chart: its values per period against baseline, target and projection,
-    its crises shaded, parted at its breaks, beside its paired estimate."""
-    actual = [Point(parse_period(point["period"]), point["total"], point["entities"])
+def _trend(series: list[dict], row: IndicatorProgress, caveats: Caveats,
+           certainty: dict[str, Certainty]) -> str:
+    """The indicator's chart: its values per period (with their ranges, hollow where
+    provisional or alleged) against baseline, target and projection, its crises shaded,
+    parted at its breaks, beside its paired estimate."""
+    actual = [_point(point, certainty.get(point["period"], Certainty(point["period"])))
               for point in series if point["total"] is not None]
     baseline = target = projection = None
     if row.baseline_value is not None and row.baseline_period:
@@ -193,6 +198,11 @@ def _trend(series: list[dict], row: IndicatorProgress, caveats: Caveats) -> str:
     return trend_chart(_("%(name)s: value per period", name=row.name),
                        axis_title(row.unit, row.currency), actual, baseline, target, projection,
                        context=series_context(caveats))
+
+
+def _point(point: dict, certainty: Certainty) -> Point:
+    return Point(parse_period(point["period"]), point["total"], point["entities"],
+                 certainty.low, certainty.high, certainty.hollow)
 
 
 def _breakdown(row: IndicatorProgress, dimension: str, series: list[dict]) -> str:
