@@ -371,11 +371,17 @@ def _national_value(indicator: Indicator, spec: dict[str, Any], step: int,
 
 
 def _level_shift(spec: dict[str, Any], quarter: str) -> float:
-    """The factor by which a series steps up from the period its measurement changed."""
+    """The factor by which a series steps up from the period its measurement changed, times
+    the factor by which it falls while a crisis lasts (`dip` from `dip_from` to `dip_to`)."""
     series = spec.get("series", {})
-    if "shift_from" not in series or parse_period(quarter) < parse_period(series["shift_from"]):
-        return 1.0
-    return float(series["shift"])
+    period = parse_period(quarter)
+    factor = 1.0
+    if "shift_from" in series and period >= parse_period(series["shift_from"]):
+        factor *= float(series["shift"])
+    if "dip_from" in series and parse_period(series["dip_from"]) <= period <= parse_period(
+            series["dip_to"]):
+        factor *= float(series["dip"])
+    return factor
 
 
 def _rounded(indicator: Indicator, value: float) -> float:

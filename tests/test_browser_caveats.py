@@ -1,5 +1,6 @@
 """An evaluator opens the demonstration's crisis-affected indicator in a real browser: the
-crisis is shaded on its chart, the paired estimate drawn beside it, both compared below."""
+crisis is shaded on its chart, the band of its ranges drawn, the paired estimate beside it,
+both compared below."""
 
 import os
 from pathlib import Path
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 900}
 
 
-def test_indicator_page_shows_the_shaded_crisis_and_the_paired_estimate(page, demo, make_user):
+def test_indicator_page_shows_the_shaded_crisis_the_range_band_and_the_paired_estimate(page, demo, make_user):
     page.set_viewport_size(LAPTOP)
     browser_login(page, make_user("evaluator"))
     page.goto("/strategies/MRD-NSOC/indicators/PR1.1")
@@ -23,6 +24,7 @@ def test_indicator_page_shows_the_shaded_crisis_and_the_paired_estimate(page, de
     assert (crisis.get_attribute("data-first"), crisis.get_attribute("data-last")) == (
         "2025Q3", "2026Q1")
     assert crisis.bounding_box()["width"] > 50
+    assert chart.locator("polygon.range-band").count() >= 1
     assert chart.locator("polyline.paired-estimate").count() >= 1
     assert chart.locator("circle.paired-estimate-point").count() == 4
     compared = page.locator('table.crisis-comparison tr[data-kind="gang_violence"]')
