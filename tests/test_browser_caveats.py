@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 900}
 
 
-def test_indicator_page_shows_the_shaded_crisis_the_range_band_and_the_paired_estimate(page, demo, make_user):
+def test_indicator_page_shows_the_shaded_crisis_the_range_band_and_the_paired_estimate(
+        page, demo, make_user):
     page.set_viewport_size(LAPTOP)
     browser_login(page, make_user("evaluator"))
     page.goto("/strategies/MRD-NSOC/indicators/PR1.1")
