@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from indicators import aggregates
 from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
 from indicators.disaggregation import TOTAL
 from indicators.errors import NotFound
@@ -53,6 +54,7 @@ from indicators.trends import trajectory
 
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
                   "narrative"]
+SEX_ONLY_KEYS = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
 
 
 def load_strategy(session: Session, code: str) -> Strategy:
@@ -243,7 +245,7 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
     (read here unless given)."""
     if frame is None:
         frame = aggregated_series(session, indicators, scope, sex_only=True)
-    covered = _sex_reporters(session, indicators, scope)
+    covered = sex_reporters(session, indicators, scope)
     totals = national_totals(frame)
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
     for row in frame.itertuples(index=False):
@@ -390,6 +392,15 @@ def _coverage_of(indicator: Indicator, latest: Any,
 
 def aggregated_series(session: Session, indicators: list[Indicator], scope: Scope,
                       sex_only: bool = False) -> pd.DataFrame:
+    """`direct_series`, read from the national series kept current (`indicators.aggregates`)
+    when they answer for `scope`."""
+    if aggregates.covers(scope):
+        return aggregates.national_series(session, indicators, scope, sex_only)
+    return direct_series(session, indicators, scope, sex_only)
+
+
+def direct_series(session: Session, indicators: list[Indicator], scope: Scope,
+                  sex_only: bool = False) -> pd.DataFrame:
     """The strategy's (or the scope's entity's) value of each indicator per period and
     breakdown, by each indicator's aggregation: columns indicator_id, period, period_end,
     disaggregation, value, entities (how many reported), narrative (qualitative, latest).
@@ -424,8 +435,7 @@ def _scoped(statement: Select, indicator_ids: list[int], scope: Scope, sex_only:
     statement = scope.applied_to(statement).where(DataValue.indicator_id.in_(indicator_ids),
                                                   _amount().is_not(None))
     if sex_only:
-        keys = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
-        statement = statement.where(DataValue.disaggregation.in_(keys))
+        statement = statement.where(DataValue.disaggregation.in_(SEX_ONLY_KEYS))
     return statement
 
 
@@ -550,8 +560,17 @@ def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
                      index=frame.index, dtype=float)
 
 
-def _sex_reporters(session: Session, indicators: Iterable[Indicator],
-                   scope: Scope) -> dict[tuple[int, str], int]:
+def sex_reporters(session: Session, indicators: list[Indicator],
+                  scope: Scope) -> dict[tuple[int, str], int]:
+    """`direct_sex_reporters`, read from the national series kept current when they answer
+    for `scope`."""
+    if aggregates.covers(scope):
+        return aggregates.sex_reporters(session, indicators, scope)
+    return direct_sex_reporters(session, indicators, scope)
+
+
+def direct_sex_reporters(session: Session, indicators: Iterable[Indicator],
+                         scope: Scope) -> dict[tuple[int, str], int]:
     """How many entities gave a sex breakdown, per indicator and period."""
     wanted = [indicator.id for indicator in indicators if reported_by_sex(indicator)]
     if not wanted:

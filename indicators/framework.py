@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators import problems
+from indicators import aggregates, problems
 from indicators.errors import NotFound
 from indicators.model import (
     Aggregation,
@@ -262,6 +262,7 @@ def write_entity(session: Session, code: str, parent: Entity | None = None,
     entity = upsert(session, Entity, {"code": code}, parent_id=parent.id if parent else None,
                     **fields)
     write_populations(session, entity, populations or {})
+    aggregates.mark_rates(session)
     return entity
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from indicators import aggregates
 from indicators.disaggregation import canonical_key
 from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Flag, utcnow
 from indicators.periods import parse_period
@@ -130,7 +131,13 @@ def write_values(
     if new:
         session.execute(DataValue.__table__.insert(), list(new.values()))
     session.flush()
+    _mark(session, [*changes.added, *changes.changed])
     return changes
+
+
+def _mark(session: Session, keys: Iterable[ValueKey]) -> None:
+    """The national series of these keys are to be recomputed (`indicators.aggregates`)."""
+    aggregates.mark(session, {(key.indicator_id, key.period) for key in keys})
 
 
 PROVENANCE = ("return_id", "source_sheet", "source_cell")
@@ -149,6 +156,7 @@ def credit_repeated(session: Session, rows: dict[ValueKey, dict[str, Any]],
             setattr(value, name, rows[key][name])
         value.updated_at = now
     session.flush()
+    _mark(session, current)
     return len(current)
 
 
@@ -207,6 +215,7 @@ def retire_values(session: Session, values: Iterable[DataValue]) -> int:
     """Move values to history and remove them from the current ones; returns how many."""
     values = list(values)
     _archive(session, values)
+    _mark(session, map(_key_of, values))
     for value in values:
         session.delete(value)
     session.flush()
