@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from indicators import aggregates  # noqa: E402
 from indicators.model import (  # noqa: E402
     Category,
     DataValue,
@@ -124,6 +125,13 @@ def scratch_url(backend: str, name: str) -> str:
     return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
 
 
+def existing_url(backend: str, name: str) -> str:
+    """The URL of the database `scratch_url` made for `name`, as it stands."""
+    if backend == "sqlite":
+        return f"sqlite:///{OUT / f'{name}.db'}"
+    return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
 def build(url: str, values: int = 1_000_000) -> Summary:
     """Fill the empty database at `url` with about `values` values; returns what was built."""
     started = time.perf_counter()
@@ -144,9 +152,11 @@ def build(url: str, values: int = 1_000_000) -> Summary:
 
 def after_values(database: Database) -> None:
     """What a database needs once values were written behind the application's back: the
-    planner's statistics."""
+    planner's statistics and the national series kept current."""
     with database.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
+    with database.transaction() as session:
+        aggregates.rebuild(session)
 
 
 def _framework(session, entities: int) -> tuple[list[tuple[int, int]], list[int]]:
