@@ -36,7 +36,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from indicators import evaluation
 from indicators.disaggregation import TOTAL
 from indicators.model import Base, DataValue, Indicator, Unit
-from indicators.periods import parse_period
 
 PENDING = "stale national series"
 CHUNK = 500
@@ -139,8 +138,8 @@ def _refresh_chunk(session: Session, periods: dict[int, set[str]]) -> None:
 def _computed_rows(session: Session, indicators: list[Indicator],
                    pairs: list[tuple[int, str]], approved_only: bool) -> list[dict]:
     """The summary rows of `pairs`, computed directly from the values."""
-    ends = [parse_period(period).end for _, period in pairs]
-    scope = evaluation.Scope(since=min(ends), until=max(ends), approved_only=approved_only)
+    periods = tuple(sorted({period for _, period in pairs}))
+    scope = evaluation.Scope(approved_only=approved_only, periods=periods)
     frame = evaluation.direct_series(session, indicators, scope)
     wanted = pd.MultiIndex.from_tuples(pairs, names=["indicator_id", "period"])
     frame = frame[pd.MultiIndex.from_frame(frame[["indicator_id", "period"]]).isin(wanted)]
@@ -162,7 +161,7 @@ def _computed_rows(session: Session, indicators: list[Indicator],
 def covers(scope: evaluation.Scope) -> bool:
     """Whether the summary answers for `scope`: the whole strategy's figures (one entity's
     own values are few, and read directly)."""
-    return READ_FROM_SUMMARY and scope.entity_id is None
+    return READ_FROM_SUMMARY and scope.entity_id is None and scope.periods is None
 
 
 def _read(session: Session, columns: list, indicator_ids: list[int], scope: evaluation.Scope,

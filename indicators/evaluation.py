@@ -139,12 +139,14 @@ class IndicatorProgress:
 class Scope:
     """Which values count: up to the end of `until`, from the start of `since`, of one entity;
     with `approved_only`, only `approved_figures` (for readers of approved figures: the scope a
-    request builds says so from the signed-in user's roles)."""
+    request builds says so from the signed-in user's roles); with `periods`, of these period
+    codes only."""
 
     until: dt.date | None = None
     since: dt.date | None = None
     entity_id: int | None = None
     approved_only: bool = False
+    periods: tuple[str, ...] | None = None
 
     def applied_to(self, statement: Select) -> Select:
         """`statement` on data values, narrowed to this scope."""
@@ -156,6 +158,8 @@ class Scope:
             statement = statement.where(DataValue.entity_id == self.entity_id)
         if self.approved_only:
             statement = approved_figures(statement)
+        if self.periods is not None:
+            statement = statement.where(DataValue.period.in_(self.periods))
         return statement
 
     @classmethod
