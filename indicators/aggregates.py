@@ -38,6 +38,7 @@ from indicators.disaggregation import TOTAL
 from indicators.model import Base, DataValue, Indicator, Unit
 
 PENDING = "stale national series"
+PENDING_RATES = "stale rates per 100,000"
 CHUNK = 500
 
 #: Read the series from the summary (True) or compute them from every value (False: the
@@ -83,16 +84,23 @@ def mark_values_of_returns(session: Session, return_ids: Iterable[int]) -> None:
 
 
 def mark_rates(session: Session) -> None:
-    """Note every pair of the indicators weighted by population (a population changed)."""
-    mark(session, session.execute(
+    """Note that every pair of the indicators weighted by population changed (a population or
+    an entity's parent changed)."""
+    session.info[PENDING_RATES] = True
+
+
+def _rate_pairs(session: Session) -> list[tuple[int, str]]:
+    return session.execute(
         select(DataValue.indicator_id, DataValue.period).distinct()
         .join(Indicator, Indicator.id == DataValue.indicator_id)
-        .where(Indicator.unit == Unit.RATE_PER_100K)).all())
+        .where(Indicator.unit == Unit.RATE_PER_100K)).all()
 
 
 def settle(session: Session) -> None:
     """Recompute the pairs marked in this transaction."""
-    pending = session.info.pop(PENDING, None)
+    pending = session.info.pop(PENDING, set())
+    if session.info.pop(PENDING_RATES, False):
+        pending.update(_rate_pairs(session))
     if pending:
         refresh(session, pending)
 

@@ -1,11 +1,12 @@
 """The national series kept current (`indicators/aggregates.py`) equal, at every moment, what
 the direct computation from every value gives: after a return is imported, after a revision
-replaces it, after a review decision changes which figures are approved, and after published
-statistics are imported."""
+replaces it, after a review decision changes which figures are approved, after published
+statistics are imported and after populations change the weights of a rate."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from importers.return_form import build_form
@@ -14,14 +15,14 @@ from importers.statistics import import_statistics, load_mapping
 from importers.template import write_template
 from indicators import aggregates
 from indicators.evaluation import Scope, direct_series, direct_sex_reporters
-from indicators.framework import ensure_dimensions
-from indicators.model import Indicator, Return
+from indicators.framework import ensure_dimensions, write_entity
+from indicators.model import Indicator, Return, Unit
 from indicators.periods import parse_period
 from indicators.return_review import approve
 from mne.config import load_settings
 from tests.helpers import ROOT
 from tests.return_workbooks import fill
-from tests.test_import_stats_portal import row, write_csv
+from tests.test_import_stats_portal import RATE, row, write_csv
 
 PERIOD = "2026Q3"
 KEY = ["indicator_id", "period", "disaggregation"]
@@ -71,6 +72,17 @@ def test_series_kept_current_equal_the_direct_computation_after_every_kind_of_wr
     with db.transaction() as session:
         ensure_dimensions(session, load_settings(ROOT / "config.toml").dimensions)
         import_statistics(session, write_csv(tmp_path / "homicide.csv", [
-            row(value="35"), row(year="2020", value="30"), row(sex="Female", value="20")]),
+            row(value="35"), row(year="2020", value="30"), row(sex="Female", value="20"),
+            row(unit=RATE, value="27.5"), row(unit=RATE, value="10", iso="TUR",
+                                              country="Türkiye")]),
             load_mapping("unodc"), create_missing=True)
     assert_summary_is_the_direct_computation(db)
+
+    with db.transaction() as session:  # the rate is now weighted by population
+        write_entity(session, "MEX", populations={2021: 128_000_000})
+        write_entity(session, "TUR", populations={2021: 85_000_000})
+    assert_summary_is_the_direct_computation(db)
+    with db.sessions() as session:
+        rate = session.scalars(select(Indicator).where(Indicator.unit == Unit.RATE_PER_100K)).one()
+        kept = aggregates.national_series(session, [rate], Scope(), False)
+    assert kept["value"].tolist() == [pytest.approx((27.5 * 128 + 10 * 85) / 213)]
