@@ -5,10 +5,10 @@ the newest narrative and, on total rows, how many entities gave a sex breakdown.
 
 Pages, the API and reports read these rows instead of scanning every value. They are kept
 current in the transaction that changes what they summarise: the writers of values
-(`indicators.values`), review decisions and populations `mark` the (indicator, period) pairs
-they touch; the pairs are recomputed by the direct computation of `indicators.evaluation`
-(so both always agree) before the transaction commits, or before the first read of the series
-in that transaction (`settle`).
+(`indicators.values`), review decisions, populations and indicator definitions `mark` the
+(indicator, period) pairs they touch; the pairs are recomputed by the direct computation of
+`indicators.evaluation` (so both always agree) before the transaction commits, or before the
+first read of the series in that transaction (`settle`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from indicators.model import Base, DataValue, Indicator, Unit
 
 PENDING = "stale national series"
 PENDING_RATES = "stale rates per 100,000"
+PENDING_INDICATORS = "stale indicators"
 CHUNK = 500
 
 #: Read the series from the summary (True) or compute them from every value (False: the
@@ -83,24 +84,34 @@ def mark_values_of_returns(session: Session, return_ids: Iterable[int]) -> None:
             .where(DataValue.return_id.in_(ids[start:start + CHUNK]))).all())
 
 
+def mark_indicator(session: Session, indicator_id: int) -> None:
+    """Note that every pair of an indicator changed (its unit, aggregation or kind may have)."""
+    session.info.setdefault(PENDING_INDICATORS, set()).add(indicator_id)
+
+
 def mark_rates(session: Session) -> None:
     """Note that every pair of the indicators weighted by population changed (a population or
     an entity's parent changed)."""
     session.info[PENDING_RATES] = True
 
 
-def _rate_pairs(session: Session) -> list[tuple[int, str]]:
-    return session.execute(
-        select(DataValue.indicator_id, DataValue.period).distinct()
-        .join(Indicator, Indicator.id == DataValue.indicator_id)
-        .where(Indicator.unit == Unit.RATE_PER_100K)).all()
+def _pairs_of_indicators(session: Session, indicator_ids: set[int],
+                         rates: bool) -> list[tuple[int, str]]:
+    statement = select(DataValue.indicator_id, DataValue.period).distinct().join(
+        Indicator, Indicator.id == DataValue.indicator_id)
+    chosen = Indicator.id.in_(indicator_ids)
+    if rates:
+        chosen = chosen | (Indicator.unit == Unit.RATE_PER_100K)
+    return session.execute(statement.where(chosen)).all()
 
 
 def settle(session: Session) -> None:
     """Recompute the pairs marked in this transaction."""
     pending = session.info.pop(PENDING, set())
-    if session.info.pop(PENDING_RATES, False):
-        pending.update(_rate_pairs(session))
+    indicator_ids = session.info.pop(PENDING_INDICATORS, set())
+    rates = session.info.pop(PENDING_RATES, False)
+    if indicator_ids or rates:
+        pending.update(_pairs_of_indicators(session, indicator_ids, rates))
     if pending:
         refresh(session, pending)
 

@@ -303,6 +303,7 @@ def write_indicator(session: Session, strategy: Strategy, code: str,
         _link(session, strategy, row, fields)
     session.add(row)
     session.flush()
+    aggregates.mark_indicator(session, row.id)
     return row
 
 

@@ -1,7 +1,8 @@
 """The national series kept current (`indicators/aggregates.py`) equal, at every moment, what
 the direct computation from every value gives: after a return is imported, after a revision
 replaces it, after a review decision changes which figures are approved, after published
-statistics are imported and after populations change the weights of a rate."""
+statistics are imported, after populations change the weights of a rate and after an
+indicator's unit changes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from importers.statistics import import_statistics, load_mapping
 from importers.template import write_template
 from indicators import aggregates
 from indicators.evaluation import Scope, direct_series, direct_sex_reporters
-from indicators.framework import ensure_dimensions, write_entity
+from indicators.framework import ensure_dimensions, write_entity, write_indicator
 from indicators.model import Indicator, Return, Unit
 from indicators.periods import parse_period
 from indicators.return_review import approve
@@ -86,3 +87,8 @@ def test_series_kept_current_equal_the_direct_computation_after_every_kind_of_wr
         rate = session.scalars(select(Indicator).where(Indicator.unit == Unit.RATE_PER_100K)).one()
         kept = aggregates.national_series(session, [rate], Scope(), False)
     assert kept["value"].tolist() == [pytest.approx((27.5 * 128 + 10 * 85) / 213)]
+
+    with db.transaction() as session:  # the rate read as a count: summed, not weighted
+        rate = session.get(Indicator, rate.id)
+        write_indicator(session, rate.strategy, rate.code, unit="count")
+    assert_summary_is_the_direct_computation(db)
