@@ -38,6 +38,7 @@ from dataset import (  # noqa: E402
     existing_url,
     scratch_url,
 )
+from report import compile_and_render  # noqa: E402  (bench/report.py)
 from sqlalchemy import delete, select  # noqa: E402
 
 from indicators import aggregates  # noqa: E402
@@ -46,8 +47,7 @@ from mne.accounts.model import Role, User  # noqa: E402
 from mne.accounts.service import grant_role, hash_password  # noqa: E402
 from mne.config import load_settings  # noqa: E402
 from mne.database import Database  # noqa: E402
-from reports.archive import ReportSettings, compile_report, render  # noqa: E402
-from reports.model import ReportKind  # noqa: E402
+from reports.archive import ReportSettings  # noqa: E402
 
 EMAIL, PASSWORD = "evaluator@bench.example", "bench-password-long-enough"
 PERIOD, AS_OF = "2025Q4", dt.date(2026, 2, 15)
@@ -98,15 +98,7 @@ def page(client, path: str) -> Callable[[], int]:
 
 def reports(database: Database) -> Callable[[], int]:
     settings = ReportSettings(storage_folder=OUT, calendar=CALENDAR, thresholds=THRESHOLDS)
-
-    def compile_and_render() -> int:
-        size = 0
-        with database.sessions() as session:
-            for kind in ReportKind:
-                compilation = compile_report(session, kind, STRATEGY, PERIOD, settings, AS_OF)
-                size += sum(len(data) for data in render(compilation).values())
-        return size
-    return compile_and_render
+    return lambda: compile_and_render(database, settings, STRATEGY, PERIOD, AS_OF)
 
 
 def best_of(work: Callable[[], int], runs: int = 3) -> float:
