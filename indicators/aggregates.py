@@ -5,10 +5,11 @@ the newest narrative and, on total rows, how many entities gave a sex breakdown.
 
 Pages, the API and reports read these rows instead of scanning every value. They are kept
 current in the transaction that changes what they summarise: the writers of values
-(`indicators.values`), review decisions, populations and indicator definitions `mark` the
-(indicator, period) pairs they touch; the pairs are recomputed by the direct computation of
-`indicators.evaluation` (so both always agree) before the transaction commits, or before the
-first read of the series in that transaction (`settle`).
+(`indicators.values`) and review decisions `mark` the (indicator, period) pairs they touch;
+any change of a population, an entity or an indicator marks the series it may change. The
+marked pairs are recomputed by the direct computation of `indicators.evaluation` (so both
+always agree) before the transaction commits, or before the first read of the series in that
+transaction (`settle`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from indicators import evaluation
 from indicators.disaggregation import TOTAL
-from indicators.model import Base, DataValue, Indicator, Unit
+from indicators.model import Base, DataValue, Entity, EntityPopulation, Indicator, Unit
 
 PENDING = "stale national series"
 PENDING_RATES = "stale rates per 100,000"
@@ -119,6 +120,17 @@ def settle(session: Session) -> None:
 @event.listens_for(Session, "before_commit")
 def _settle_before_commit(session: Session) -> None:
     settle(session)
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_definitions(session: Session, _context, _instances) -> None:
+    """Populations and entities (the weights of rates per 100,000) and indicators (their unit,
+    aggregation, kind), however they are edited, mark the series they change."""
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, EntityPopulation | Entity):
+            mark_rates(session)
+        elif isinstance(row, Indicator) and row.id is not None:
+            mark_indicator(session, row.id)
 
 
 def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators import aggregates, problems
+from indicators import problems
 from indicators.errors import NotFound
 from indicators.model import (
     Aggregation,
@@ -262,7 +262,6 @@ def write_entity(session: Session, code: str, parent: Entity | None = None,
     entity = upsert(session, Entity, {"code": code}, parent_id=parent.id if parent else None,
                     **fields)
     write_populations(session, entity, populations or {})
-    aggregates.mark_rates(session)
     return entity
 
 
@@ -303,7 +302,6 @@ def write_indicator(session: Session, strategy: Strategy, code: str,
         _link(session, strategy, row, fields)
     session.add(row)
     session.flush()
-    aggregates.mark_indicator(session, row.id)
     return row
 
 
