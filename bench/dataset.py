@@ -153,10 +153,10 @@ def build(url: str, values: int = 1_000_000) -> Summary:
 def after_values(database: Database) -> None:
     """What a database needs once values were written behind the application's back: the
     planner's statistics and the national series kept current."""
-    with database.engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
     with database.transaction() as session:
         aggregates.rebuild(session)
+    with database.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
 
 
 def _framework(session, entities: int) -> tuple[list[tuple[int, int]], list[int]]:
