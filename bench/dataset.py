@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from indicators import aggregates  # noqa: E402
 from indicators.model import (  # noqa: E402
     Category,
     DataValue,
@@ -58,7 +59,7 @@ AGES = ("0-17", "18-24", "25-39", "40-59", "60+")
 THRESHOLDS = Thresholds(on_track=0.9, at_risk=0.6, maintain_tolerance=0.05, trend_periods=6)
 CALENDAR = Calendar("quarterly", 30)
 VALUE_COLUMNS = ("indicator_id", "entity_id", "period", "period_end", "disaggregation", "value",
-                 "level", "narrative", "evidence", "flag", "comment", "return_id",
+                 "level", "narrative", "evidence", "nature", "comment", "return_id",
                  "source_sheet", "source_cell", "created_at", "updated_at")
 
 
@@ -124,6 +125,13 @@ def scratch_url(backend: str, name: str) -> str:
     return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
 
 
+def existing_url(backend: str, name: str) -> str:
+    """The URL of the database `scratch_url` made for `name`, as it stands."""
+    if backend == "sqlite":
+        return f"sqlite:///{OUT / f'{name}.db'}"
+    return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
 def build(url: str, values: int = 1_000_000) -> Summary:
     """Fill the empty database at `url` with about `values` values; returns what was built."""
     started = time.perf_counter()
@@ -144,7 +152,9 @@ def build(url: str, values: int = 1_000_000) -> Summary:
 
 def after_values(database: Database) -> None:
     """What a database needs once values were written behind the application's back: the
-    planner's statistics."""
+    planner's statistics and the national series kept current."""
+    with database.transaction() as session:
+        aggregates.rebuild(session)
     with database.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
 

@@ -25,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from indicators import aggregates  # noqa: E402
 from indicators.data_quality import completeness_by, expected_returns  # noqa: E402
 from indicators.evaluation import (  # noqa: E402
     Scope,
@@ -102,7 +103,10 @@ def build(path: Path, entities: int) -> int:
         session.flush()
         entity_ids = [entity.id for entity in reporters]
         pairs = [(indicator.id, spec) for indicator, spec in zip(indicators, specs, strict=True)]
-    return _insert_values(database, pairs, entity_ids)
+    count = _insert_values(database, pairs, entity_ids)
+    with database.transaction() as session:  # values were written behind the writers' back
+        aggregates.rebuild(session)
+    return count
 
 
 def _indicator(strategy: Strategy, objective: Objective, spec: dict,

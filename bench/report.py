@@ -33,12 +33,13 @@ AS_OF = dt.date(2027, 2, 15)
 GOAL_SECONDS, GOAL_MB, GOAL_RATIO = 3.0, 1000.0, 4.4
 
 
-def compile_and_render(database: Database, settings: ReportSettings) -> int:
+def compile_and_render(database: Database, settings: ReportSettings, strategy: str = STRATEGY,
+                       period: str = PERIOD, as_of: dt.date = AS_OF) -> int:
     """Both reports compiled and rendered in every format; returns the bytes rendered."""
     size = 0
     with database.sessions() as session:
         for kind in ReportKind:
-            compilation = compile_report(session, kind, STRATEGY, PERIOD, settings, AS_OF)
+            compilation = compile_report(session, kind, strategy, period, settings, as_of)
             size += sum(len(data) for data in render(compilation).values())
     return size
 

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from indicators import aggregates
 from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
 from indicators.disaggregation import TOTAL
 from indicators.errors import NotFound
@@ -54,6 +55,7 @@ from indicators.trends import trajectory
 
 SERIES_COLUMNS = ["indicator_id", "period", "period_end", "disaggregation", "value", "entities",
                   "narrative"]
+SEX_ONLY_KEYS = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
 
 
 def load_strategy(session: Session, code: str) -> Strategy:
@@ -141,12 +143,14 @@ class IndicatorProgress:
 class Scope:
     """Which values count: up to the end of `until`, from the start of `since`, of one entity;
     with `approved_only`, only `approved_figures` (for readers of approved figures: the scope a
-    request builds says so from the signed-in user's roles)."""
+    request builds says so from the signed-in user's roles); with `periods`, of these period
+    codes only."""
 
     until: dt.date | None = None
     since: dt.date | None = None
     entity_id: int | None = None
     approved_only: bool = False
+    periods: tuple[str, ...] | None = None
 
     def applied_to(self, statement: Select) -> Select:
         """`statement` on data values, narrowed to this scope."""
@@ -158,6 +162,8 @@ class Scope:
             statement = statement.where(DataValue.entity_id == self.entity_id)
         if self.approved_only:
             statement = approved_figures(statement)
+        if self.periods is not None:
+            statement = statement.where(DataValue.period.in_(self.periods))
         return statement
 
     @classmethod
@@ -247,7 +253,7 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
     (read here unless given)."""
     if frame is None:
         frame = aggregated_series(session, indicators, scope, sex_only=True)
-    covered = _sex_reporters(session, indicators, scope)
+    covered = sex_reporters(session, indicators, scope)
     totals = national_totals(frame)
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
     for row in frame.itertuples(index=False):
@@ -410,6 +416,15 @@ def _coverage_of(indicator: Indicator, latest: Any,
 
 def aggregated_series(session: Session, indicators: list[Indicator], scope: Scope,
                       sex_only: bool = False) -> pd.DataFrame:
+    """`direct_series`, read from the national series kept current (`indicators.aggregates`)
+    when they answer for `scope`."""
+    if aggregates.covers(scope):
+        return aggregates.national_series(session, indicators, scope, sex_only)
+    return direct_series(session, indicators, scope, sex_only)
+
+
+def direct_series(session: Session, indicators: list[Indicator], scope: Scope,
+                  sex_only: bool = False) -> pd.DataFrame:
     """The strategy's (or the scope's entity's) value of each indicator per period and
     breakdown, by each indicator's aggregation: columns indicator_id, period, period_end,
     disaggregation, value, entities (how many reported), narrative (qualitative, latest).
@@ -444,8 +459,7 @@ def _scoped(statement: Select, indicator_ids: list[int], scope: Scope, sex_only:
     statement = scope.applied_to(statement).where(DataValue.indicator_id.in_(indicator_ids),
                                                   _amount().is_not(None))
     if sex_only:
-        keys = [TOTAL, *(f"sex={category}" for category in SEX_CATEGORIES)]
-        statement = statement.where(DataValue.disaggregation.in_(keys))
+        statement = statement.where(DataValue.disaggregation.in_(SEX_ONLY_KEYS))
     return statement
 
 
@@ -570,8 +584,17 @@ def _populations(session: Session, frame: pd.DataFrame) -> pd.Series:
                      index=frame.index, dtype=float)
 
 
-def _sex_reporters(session: Session, indicators: Iterable[Indicator],
-                   scope: Scope) -> dict[tuple[int, str], int]:
+def sex_reporters(session: Session, indicators: list[Indicator],
+                  scope: Scope) -> dict[tuple[int, str], int]:
+    """`direct_sex_reporters`, read from the national series kept current when they answer
+    for `scope`."""
+    if aggregates.covers(scope):
+        return aggregates.sex_reporters(session, indicators, scope)
+    return direct_sex_reporters(session, indicators, scope)
+
+
+def direct_sex_reporters(session: Session, indicators: Iterable[Indicator],
+                         scope: Scope) -> dict[tuple[int, str], int]:
     """How many entities gave a sex breakdown, per indicator and period."""
     wanted = [indicator.id for indicator in indicators if reported_by_sex(indicator)]
     if not wanted:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from indicators import aggregates
 from indicators.audit import record
 from indicators.errors import Conflict
 from indicators.i18n import _
@@ -99,6 +100,7 @@ def supersede_earlier(session: Session, earlier: list[Return], by: Return) -> li
     replaced = [item for item in earlier if item.state.stands and item.revision < by.revision]
     for item in replaced:
         before, item.state = item.state, ReturnState.SUPERSEDED
+        aggregates.mark_values_of_returns(session, [item.id])
         record(session, by.uploaded_by, "return.superseded", "return", _return_label(item),
                before={"state": before},
                after={"state": item.state, "superseded_by": by.revision})
@@ -148,6 +150,7 @@ def _change_state(session: Session, return_: Return, actor: str, decision: Decis
                   state: ReturnState, note: str) -> ReviewDecision:
     before = return_.state
     return_.state = state
+    aggregates.mark_values_of_returns(session, [return_.id])
     made = ReviewDecision(return_id=return_.id, decision=decision, actor=actor, note=note)
     session.add(made)
     record(session, actor, f"return.{decision.value}", "return", _return_label(return_),

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from indicators import aggregates
 from indicators.bulk_insert import insert_rows
 from indicators.disaggregation import canonical_key
 from indicators.model import VALUE_FIELDS, DataValue, DataValueHistory, Nature, utcnow
@@ -134,6 +135,7 @@ def write_values(
         existing.updated_at = now
     insert_rows(session, DataValue.__table__, list(new.values()))
     session.flush()
+    _mark(session, [*changes.added, *changes.changed])
     return changes
 
 
@@ -141,6 +143,11 @@ def write_values(
 def _period_end(period: str) -> dt.date:
     """The last day of a period code (parsed once per code: an import repeats a few)."""
     return parse_period(period).end
+
+
+def _mark(session: Session, keys: Iterable[ValueKey]) -> None:
+    """The national series of these keys are to be recomputed (`indicators.aggregates`)."""
+    aggregates.mark(session, {(key.indicator_id, key.period) for key in keys})
 
 
 PROVENANCE = ("return_id", "source_sheet", "source_cell")
@@ -159,6 +166,7 @@ def credit_repeated(session: Session, rows: dict[ValueKey, dict[str, Any]],
             setattr(value, name, rows[key][name])
         value.updated_at = now
     session.flush()
+    _mark(session, current)
     return len(current)
 
 
@@ -217,6 +225,7 @@ def retire_values(session: Session, values: Iterable[DataValue]) -> int:
     """Move values to history and remove them from the current ones; returns how many."""
     values = list(values)
     _archive(session, values)
+    _mark(session, map(_key_of, values))
     for value in values:
         session.delete(value)
     session.flush()

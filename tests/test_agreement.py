@@ -21,6 +21,7 @@ import pytest
 from importers.return_form import build_form
 from importers.returns import receive_return
 from importers.template import write_template
+from indicators import aggregates
 from indicators.data_quality import quality_report
 from indicators.evaluation import Scope, load_strategy, scoped_progress
 from indicators.framework import ensure_default_scale
@@ -116,8 +117,16 @@ def assert_surfaces_agree(found: dict) -> None:
                 assert status == expected_status, (surface, code)
 
 
+@pytest.fixture(params=["kept series", "direct computation"])
+def series_source(request, monkeypatch) -> str:
+    """Every surface reads the national series kept current (`indicators/aggregates.py`), or
+    computes them from every value: both must give the same figures."""
+    monkeypatch.setattr(aggregates, "READ_FROM_SUMMARY", request.param == "kept series")
+    return request.param
+
+
 def test_every_surface_gives_the_demonstrations_national_values_and_statuses(
-        demo, client_as, session, settings):
+        series_source, demo, client_as, session, settings):
     found = national_figures(client_as("evaluator"), session, settings, "MRD-NSOC", "2026Q3")
     assert_surfaces_agree(found)
     assert any(value is not None for value, _period, _status in found["overview"].values())
@@ -190,7 +199,7 @@ def _random_fields(rng: random.Random, indicator: Indicator) -> dict | None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_surface_gives_the_same_national_values_on_random_strategies(
-        seed, db, client_as, settings):
+        seed, series_source, db, client_as, settings):
     with db.sessions() as session:
         code = build_random_strategy(session, seed)
     client = client_as("evaluator")

@@ -10,7 +10,10 @@ import indicators.audit  # noqa: F401  (tables of the audit trail)
 import indicators.return_review  # noqa: F401  (tables of the review workflow)
 import mne.accounts.model  # noqa: F401  (tables of users, roles, tokens)
 import reports.model  # noqa: F401  (its tables join the metadata)
-from indicators import indexes  # noqa: F401  (its indexes join the metadata)
+from indicators import (
+    aggregates,  # noqa: F401  (its table joins the metadata)
+    indexes,  # noqa: F401  (its indexes join the metadata)
+)
 from indicators.model import Base
 
 config = context.config
