@@ -15,6 +15,8 @@ from contextvars import ContextVar
 
 Translator = Callable[..., str]
 ENGLISH = "en"
+DEFAULT_LANGUAGE = ENGLISH  # the language the framework's own columns are written in
+LANGUAGES = {"en": "English", "zh": "中文"}  # each with a catalogue under mne/translations
 
 
 def _english(message: str, **variables: object) -> str:
