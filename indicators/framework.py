@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from indicators import problems
 from indicators.errors import NotFound
-from indicators.i18n import LANGUAGES
 from indicators.framework_texts import (
     column_texts,
     other_languages,
@@ -27,6 +26,7 @@ from indicators.framework_texts import (
     text_columns,
     translation_columns,
 )
+from indicators.i18n import LANGUAGES
 from indicators.model import (
     Aggregation,
     Base,

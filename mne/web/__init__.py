@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_time
 
+from indicators.framework_texts import text_of
 from indicators.vocabulary import Term, Unit
 from mne.web import accounts, audit, evaluation, framework, overview, reports, returns, review
 
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(format_number, "number")
     app.add_template_filter(term, "term")
+    app.add_template_filter(text_of, "text")
     app.add_template_filter(format_day, "date")
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_amount, "amount")
