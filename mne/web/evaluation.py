@@ -20,6 +20,7 @@ from indicators.evaluation import (
     status_matrix,
 )
 from indicators.framework import default_strategy
+from indicators.framework_texts import text_of
 from indicators.model import Entity, Principle, Return, Strategy
 from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
@@ -117,7 +118,7 @@ def _status_chart(principles: list[Principle], rows: list[IndicatorProgress]) ->
     counts = status_matrix(rows)
     return status_chart(
         _("Indicators by principle and status"),
-        {principle.name: {Status(status): count
+        {text_of(principle, "name"): {Status(status): count
                           for status, count in counts[principle.code].items()}
          for principle in principles if principle.code in counts})
 
