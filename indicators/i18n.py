@@ -45,8 +45,9 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def reader_language() -> str:
-    """The code of the language messages are given in now (`en`, `zh`)."""
-    return _language()
+    """The code of the language messages are given in now (`en`, `zh`): the one `in_language`
+    chose, else the installed translator's."""
+    return _language() if _translator is not _english else _chosen.get() or ENGLISH
 
 
 @contextmanager

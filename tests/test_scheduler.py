@@ -1,9 +1,11 @@
-"""With nobody at the keyboard the scheduler compiles the quarterly reports once, catches up on
-a run it missed, and records every run, failed ones included."""
+"""With nobody at the keyboard the scheduler compiles the quarterly reports once in each of the
+strategy's report languages, catches up on a run it missed, and records every run, failed ones
+included."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -20,12 +22,16 @@ from sqlalchemy import func, select
 
 from indicators.model import Strategy
 from mne.scheduling import job_context
+from reports.archive import report_bytes
 from reports.jobs import quarterly_reports, run_recorded
 from reports.model import ClaimState, CompiledReport, JobRun, ReportClaim, RunOutcome
 from reports.scheduler import start_scheduler
 from tests.helpers import write_config
 
 KINDS = {"gaps", "progress"}
+LANGUAGES = ("en", "zh")  # the demonstration strategy's report languages
+TITLES = {"en": "National Strategy to Prevent and Counter Organized Crime",
+          "zh": "预防和打击有组织犯罪国家战略"}
 
 
 def _cron_at(moment: dt.datetime, seconds: int = 1) -> str:
@@ -68,15 +74,16 @@ def _finished_runs(db) -> int:
         JobRun.outcome != RunOutcome.RUNNING))
 
 
-def test_scheduler_compiles_the_quarterly_reports_when_its_cron_fires(db, demo, settings):
+def test_scheduler_compiles_the_quarterly_reports_in_english_and_chinese_when_its_cron_fires(
+        app, db, demo, settings):
     moment = _moment_ahead(3)
     context = job_context(settings, db)
     context.schedules = {"quarterly_reports": _cron_at(moment)}
     scheduler = start_scheduler(context, db.engine)
     try:
         def reports_stored():
-            """both reports of the quarter just ended"""
-            return set(_reports_per_key(db)) == {(kind, "2026Q3") for kind in KINDS}
+            """both reports of the quarter just ended, in both languages"""
+            return _reports_per_key(db) == {(kind, "2026Q3"): 2 for kind in KINDS}
         _wait_for(reports_stored)
         _wait_for(lambda: _finished_runs(db) == 1)
     finally:
@@ -84,10 +91,15 @@ def test_scheduler_compiles_the_quarterly_reports_when_its_cron_fires(db, demo, 
     with db.sessions() as session:
         run = session.scalars(select(JobRun)).one()
         reports = session.scalars(select(CompiledReport)).all()
+        titles = {(report.kind.value, report.language): json.loads(report_bytes(
+            report, "json", settings.storage_folder))["strategy_title"] for report in reports}
     assert run.outcome is RunOutcome.SUCCEEDED, run.error
     assert run.scheduled_for == moment.replace(tzinfo=None)
     assert {report.compiled_by for report in reports} == {"scheduler"}
-    assert len(run.outputs) == len(KINDS)
+    assert len(run.outputs) == len(KINDS) * len(LANGUAGES)
+    assert set(titles) == {(kind, language) for kind in KINDS for language in LANGUAGES}
+    for (_kind, language), title in titles.items():
+        assert TITLES[language] in title, (language, title)
 
 
 def test_run_missed_while_no_scheduler_was_up_runs_once_on_start(db, settings):

@@ -1,5 +1,6 @@
 """framework languages: texts of the framework in other languages, an entity's template
-language, a strategy's report languages
+language, a strategy's report languages; the language of a kept report and of a scheduler's
+claim (part of the claim's key)
 
 Revision ID: 0017
 Revises: 0008
@@ -24,9 +25,25 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("report_languages", sa.JSON(), nullable=True))
     with op.batch_alter_table("entity", schema=None) as batch_op:
         batch_op.add_column(sa.Column("template_language", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("compiled_report", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=16), server_default="",
+                                      nullable=False))
+    with op.batch_alter_table("report_claim", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=16), server_default="",
+                                      nullable=False))
+        batch_op.drop_constraint("uq_report_claim_strategy_id", type_="unique")
+        batch_op.create_unique_constraint("uq_report_claim_strategy_id",
+                                          ["strategy_id", "kind", "period", "language"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("report_claim", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_report_claim_strategy_id", type_="unique")
+        batch_op.create_unique_constraint("uq_report_claim_strategy_id",
+                                          ["strategy_id", "kind", "period"])
+        batch_op.drop_column("language")
+    with op.batch_alter_table("compiled_report", schema=None) as batch_op:
+        batch_op.drop_column("language")
     with op.batch_alter_table("entity", schema=None) as batch_op:
         batch_op.drop_column("template_language")
     with op.batch_alter_table("strategy", schema=None) as batch_op:
