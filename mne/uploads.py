@@ -62,9 +62,11 @@ def template(entity: str, period: Period, strategy: str | None = None,
     """The file name and bytes of the return template, in `language` when one is asked for
     (`?lang=`, `--lang`), else in the entity's template language, else the reader's; raises
     `NotFound` for an unknown entity or strategy."""
-    form = build_form(session(), entity, period, strategy)
-    name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
-    with in_language(language or form.entity.template_language):
+    language = language or session().scalar(
+        select(Entity.template_language).where(Entity.code == entity))
+    with in_language(language):
+        form = build_form(session(), entity, period, strategy)
+        name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
         return name, write_template(session(), form)
 
 
