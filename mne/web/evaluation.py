@@ -21,7 +21,7 @@ from indicators.evaluation import (
 )
 from indicators.framework import default_strategy
 from indicators.framework_texts import text_of
-from indicators.model import Entity, Principle, Return, Strategy
+from indicators.model import Entity, Indicator, Principle, Return, Strategy
 from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
 from indicators.progress import Status
@@ -169,8 +169,9 @@ def indicator_page(code: str, indicator_code: str):
     return render_template(
         "evaluation/indicator.html", strategy=strategy, filters=filters,
         indicator=view.indicator, row=row, series=view.series, trend=_trend(view.series, row),
-        breakdowns={dimension: _breakdown(row, dimension, points)
+        breakdowns={dimension: _breakdown(row, view.indicator, dimension, points)
                     for dimension, points in view.breakdowns.items()},
+        dimension_names={item.code: text_of(item, "name") for item in view.indicator.dimensions},
         entities=_entities(), **indicator_tables(session(), view),
     )
 
@@ -190,14 +191,20 @@ def _trend(series: list[dict], row: IndicatorProgress) -> str:
                        axis_title(row.unit, row.currency), actual, baseline, target, projection)
 
 
-def _breakdown(row: IndicatorProgress, dimension: str, series: list[dict]) -> str:
+def _breakdown(row: IndicatorProgress, indicator: Indicator, dimension: str,
+               series: list[dict]) -> str:
+    """The chart of the indicator by one dimension, its categories named in the reader's
+    language."""
     categories: dict[str, list[Point]] = {}
     for point in series:
         for category, value in point["breakdown"].items():
             categories.setdefault(category, []).append(
                 Point(parse_period(point["period"]), value))
-    return breakdown_chart(_("%(name)s by %(dimension)s", name=row.name, dimension=dimension),
-                           axis_title(row.unit, row.currency), categories)
+    found = next(item for item in indicator.dimensions if item.code == dimension)
+    labels = {category.code: text_of(category, "label") for category in found.categories}
+    return breakdown_chart(_("%(name)s by %(dimension)s", name=row.name,
+                             dimension=text_of(found, "name")),
+                           axis_title(row.unit, row.currency), categories, labels)
 
 
 @blueprint.get("/entities/<code>")
