@@ -1,6 +1,7 @@
 """The scheduler's claims: each scheduled (strategy, kind, period, language) report is
 compiled exactly once across processes. The first process to insert the claim compiles it; a
-claim that failed or went stale (its process died) can be taken over; the outcome is settled on the claim."""
+claim that failed or went stale (its process died) can be taken over; the outcome is settled
+on the claim."""
 
 from __future__ import annotations
 
