@@ -66,6 +66,7 @@ from indicators.framework import (
     write_strategy,
     write_target,
 )
+from indicators.framework_texts import text_columns
 from indicators.model import (
     DataValue,
     Entity,
@@ -160,7 +161,8 @@ def _load_framework(session: Session, demo: dict[str, Any],
     entities = _load_entities(session, demo["entities"])
     principles = {
         spec["code"]: write_principle(session, strategy, spec["code"], name=spec["name"],
-                                      description=spec["description"], position=position)
+                                      description=spec["description"], position=position,
+                                      **_texts(spec, Principle))
         for position, spec in enumerate(demo["principles"])
     }
     _load_objectives(session, demo["objectives"], principles)
@@ -320,8 +322,14 @@ def _load_entities(session: Session, specs: list[dict[str, Any]]) -> dict[str, E
     for spec in specs:
         entities[spec["code"]] = write_entity(
             session, spec["code"], entities.get(spec.get("parent") or ""),
-            spec.get("population", {}), name=spec["name"], kind=spec["kind"])
+            spec.get("population", {}), name=spec["name"], kind=spec["kind"],
+            **_texts(spec, Entity))
     return entities
+
+
+def _texts(spec: dict[str, Any], model: type) -> dict[str, str]:
+    """The spec's texts in other languages (`name_zh` …)."""
+    return {column: spec[column] for column in text_columns(model) if column in spec}
 
 
 def _load_objectives(session: Session, specs: list[dict[str, Any]],
@@ -330,7 +338,8 @@ def _load_objectives(session: Session, specs: list[dict[str, Any]],
     for spec in specs:
         objectives[spec["code"]] = write_objective(
             session, principles[spec["principle"]], spec["code"],
-            objectives.get(spec.get("parent") or ""), title=spec["title"])
+            objectives.get(spec.get("parent") or ""), title=spec["title"],
+            **_texts(spec, Objective))
 
 
 def _load_indicator(session: Session, strategy: Strategy, spec: dict[str, Any],

@@ -32,6 +32,8 @@ from indicators.framework import (
     choice,
     indicator_fields,
     integer,
+    language,
+    languages,
     number,
     required,
     required_period,
@@ -46,6 +48,7 @@ from indicators.framework import (
     write_target,
     yes_no,
 )
+from indicators.framework_texts import column_texts, translation_columns
 from indicators.model import (
     Category,
     Dimension,
@@ -73,19 +76,33 @@ class Sheet:
         return [header for header, _parser in self.columns]
 
 
+def _texts(*fields: str) -> tuple[tuple[str, Parser], ...]:
+    """The per-language columns of `fields` (`name_zh` …): optional, an older workbook may lack
+    them."""
+    return tuple((column, text) for column in translation_columns(fields))
+
+
+# Columns a workbook may leave out (added after workbooks were first drafted): the row keeps
+# what it has.
+OPTIONAL_COLUMNS = {*translation_columns(("title", "name", "description", "definition", "label")),
+                    "template_language", "report_languages"}
+
 SHEETS = (
     Sheet("Strategy", (("code", required), ("title", required), ("area", text),
                        ("start_year", integer), ("end_year", integer), ("description", text),
-                       ("active", yes_no))),
+                       ("active", yes_no), *_texts("title", "description"),
+                       ("report_languages", languages))),
     Sheet("Principles", (("code", required), ("name", required), ("description", text),
-                         ("position", integer))),
+                         ("position", integer), *_texts("name", "description"))),
     Sheet("Objectives", (("principle", required), ("code", required), ("parent", text),
-                         ("title", required), ("description", text))),
+                         ("title", required), ("description", text),
+                         *_texts("title", "description"))),
     Sheet("Entities", (("code", required), ("name", required), ("kind", text),
-                       ("parent", text))),
+                       ("parent", text), *_texts("name"), ("template_language", language))),
     Sheet("Populations", (("entity", required), ("year", integer), ("population", integer))),
     Sheet("Dimensions", (("dimension", required), ("name", required), ("position", integer),
-                         ("category", required), ("label", required))),
+                         ("category", required), ("label", required), *_texts("name"),
+                         *_texts("label"))),
     Sheet("Scales", (("scale", required), ("name", required), ("level", integer),
                      ("label", required))),
     Sheet("Indicators", (("code", required),
@@ -131,17 +148,25 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, rows: list[list[Any]]) -> Non
 
 def _strategy_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
     return [[strategy.code, strategy.title, strategy.area, strategy.start_year, strategy.end_year,
-             strategy.description, strategy.active]]
+             strategy.description, strategy.active,
+             *_text_cells(strategy, "title", "description"),
+             ", ".join(strategy.report_languages or [])]]
+
+
+def _text_cells(row: Any, *fields: str) -> list[str]:
+    return list(column_texts(row, fields).values())
 
 
 def _principle_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
-    return [[item.code, item.name, item.description, item.position]
+    return [[item.code, item.name, item.description, item.position,
+             *_text_cells(item, "name", "description")]
             for item in strategy.principles]
 
 
 def _objective_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
     return [[principle.code, objective.code, objective.parent.code if objective.parent else "",
-             objective.title, objective.description]
+             objective.title, objective.description,
+             *_text_cells(objective, "title", "description")]
             for principle in strategy.principles for objective in principle.objectives]
 
 
@@ -160,7 +185,8 @@ def _depth(entity: Entity) -> int:
 
 
 def _entity_rows(_session: Session, strategy: Strategy) -> list[list[Any]]:
-    return [[entity.code, entity.name, entity.kind, entity.parent.code if entity.parent else ""]
+    return [[entity.code, entity.name, entity.kind, entity.parent.code if entity.parent else "",
+             *_text_cells(entity, "name"), entity.template_language or ""]
             for entity in _entities_of(strategy)]
 
 
@@ -173,7 +199,8 @@ def _dimension_rows(session: Session, strategy: Strategy) -> list[list[Any]]:
     used = {dimension.id for indicator in strategy.indicators
             for dimension in indicator.dimensions}
     dimensions = session.scalars(select(Dimension).order_by(Dimension.position, Dimension.code))
-    return [[dimension.code, dimension.name, dimension.position, category.code, category.label]
+    return [[dimension.code, dimension.name, dimension.position, category.code, category.label,
+             *_text_cells(dimension, "name"), *_text_cells(category, "label")]
             for dimension in dimensions if dimension.id in used
             for category in dimension.categories]
 
@@ -275,7 +302,8 @@ def import_framework(session: Session, data: bytes, dry_run: bool = False) -> Fr
 
 def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> list[ParsedRow]:
     header = [text(cell) for cell in (grid[0] if grid else [])]
-    missing = [name for name in sheet.headers if name not in header]
+    missing = [name for name in sheet.headers
+               if name not in header and name not in OPTIONAL_COLUMNS]
     if missing:
         report.add(problems.MissingColumns, sheet=sheet.name, cell="A1",
                    columns=", ".join(missing))
@@ -286,6 +314,8 @@ def _read_sheet(sheet: Sheet, grid: list[list[Any]], report: ProblemReport) -> l
             continue
         values = {}
         for header_name, parser in sheet.columns:
+            if header_name not in header:
+                continue
             index = header.index(header_name)
             cell = raw[index] if index < len(raw) else None
             if isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_TRIGGERS):
@@ -346,14 +376,14 @@ def _write(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     _write_dimensions(session, rows)
     _write_scales(session, rows)
     principles = {row.values["code"]: write_principle(
-        session, strategy, row.values["code"], name=row.values["name"],
-        description=row.values["description"], position=row.values["position"])
+        session, strategy, row.values["code"],
+        **_fields(row, "name", "description", "position"))
         for row in rows["Principles"]}
     objectives: dict[str, Objective] = {}
     for row in rows["Objectives"]:
         objectives[row.values["code"]] = write_objective(
             session, principles[row.values["principle"]], row.values["code"],
-            title=row.values["title"], description=row.values["description"])
+            **_fields(row, "title", "description"))
     for row in rows["Objectives"]:
         parent = objectives.get(row.values["parent"])
         objectives[row.values["code"]].parent_id = parent.id if parent else None
@@ -376,6 +406,12 @@ def _write(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     session.flush()
 
 
+def _fields(row: ParsedRow, *fields: str) -> dict[str, Any]:
+    """The row's `fields` and their texts in other languages, as far as the sheet has them."""
+    wanted = [*fields, *translation_columns(fields)]
+    return {name: row.values[name] for name in wanted if name in row.values}
+
+
 def _write_entities(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     populations: dict[str, dict[int, int]] = {}
     for row in rows["Populations"]:
@@ -385,8 +421,8 @@ def _write_entities(session: Session, rows: dict[str, list[ParsedRow]]) -> None:
     for row in rows["Entities"]:
         values = row.values
         entities[values["code"]] = write_entity(
-            session, values["code"], entities.get(values["parent"]), name=values["name"],
-            kind=values["kind"] or "agency")
+            session, values["code"], entities.get(values["parent"]),
+            **_fields(row, "name", "template_language"), kind=values["kind"] or "agency")
     for row in rows["Entities"]:
         parent = entities.get(row.values["parent"])
         entities[row.values["code"]].parent_id = parent.id if parent else None
@@ -398,9 +434,9 @@ def _write_dimensions(session: Session, rows: dict[str, list[ParsedRow]]) -> Non
     for rank, row in enumerate(rows["Dimensions"]):
         values = row.values
         dimension = upsert(session, Dimension, {"code": values["dimension"]},
-                           name=values["name"], position=values["position"])
+                           **_fields(row, "name", "position"))
         upsert(session, Category, {"dimension_id": dimension.id, "code": values["category"]},
-               label=values["label"], position=rank)
+               **_fields(row, "label"), position=rank)
 
 
 def _write_scales(session: Session, rows: dict[str, list[ParsedRow]]) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from indicators.disaggregation import TOTAL, breakdown_keys, parse_key
 from indicators.errors import Invalid, NotFound
+from indicators.framework_texts import text_of
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -180,7 +181,8 @@ def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str]]:
     """The breakdown keys these dimensions require, with their labels."""
     categories = {dimension.code: [category.code for category in dimension.categories]
                   for dimension in dimensions}
-    labels = {(dimension.code, category.code): f"{dimension.name}: {category.label}"
+    labels = {(dimension.code, category.code):
+              f"{text_of(dimension, 'name')}: {text_of(category, 'label')}"
               for dimension in dimensions for category in dimension.categories}
     return [(key, _breakdown_label(key, labels)) for key in breakdown_keys(categories)]
 

@@ -57,6 +57,7 @@ from importers.return_form import (
 )
 from importers.review_sheet import add_review_sheet
 from indicators.cells import neutralise, write_literal
+from indicators.framework_texts import text_of
 from indicators.i18n import _
 from indicators.model import Indicator, Nature, Return, Unit
 from indicators.return_review import ReviewDecision, feedback_for_period, return_values
@@ -131,9 +132,9 @@ def _open_at(workbook: Workbook, name: str) -> None:
 def _instructions(sheet: Worksheet, form: ReturnForm) -> None:
     sheet.title = INSTRUCTIONS
     lines = [
-        _("Return of %(entity)s for %(period)s", entity=form.entity.name,
+        _("Return of %(entity)s for %(period)s", entity=text_of(form.entity, "name"),
           period=form.period.code),
-        _("Strategy: %(title)s (%(code)s)", title=form.strategy.title,
+        _("Strategy: %(title)s (%(code)s)", title=text_of(form.strategy, "title"),
           code=form.strategy.code),
         "",
         _("1. Fill the yellow cells of the sheets Quantitative and Qualitative; the other cells "
@@ -221,9 +222,9 @@ def _sections(indicator: Indicator, last: tuple[str, str]) -> tuple[list[str], t
     objective = indicator.objective
     titles = []
     if principle.code != last[0]:
-        titles.append(principle.name)
+        titles.append(text_of(principle, "name"))
     if (principle.code, objective.code) != last:
-        titles.append(f"{objective.code} {objective.title}")
+        titles.append(f"{objective.code} {text_of(objective, 'title')}")
     return titles, (principle.code, objective.code)
 
 
@@ -256,7 +257,7 @@ def _quantitative_sheet(sheet: Worksheet, form: ReturnForm,
                 _section(sheet, row, title, Q_AT_LEAST)
                 row += 1
         previous = previous_of(history.get((indicator.id, item.breakdown), []), form)
-        values = [indicator.code, indicator.name, _unit_label(indicator), item.label,
+        values = [indicator.code, text_of(indicator, "name"), _unit_label(indicator), item.label,
                   indicator.baseline_value if item.breakdown == "" else None,
                   target_for(indicator, form.period) if item.breakdown == "" else None,
                   previous.value if previous else None,
@@ -391,7 +392,7 @@ def _qualitative_sheet(sheet: Worksheet, form: ReturnForm,
         previous = previous_of(history.get((indicator.id, ""), []), form)
         previous_label = (indicator.scale.label_of(previous.level)
                           if previous and indicator.scale else None)
-        values = [indicator.code, indicator.name, "; ".join(choices),
+        values = [indicator.code, text_of(indicator, "name"), "; ".join(choices),
                   f"{previous.level} – {previous_label}" if previous_label else None,
                   *_qualitative_entry(submitted.get((indicator.id, "")), indicator)]
         for column, value in enumerate(values, start=1):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from indicators.breakdown import inconsistent_totals
 from indicators.disaggregation import TOTAL, dimensions_of
 from indicators.evaluation import Scope, entity_values, strategy_indicators
+from indicators.framework_texts import text_of
 from indicators.model import Entity, Indicator, Kind, Return, ReturnState, Strategy, Unit
 from indicators.obligations import Calendar, standings, strategy_obligations
 from indicators.periods import Period, parse_period
@@ -31,7 +32,7 @@ def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
     found = standings(session, strategy, strategy_obligations(session, strategy, periods, calendar),
                       as_of or dt.date.today())
     return pd.DataFrame(
-        [(standing.obligation.entity.code, standing.obligation.entity.name,
+        [(standing.obligation.entity.code, text_of(standing.obligation.entity, "name"),
           standing.obligation.period.code, standing.obligation.period.end,
           standing.obligation.due_date,
           [indicator.code for indicator in standing.obligation.indicators],

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indicators.framework_texts import text_of
 from indicators.model import Return, Strategy
 from indicators.obligations import Calendar, Standing, desk_order, entity_standings
 from indicators.return_review import ReviewDecision, feedback_for_period, standing_return
@@ -44,7 +45,7 @@ class DeskItem:
         feedback = self.feedback
         return {
             "strategy": self.strategy.code, "entity": obligation.entity.code,
-            "entity_name": obligation.entity.name, "period": obligation.period.code,
+            "entity_name": text_of(obligation.entity, "name"), "period": obligation.period.code,
             "due_date": obligation.due_date.isoformat(), "status": self.standing.status.value,
             "in_words": self.in_words, "days_left": self.standing.days_left,
             "days_late": self.standing.days_late,

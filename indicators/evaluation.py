@@ -25,6 +25,7 @@ from indicators import aggregates
 from indicators.breakdown import SEX_CATEGORIES, SexBreakdown, coverage, sex_breakdown
 from indicators.disaggregation import TOTAL
 from indicators.errors import NotFound
+from indicators.framework_texts import text_of
 from indicators.model import (
     Aggregation,
     DataValue,
@@ -344,9 +345,9 @@ def _progress_of(indicator: Indicator, totals: list[Any],
     level = int(latest_value) if qualitative else None
     by_sex_now = by_sex.get((indicator.id, latest.period), {}) if latest else {}
     return IndicatorProgress(
-        code=indicator.code, name=indicator.name,
+        code=indicator.code, name=text_of(indicator, "name"),
         principle=indicator.objective.principle.code,
-        principle_name=indicator.objective.principle.name,
+        principle_name=text_of(indicator.objective.principle, "name"),
         objective=indicator.objective.code, kind=indicator.kind,
         unit=indicator.unit, currency=indicator.currency,
         direction=direction, aggregation=indicator.aggregation,

@@ -19,6 +19,14 @@ from sqlalchemy.orm import Session
 
 from indicators import problems
 from indicators.errors import NotFound
+from indicators.framework_texts import (
+    column_texts,
+    other_languages,
+    set_texts,
+    text_columns,
+    translation_columns,
+)
+from indicators.i18n import LANGUAGES
 from indicators.model import (
     Aggregation,
     Base,
@@ -152,6 +160,19 @@ def optional_text(cell: Any) -> str | None:
     return text(cell) or None
 
 
+def language(cell: Any) -> str | None:
+    """A language code of LANGUAGES (`zh`), or None when blank."""
+    code = text(cell).lower()
+    if code and code not in LANGUAGES:
+        raise CellError(problems.NotAChoice, allowed=", ".join(LANGUAGES))
+    return code or None
+
+
+def languages(cell: Any) -> list[str]:
+    """Language codes separated by commas (`en, zh`), each of LANGUAGES."""
+    return [language(code) for code in codes(cell)]
+
+
 # ---------------------------------------------------------------------- the field schema
 
 
@@ -159,12 +180,13 @@ def optional_text(cell: Any) -> str | None:
 class Field:
     """One field of an indicator: its name (the workbook column, the writer's keyword), how its
     text is read, its value when a new indicator does not name it, and whether it links to
-    another row by code."""
+    another row by code, or is the text of another field in another language (`name_zh`)."""
 
     name: str
     parse: Parser = text
     default: Any = ""
     link: bool = False
+    translation: bool = False
 
 
 INDICATOR_FIELDS = (
@@ -189,6 +211,8 @@ INDICATOR_FIELDS = (
     Field("baseline_period", optional_period, None),
     Field("baseline_note"),
     Field("archived", yes_no, False),
+    *(Field(column, text, translation=True)
+      for column in translation_columns(("name", "definition"))),
 )
 INDICATOR_FIELD = {item.name: item for item in INDICATOR_FIELDS}
 
@@ -203,8 +227,9 @@ def indicator_fields(indicator: Indicator) -> dict[str, Any]:
         "dimensions": [dimension.code for dimension in indicator.dimensions],
         "scale": indicator.scale.code if indicator.scale else None,
     }
-    return {item.name: links[item.name] if item.link else getattr(indicator, item.name)
-            for item in INDICATOR_FIELDS}
+    texts = column_texts(indicator, ("name", "definition"))
+    return {item.name: links[item.name] if item.link else texts[item.name] if item.translation
+            else getattr(indicator, item.name) for item in INDICATOR_FIELDS}
 
 
 def default_strategy(session: Session) -> str | None:
@@ -219,14 +244,18 @@ def default_strategy(session: Session) -> str | None:
 
 def upsert(session: Session, model: type[Row], key: Mapping[str, Any], **fields: Any) -> Row:
     """The row of `model` with `key`, created if absent, its other fields set to `fields`
-    (a field already equal is not touched, so a repeat changes nothing)."""
+    (a field already equal is not touched, so a repeat changes nothing). Texts in other
+    languages come as per-language columns (`name_zh`, see `indicators.framework_texts`)."""
+    texts = {column: fields.pop(column) for column in text_columns(model) if column in fields}
     row = session.scalars(select(model).filter_by(**key)).one_or_none()
     if row is None:
         row = model(**key, **fields)
+        set_texts(row, texts)
         session.add(row)
         session.flush()
         return row
     _assign(row, fields)
+    set_texts(row, texts)
     return row
 
 
@@ -297,8 +326,11 @@ def write_indicator(session: Session, strategy: Strategy, code: str,
         fields = {item.name: item.default for item in INDICATOR_FIELDS} | fields
     row = indicator or Indicator(strategy_id=strategy.id)
     with session.no_autoflush:
-        columns = {name: value for name, value in fields.items() if not INDICATOR_FIELD[name].link}
+        columns = {name: value for name, value in fields.items()
+                   if not (INDICATOR_FIELD[name].link or INDICATOR_FIELD[name].translation)}
         _assign(row, {"code": code, "strategy_id": strategy.id} | columns)
+        set_texts(row, {name: value for name, value in fields.items()
+                        if INDICATOR_FIELD[name].translation})
         _link(session, strategy, row, fields)
     session.add(row)
     session.flush()
@@ -367,10 +399,13 @@ def ensure_default_scale(session: Session) -> QualitativeScale:
 
 def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, Any]]) -> None:
     """Create or update the dimensions and categories named in configuration:
-    `{"sex": {"name": "Sex", "categories": {"female": "Female", ...}}, ...}`."""
+    `{"sex": {"name": "Sex", "categories": {"female": "Female", ...}}, ...}`, with texts in
+    other languages as `name_zh` and `categories_zh = {"female": "女", ...}`."""
     for position, (code, spec) in enumerate(dimensions.items()):
         dimension = upsert(session, Dimension, {"code": code},
-                           name=spec.get("name", code.title()), position=position)
+                           name=spec.get("name", code.title()), position=position,
+                           **{column: spec[column] for column in text_columns(Dimension)
+                              if column in spec})
         existing = {category.code: category for category in dimension.categories}
         for rank, (category_code, label) in enumerate(spec["categories"].items()):
             category = existing.get(category_code)
@@ -378,4 +413,11 @@ def ensure_dimensions(session: Session, dimensions: Mapping[str, Mapping[str, An
                 category = Category(code=category_code)
                 dimension.categories.append(category)
             category.label, category.position = label, rank
+            set_texts(category, _category_texts(spec, category_code))
     session.flush()
+
+
+def _category_texts(spec: Mapping[str, Any], category_code: str) -> dict[str, str]:
+    return {f"label_{language}": spec[f"categories_{language}"][category_code]
+            for language in other_languages()
+            if category_code in spec.get(f"categories_{language}", {})}

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 
 Translator = Callable[..., str]
 ENGLISH = "en"
+DEFAULT_LANGUAGE = ENGLISH  # the language the framework's own columns are written in
+LANGUAGES = {"en": "English", "zh": "中文"}  # each with a catalogue under mne/translations
 
 
 def _english(message: str, **variables: object) -> str:
@@ -43,8 +45,9 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def reader_language() -> str:
-    """The code of the language messages are given in now (`en`, `zh`)."""
-    return _language()
+    """The code of the language messages are given in now (`en`, `zh`): the one `in_language`
+    chose, else the installed translator's."""
+    return _language() if _translator is not _english else _chosen.get() or ENGLISH
 
 
 @contextmanager

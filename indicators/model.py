@@ -90,6 +90,10 @@ class Strategy(Base):
     end_year: Mapped[int]
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
+    report_languages: Mapped[list[str] | None] = mapped_column(
+        JSON, doc="languages the scheduler compiles reports in (none: the default)")
 
     principles: Mapped[list[Principle]] = relationship(
         back_populates="strategy", order_by="Principle.position", cascade="all, delete-orphan"
@@ -111,6 +115,8 @@ class Principle(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
 
     strategy: Mapped[Strategy] = relationship(back_populates="principles")
     objectives: Mapped[list[Objective]] = relationship(
@@ -130,6 +136,8 @@ class Objective(Base):
     code: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(400))
     description: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
 
     principle: Mapped[Principle] = relationship(back_populates="objectives")
     parent: Mapped[Objective | None] = relationship(remote_side=[id], back_populates="children")
@@ -148,6 +156,8 @@ class Dimension(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
 
     categories: Mapped[list[Category]] = relationship(
         back_populates="dimension", order_by="Category.position", cascade="all, delete-orphan"
@@ -163,6 +173,8 @@ class Category(Base):
     code: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
 
     dimension: Mapped[Dimension] = relationship(back_populates="categories")
 
@@ -212,6 +224,10 @@ class Entity(Base):
     kind: Mapped[str] = mapped_column(String(60), default="agency")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"))
     email: Mapped[str] = mapped_column(String(254), default="", doc="focal point's address")
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
+    template_language: Mapped[str | None] = mapped_column(
+        String(16), doc="language of its return template (none: the default)")
 
     parent: Mapped[Entity | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Entity]] = relationship(back_populates="parent", order_by="Entity.code")
@@ -262,6 +278,8 @@ class Indicator(Base):
     baseline_period: Mapped[str | None] = mapped_column(String(10))
     baseline_note: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
 
     strategy: Mapped[Strategy] = relationship(back_populates="indicators")
     objective: Mapped[Objective] = relationship(back_populates="indicators")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from indicators.evaluation import Scope, aggregated_series, latest_totals, load_strategy
+from indicators.framework_texts import text_of
 from indicators.model import Indicator, Kind, Objective
 
 
@@ -34,15 +35,15 @@ def strategy_overview(session: Session, code: str, approved_only: bool = False) 
     latest = latest_national_values(session, indicators, approved_only)
     return {
         "code": strategy.code,
-        "title": strategy.title,
+        "title": text_of(strategy, "title"),
         "area": strategy.area,
         "start_year": strategy.start_year,
         "end_year": strategy.end_year,
         "principles": [
             {
                 "code": principle.code,
-                "name": principle.name,
-                "description": principle.description,
+                "name": text_of(principle, "name"),
+                "description": text_of(principle, "description"),
                 "objectives": [
                     _objective_entry(objective, latest) for objective in principle.objectives
                 ],
@@ -55,7 +56,7 @@ def strategy_overview(session: Session, code: str, approved_only: bool = False) 
 def _objective_entry(objective: Objective, latest: dict[int, Any]) -> dict[str, Any]:
     return {
         "code": objective.code,
-        "title": objective.title,
+        "title": text_of(objective, "title"),
         "parent": objective.parent.code if objective.parent else None,
         "indicators": [
             _indicator_entry(indicator, latest.get(indicator.id))
@@ -68,7 +69,7 @@ def _objective_entry(objective: Objective, latest: dict[int, Any]) -> dict[str, 
 def _indicator_entry(indicator: Indicator, latest: Any) -> dict[str, Any]:
     entry = {
         "code": indicator.code,
-        "name": indicator.name,
+        "name": text_of(indicator, "name"),
         "kind": indicator.kind.value,
         "unit": indicator.unit.value,
         "currency": indicator.currency,

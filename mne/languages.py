@@ -20,10 +20,9 @@ from flask import has_app_context, has_request_context, request, session
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
-from indicators.i18n import chosen_language, in_language
+from indicators.i18n import LANGUAGES, chosen_language, in_language
 
 TRANSLATIONS = Path(__file__).with_name("translations")
-LANGUAGES = {"en": "English", "zh": "中文"}
 SESSION_KEY = "language"
 HTML_LANG = {"zh": "zh-Hans"}
 

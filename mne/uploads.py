@@ -15,6 +15,7 @@ from importers.return_form import build_form
 from importers.returns import Expected, ReturnResult, annotated_upload, receive_return
 from importers.template import write_template
 from importers.workbook import Limits
+from indicators.i18n import in_language
 from indicators.model import Entity, Return, Strategy, Upload
 from indicators.periods import Period, parse_period
 from indicators.storage import read_stored
@@ -56,12 +57,17 @@ def submittable(period: str) -> bool:
             or evaluation.today() > parse_period(period).end)
 
 
-def template(entity: str, period: Period, strategy: str | None = None) -> tuple[str, bytes]:
-    """The file name and bytes of the return template; raises `NotFound` for an unknown
-    entity or strategy."""
-    form = build_form(session(), entity, period, strategy)
-    name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
-    return name, write_template(session(), form)
+def template(entity: str, period: Period, strategy: str | None = None,
+             language: str | None = None) -> tuple[str, bytes]:
+    """The file name and bytes of the return template, in `language` when one is asked for
+    (`?lang=`, `--lang`), else in the entity's template language, else the reader's; raises
+    `NotFound` for an unknown entity or strategy."""
+    language = language or session().scalar(
+        select(Entity.template_language).where(Entity.code == entity))
+    with in_language(language):
+        form = build_form(session(), entity, period, strategy)
+        name = f"return-{form.strategy.code}-{form.entity.code}-{form.period.code}.xlsx"
+        return name, write_template(session(), form)
 
 
 def xlsx_response(data: bytes, name: str):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from indicators.errors import NotFound
 from indicators.evaluation import load_strategy
+from indicators.i18n import reader_language
 from indicators.model import Strategy, utcnow
 from indicators.obligations import Calendar
 from indicators.periods import parse_period
@@ -111,7 +112,9 @@ def issue_report(session: Session, compilation: Compilation, storage_folder: Pat
     strategy_id = session.scalars(
         select(Strategy.id).where(Strategy.code == compilation.strategy_code)).one()
     rendered = render(compilation)
-    latest = _latest_version(session, strategy_id, compilation.kind, compilation.period)
+    language = reader_language()
+    latest = _latest_version(session, strategy_id, compilation.kind, compilation.period,
+                             language)
     if latest is not None and _same_figures(latest, rendered[ReportFormat.JSON], storage_folder):
         return latest
     files = [
@@ -124,7 +127,7 @@ def issue_report(session: Session, compilation: Compilation, storage_folder: Pat
             version=_next_version(session, strategy_id, compilation.kind, compilation.period),
             compiled_by=compiled_by, compiled_at=utcnow(),
             returns_used=compilation.returns_used, preliminary=compilation.preliminary,
-            files=[ReportFile(format=format, sha256=kept.sha256, size=kept.size,
+            language=language, files=[ReportFile(format=format, sha256=kept.sha256, size=kept.size,
                               path=kept.relative_path) for format, kept in files],
         )
         try:
@@ -137,12 +140,14 @@ def issue_report(session: Session, compilation: Compilation, storage_folder: Pat
                        f"{compilation.strategy_code} {compilation.period}")
 
 
-def _latest_version(session: Session, strategy_id: int, kind: ReportKind,
-                    period: str) -> CompiledReport | None:
+def _latest_version(session: Session, strategy_id: int, kind: ReportKind, period: str,
+                    language: str) -> CompiledReport | None:
+    """The latest version in `language` (or kept before languages were recorded)."""
     return session.scalars(
         select(CompiledReport).where(CompiledReport.strategy_id == strategy_id,
                                      CompiledReport.kind == kind,
-                                     CompiledReport.period == period)
+                                     CompiledReport.period == period,
+                                     CompiledReport.language.in_((language, "")))
         .order_by(CompiledReport.version.desc()).limit(1)).one_or_none()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from indicators.data_quality import inconsistent, missing_breakdowns, quantitative_values
 from indicators.evaluation import IndicatorProgress, Scope, approved_figures
+from indicators.framework_texts import text_of
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -72,7 +73,7 @@ def compile_gaps(session: Session, strategy: Strategy, period_code: str, calenda
     return Compilation(
         kind=ReportKind.GAPS,
         strategy_code=strategy.code,
-        strategy_title=strategy.title,
+        strategy_title=text_of(strategy, "title"),
         period=period.code,
         as_of=as_of,
         sections=[_summary(sections), *sections],
@@ -112,9 +113,10 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period,
 def _returns(session: Session, strategy_id: int) -> pd.DataFrame:
     statement = select(
         Return.id, Return.entity_id, Entity.code, Entity.name, Return.period, Return.revision,
-        Return.state, Return.uploaded_at,
+        Return.state, Return.uploaded_at, Entity.translations,
     ).join(Entity, Entity.id == Return.entity_id).where(Return.strategy_id == strategy_id)
-    return pd.DataFrame(session.execute(statement).all(),
+    return pd.DataFrame([(*row[:3], text_of(row, "name"), *row[4:8])
+                         for row in session.execute(statement)],
                         columns=["id", "entity_id", "entity", "entity_name", "period",
                                  "revision", "state", "uploaded_at"])
 
@@ -127,8 +129,8 @@ def _indicator_columns() -> list[Column]:
 def _indicator_cells(indicator: Indicator) -> dict[str, str]:
     return {
         "indicator": indicator.code,
-        "name": indicator.name,
-        "principle": indicator.objective.principle.name,
+        "name": text_of(indicator, "name"),
+        "principle": text_of(indicator.objective.principle, "name"),
         "objective": indicator.objective.code,
     }
 
@@ -156,7 +158,8 @@ def _late_returns(session: Session, strategy: Strategy, period: Period, calendar
 
 def _return_row(standing: Standing) -> dict[str, Any]:
     obligation = standing.obligation
-    return {"entity": obligation.entity.code, "entity_name": obligation.entity.name,
+    return {"entity": obligation.entity.code,
+            "entity_name": text_of(obligation.entity, "name"),
             "period": obligation.period.code, "due": obligation.due_date,
             "status": standing.status,
             "received": standing.received_at.date() if standing.received_at else None,

@@ -78,24 +78,28 @@ class JobFailed(Exception):
 
 def quarterly_reports(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
     """Progress and gap reports of each active strategy for the latest period whose returns
-    are due and reviewed (`Calendar.period_to_report`), and any earlier scheduled compilation
-    that failed, each compiled once however many schedulers run."""
+    are due and reviewed (`Calendar.period_to_report`), in each of the strategy's report
+    languages (none listed: the default language), and any earlier scheduled compilation that
+    failed, each compiled once however many schedulers run."""
     period = context.reports.calendar.period_to_report(scheduled_for.date())
     with context.sessions() as session:
         strategies = {row.id: row for row in session.scalars(
             select(Strategy).where(Strategy.active).order_by(Strategy.code))}
-        targets = [(strategy, kind, period.code) for strategy in strategies.values()
-                   for kind in ReportKind]
-        targets += [(strategies[claim.strategy_id], claim.kind, claim.period)
+        targets = [(strategy, kind, period.code, language)
+                   for strategy in strategies.values() for kind in ReportKind
+                   for language in strategy.report_languages or [""]]
+        targets += [(strategies[claim.strategy_id], claim.kind, claim.period, claim.language)
                     for claim in failed_claims(session)
                     if claim.strategy_id in strategies
-                    and (strategies[claim.strategy_id], claim.kind, claim.period) not in targets]
+                    and (strategies[claim.strategy_id], claim.kind, claim.period,
+                         claim.language) not in targets]
     outputs, errors = [], []
-    for (strategy, code), kinds in _grouped(targets).items():
-        label = f"{strategy.code} {code}"
+    for (strategy, code, language), kinds in _grouped(targets).items():
+        label = f"{strategy.code} {code}" + (f" {language}" if language else "")
         try:
             reports = compile_scheduled(context.sessions, strategy, kinds, code,
-                                        context.reports, scheduled_for.date(), context.worker)
+                                        context.reports, scheduled_for.date(), context.worker,
+                                        language)
         except Exception:  # noqa: BLE001 - one strategy failing must not stop the others
             errors.append(f"{label}: {traceback.format_exc(limit=4)}")
             continue
@@ -108,8 +112,8 @@ def quarterly_reports(context: JobContext, scheduled_for: dt.datetime) -> list[s
 
 def _grouped(targets: list[tuple]) -> dict[tuple, list[ReportKind]]:
     grouped: dict[tuple, list[ReportKind]] = {}
-    for strategy, kind, code in targets:
-        grouped.setdefault((strategy, code), []).append(kind)
+    for strategy, kind, code, language in targets:
+        grouped.setdefault((strategy, code, language), []).append(kind)
     return grouped
 
 

@@ -70,6 +70,9 @@ class CompiledReport(Base):
     preliminary: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(),
         doc="compiled with submitted figures not yet approved; never shown to viewers")
+    language: Mapped[str] = mapped_column(
+        String(16), default="", server_default="",
+        doc="the language it is written in ('' when kept before languages were recorded)")
 
     strategy: Mapped[Strategy] = relationship()
     files: Mapped[list[ReportFile]] = relationship(
@@ -101,12 +104,15 @@ class ReportClaim(Base):
     """The scheduler's claim on compiling one report: whoever inserts it first compiles it."""
 
     __tablename__ = "report_claim"
-    __table_args__ = (UniqueConstraint("strategy_id", "kind", "period"),)
+    __table_args__ = (UniqueConstraint("strategy_id", "kind", "period", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id", ondelete="CASCADE"))
     kind: Mapped[ReportKind] = mapped_column(_enum(ReportKind))
     period: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(
+        String(16), default="", server_default="",
+        doc="the language to compile in ('': the default language)")
     state: Mapped[ClaimState] = mapped_column(_enum(ClaimState), default=ClaimState.CLAIMED)
     claimed_by: Mapped[str] = mapped_column(String(200))
     claimed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from indicators.i18n import _
+from indicators.i18n import _, in_language
 from indicators.vocabulary import Status
 from reports.compilation import Compilation, from_json
 from reports.model import CompiledReport, ReportFormat, ReportKind
@@ -71,7 +71,7 @@ def kept_compilation(report: CompiledReport, storage_folder: Path) -> Compilatio
 def annotate(session: Session, report: CompiledReport, narratives: dict[str, dict[str, str]],
              storage_folder: Path, annotated_by: str) -> CompiledReport:
     """A new version of `report` with the evaluator's `narratives` (texts left blank or equal
-    to the default are not kept), its figures and returns used unchanged."""
+    to the default are not kept), its figures, returns used and language unchanged."""
     from reports.archive import issue_report
 
     compilation = kept_compilation(report, storage_folder)
@@ -79,5 +79,6 @@ def annotate(session: Session, report: CompiledReport, narratives: dict[str, dic
     kept = {about: {key: text.strip() for key, text in texts.items()
                     if text.strip() and text.strip() != defaults[about].get(key, "").strip()}
             for about, texts in narratives.items() if about in defaults}
-    return issue_report(session, replace(compilation, narratives=kept), storage_folder,
-                        annotated_by)
+    with in_language(report.language or None):  # the new version in the report's language
+        return issue_report(session, replace(compilation, narratives=kept), storage_folder,
+                            annotated_by)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from indicators.framework_texts import text_of
 from indicators.i18n import _, in_language
 from indicators.model import Entity, Return, Strategy, utcnow
 from indicators.obligations import Calendar, Standing
@@ -186,7 +187,7 @@ def _before_due(strategy: Strategy, standing: Standing, recipient: str, as_of: d
     body = _(
         "The return of %(entity)s for %(period)s under the strategy %(strategy)s is due on "
         "%(due)s and has not been received yet. The template to fill in: %(link)s",
-        entity=entity.name, period=period, strategy=strategy.title,
+        entity=text_of(entity, "name"), period=period, strategy=text_of(strategy, "title"),
         due=standing.obligation.due_date.isoformat(),
         link=template_link(site_url, strategy, entity, period))
     return _kept(strategy, entity, period, recipient, as_of, subject, body)
@@ -200,7 +201,7 @@ def _late(strategy: Strategy, standing: Standing, recipient: str, as_of: dt.date
         "The return of %(entity)s for %(period)s under the strategy %(strategy)s was due on "
         "%(due)s and has not been received (%(days)s days late). The template to fill in: "
         "%(link)s",
-        entity=entity.name, period=period, strategy=strategy.title,
+        entity=text_of(entity, "name"), period=period, strategy=text_of(strategy, "title"),
         due=standing.obligation.due_date.isoformat(), days=standing.days_late,
         link=template_link(site_url, strategy, entity, period))
     return _kept(strategy, entity, period, recipient, as_of, subject, body)
@@ -215,7 +216,8 @@ def _review(strategy: Strategy, item: Return, recipient: str, as_of: dt.date,
         "The return of %(entity)s for %(period)s under the strategy %(strategy)s (due on "
         "%(due)s) was submitted on %(submitted)s and has waited %(days)s days for review, "
         "longer than the review window of %(window)s days. Review it: %(link)s",
-        entity=item.entity.name, period=item.period, strategy=strategy.title,
+        entity=text_of(item.entity, "name"), period=item.period,
+        strategy=text_of(strategy, "title"),
         due=reminders.calendar.due_date(period).isoformat(),
         submitted=item.uploaded_at.date().isoformat(),
         days=(as_of - item.uploaded_at.date()).days, window=reminders.calendar.review_days,
@@ -253,7 +255,8 @@ def _decision_notification(return_: Return, decision: ReviewDecision,
         subject = _("Return approved: %(entity)s, %(period)s, revision %(revision)s",
                     entity=entity.code, period=period, revision=return_.revision)
         body = _("The return of %(entity)s for %(period)s (revision %(revision)s) was approved "
-                 "by %(who)s. The period is now locked.", entity=entity.name, period=period,
+                 "by %(who)s. The period is now locked.", entity=text_of(entity, "name"),
+                 period=period,
                  revision=return_.revision, who=decision.actor)
     else:
         subject = _("Return sent back: %(entity)s, %(period)s, revision %(revision)s",
@@ -263,7 +266,8 @@ def _decision_notification(return_: Return, decision: ReviewDecision,
         body = "\n".join([
             _("The return of %(entity)s for %(period)s (revision %(revision)s) was sent back "
               "by %(who)s. Correct what the comments point at and upload it again.",
-              entity=entity.name, period=period, revision=return_.revision, who=decision.actor),
+              entity=text_of(entity, "name"), period=period, revision=return_.revision,
+              who=decision.actor),
             "", decision.note, *lines]).strip()
     return Notification(strategy_id=return_.strategy_id, entity_id=entity.id, period=period,
                         recipient=recipient, day=decision.at.date(), subject=subject,

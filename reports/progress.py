@@ -22,6 +22,7 @@ from indicators.evaluation import (
     sex_coverage_of,
     status_changes,
 )
+from indicators.framework_texts import text_of
 from indicators.i18n import _
 from indicators.model import Indicator, Strategy
 from indicators.obligations import Calendar
@@ -76,13 +77,13 @@ def compile_progress_report(session: Session, strategy: Strategy, period_code: s
     completeness by `calendar`), then the full tables."""
     period = parse_period(period_code)
     indicators, series, rows = table.indicators, table.series, table.rows
-    titles = {objective.code: objective.title for principle in strategy.principles
+    titles = {objective.code: text_of(objective, "title") for principle in strategy.principles
               for objective in principle.objectives}
     caveats = strategy_caveats(session, indicators, series)
     return Compilation(
         kind=ReportKind.PROGRESS,
         strategy_code=strategy.code,
-        strategy_title=strategy.title,
+        strategy_title=text_of(strategy, "title"),
         period=period.code,
         as_of=as_of,
         sections=[

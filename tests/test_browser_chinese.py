@@ -1,7 +1,8 @@
 """A reader who chooses 中文 on the log-in page reads the tracker in Chinese: the log-in page,
-the dashboard, an indicator's page and the returns page. The framework's own texts (names and
-definitions the administrator entered, in English in the demonstration) are the data, not the
-interface, and are set aside; what remains must be Chinese, codes and numbers aside."""
+the dashboard, an indicator's page and the returns page, the framework's names, titles,
+definitions and labels included (the demonstration gives them in Chinese too). The texts that
+are the data rather than the interface (data sources, means of verification, baseline notes, the
+answers entities sent) are set aside; what remains must be Chinese, codes and numbers aside."""
 
 from __future__ import annotations
 
@@ -22,8 +23,6 @@ from indicators.model import (
     Dimension,
     Entity,
     Indicator,
-    Objective,
-    Principle,
     QualitativeScale,
     ScaleLevel,
     Strategy,
@@ -42,10 +41,8 @@ ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]+(?:['’][a-z]+)?\b")
 CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
 NOT_WORDS = re.compile(r"\S*@\S+|\b\S*\d\S*\b|https?://\S+")  # addresses, codes, numbers
 
-FRAMEWORK_TEXTS = (
-    Strategy.title, Strategy.area, Strategy.description, Principle.name, Principle.description,
-    Objective.title, Objective.description, Dimension.name, Category.label, QualitativeScale.name,
-    ScaleLevel.label, Entity.name, Entity.kind, Indicator.name, Indicator.definition,
+FRAMEWORK_TEXTS = (  # the data's own words; names, titles, definitions and labels are counted
+    Strategy.area, QualitativeScale.name, ScaleLevel.label, Entity.kind,
     Indicator.data_source, Indicator.verification, Indicator.baseline_note, Indicator.standard,
     DataValue.narrative, DataValue.evidence, DataValue.comment, DataValue.source_sheet,
     Upload.uploaded_by, Dimension.code, Category.code,

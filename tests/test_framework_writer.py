@@ -46,7 +46,7 @@ VICTIMS = {
     "verification": "Case files", "responsible": "POL", "reporters": ["COURT", "POL"],
     "dimensions": ["sex"], "standard": "SDG 16.2.2", "sex_required": True, "scale": None,
     "baseline_value": 12.0, "baseline_period": "2024", "baseline_note": "first count",
-    "archived": False,
+    "archived": False, "name_zh": "识别的被害人", "definition_zh": "",
 }
 
 

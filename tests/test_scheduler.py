@@ -1,9 +1,11 @@
-"""With nobody at the keyboard the scheduler compiles the quarterly reports once, catches up on
-a run it missed, and records every run, failed ones included."""
+"""With nobody at the keyboard the scheduler compiles the quarterly reports once in each of the
+strategy's report languages, catches up on a run it missed, and records every run, failed ones
+included."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -20,12 +22,16 @@ from sqlalchemy import func, select
 
 from indicators.model import Strategy
 from mne.scheduling import job_context
+from reports.archive import report_bytes
 from reports.jobs import quarterly_reports, run_recorded
 from reports.model import ClaimState, CompiledReport, JobRun, ReportClaim, RunOutcome
 from reports.scheduler import start_scheduler
 from tests.helpers import write_config
 
 KINDS = {"gaps", "progress"}
+LANGUAGES = ("en", "zh")  # the demonstration strategy's report languages
+TITLES = {"en": "National Strategy to Prevent and Counter Organized Crime",
+          "zh": "预防和打击有组织犯罪国家战略"}
 
 
 def _cron_at(moment: dt.datetime, seconds: int = 1) -> str:
@@ -55,12 +61,19 @@ def _count(db, statement) -> int:
         return session.scalar(statement)
 
 
-def _reports_per_key(db) -> dict[tuple[str, str], int]:
+def _reports_per_key(db) -> dict[tuple[str, str, str], int]:
+    """How many reports were kept of each (kind, period, language)."""
     with db.sessions() as session:
-        rows = session.execute(select(CompiledReport.kind, CompiledReport.period,
-                                      func.count()).group_by(CompiledReport.kind,
-                                                             CompiledReport.period)).all()
-    return {(str(kind), period): count for kind, period, count in rows}
+        rows = session.execute(select(
+            CompiledReport.kind, CompiledReport.period, CompiledReport.language, func.count())
+            .group_by(CompiledReport.kind, CompiledReport.period, CompiledReport.language)).all()
+    return {(str(kind), period, language): count for kind, period, language, count in rows}
+
+
+def _once_each(*periods: str) -> dict[tuple[str, str, str], int]:
+    """One report of each kind and language for each period."""
+    return {(kind, period, language): 1
+            for kind in KINDS for period in periods for language in LANGUAGES}
 
 
 def _finished_runs(db) -> int:
@@ -68,15 +81,16 @@ def _finished_runs(db) -> int:
         JobRun.outcome != RunOutcome.RUNNING))
 
 
-def test_scheduler_compiles_the_quarterly_reports_when_its_cron_fires(db, demo, settings):
+def test_scheduler_compiles_the_quarterly_reports_in_english_and_chinese_when_its_cron_fires(
+        app, db, demo, settings):
     moment = _moment_ahead(3)
     context = job_context(settings, db)
     context.schedules = {"quarterly_reports": _cron_at(moment)}
     scheduler = start_scheduler(context, db.engine)
     try:
         def reports_stored():
-            """both reports of the quarter just ended"""
-            return set(_reports_per_key(db)) == {(kind, "2026Q3") for kind in KINDS}
+            """both reports of the quarter just ended, in both languages"""
+            return _reports_per_key(db) == _once_each("2026Q3")
         _wait_for(reports_stored)
         _wait_for(lambda: _finished_runs(db) == 1)
     finally:
@@ -84,10 +98,15 @@ def test_scheduler_compiles_the_quarterly_reports_when_its_cron_fires(db, demo, 
     with db.sessions() as session:
         run = session.scalars(select(JobRun)).one()
         reports = session.scalars(select(CompiledReport)).all()
+        titles = {(report.kind.value, report.language): json.loads(report_bytes(
+            report, "json", settings.storage_folder))["strategy_title"] for report in reports}
     assert run.outcome is RunOutcome.SUCCEEDED, run.error
     assert run.scheduled_for == moment.replace(tzinfo=None)
     assert {report.compiled_by for report in reports} == {"scheduler"}
-    assert len(run.outputs) == len(KINDS)
+    assert len(run.outputs) == len(KINDS) * len(LANGUAGES)
+    assert set(titles) == {(kind, language) for kind in KINDS for language in LANGUAGES}
+    for (_kind, language), title in titles.items():
+        assert TITLES[language] in title, (language, title)
 
 
 def test_run_missed_while_no_scheduler_was_up_runs_once_on_start(db, settings):
@@ -123,9 +142,9 @@ def test_concurrent_runs_compile_each_report_exactly_once(db, demo, settings):
         thread.start()
     for thread in threads:
         thread.join()
-    assert _reports_per_key(db) == {(kind, "2026Q3"): 1 for kind in KINDS}
+    assert _reports_per_key(db) == _once_each("2026Q3")
     assert sorted(len(produced) for produced in outputs)[-1] >= 1
-    assert sum(len(produced) for produced in outputs) == len(KINDS)
+    assert sum(len(produced) for produced in outputs) == len(KINDS) * len(LANGUAGES)
 
 
 def test_failed_compilation_is_recorded_and_retried_by_the_next_trigger(db, demo, settings,
@@ -143,8 +162,7 @@ def test_failed_compilation_is_recorded_and_retried_by_the_next_trigger(db, demo
     context.reports = replace(context.reports, storage_folder=settings.storage_folder)
     next_quarter = run_recorded(context, "quarterly_reports", dt.datetime(2027, 2, 15, 6, 0))
     assert next_quarter.outcome is RunOutcome.SUCCEEDED, next_quarter.error
-    assert _reports_per_key(db) == {**{(kind, "2026Q3"): 1 for kind in KINDS},
-                                    **{(kind, "2026Q4"): 1 for kind in KINDS}}
+    assert _reports_per_key(db) == _once_each("2026Q3", "2026Q4")
 
 
 def _start_scheduler_process(config: Path, log: Path) -> subprocess.Popen:
@@ -171,7 +189,7 @@ def test_two_scheduler_processes_on_one_database_compile_each_report_once(
 
         def compiled():
             """the reports of the quarter just ended"""
-            return set(_reports_per_key(db)) == {(kind, "2026Q3") for kind in KINDS}
+            return set(_reports_per_key(db)) == set(_once_each("2026Q3"))
         _wait_for(compiled)
         _wait_for(lambda: _finished_runs(db) >= 1)
         time.sleep(3)
@@ -180,7 +198,7 @@ def test_two_scheduler_processes_on_one_database_compile_each_report_once(
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=30)
-    assert _reports_per_key(db) == {(kind, "2026Q3"): 1 for kind in KINDS}
+    assert _reports_per_key(db) == _once_each("2026Q3")
     assert all(process.returncode == 0 for process in processes), [
         log.read_text() for log in logs]
 

@@ -25,6 +25,7 @@ from mne.api import blueprint, error
 from mne.api.openapi import documented
 from mne.context import session
 from mne.evaluation import my_returns
+from mne.languages import language_code
 from mne.uploads import (
     annotated_response,
     original_response,
@@ -44,12 +45,14 @@ STATUS = {UploadOutcome.SUBMITTED: 201, UploadOutcome.DUPLICATE: 200,
 @blueprint.get("/templates")
 @requires(Action.SUBMIT_RETURNS)
 def return_template():
-    """The return template of `entity` for `period` (and `strategy`)."""
+    """The return template of `entity` for `period` (and `strategy`), in `lang` when given, else
+    in the entity's template language."""
     entity, period = request.args.get("entity", ""), request.args.get("period", "")
     if not entity or not period:
         return error(400, _("Name the entity and the period: ?entity=POL&period=2026Q3."))
     authorize_entity(Action.SUBMIT_RETURNS, entity)
-    name, data = template(entity, parse_period(period), request.args.get("strategy") or None)
+    name, data = template(entity, parse_period(period), request.args.get("strategy") or None,
+                          language_code(request.args.get("lang")))
     return xlsx_response(data, name)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import select
 
+from indicators.framework_texts import text_of
 from indicators.model import Strategy
 from indicators.overview import strategy_overview
 from mne.accounts.guard import approved_figures_only, requires
@@ -19,7 +20,7 @@ def strategies():
     """Every strategy, by code."""
     rows = session().scalars(select(Strategy).order_by(Strategy.code))
     return jsonify([
-        {"code": row.code, "title": row.title, "area": row.area,
+        {"code": row.code, "title": text_of(row, "title"), "area": row.area,
          "start_year": row.start_year, "end_year": row.end_year}
         for row in rows
     ])

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from importers.returns import annotated_bytes
+from indicators.i18n import chosen_language
 from indicators.periods import parse_period
 from mne.languages import language_option
 from mne.uploads import receive, template
@@ -23,7 +24,7 @@ from mne.uploads import receive, template
 @language_option
 def template_command(entity: str, period: str, strategy: str | None, output: Path) -> None:
     """Write the return template of an entity for a period."""
-    _name, data = template(entity, parse_period(period), strategy)
+    _name, data = template(entity, parse_period(period), strategy, chosen_language())
     output.write_bytes(data)
     click.echo(f"template for {entity} {period} written to {output}")
 

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_decimal, format_time
 from flask_babel import gettext as _
 
+from indicators.framework_texts import text_of
 from indicators.vocabulary import Term, Unit
 from mne.web import (
     accounts,
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(format_number, "number")
     app.add_template_filter(term, "term")
+    app.add_template_filter(text_of, "text")
     app.add_template_filter(format_day, "date")
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_amount, "amount")

@@ -21,7 +21,8 @@ from indicators.evaluation import (
     status_matrix,
 )
 from indicators.framework import default_strategy
-from indicators.model import Entity, Principle, Return, Strategy
+from indicators.framework_texts import text_of
+from indicators.model import Entity, Indicator, Principle, Return, Strategy
 from indicators.nature import Certainty, certainty_by_period, resting_on_words
 from indicators.obligations import owes, period_being_judged, reporting_indicators
 from indicators.periods import Period, parse_period
@@ -120,7 +121,7 @@ def _status_chart(principles: list[Principle], rows: list[IndicatorProgress]) ->
     counts = status_matrix(rows)
     return status_chart(
         _("Indicators by principle and status"),
-        {principle.name: {Status(status): count
+        {text_of(principle, "name"): {Status(status): count
                           for status, count in counts[principle.code].items()}
          for principle in principles if principle.code in counts})
 
@@ -175,8 +176,9 @@ def indicator_page(code: str, indicator_code: str):
         indicator=view.indicator, row=row, series=view.series, caveats=caveats,
         trend=_trend(view.series, row, caveats, certainty),
         resting_on=resting_on_words(certainty.get(row.latest_period)),
-        breakdowns={dimension: _breakdown(row, dimension, points)
+        breakdowns={dimension: _breakdown(row, view.indicator, dimension, points)
                     for dimension, points in view.breakdowns.items()},
+        dimension_names={item.code: text_of(item, "name") for item in view.indicator.dimensions},
         entities=_entities(), **indicator_tables(session(), view),
     )
 
@@ -205,14 +207,20 @@ def _point(point: dict, certainty: Certainty) -> Point:
                  certainty.low, certainty.high, certainty.hollow)
 
 
-def _breakdown(row: IndicatorProgress, dimension: str, series: list[dict]) -> str:
+def _breakdown(row: IndicatorProgress, indicator: Indicator, dimension: str,
+               series: list[dict]) -> str:
+    """The chart of the indicator by one dimension, its categories named in the reader's
+    language."""
     categories: dict[str, list[Point]] = {}
     for point in series:
         for category, value in point["breakdown"].items():
             categories.setdefault(category, []).append(
                 Point(parse_period(point["period"]), value))
-    return breakdown_chart(_("%(name)s by %(dimension)s", name=row.name, dimension=dimension),
-                           axis_title(row.unit, row.currency), categories)
+    found = next(item for item in indicator.dimensions if item.code == dimension)
+    labels = {category.code: text_of(category, "label") for category in found.categories}
+    return breakdown_chart(_("%(name)s by %(dimension)s", name=row.name,
+                             dimension=text_of(found, "name")),
+                           axis_title(row.unit, row.currency), categories, labels)
 
 
 @blueprint.get("/entities/<code>")

@@ -25,6 +25,8 @@ from indicators.framework import (
     CellError,
     choice,
     integer,
+    language,
+    languages,
     number,
     optional_period,
     required,
@@ -33,6 +35,14 @@ from indicators.framework import (
     write_indicator,
     yes_no,
 )
+from indicators.framework_texts import (
+    TRANSLATED_FIELDS,
+    column_texts,
+    other_languages,
+    set_texts,
+    text_columns,
+)
+from indicators.i18n import LANGUAGES
 from indicators.model import (
     Base,
     Category,
@@ -95,8 +105,11 @@ class Editor:
         if self.save:
             self.save(db, row, values)
         else:
+            texts = {name: values.pop(name) for name in text_columns(self.model)
+                     if name in values}
             for name, value in values.items():
                 setattr(row, name, value)
+            set_texts(row, texts)
 
 
 def _strategy_options(kind: type[Base]) -> Options:
@@ -170,6 +183,23 @@ def _choice_field(name: str, label: Any) -> FormField:
                      lambda _db, _strategy: [(item.value, item.label) for item in enum_class])
 
 
+def _text_fields(model: type[Base], labels: dict[str, Any]) -> tuple[FormField, ...]:
+    """The fields of the row's texts in each other language (`name_zh`), labelled with the
+    field's label and the language's name."""
+    def show(column: str) -> Callable[[Any], str]:
+        return lambda row: column_texts(row, TRANSLATED_FIELDS[model])[column]
+    return tuple(
+        FormField(f"{name}_{code}", _l("%(field)s (%(language)s)", field=labels[name],
+                                       language=LANGUAGES[code]),
+                  text, "textarea" if name in ("description", "definition") else "text",
+                  show=show(f"{name}_{code}"))
+        for code in other_languages() for name in TRANSLATED_FIELDS[model])
+
+
+def _language_options(_db: Session, _strategy: Any) -> list[tuple[str, str]]:
+    return list(LANGUAGES.items())
+
+
 _BOOL = {"parse": yes_no, "widget": "checkbox"}
 EDITORS: dict[str, Editor] = {
     "strategy": Editor(Strategy, _l("Strategy"), (
@@ -178,17 +208,24 @@ EDITORS: dict[str, Editor] = {
         FormField("start_year", _l("Start year"), integer, "number"),
         FormField("end_year", _l("End year"), integer, "number"),
         FormField("description", _l("Description"), widget="textarea"),
-        FormField("active", _l("Active"), **_BOOL)), strategy_of=lambda row: row),
+        FormField("active", _l("Active"), **_BOOL),
+        FormField("report_languages", _l("Languages of its scheduled reports (none: the "
+                                         "default language)"), languages, "multiselect",
+                  _language_options, lambda row: row.report_languages or []),
+        *_text_fields(Strategy, {"title": _l("Title"), "description": _l("Description")})),
+        strategy_of=lambda row: row),
     "principle": Editor(Principle, _l("Principle"), (
         FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
         FormField("description", _l("Description"), widget="textarea"),
-        FormField("position", _l("Position"), integer, "number")),
+        FormField("position", _l("Position"), integer, "number"),
+        *_text_fields(Principle, {"name": _l("Name"), "description": _l("Description")})),
         owner="strategy_id", strategy_of=lambda row: row.strategy),
     "objective": Editor(Objective, _l("Objective"), (
         FormField("code", _l("Code"), required), FormField("title", _l("Title"), required),
         FormField("description", _l("Description"), widget="textarea"),
         FormField("parent_id", _l("Part of objective"), _optional_id, "select",
-                  _strategy_options(Objective))),
+                  _strategy_options(Objective)),
+        *_text_fields(Objective, {"title": _l("Title"), "description": _l("Description")})),
         owner="principle_id", strategy_of=lambda row: row.principle.strategy),
     "indicator": Editor(Indicator, _l("Indicator"), (
         FormField("code", _l("Code"), required), _indicator_field("name", _l("Name")),
@@ -219,7 +256,8 @@ EDITORS: dict[str, Editor] = {
         _indicator_field("baseline_period", _l("Baseline period")),
         _indicator_field("baseline_note", _l("Baseline note"), "textarea"),
         FormField("archived", _l("Archived (kept with its values, no longer collected)"),
-                  **_BOOL)),
+                  **_BOOL),
+        *_text_fields(Indicator, {"name": _l("Name"), "definition": _l("Definition")})),
         owner="strategy_id", strategy_of=lambda row: row.strategy, save=_save_indicator),
     "target": Editor(Target, _l("Target"), (
         FormField("period", _l("Period"), required_period),
@@ -231,16 +269,21 @@ EDITORS: dict[str, Editor] = {
         FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
         FormField("kind", _l("Kind (country, ministry, agency...)")),
         FormField("parent_id", _l("Part of"), _optional_id, "select",
-                  _strategy_options(Entity)))),
+                  _strategy_options(Entity)),
+        FormField("template_language", _l("Language of its return template (—: the default)"),
+                  language, "select", _language_options),
+        *_text_fields(Entity, {"name": _l("Name")}))),
     "population": Editor(EntityPopulation, _l("Population"), (
         FormField("year", _l("Year"), integer, "number"),
         FormField("population", _l("Population"), integer, "number")), owner="entity_id"),
     "dimension": Editor(Dimension, _l("Dimension"), (
         FormField("code", _l("Code"), required), FormField("name", _l("Name"), required),
-        FormField("position", _l("Position"), integer, "number"))),
+        FormField("position", _l("Position"), integer, "number"),
+        *_text_fields(Dimension, {"name": _l("Name")}))),
     "category": Editor(Category, _l("Category"), (
         FormField("code", _l("Code"), required), FormField("label", _l("Label"), required),
-        FormField("position", _l("Position"), integer, "number")), owner="dimension_id"),
+        FormField("position", _l("Position"), integer, "number"),
+        *_text_fields(Category, {"label": _l("Label")})), owner="dimension_id"),
 }
 EDITORS |= {
     "crisis": Editor(Crisis, _l("Crisis"), (

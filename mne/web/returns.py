@@ -22,6 +22,7 @@ from mne.accounts.guard import (
 from mne.accounts.permissions import Action
 from mne.context import actor, session
 from mne.evaluation import my_returns
+from mne.languages import language_code
 from mne.uploads import (
     annotated_response,
     original_response,
@@ -107,7 +108,8 @@ def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str
 def period_template(entity: str, period: str):
     """The return template to fill in."""
     _row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
-    name, data = template(entity, found, request.args.get("strategy") or None)
+    name, data = template(entity, found, request.args.get("strategy") or None,
+                          language_code(request.args.get("lang")))
     return xlsx_response(data, name)
 
 

@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 revision = "0019"
-down_revision = "0020"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
