@@ -12,7 +12,8 @@ from indicators.audit import record_value_changes
 from indicators.crises import write_crisis
 from indicators.evaluation import find_indicator
 from indicators.framework import write_indicator
-from indicators.model import Entity, Strategy
+from indicators.framework_texts import text_columns
+from indicators.model import Crisis, Entity, Indicator, Strategy
 from indicators.pairs import write_pairing
 from indicators.series_breaks import write_break
 from indicators.values import ValueKey, write_values
@@ -24,7 +25,9 @@ def load_caveats(session: Session, strategy: Strategy, demo: dict[str, Any]) -> 
     """The crises, series breaks and paired estimates of the demonstration."""
     for spec in demo.get("crises", []):
         write_crisis(session, spec["name"], spec["kind"], spec["start"], spec.get("end"),
-                     spec["entities"], spec.get("note", ""))
+                     spec["entities"], spec.get("note", ""),
+                     texts={column: spec[column] for column in text_columns(Crisis)
+                            if column in spec})
     for spec in demo.get("series_breaks", []):
         write_break(session, find_indicator(session, strategy.code, spec["indicator"]),
                     spec["period"], spec["kind"], spec.get("note", ""))
@@ -40,7 +43,8 @@ def _load_estimate(session: Session, strategy: Strategy, spec: dict[str, Any]) -
         session, strategy, spec["code"], objective=paired.objective.code, name=spec["name"],
         definition=spec["citation"], unit=paired.unit, direction=paired.direction,
         frequency=paired.frequency, aggregation=paired.aggregation,
-        data_source=spec["citation"], responsible=None, reporters=[])
+        data_source=spec["citation"], responsible=None, reporters=[],
+        **{column: spec[column] for column in text_columns(Indicator) if column in spec})
     entity = session.scalars(select(Entity).where(Entity.code == spec["entity"])).one()
     changes = write_values(session, [(ValueKey.of(estimate.id, entity.id, period),
                                       {"value": value})

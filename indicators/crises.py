@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.errors import Invalid, NotFound
+from indicators.framework_texts import set_texts, text_of
 from indicators.i18n import _
 from indicators.model import Crisis, Entity, Indicator
 from indicators.obligations import debtors
@@ -48,7 +49,7 @@ class CrisisSpan:
 
 def span_of(crisis: Crisis) -> CrisisSpan:
     """The span of a recorded crisis."""
-    return CrisisSpan(crisis.name, crisis.kind, parse_period(crisis.start_period),
+    return CrisisSpan(text_of(crisis, "name"), crisis.kind, parse_period(crisis.start_period),
                       parse_period(crisis.end_period) if crisis.end_period else None,
                       tuple(entity.code for entity in crisis.entities))
 
@@ -131,9 +132,10 @@ def crisis_comparison(series: Mapping[Period, float], crisis: CrisisSpan) -> Cri
 
 def write_crisis(session: Session, name: str, kind: CrisisKind | str, start_period: str,
                  end_period: str | None, entity_codes: list[str], note: str = "",
-                 crisis: Crisis | None = None) -> Crisis:
+                 crisis: Crisis | None = None, texts: Mapping[str, str] | None = None) -> Crisis:
     """A crisis recorded (or `crisis` updated): its periods checked (`PeriodError`), its end
-    not before its start (`Invalid`), its entities by code (`NotFound`)."""
+    not before its start (`Invalid`), its entities by code (`NotFound`); `texts` its name and
+    note in other languages (`name_zh` …)."""
     first = parse_period(start_period)
     if end_period and parse_period(end_period) < first:
         raise Invalid(_("A crisis cannot end (%(end)s) before it starts (%(start)s).",
@@ -143,6 +145,7 @@ def write_crisis(session: Session, name: str, kind: CrisisKind | str, start_peri
     row.name, row.kind, row.note = name, CrisisKind(kind), note
     row.start_period, row.end_period = first.code, end_period or None
     row.entities = entities
+    set_texts(row, texts or {})
     session.add(row)
     session.flush()
     return row

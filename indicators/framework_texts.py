@@ -18,6 +18,7 @@ from typing import Any
 from indicators.i18n import DEFAULT_LANGUAGE, LANGUAGES, reader_language
 from indicators.model import (
     Category,
+    Crisis,
     Dimension,
     Entity,
     Indicator,
@@ -34,6 +35,7 @@ TRANSLATED_FIELDS: dict[type, tuple[str, ...]] = {
     Dimension: ("name",),
     Category: ("label",),
     Entity: ("name",),
+    Crisis: ("name", "note"),
 }
 
 

@@ -491,6 +491,8 @@ class Crisis(Base):
     start_period: Mapped[str] = mapped_column(String(10))
     end_period: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="texts in other languages, see indicators.framework_texts")
 
     entities: Mapped[list[Entity]] = relationship(secondary="crisis_entity",
                                                   order_by="Entity.code")

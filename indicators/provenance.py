@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
 from indicators.evaluation import IndicatorView, Scope
+from indicators.framework_texts import text_of
 from indicators.model import DataValue, Entity, Kind, Return
 from indicators.periods import parse_period
 
@@ -20,7 +21,8 @@ PROVENANCE_COLUMNS = ["entity", "entity_name", "period", "period_end", "disaggre
 def values_with_provenance(session: Session, indicator_id: int, scope: Scope,
                            totals_only: bool = False) -> pd.DataFrame:
     """Every current value of the indicator within `scope` (only totals with `totals_only`),
-    entity by entity, with the return it came from, oldest period first."""
+    entity by entity (named in the reader's language), with the return it came from, oldest
+    period first."""
     statement = (
         select(Entity.code, Entity.name, DataValue.period, DataValue.period_end,
                DataValue.disaggregation, DataValue.value, DataValue.level, DataValue.narrative,
@@ -34,8 +36,16 @@ def values_with_provenance(session: Session, indicator_id: int, scope: Scope,
     )
     if totals_only:
         statement = statement.where(DataValue.disaggregation == TOTAL)
-    return pd.DataFrame(session.execute(scope.applied_to(statement)).all(),
-                        columns=PROVENANCE_COLUMNS)
+    frame = pd.DataFrame(session.execute(scope.applied_to(statement)).all(),
+                         columns=PROVENANCE_COLUMNS)
+    frame["entity_name"] = frame["entity"].map(_entity_names(session, set(frame["entity"])))
+    return frame
+
+
+def _entity_names(session: Session, codes: set[str]) -> dict[str, str]:
+    """The names of the entities `codes` in the reader's language."""
+    entities = session.scalars(select(Entity).where(Entity.code.in_(codes))) if codes else []
+    return {entity.code: text_of(entity, "name") for entity in entities}
 
 
 def entity_table(values: pd.DataFrame, periods: list[str]) -> list[dict]:

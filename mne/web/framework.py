@@ -157,8 +157,9 @@ def _save_indicator(db: Session, indicator: Indicator, values: dict[str, Any]) -
 def _save_crisis(db: Session, crisis: Crisis, values: dict[str, Any]) -> None:
     """Through the crisis writer, the entities' ids turned into their codes."""
     codes = [db.get(Entity, row_id).code for row_id in values.pop("entities")]
+    texts = {name: values.pop(name) for name in text_columns(Crisis) if name in values}
     write_crisis(db, values["name"], values["kind"], values["start_period"],
-                 values["end_period"], codes, values["note"], crisis=crisis)
+                 values["end_period"], codes, values["note"], crisis=crisis, texts=texts)
 
 
 def _term_field(name: str, label: Any, enum_class: type) -> FormField:
@@ -191,7 +192,7 @@ def _text_fields(model: type[Base], labels: dict[str, Any]) -> tuple[FormField, 
     return tuple(
         FormField(f"{name}_{code}", _l("%(field)s (%(language)s)", field=labels[name],
                                        language=LANGUAGES[code]),
-                  text, "textarea" if name in ("description", "definition") else "text",
+                  text, "textarea" if name in ("description", "definition", "note") else "text",
                   show=show(f"{name}_{code}"))
         for code in other_languages() for name in TRANSLATED_FIELDS[model])
 
@@ -293,7 +294,8 @@ EDITORS |= {
         FormField("entities", _l("Entities affected"), _ids, "multiselect",
                   _strategy_options(Entity),
                   lambda row: [str(entity.id) for entity in row.entities]),
-        FormField("note", _l("Note"), widget="textarea")), save=_save_crisis),
+        FormField("note", _l("Note"), widget="textarea"),
+        *_text_fields(Crisis, {"name": _l("Name"), "note": _l("Note")})), save=_save_crisis),
     "series_break": Editor(SeriesBreak, _l("Series break"), (
         FormField("period", _l("First period measured anew"), required_period),
         _term_field("kind", _l("Reason"), BreakKind),

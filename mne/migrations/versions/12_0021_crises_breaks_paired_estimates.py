@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("start_period", sa.String(length=10), nullable=False),
         sa.Column("end_period", sa.String(length=10), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("translations", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crisis")),
     )
     op.create_table(
