@@ -1,10 +1,11 @@
 """Benchmark: how many outlier warnings an ordinary return raises, and how many planted
 anomalies are still caught, over the demonstration's quarterly returns.
 
-Each demonstration value with at least OUTLIER_MIN_SERIES - 1 earlier values of its series
-(indicator, entity, breakdown) is judged as an upload judges it (`indicators.quality.is_unusual`
-against the earlier values); warnings are counted per return (entity and period). Then, in
-every such series, three anomalies are planted one at a time: the value ×10, its sign flipped
+Each demonstration value with at least OUTLIER_MIN_SERIES - 1 earlier comparable values of its
+series (indicator, entity, breakdown; on the same side of a series break,
+`indicators.comparability`) is judged as an upload judges it (`indicators.quality.is_unusual`
+against those values); warnings are counted per return (entity and period). Then, in every
+such series, three anomalies are planted one at a time: the value ×10, its sign flipped
 (caught by the unit's check where the unit cannot be negative), and the female and male values
 swapped (where they differ by at least a quarter; caught when either value stands out from its
 series or a category's share of the total from its earlier shares,
@@ -26,9 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from importers.demo import load_demo  # noqa: E402
 from importers.value_rules import unit_problem  # noqa: E402
+from indicators.comparability import Comparability  # noqa: E402
 from indicators.data_quality import quantitative_values  # noqa: E402
 from indicators.evaluation import Scope  # noqa: E402
 from indicators.model import Strategy, Unit  # noqa: E402
+from indicators.periods import parse_period  # noqa: E402
 from indicators.quality import (  # noqa: E402
     OUTLIER_MIN_SERIES,
     is_unusual,
@@ -42,8 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SWAP_MIN_RATIO = 1.25
 
 
-def demonstration_values() -> pd.DataFrame:
-    """The demonstration's entity-level quantitative values, oldest period first."""
+def demonstration_values() -> tuple[pd.DataFrame, Comparability]:
+    """The demonstration's entity-level quantitative values, oldest period first, and which
+    of them compare (its series break and its crisis)."""
     with tempfile.TemporaryDirectory() as folder:
         database = Database(f"sqlite:///{folder}/bench.sqlite")
         upgrade(database.engine)
@@ -52,17 +56,23 @@ def demonstration_values() -> pd.DataFrame:
         with database.sessions() as session:
             code = session.query(Strategy.code).first()[0]
             values = quantitative_values(session, code, Scope.of(session))
+            rule = Comparability.of(session, set(values["indicator_id"]))
         database.engine.dispose()
-    return values.dropna(subset=["value"]).sort_values("period_end")
+    return values.dropna(subset=["value"]).sort_values("period_end"), rule
 
 
-def judged(values: pd.DataFrame):
-    """(row, earlier values, is a count) for every value with enough history."""
-    for _key, series in values.groupby(["indicator", "entity", "disaggregation"]):
-        numbers = series["value"].tolist()
-        for position in range(OUTLIER_MIN_SERIES - 1, len(numbers)):
-            row = series.iloc[position]
-            yield row, numbers[:position], Unit(row["unit"])
+def judged(values: pd.DataFrame, rule: Comparability):
+    """(row, earlier comparable values, is a count) for every value with enough of them, as
+    an upload judges it (`importers.return_form.comparable_values`)."""
+    for (indicator_id, entity, _breakdown), series in values.groupby(
+            ["indicator_id", "entity", "disaggregation"]):
+        numbers, periods = series["value"].tolist(), series["period"].map(parse_period).tolist()
+        for position in range(len(numbers)):
+            earlier = [number for number, period in zip(numbers[:position], periods[:position],
+                                                        strict=True)
+                       if rule.compares(indicator_id, entity, periods[position], period)]
+            if len(earlier) >= OUTLIER_MIN_SERIES - 1:
+                yield series.iloc[position], earlier, Unit(series.iloc[position]["unit"])
 
 
 def caught(value: float, earlier: list[float], unit: Unit) -> bool:
@@ -77,12 +87,12 @@ def swapped(parts: dict[str, float]) -> dict[str, float]:
 
 
 def main() -> None:
-    values = demonstration_values()
+    values, rule = demonstration_values()
     warnings: Counter[tuple[str, str]] = Counter()
     returns: set[tuple[str, str]] = set()
     planted: Counter[str] = Counter()
     found: Counter[str] = Counter()
-    for row, earlier, unit in judged(values):
+    for row, earlier, unit in judged(values, rule):
         returns.add((row["entity"], row["period"]))
         if is_unusual(row["value"], earlier, unit is Unit.COUNT):
             warnings[row["entity"], row["period"]] += 1

@@ -17,6 +17,7 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from indicators.comparability import Comparability
 from indicators.disaggregation import TOTAL, breakdown_keys, parse_key
 from indicators.errors import Invalid, NotFound
 from indicators.framework_texts import text_of
@@ -34,7 +35,7 @@ from indicators.model import (
     Strategy,
 )
 from indicators.obligations import indicators_due
-from indicators.periods import Period
+from indicators.periods import Period, parse_period
 
 TEMPLATE_VERSION = "1"
 QUANTITATIVE = "Quantitative"
@@ -222,6 +223,18 @@ def earlier_values(session: Session, form: ReturnForm) -> dict[tuple[int, str], 
     for indicator_id, key, period, value, level in session.execute(statement):
         found.setdefault((indicator_id, key), []).append(PastValue(period, value, level))
     return found
+
+
+def comparable_values(session: Session,
+                      form: ReturnForm) -> dict[tuple[int, str], list[PastValue]]:
+    """The entity's earlier values (`earlier_values`) that its figures of the form's period
+    are judged against: those on the same side of every series break, none from a crisis the
+    figures are not in (`indicators.comparability`)."""
+    rule = Comparability.of(session, [indicator.id for indicator in form.indicators])
+    return {key: [past for past in history
+                  if rule.compares(key[0], form.entity.code, form.period,
+                                   parse_period(past.period))]
+            for key, history in earlier_values(session, form).items()}
 
 
 def previous_of(history: list[PastValue], form: ReturnForm) -> PastValue | None:

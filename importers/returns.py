@@ -38,7 +38,7 @@ from importers.return_form import (
     TEMPLATE_VERSION,
     ReturnForm,
     build_form,
-    earlier_values,
+    comparable_values,
 )
 from importers.sandbox import in_sandbox, read_workbook
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook
@@ -241,7 +241,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     except PeriodLocked as locked:
         raise _Unusable(UploadOutcome.REFUSED, str(locked)) from None
     current = _current_values(session, form)
-    checked = check_return(workbook, form, earlier_values(session, form), current)
+    checked = check_return(workbook, form, comparable_values(session, form), current)
     result.report = checked.report
     in_force = next((item for item in reversed(returns) if item.state.stands), None)
     result.diff = revision_diff(_incoming(checked.values), current,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.breakdown import inconsistent_totals
+from indicators.comparability import Comparability
 from indicators.disaggregation import TOTAL, dimensions_of
 from indicators.evaluation import Scope, entity_values, strategy_indicators
 from indicators.framework_texts import text_of
@@ -79,12 +80,20 @@ def quantitative_values(session: Session, strategy_code: str, scope: Scope) -> p
     return frame
 
 
-def outlying_values(values: pd.DataFrame) -> list[dict]:
-    """Values (totals and breakdowns) that stand out from their own entity's series, judged as
-    the upload checks judge them (`indicators.quality.outliers`)."""
-    columns = values[["indicator", "entity", "disaggregation", "period", "period_end", "value"]]
+def outlying_values(session: Session, values: pd.DataFrame) -> list[dict]:
+    """Values (totals and breakdowns) that stand out from the comparable values of their own
+    entity's series, judged as the upload checks judge them (`indicators.quality.outliers`,
+    `indicators.comparability`)."""
+    rule = Comparability.of(session, set(values["indicator_id"]))
+
+    def compares(key: tuple, period: str, other: str) -> bool:
+        indicator_id, entity, _breakdown = key
+        return rule.compares(indicator_id, entity, parse_period(period), parse_period(other))
+
+    columns = values[["indicator", "indicator_id", "entity", "disaggregation", "period",
+                      "period_end", "value"]]
     found = outliers(columns.assign(count=values["unit"] == Unit.COUNT),
-                     ["indicator", "entity", "disaggregation"])
+                     ["indicator_id", "entity", "disaggregation"], compares)
     return found.sort_values(["indicator", "disaggregation", "entity", "period_end"]) \
         .to_dict("records")
 
@@ -145,7 +154,7 @@ def quality_report(session: Session, strategy_code: str, calendar: Calendar,
     return {
         "by_period": completeness_by(returns, "period"),
         "by_entity": completeness_by(returns, "entity"),
-        "outliers": outlying_values(values),
+        "outliers": outlying_values(session, values),
         "outlier_threshold": OUTLIER_THRESHOLD,
         "unusual_shares": shifted_shares(values),
         "missing_breakdowns": missing_breakdowns(session, strategy_code, values),

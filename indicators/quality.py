@@ -16,7 +16,7 @@ category's share against its earlier shares (`is_unusual_share`), one warning pe
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from statistics import mean, median
 from typing import Any, NamedTuple
 
@@ -179,16 +179,21 @@ def unusual_shares(frame: pd.DataFrame, period: str | None = None) -> list[dict[
     return found
 
 
-def outliers(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def outliers(frame: pd.DataFrame, by: list[str],
+             compares: Callable[[Any, str, str], bool] | None = None) -> pd.DataFrame:
     """Rows of `frame` whose `value` stands out from the rest of its own series (the rows
-    sharing the `by` columns) by `is_unusual`; a bool column `count` says which are counts.
-    Adds the columns z_score and median (of the rest of the series)."""
+    sharing the `by` columns) by `is_unusual`; a bool column `count` says which are counts;
+    `compares(key, period, other)`, when given, which other periods' values (column `period`)
+    a value is judged against. Adds the columns z_score and median (of those values)."""
     rows = []
-    for _key, series in frame.dropna(subset=["value"]).groupby(by, sort=False):
+    for key, series in frame.dropna(subset=["value"]).groupby(by, sort=False):
         values = series["value"].astype(float).tolist()
+        periods = series["period"].tolist() if compares else []
         counts = series["count"].tolist() if "count" in series else [False] * len(values)
         for position, (index, value) in enumerate(zip(series.index, values, strict=True)):
-            others = values[:position] + values[position + 1:]
+            others = [other for place, other in enumerate(values) if place != position
+                      and (compares is None
+                           or compares(key, periods[position], periods[place]))]
             if is_unusual(value, others, bool(counts[position])):
                 rows.append((index, outlier_score(value, others), median(others)))
     found = frame.loc[[index for index, _score, _median in rows]].copy()

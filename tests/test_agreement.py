@@ -41,7 +41,9 @@ from indicators.model import (
 )
 from indicators.obligations import Calendar
 from indicators.periods import parse_period
+from indicators.series_breaks import write_break
 from indicators.values import ValueKey, write_values
+from indicators.vocabulary import BreakKind
 from reports.progress import compile_progress_report, progress_table
 from tests.return_workbooks import fill, write_sex_history
 
@@ -266,6 +268,27 @@ def test_an_uploads_outliers_and_breakdowns_are_the_data_quality_pages(
             assert uploaded == _page_problems(session, small_strategy, cells), cells
         seen |= {problem_type for problem_type, _code, _breakdown in uploaded}
     assert seen == CHECKED  # the cases drew every kind of problem
+
+
+def test_a_figure_measured_anew_after_a_break_is_not_judged_against_the_old_series(
+        db, small_strategy, tmp_path):
+    """C1 was about 100 a quarter; 300 in 2026Q3 is an outlier for the upload checks and the
+    data-quality page alike, until a break of definition is recorded at 2026Q3: then for
+    neither (the figures before it do not compare)."""
+    with db.sessions() as session:
+        template = write_template(session, build_form(session, "AG", parse_period(PERIOD)))
+    cells = {("C1", ""): 300, ("C1", "sex=female"): 120, ("C1", "sex=male"): 180,
+             ("C1", "sex=unknown"): 0}
+    judged = []
+    for _break in ("before", "recorded"):
+        uploaded = _upload_problems(db, tmp_path, template, cells)
+        with db.sessions() as session:
+            assert uploaded == _page_problems(session, small_strategy, cells)
+        judged.append(uploaded)
+        with db.transaction() as session:
+            write_break(session, session.get(Indicator, small_strategy["C1"]), PERIOD,
+                        BreakKind.DEFINITION)
+    assert judged == [{("outlier", "C1", "")}, set()]
 
 
 def test_an_uploads_unusual_share_is_the_data_quality_pages(db, small_strategy, tmp_path):
