@@ -328,3 +328,14 @@ def small_strategy(db):
 
     with db.sessions() as session:
         return build_small_strategy(session)
+
+
+@pytest.fixture
+def template(db, small_strategy) -> bytes:
+    """The return template of the small strategy's agency AG for 2026Q3."""
+    from importers.return_form import build_form
+    from importers.template import write_template
+    from indicators.periods import parse_period
+
+    with db.sessions() as session:
+        return write_template(session, build_form(session, "AG", parse_period("2026Q3")))

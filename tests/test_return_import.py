@@ -29,12 +29,6 @@ WORDS = {nature: word for word, nature in NATURE_WORDS.items()}
 
 
 @pytest.fixture
-def template(db, small_strategy):
-    with db.sessions() as session:
-        return write_template(session, build_form(session, "AG", parse_period(PERIOD)))
-
-
-@pytest.fixture
 def send(db, tmp_path):
     def send(data: bytes, dry_run: bool = False, **expected):
         return receive_return(db.sessions, tmp_path / "storage", data, "return.xlsx", "tester",

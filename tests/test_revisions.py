@@ -7,14 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from importers.return_form import build_form
 from importers.returns import Expected, receive_return
-from importers.template import write_template
 from indicators.audit import AuditEvent
 from indicators.evaluation import approved_figures, strategy_progress
 from indicators.model import DataValue, DataValueHistory, Indicator, Return, ReturnState
 from indicators.obligations import Calendar
-from indicators.periods import parse_period
 from indicators.progress import Thresholds
 from indicators.return_review import ReviewError, approve, return_values, review_queue
 from indicators.values import ValueKey, write_values
@@ -24,12 +21,6 @@ from tests.return_workbooks import GOOD_QUALITATIVE, GOOD_QUANTITATIVE, cell_of,
 
 PERIOD = "2026Q3"
 THRESHOLDS = Thresholds(on_track=0.9, at_risk=0.6, maintain_tolerance=0.05, trend_periods=6)
-
-
-@pytest.fixture
-def template(db, small_strategy):
-    with db.sessions() as session:
-        return write_template(session, build_form(session, "AG", parse_period(PERIOD)))
 
 
 @pytest.fixture

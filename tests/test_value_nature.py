@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from importers.return_form import L_CODE, build_form
+from importers.return_form import L_CODE
 from importers.returns import Expected, receive_return
-from importers.template import write_template
 from indicators.evaluation import Scope, aggregated_series
 from indicators.model import DataValue, Entity, Indicator, Nature, Strategy, UploadOutcome
 from indicators.obligations import Calendar
@@ -31,12 +30,6 @@ CRISIS = Nature.NOT_COLLECTED_CRISIS.entry_words
 SETTINGS = ReportSettings(storage_folder=None, calendar=Calendar("quarterly", 30),
                           thresholds=Thresholds(on_track=0.9, at_risk=0.6,
                                                 maintain_tolerance=0.05, trend_periods=6))
-
-
-@pytest.fixture
-def template(db, small_strategy):
-    with db.sessions() as session:
-        return write_template(session, build_form(session, "AG", parse_period(PERIOD)))
 
 
 @pytest.fixture
