@@ -55,11 +55,12 @@ def _first_issued(session: Session, strategy_id: int, kind: ReportKind) -> dict[
 
 def revised_since_issue(session: Session,
                         reports: list[CompiledReport]) -> dict[int, list[Revision]]:
-    """For each report among `reports` that is the latest version of its period's report, the
-    returns of its period approved after it was issued (only those revised are named)."""
+    """For each report among `reports` that is the latest version of its period's report in
+    its language, the returns of its period approved after it was issued (only those revised
+    are named)."""
     latest: dict[tuple, CompiledReport] = {}
     for report in reports:
-        key = (report.strategy_id, report.kind, report.period)
+        key = (report.strategy_id, report.kind, report.period, report.language)
         if key not in latest or latest[key].version < report.version:
             latest[key] = report
     approvals = {strategy_id: _approvals(session, strategy_id)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mne.config import ConfigError, load_settings
-from tests.helpers import ROOT, write_config
+from tests.helpers import ROOT, free_port, write_config
 
 
 def test_project_config_holds_documented_defaults(monkeypatch):
@@ -122,12 +122,6 @@ def _mne(config: Path, *arguments: str) -> subprocess.CompletedProcess:
                           env={**environment, "MNE_CONFIG": str(config)})
 
 
-def _free_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return str(probe.getsockname()[1])
-
-
 SERVE = ("serve", "--host", "127.0.0.1", "--port", "{port}")
 BROKEN_CONFIGURATIONS = {
     "misspelt production": ("production = false", "producton = true", SERVE,
@@ -166,7 +160,7 @@ def test_a_broken_configuration_stops_mne_with_one_sentence(tmp_path, case):
     path = write_config(tmp_path, sqlite)
     path.write_text(path.read_text().replace(old.format(sqlite=sqlite), new))
     (tmp_path / "blocker").write_text("a file where the storage folder should be")
-    result = _mne(path, *(argument.format(port=_free_port()) for argument in arguments))
+    result = _mne(path, *(argument.format(port=str(free_port())) for argument in arguments))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1

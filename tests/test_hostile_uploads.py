@@ -9,7 +9,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from indicators.model import Upload, UploadOutcome
 from mne import create_app
 from mne.config import load_settings
 from mne.database import Database
-from tests.helpers import empty_database, write_config
+from tests.helpers import empty_database, free_port, write_config
 from tests.hostile_workbooks import Case, hostile_corpus
 from tests.return_workbooks import build_small_strategy, cell_of, rows_by_code
 
@@ -91,12 +90,6 @@ def _descendants(pid: int) -> list[int]:
     return children + [grandchild for child in children for grandchild in _descendants(child)]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _mne() -> str:
     return shutil.which("mne", path=str(Path(sys.executable).parent)) or "mne"
 
@@ -119,7 +112,7 @@ def server(database_url, _databases, tmp_path_factory):
         token = create_token(session, "test", user, "test")[1]
     folder = tmp_path_factory.mktemp("hostile")
     config = write_config(folder, database_url, enabled="false")
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "MNE_CONFIG": str(config)}
     environment.pop("MNE_DATABASE_URL", None)
     process = subprocess.Popen([_mne(), "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -4,7 +4,6 @@ real SMTP server when one is configured."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from email import message_from_bytes
 
 import pytest
@@ -16,6 +15,7 @@ from mne.scheduling import job_context
 from reports.jobs import run_recorded
 from reports.model import Notification, RunOutcome
 from reports.notify import SmtpServer
+from tests.helpers import free_port
 
 MONDAY = dt.datetime(2026, 11, 23, 8, 0)
 
@@ -31,17 +31,11 @@ class _Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on a free local port; yields its inbox and address."""
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield inbox, SmtpServer(host="127.0.0.1", port=controller.port, sender="mne@localhost")
@@ -104,7 +98,7 @@ def test_a_second_run_the_same_day_reminds_nobody_twice(db, settings, focal_poin
 
 def test_unreachable_mail_server_is_noted_on_the_notification(db, settings, focal_points):
     context = job_context(settings, db)
-    context.smtp = SmtpServer(host="127.0.0.1", port=_free_port(), sender="mne@localhost")
+    context.smtp = SmtpServer(host="127.0.0.1", port=free_port(), sender="mne@localhost")
     run = run_recorded(context, "reminders", MONDAY)
     assert run.outcome is RunOutcome.SUCCEEDED
     with db.sessions() as session:

@@ -228,8 +228,8 @@ def test_failing_run_under_mne_serve_is_recorded_and_the_site_stays_up(
         db, demo, database_url, tmp_path, monkeypatch, token_for):
     import urllib.request
 
-    from tests.test_serve import _free_port
-    from tests.test_serve import _wait_for as _wait_for_page
+    from tests.deployment import wait_until_answers
+    from tests.helpers import free_port
 
     monkeypatch.delenv("MNE_DATABASE_URL", raising=False)
     blocked = tmp_path / "storage-is-a-file"
@@ -237,13 +237,13 @@ def test_failing_run_under_mne_serve_is_recorded_and_the_site_stays_up(
     config = write_config(tmp_path, database_url, quarterly_reports=f'"{_cron_at(moment)}"')
     config.write_text(config.read_text().replace('folder = "instance/storage"',
                                                  f'folder = "{blocked}"'))
-    port = _free_port()
+    port = free_port()
     command = shutil.which("mne", path=str(Path(sys.executable).parent)) or "mne"
     server = subprocess.Popen([command, "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env={**os.environ, "MNE_CONFIG": str(config)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_page(f"http://127.0.0.1:{port}/scheduler")
+        wait_until_answers(f"http://127.0.0.1:{port}/scheduler", server)
         blocked.rmdir()  # the storage breaks after mne started (it checks it at start)
         blocked.write_text("no folder here")
 

@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.deployment import Browser, free_port, wait_until_answers
+from tests.deployment import Browser, wait_until_answers
+from tests.helpers import free_port
 
 
 def test_served_overview_shows_the_demonstration_strategy(run_mne, config_file):
