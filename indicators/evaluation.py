@@ -337,8 +337,7 @@ def _progress_of(indicator: Indicator, totals: list[Any],
     comparable = [row for row, kept in zip(totals, since_latest_break(periods, breaks or []),
                                            strict=True) if kept]
     window = comparable[-thresholds.trend_periods:]
-    line = trajectory(pd.Series([float(row.value) for row in window],
-                                index=[row.period_end for row in window], dtype=float),
+    line = trajectory([(row.period_end, float(row.value)) for row in window],
                       thresholds.trend_periods, target.end if target else None, target_value,
                       baseline_value, baseline_end)
     qualitative = indicator.kind == Kind.QUALITATIVE and latest is not None
