@@ -665,19 +665,6 @@ def status_matrix(rows: list[IndicatorProgress]) -> dict[str, dict[str, int]]:
     return matrix
 
 
-def progress_and_totals(session: Session, strategy_code: str, scope: Scope,
-                        thresholds: Thresholds) -> tuple[list[IndicatorProgress],
-                                                         dict[str, list[Any]]]:
-    """The progress table within `scope` and, from the same reading of the values, each
-    indicator's national total rows per period (by indicator code, oldest first): what a
-    dashboard draws its small trend lines from."""
-    indicators = strategy_indicators(session, strategy_code)
-    frame = aggregated_series(session, indicators, scope, sex_only=True)
-    totals = national_totals(frame)
-    return (progress_rows(session, indicators, scope, thresholds, frame),
-            {indicator.code: totals.get(indicator.id, []) for indicator in indicators})
-
-
 @dataclass(frozen=True)
 class StatusChange:
     """An indicator whose status moved between two periods; `movement` is +1 when it moved
