@@ -60,3 +60,10 @@ def test_commands_that_serve_no_page_build_the_application_without_its_pages(con
     _output, modules = _modules_loaded_by("import-stats", str(table), "--mapping", "unodc")
     assert "importers.statistics" in modules
     assert sorted(modules & {*PAGES, "openpyxl", "apscheduler", "alembic"}) == []
+
+
+def test_configuration_knows_every_scheduled_job_without_loading_them():
+    from reports.job_names import JOB_NAMES
+    from reports.jobs import JOBS
+
+    assert sorted(JOB_NAMES) == sorted(JOBS)
