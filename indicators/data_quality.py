@@ -41,11 +41,14 @@ def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
 
 
 def latest_completeness(session: Session, strategy_code: str, calendar: Calendar,
-                        period: Period | None = None, as_of: dt.date | None = None) -> dict | None:
+                        period: Period | None = None, as_of: dt.date | None = None,
+                        indicators: list[Indicator] | None = None) -> dict | None:
     """Completeness and timeliness (`completeness_by` period) of the newest period that
-    `expected_returns` lists, from that period's obligations alone; None when it lists none."""
+    `expected_returns` lists, from that period's obligations alone (under the strategy's
+    `reporting_indicators`, read here unless given); None when it lists none."""
     strategy, periods = _strategy_and_periods(session, strategy_code, calendar, period)
-    indicators = reporting_indicators(session, strategy)
+    if indicators is None:
+        indicators = reporting_indicators(session, strategy)
     owed = next((found for found in (obligations(indicators, each, calendar)
                                      for each in reversed(periods)) if found), [])
     rows = completeness_by(_standings_frame(session, strategy, owed, as_of), "period")

@@ -100,10 +100,12 @@ def dashboard(code: str):
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
     points = {row.code: _points(view.totals[row.code]) for row in listed}
+    owing = reporting_indicators(session(), strategy)  # read once for both completeness rows
     return render_template(
         "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
         principles=principles, statuses=list(Status), entities=_entities(),
-        latest=latest_completeness(session(), code, calendar(), _until(filters)),
+        latest=latest_completeness(session(), code, calendar(), _until(filters),
+                                   indicators=owing),
         matrix=status_matrix(rows), status_chart=_status_chart(principles, rows),
         sparklines={row.code: sparkline(_("%(name)s: trend", name=row.name),
                                         points[row.code]) for row in listed},
@@ -112,7 +114,7 @@ def dashboard(code: str):
         sexed=[row for row in rows if row.sex_coverage is not None],
         sex_coverage=sex_coverage_of(rows), current=view.current, changes=view.changes,
         approved_only=approved_figures_only(),
-        judged=period_being_judged(session(), strategy, calendar(), dt.date.today()),
+        judged=period_being_judged(session(), strategy, calendar(), dt.date.today(), owing),
     )
 
 
