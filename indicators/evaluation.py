@@ -257,10 +257,11 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
     covered = sex_reporters(session, indicators, scope)
     totals = national_totals(frame)
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
-    for row in frame.itertuples(index=False):
-        if row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
-            by_sex.setdefault((row.indicator_id, row.period), {})[
-                row.disaggregation.removeprefix("sex=")] = float(row.value)
+    for indicator_id, period, key, value in zip(frame["indicator_id"], frame["period"],
+                                                frame["disaggregation"], frame["value"],
+                                                strict=True):
+        if key.startswith("sex=") and ";" not in key:
+            by_sex.setdefault((indicator_id, period), {})[key.removeprefix("sex=")] = float(value)
     shares = entity_shares(session, indicators, scope, frame)
     breaks = breaks_by_indicator(session, [indicator.id for indicator in indicators])
     return [
