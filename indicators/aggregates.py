@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import (
     Boolean,
     Date,
@@ -34,9 +34,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from indicators import evaluation
 from indicators.disaggregation import TOTAL
 from indicators.model import Base, DataValue, Entity, EntityPopulation, Indicator, Unit
+
+if TYPE_CHECKING:  # the computation is imported when a series is computed or read, so that
+    # every process that writes can load the listeners below at once (`mne.database`)
+    import pandas as pd
+
+    from indicators import evaluation
 
 PENDING = "stale national series"
 PENDING_RATES = "stale rates per 100,000"
@@ -169,6 +174,10 @@ def _refresh_chunk(session: Session, periods: dict[int, set[str]]) -> None:
 def _computed_rows(session: Session, indicators: list[Indicator],
                    pairs: list[tuple[int, str]], approved_only: bool) -> list[dict]:
     """The summary rows of `pairs`, computed directly from the values."""
+    import pandas as pd
+
+    from indicators import evaluation
+
     periods = tuple(sorted({period for _, period in pairs}))
     scope = evaluation.Scope(approved_only=approved_only, periods=periods)
     frame = evaluation.direct_series(session, indicators, scope)
@@ -212,13 +221,18 @@ def _read(session: Session, columns: list, indicator_ids: list[int], scope: eval
 def national_series(session: Session, indicators: list[Indicator], scope: evaluation.Scope,
                     sex_only: bool) -> pd.DataFrame:
     """`evaluation.aggregated_series` read from the summary (see `covers`)."""
+    import pandas as pd
+
+    from indicators import evaluation
+
     result = _read(session, [SeriesSummary.indicator_id, SeriesSummary.period,
                              SeriesSummary.period_end, SeriesSummary.disaggregation,
                              SeriesSummary.value, SeriesSummary.entities,
                              SeriesSummary.narrative],
                    [indicator.id for indicator in indicators], scope,
                    evaluation.SEX_ONLY_KEYS if sex_only else None)
-    return pd.DataFrame(result.all(), columns=evaluation.SERIES_COLUMNS)
+    # plain tuples: pandas reads them three times faster than rows
+    return pd.DataFrame([tuple(row) for row in result], columns=evaluation.SERIES_COLUMNS)
 
 
 def sex_reporters(session: Session, indicators: list[Indicator],

@@ -16,7 +16,14 @@ from indicators.disaggregation import TOTAL, dimensions_of
 from indicators.evaluation import Scope, entity_values, strategy_indicators
 from indicators.framework_texts import text_of
 from indicators.model import Entity, Indicator, Kind, Return, ReturnState, Strategy, Unit
-from indicators.obligations import Calendar, standings, strategy_obligations
+from indicators.obligations import (
+    Calendar,
+    Obligation,
+    obligations,
+    reporting_indicators,
+    standings,
+    strategy_obligations,
+)
 from indicators.periods import Period, parse_period
 from indicators.quality import OUTLIER_THRESHOLD, completeness, outliers, unusual_shares
 
@@ -28,10 +35,30 @@ def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
     newest period with a return), with where it stands on `as_of` (default: today). Columns:
     entity, entity_name, period, period_end, due_date, indicators (codes owed), status, received,
     received_at, on_time."""
-    strategy = session.scalars(select(Strategy).where(Strategy.code == strategy_code)).one()
-    periods = _expected_periods(_received_periods(session, strategy.id), calendar, period)
-    found = standings(session, strategy, strategy_obligations(session, strategy, periods, calendar),
-                      as_of or dt.date.today())
+    strategy, periods = _strategy_and_periods(session, strategy_code, calendar, period)
+    return _standings_frame(session, strategy,
+                            strategy_obligations(session, strategy, periods, calendar), as_of)
+
+
+def latest_completeness(session: Session, strategy_code: str, calendar: Calendar,
+                        period: Period | None = None, as_of: dt.date | None = None,
+                        indicators: list[Indicator] | None = None) -> dict | None:
+    """Completeness and timeliness (`completeness_by` period) of the newest period that
+    `expected_returns` lists, from that period's obligations alone (under the strategy's
+    `reporting_indicators`, read here unless given); None when it lists none."""
+    strategy, periods = _strategy_and_periods(session, strategy_code, calendar, period)
+    if indicators is None:
+        indicators = reporting_indicators(session, strategy)
+    owed = next((found for found in (obligations(indicators, each, calendar)
+                                     for each in reversed(periods)) if found), [])
+    rows = completeness_by(_standings_frame(session, strategy, owed, as_of), "period")
+    return rows[-1] if rows else None
+
+
+def _standings_frame(session: Session, strategy: Strategy, owed: list[Obligation],
+                     as_of: dt.date | None) -> pd.DataFrame:
+    """The rows of `expected_returns` for the obligations `owed`."""
+    found = standings(session, strategy, owed, as_of or dt.date.today())
     return pd.DataFrame(
         [(standing.obligation.entity.code, text_of(standing.obligation.entity, "name"),
           standing.obligation.period.code, standing.obligation.period.end,
@@ -41,6 +68,13 @@ def expected_returns(session: Session, strategy_code: str, calendar: Calendar,
           standing.received_at, standing.on_time) for standing in found],
         columns=["entity", "entity_name", "period", "period_end", "due_date", "indicators",
                  "status", "received", "received_at", "on_time"])
+
+
+def _strategy_and_periods(session: Session, strategy_code: str, calendar: Calendar,
+                          period: Period | None) -> tuple[Strategy, list[Period]]:
+    """The strategy and the periods `expected_returns` lists, oldest first."""
+    strategy = session.scalars(select(Strategy).where(Strategy.code == strategy_code)).one()
+    return strategy, _expected_periods(_received_periods(session, strategy.id), calendar, period)
 
 
 def _received_periods(session: Session, strategy_id: int) -> list[Period]:

@@ -257,10 +257,11 @@ def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
     covered = sex_reporters(session, indicators, scope)
     totals = national_totals(frame)
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
-    for row in frame.itertuples(index=False):
-        if row.disaggregation.startswith("sex=") and ";" not in row.disaggregation:
-            by_sex.setdefault((row.indicator_id, row.period), {})[
-                row.disaggregation.removeprefix("sex=")] = float(row.value)
+    for indicator_id, period, key, value in zip(frame["indicator_id"], frame["period"],
+                                                frame["disaggregation"], frame["value"],
+                                                strict=True):
+        if key.startswith("sex=") and ";" not in key:
+            by_sex.setdefault((indicator_id, period), {})[key.removeprefix("sex=")] = float(value)
     shares = entity_shares(session, indicators, scope, frame)
     breaks = breaks_by_indicator(session, [indicator.id for indicator in indicators])
     return [
@@ -337,8 +338,7 @@ def _progress_of(indicator: Indicator, totals: list[Any],
     comparable = [row for row, kept in zip(totals, since_latest_break(periods, breaks or []),
                                            strict=True) if kept]
     window = comparable[-thresholds.trend_periods:]
-    line = trajectory(pd.Series([float(row.value) for row in window],
-                                index=[row.period_end for row in window], dtype=float),
+    line = trajectory([(row.period_end, float(row.value)) for row in window],
                       thresholds.trend_periods, target.end if target else None, target_value,
                       baseline_value, baseline_end)
     qualitative = indicator.kind == Kind.QUALITATIVE and latest is not None
@@ -664,19 +664,6 @@ def status_matrix(rows: list[IndicatorProgress]) -> dict[str, dict[str, int]]:
     for row in rows:
         matrix[row.principle][row.status.value] += 1
     return matrix
-
-
-def progress_and_totals(session: Session, strategy_code: str, scope: Scope,
-                        thresholds: Thresholds) -> tuple[list[IndicatorProgress],
-                                                         dict[str, list[Any]]]:
-    """The progress table within `scope` and, from the same reading of the values, each
-    indicator's national total rows per period (by indicator code, oldest first): what a
-    dashboard draws its small trend lines from."""
-    indicators = strategy_indicators(session, strategy_code)
-    frame = aggregated_series(session, indicators, scope, sex_only=True)
-    totals = national_totals(frame)
-    return (progress_rows(session, indicators, scope, thresholds, frame),
-            {indicator.code: totals.get(indicator.id, []) for indicator in indicators})
 
 
 @dataclass(frozen=True)

@@ -157,9 +157,12 @@ def obligations(indicators: Iterable[Indicator], period: Period,
 
 
 def strategy_obligations(session: Session, strategy: Strategy, periods: Iterable[Period],
-                         calendar: Calendar) -> list[Obligation]:
-    """Every obligation of the strategy in `periods`, period by period."""
-    indicators = reporting_indicators(session, strategy)
+                         calendar: Calendar,
+                         indicators: list[Indicator] | None = None) -> list[Obligation]:
+    """Every obligation of the strategy in `periods`, period by period (under its
+    `reporting_indicators`, read here unless given)."""
+    if indicators is None:
+        indicators = reporting_indicators(session, strategy)
     return [found for period in periods for found in obligations(indicators, period, calendar)]
 
 
@@ -291,10 +294,12 @@ class Judgement:
 
 
 def period_being_judged(session: Session, strategy: Strategy, calendar: Calendar,
-                        as_of: dt.date) -> Judgement:
-    """Which period is being judged on `as_of` and whether its returns are complete."""
+                        as_of: dt.date, indicators: list[Indicator] | None = None) -> Judgement:
+    """Which period is being judged on `as_of` and whether its returns are complete (see
+    `strategy_obligations` for `indicators`)."""
     period = calendar.period_just_ended(as_of)
     found = standings(session, strategy,
-                      strategy_obligations(session, strategy, [period], calendar), as_of)
+                      strategy_obligations(session, strategy, [period], calendar, indicators),
+                      as_of)
     return Judgement(period, calendar.due_date(period), calendar.report_day(period),
                      sum(item.received_at is not None for item in found), len(found))

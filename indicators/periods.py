@@ -10,11 +10,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from indicators.errors import Invalid
 from indicators.vocabulary import Frequency
+
+if TYPE_CHECKING:  # pandas is imported where a period is built, so that importing this is quick
+    import pandas as pd
 
 _PANDAS_FREQ = {
     Frequency.MONTHLY: "M",
@@ -68,6 +70,8 @@ class Period:
     def end(self) -> dt.date:
         """Last day of the period."""
         if self.frequency is Frequency.SEMIANNUAL:
+            import pandas as pd
+
             return (self.span.start_time + pd.DateOffset(months=6) - pd.Timedelta(days=1)).date()
         return self.span.end_time.date()
 
@@ -124,6 +128,8 @@ def _months_in(frequency: Frequency) -> int:
 @lru_cache(maxsize=4096)
 def parse_period(code: str) -> Period:
     """Parse a period code; an unknown code raises `PeriodError` naming it."""
+    import pandas as pd
+
     text = str(code).strip().upper()
     match = _CODE.match(text)
     if not match:
@@ -147,6 +153,8 @@ def parse_period(code: str) -> Period:
 
 def period_containing(day: dt.date, frequency: Frequency | str) -> Period:
     """The period of `frequency` that contains `day`."""
+    import pandas as pd
+
     frequency = Frequency(frequency)
     if frequency is Frequency.SEMIANNUAL:
         month = 1 if day.month <= 6 else 7

@@ -6,10 +6,9 @@ Time is measured in years between period ends, so series of any frequency compar
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
 
 DAYS_PER_YEAR = 365.25
 
@@ -29,33 +28,40 @@ def years_between(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_YEAR
 
 
-def least_squares(series: pd.Series) -> tuple[float, float] | None:
+def least_squares(points: Iterable[tuple[dt.date, float]]) -> tuple[float, float] | None:
     """Slope per year and intercept (value at the first date) of the least-squares line through
-    a series indexed by dates; None with fewer than two points."""
-    present = series.dropna()
+    (date, value) points (a `pandas.Series` indexed by dates gives them by `.items()`), values
+    that are not numbers left out; None with fewer than two points."""
+    present = [(day, float(value)) for day, value in points if not math.isnan(value)]
     if len(present) < 2:
         return None
-    first = min(present.index)
-    years = np.array([years_between(first, day) for day in present.index])
-    slope, intercept = np.polyfit(years, present.to_numpy(dtype=float), 1)
-    return float(slope), float(intercept)
+    first = min(day for day, _ in present)
+    years = [years_between(first, day) for day, _ in present]
+    mean_x = math.fsum(years) / len(present)
+    mean_y = math.fsum(value for _, value in present) / len(present)
+    spread = math.fsum((x - mean_x) ** 2 for x in years)
+    slope = math.fsum((x - mean_x) * (value - mean_y)
+                      for x, (_, value) in zip(years, present, strict=True)) / spread \
+        if spread else 0.0
+    return slope, mean_y - slope * mean_x
 
 
-def trajectory(series: pd.Series, window: int, target_end: dt.date | None,
-               target: float | None, baseline: float | None,
+def trajectory(points: Iterable[tuple[dt.date, float]], window: int,
+               target_end: dt.date | None, target: float | None, baseline: float | None,
                baseline_end: dt.date | None) -> Trajectory:
-    """The trajectory of a series (indexed by period end dates) over its last `window` points:
+    """The trajectory of (period end, value) points over the last `window` of them by date:
     slope, the line's value at `target_end`, and observed slope / required slope, where the
     required slope is `(target − baseline)` per the years from baseline to target (the Open
     SDG method, on a linear scale)."""
-    recent = series.dropna().sort_index().tail(window)
+    recent = sorted(((day, value) for day, value in points if not math.isnan(value)),
+                    key=lambda point: point[0])[-window:]
     fitted = least_squares(recent)
     if fitted is None:
         return Trajectory(None, None, None)
     slope, intercept = fitted
     projected = None
     if target_end is not None:
-        projected = intercept + slope * years_between(min(recent.index), target_end)
+        projected = intercept + slope * years_between(recent[0][0], target_end)
     return Trajectory(slope, projected, _ratio(slope, target, baseline, baseline_end, target_end))
 
 

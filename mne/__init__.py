@@ -10,9 +10,11 @@ if TYPE_CHECKING:
     from mne.config import Settings
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, pages: bool = True) -> Flask:
     """Build the application from `settings` (read from config.toml when not given). What it
-    needs is imported here, not with the package, so that the command line starts at once."""
+    needs is imported here, not with the package, so that the command line starts at once.
+    Without `pages` (a command that serves none), the pages, the API, sign-in and the
+    commands' registration for `flask --app mne` are left out, and with them their modules."""
     from flask import Flask
     from flask_babel import Babel, get_locale
     from flask_wtf.csrf import CSRFProtect
@@ -49,7 +51,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     CSRFProtect(app)
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale, languages=LANGUAGES)
+    if pages:
+        _add_pages(app)
+    return app
 
+
+def _add_pages(app: Flask) -> None:
+    """Sign-in, the error pages, every page, the API and mne's commands under `flask`."""
     from mne import api, commands, errors, web
     from mne.accounts import guard
 
@@ -58,7 +66,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     web.register(app)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     commands.register(app)
-    return app
 
 
 def _close_session(_error: BaseException | None) -> None:

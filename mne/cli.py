@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from mne.commands import COMMANDS, description, load_command
+from mne.commands import COMMANDS, SERVING_PAGES, description, load_command
 
 
 class LazyCommands(click.Group):
@@ -30,17 +30,19 @@ class LazyCommands(click.Group):
 
 
 class Application:
-    """Builds the application when a command first needs it, keeping the settings it read."""
+    """Builds the application when a command first needs it, keeping the settings it read;
+    with its pages only for a command that serves them (`pages`)."""
 
     def __init__(self) -> None:
         self.settings = None
+        self.pages = True
 
     def __call__(self):
         from mne import create_app
         from mne.config import load_settings
 
         self.settings = load_settings()
-        return create_app(self.settings)
+        return create_app(self.settings, self.pages)
 
     def failure(self, problem: Exception) -> Exception | None:
         """The one sentence that explains a configuration or start-up failure, else None."""
@@ -63,6 +65,7 @@ class Application:
 def commands(context: click.Context) -> None:
     from flask.cli import ScriptInfo
 
+    context.obj.pages = context.invoked_subcommand in SERVING_PAGES
     context.obj = ScriptInfo(create_app=context.obj)
 
 

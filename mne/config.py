@@ -10,7 +10,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
@@ -18,9 +18,10 @@ from sqlalchemy.engine import make_url
 from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from mne.languages import LANGUAGES
-from reports.jobs import JOBS
-from reports.notify import SmtpServer
-from reports.scheduler import CALENDAR, ScheduleError, cron_trigger
+from reports.job_names import CALENDAR, JOB_NAMES
+
+if TYPE_CHECKING:
+    from reports.notify import SmtpServer
 
 CONFIG_ENV = "MNE_CONFIG"
 DATABASE_ENV = "MNE_DATABASE_URL"
@@ -177,7 +178,8 @@ LOCALES = tuple(LANGUAGES)  # the languages offered, each with a catalogue
 Number = float  # a key of this kind takes a whole or a decimal number
 
 # Every key config.toml may hold, and its kind. Below `dimensions` the keys are the
-# administrator's own codes; below `scheduler.jobs` they are the names of the jobs (JOBS).
+# administrator's own codes; below `scheduler.jobs` they are the names of the jobs
+# (JOB_NAMES).
 KEYS: dict[str, type] = {
     "database.url": str,
     "storage.folder": str,
@@ -217,7 +219,7 @@ class _Reader:
     def refuse_unknown_keys(self) -> None:
         """Refuse the first key that is not in KEYS (a misspelt key would otherwise be
         ignored silently), suggesting the nearest known one."""
-        known = {*KEYS, *(f"scheduler.jobs.{job}" for job in JOBS)}
+        known = {*KEYS, *(f"scheduler.jobs.{job}" for job in JOB_NAMES)}
         tables = _tables(known)
         pending = list(self.data.items())
         while pending:
@@ -308,6 +310,8 @@ class _Reader:
             expression = self.get(f"scheduler.jobs.{job}", str)
             if expression == CALENDAR:
                 continue
+            from reports.scheduler import ScheduleError, cron_trigger  # only for a cron line
+
             try:
                 cron_trigger(expression, timezone)
             except ScheduleError as problem:
@@ -320,6 +324,8 @@ class _Reader:
         host = self.get("smtp.host")
         if not host:
             return None
+        from reports.notify import SmtpServer
+
         return SmtpServer(host=host, port=self.whole("smtp.port", 1, MAX_PORT),
                           sender=self.get("smtp.sender"),
                           starttls=self.get("smtp.starttls"),

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import indicators.aggregates  # noqa: F401  (its listeners keep the national series current)
 from mne.config import ConfigError
+
+if TYPE_CHECKING:  # alembic is imported by the commands that migrate or check the schema
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -49,6 +50,8 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 def alembic_config(engine: Engine) -> AlembicConfig:
     """Alembic configuration for the packaged migrations, bound to `engine`."""
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -58,23 +61,30 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade(engine: Engine) -> str:
     """Create or upgrade the schema to the newest revision; returns that revision."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
     return current_revision(engine)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str:
     """The newest revision the package ships."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"))).get_current_head()
 
 
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factory; its sessions keep the national series current
+    (`indicators.aggregates` listens to every session)."""
 
     def __init__(self, url: str):
         self.engine = make_engine(url)

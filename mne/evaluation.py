@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 
 from flask import request
 
+from indicators.dashboard import Dashboard, dashboard
 from indicators.desk import DeskItem, coordinator_desk
 from indicators.evaluation import (
     IndicatorProgress,
     IndicatorView,
     Scope,
     indicator_view,
-    progress_and_totals,
     scoped_progress,
 )
 from indicators.obligations import Calendar
@@ -105,8 +105,8 @@ def requested_indicator(strategy_code: str, indicator_code: str,
                           settings().thresholds)
 
 
-def requested_dashboard(strategy_code: str, filters: Filters):
-    """The strategy's progress table under `filters` and each indicator's national totals per
-    period, as the signed-in user reads them (see `progress_and_totals`)."""
-    return progress_and_totals(session(), strategy_code, request_scope(filters),
-                               settings().thresholds)
+def requested_dashboard(strategy_code: str, filters: Filters) -> Dashboard:
+    """The strategy's dashboard under `filters` (standing at the period asked, else the newest),
+    as the signed-in user reads it (see `indicators.dashboard`)."""
+    return dashboard(session(), strategy_code, request_scope(filters), settings().thresholds,
+                     parse_period(filters.until) if filters.until else None)

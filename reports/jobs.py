@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from indicators.model import Strategy, utcnow
 from reports.archive import ReportSettings
 from reports.claims import compile_scheduled, failed_claims
+from reports.job_names import REMINDERS_JOB, REPORTS_JOB
 from reports.model import JobRun, ReportKind, RunOutcome
 from reports.notify import (
     Languages,
@@ -129,8 +130,8 @@ def reminders(context: JobContext, scheduled_for: dt.datetime) -> list[str]:
 
 
 JOBS: dict[str, Callable[[JobContext, dt.datetime], list[str]]] = {
-    "quarterly_reports": quarterly_reports,
-    "reminders": reminders,
+    REPORTS_JOB: quarterly_reports,
+    REMINDERS_JOB: reminders,
 }
 
 

@@ -24,12 +24,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from indicators.obligations import Calendar
+from reports.job_names import CALENDAR, REPORTS_JOB
 from reports.jobs import JOBS, Clock, JobContext, run_recorded
 from reports.model import JOB_STORE_TABLE, apscheduler_jobs
 
 _context: JobContext | None = None
-CALENDAR = "calendar"
-REPORTS_JOB = "quarterly_reports"
 
 
 class ScheduleError(ValueError):

@@ -56,7 +56,7 @@ def test_the_projection_starts_on_the_fitted_trend_line_and_is_labelled():
     actual = _points({"2025Q1": 10, "2025Q2": 14, "2025Q3": 11, "2025Q4": 17})
     series = pd.Series([point.value for point in actual],
                        index=[point.period.end for point in actual], dtype=float)
-    slope, intercept = least_squares(series)
+    slope, intercept = least_squares(series.items())
     target = parse_period("2027Q4")
     years = (actual[-1].period.end - actual[0].period.end).days / 365.25
     fitted_now = intercept + slope * years

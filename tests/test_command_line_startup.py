@@ -1,6 +1,7 @@
 """The command line answers at once: `mne --help` and `mne --version` load neither the
 application nor the libraries its commands need, and the help still describes every command
-as the command itself does."""
+as the command itself does; a command that serves no page builds the application without its
+pages, and loads only the libraries its own work needs."""
 
 import subprocess
 import sys
@@ -43,3 +44,26 @@ def test_help_lists_every_command_as_the_command_describes_itself():
     for name in COMMANDS:
         described = click.Command(name, help=description(name))
         assert described.get_short_help_str(200) == load_command(name).get_short_help_str(200)
+
+
+PAGES = ("mne.web", "mne.api", "mne.web.evaluation", "mne.accounts.guard")
+
+
+def test_commands_that_serve_no_page_build_the_application_without_its_pages(config_file,
+                                                                           tmp_path):
+    _output, modules = _modules_loaded_by("standards", "add", "--strategy", "NONE",
+                                          "--objective", "O1", "16.2.2")
+    assert "flask_wtf" in modules   # the application was built (its CSRF protection)
+    assert sorted(modules & {*PAGES, "pandas", "openpyxl", "apscheduler", "alembic"}) == []
+    table = tmp_path / "statistics.csv"
+    table.write_text("not,the,columns\n1,2,3\n", encoding="utf-8")
+    _output, modules = _modules_loaded_by("import-stats", str(table), "--mapping", "unodc")
+    assert "importers.statistics" in modules
+    assert sorted(modules & {*PAGES, "openpyxl", "apscheduler", "alembic"}) == []
+
+
+def test_configuration_knows_every_scheduled_job_without_loading_them():
+    from reports.job_names import JOB_NAMES
+    from reports.jobs import JOBS
+
+    assert sorted(JOB_NAMES) == sorted(JOBS)

@@ -6,6 +6,10 @@ from html import unescape
 
 import pytest
 
+from indicators.dashboard import dashboard
+from indicators.data_quality import completeness_by, expected_returns, latest_completeness
+from indicators.evaluation import Scope, status_changes, strategy_progress
+from indicators.periods import parse_period
 from indicators.progress import Status
 
 STRATEGY = "MRD-NSOC"
@@ -149,3 +153,21 @@ def test_dashboard_marks_a_latest_value_fewer_entities_reported_than_usual(clien
     notes = re.findall(r'<small class="incomplete"[^>]*>(\d+) of (\d+) entities</small>', html)
     assert notes and all(int(count) < int(usual) for count, usual in notes)
     assert 'class="spark-latest incomplete"' in html   # its trend line's hollow point
+
+
+@pytest.mark.parametrize("until, entity", [(None, None), ("2026Q2", None), (None, "PROS")])
+def test_dashboard_changes_and_completeness_equal_each_period_judged_on_its_own(
+        session, settings, demo, until, entity):
+    """The dashboard judges the period before from the series it read: the same changes as
+    two progress tables read apart, the same completeness as every expected return's."""
+    thresholds, calendar = settings.thresholds, settings.calendar
+    shown = dashboard(session, STRATEGY, Scope.of(session, until, entity_code=entity),
+                      thresholds, parse_period(until) if until else None)
+    before = strategy_progress(session, STRATEGY, (shown.current - 1).code, thresholds, entity)
+    after = strategy_progress(session, STRATEGY, until, thresholds, entity)
+    assert shown.rows == after
+    assert shown.changes == status_changes(before, after)
+    assert shown.changes or entity   # the demonstration's statuses move at the strategy's level
+    until_period = parse_period(until) if until else None
+    every = completeness_by(expected_returns(session, STRATEGY, calendar, until_period), "period")
+    assert latest_completeness(session, STRATEGY, calendar, until_period) == every[-1]

@@ -95,7 +95,7 @@ def _yearly(values: list[float], first_year: int = 2020) -> pd.Series:
 def test_slope_is_the_least_squares_line_per_year():
     slope, intercept = least_squares(pd.Series([1.0, 2.0, 2.0, 3.0],
                                                index=[D(2021, 1, 1), D(2022, 1, 1),
-                                                      D(2023, 1, 1), D(2024, 1, 1)]))
+                                                      D(2023, 1, 1), D(2024, 1, 1)]).items())
     # x = 0, 1, 2, 3 years (to within leap days): slope 0.6, intercept 1.1
     assert slope == pytest.approx(0.6, rel=1e-3)
     assert intercept == pytest.approx(1.1, rel=1e-3)
@@ -105,7 +105,7 @@ def test_projection_and_observed_over_required_rate():
     series = pd.Series([10.0, 12.0, 14.0, 16.0, 18.0],
                        index=[D(2020, 1, 1), D(2020, 7, 2), D(2021, 1, 1), D(2021, 7, 2),
                               D(2021, 12, 31)])  # +4 a year, half-yearly points
-    line = trajectory(series, window=4, target_end=D(2023, 12, 31), target=30.0,
+    line = trajectory(series.items(), window=4, target_end=D(2023, 12, 31), target=30.0,
                       baseline=10.0, baseline_end=D(2019, 12, 31))
     # the last 4 points start at 12 on 2020-07-02: 12 + 4 × 3.5 years = 26 at the target
     assert line.slope == pytest.approx(4.0, rel=1e-2)
@@ -115,7 +115,7 @@ def test_projection_and_observed_over_required_rate():
 
 
 def test_one_point_makes_no_trend():
-    line = trajectory(_yearly([5.0]), 4, D(2030, 1, 1), 9.0, 1.0, D(2019, 1, 1))
+    line = trajectory(_yearly([5.0]).items(), 4, D(2030, 1, 1), 9.0, 1.0, D(2019, 1, 1))
     assert (line.slope, line.projected, line.observed_required_ratio) == (None, None, None)
 
 

@@ -27,6 +27,8 @@ COMMANDS = {
     "scheduler": "mne.commands.server:scheduler_command",
     "report": "mne.commands.reports:report_command",
 }
+SERVING_PAGES = {"serve"}
+"""The commands that serve pages; the others build the application without them."""
 
 
 def register(app: Flask) -> None:

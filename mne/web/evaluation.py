@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -11,13 +10,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from indicators.caveats import Caveats, caveats_of
-from indicators.data_quality import completeness_by, expected_returns, quality_report
+from indicators.data_quality import (
+    completeness_by,
+    expected_returns,
+    latest_completeness,
+    quality_report,
+)
 from indicators.errors import NotFound
 from indicators.evaluation import (
     IndicatorProgress,
-    StatusChange,
     sex_coverage_of,
-    status_changes,
     status_matrix,
 )
 from indicators.framework import default_strategy
@@ -90,30 +92,29 @@ def dashboard(code: str):
     filtered by the query's principle, status and entity."""
     strategy = _strategy(code)
     filters = Filters.from_request()
-    rows, totals = requested_dashboard(code, filters)
+    view = requested_dashboard(code, filters)
+    rows = view.rows
     principles = session().scalars(select(Principle).where(Principle.strategy_id == strategy.id)
                                    .order_by(Principle.position)).all()
     listed = [row for row in rows
               if filters.principle in (None, row.principle)
               and filters.status in (None, row.status.value)]
-    returns = expected_returns(session(), code, calendar(), _until(filters))
-    periods = completeness_by(returns, "period")
-    current = _current_period(filters, rows)
-    points = {row.code: _points(totals[row.code]) for row in listed}
+    points = {row.code: _points(view.totals[row.code]) for row in listed}
+    owing = reporting_indicators(session(), strategy)  # read once for both completeness rows
     return render_template(
         "evaluation/dashboard.html", strategy=strategy, filters=filters, rows=listed,
         principles=principles, statuses=list(Status), entities=_entities(),
-        latest=periods[-1] if periods else None,
+        latest=latest_completeness(session(), code, calendar(), _until(filters),
+                                   indicators=owing),
         matrix=status_matrix(rows), status_chart=_status_chart(principles, rows),
         sparklines={row.code: sparkline(_("%(name)s: trend", name=row.name),
                                         points[row.code]) for row in listed},
         coverage={row.code: _latest_coverage(points[row.code]) for row in listed},
         progress_bars={row.code: _progress_bar(row) for row in listed},
         sexed=[row for row in rows if row.sex_coverage is not None],
-        sex_coverage=sex_coverage_of(rows), current=current,
-        changes=_changes_since(code, filters, rows, current),
+        sex_coverage=sex_coverage_of(rows), current=view.current, changes=view.changes,
         approved_only=approved_figures_only(),
-        judged=period_being_judged(session(), strategy, calendar(), dt.date.today()),
+        judged=period_being_judged(session(), strategy, calendar(), dt.date.today(), owing),
     )
 
 
@@ -142,23 +143,6 @@ def _progress_bar(row: IndicatorProgress) -> str:
         return ""
     return share_bar(_("Progress against expected"), row.progress, row.status.colour,
                      mark=row.expected_progress)
-
-
-def _current_period(filters: Filters, rows: list[IndicatorProgress]) -> Period | None:
-    """The period the dashboard stands at: the one asked, else the newest any indicator has."""
-    if filters.until:
-        return parse_period(filters.until)
-    reported = [parse_period(row.latest_period) for row in rows if row.latest_period]
-    return max(reported) if reported else None
-
-
-def _changes_since(code: str, filters: Filters, rows: list[IndicatorProgress],
-                   current: Period | None) -> list[StatusChange]:
-    """The indicators whose status changed since the period before `current`."""
-    if current is None:
-        return []
-    before, _totals = requested_dashboard(code, replace(filters, until=(current - 1).code))
-    return status_changes(before, rows)
 
 
 @blueprint.get("/strategies/<code>/indicators/<indicator_code>")
