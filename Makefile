@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # `make run PORT=5001` serves on another port when 5000 is taken.
 PORT ?= 5000
+# The suite runs in one process per core, a test module never split (`make test TEST_WORKERS=0`: one).
+TEST_WORKERS ?= auto
 TEST_STAMP := $(VENV)/.test-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard mne/translations/*/LC_MESSAGES/messages.po))
@@ -29,7 +31,7 @@ run: $(STAMP) catalogues fonts pdflibs
 	$(BIN)/mne serve --host 127.0.0.1 --port $(PORT)
 
 test: $(TEST_STAMP) catalogues browser fonts pdflibs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Browser tests drive Debian's chromium with Playwright (no browser download); install it when absent.
 browser:
