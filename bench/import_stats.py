@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -95,11 +97,7 @@ def whole_processes(path: Path) -> tuple[float, float]:
     command = shutil.which("mne", path=str(Path(sys.executable).parent)) or "mne"
     imports, floors = [], []
     for _run in range(RUNS):
-        with tempfile.TemporaryDirectory() as folder:
-            url = os.environ.get("MNE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-            database = Database(url)
-            _drop_everything(database)
-            database.engine.dispose()
+        with scratch_database() as (folder, url, _database):
             shutil.copy(ROOT / "config.toml", Path(folder) / "config.toml")
             environment = {**os.environ, "MNE_CONFIG": f"{folder}/config.toml",
                            "MNE_DATABASE_URL": url}
@@ -109,9 +107,22 @@ def whole_processes(path: Path) -> tuple[float, float]:
                                           "unodc", "--create-missing"], environment, folder))
             floors.append(timed_process([sys.executable, "-c", FLOOR_SCRIPT, url, str(path)],
                                         environment, folder))
+    return min(imports), min(floors)
+
+
+@contextmanager
+def scratch_database() -> Iterator[tuple[str, str, Database]]:
+    """A temporary folder and an empty database for one run, its URL (MNE_BENCH_DATABASE_URL
+    names a scratch database, else a SQLite file in the folder), emptied afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ.get("MNE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+        database = Database(url)
+        _drop_everything(database)
+        try:
+            yield folder, url, database
+        finally:
             _drop_everything(database)
             database.engine.dispose()
-    return min(imports), min(floors)
 
 
 def _drop_everything(database: Database) -> None:
@@ -128,17 +139,12 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else GLOTIP
     imports, floors = [], []
     for run in range(RUNS):
-        with tempfile.TemporaryDirectory() as folder:
-            url = os.environ.get("MNE_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-            database = Database(url)
-            _drop_everything(database)
+        with scratch_database() as (_folder, _url, database):
             upgrade(database.engine)
             imports.append(timed_import(database, path))
             if run == 0:
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             floors.append(timed_floor(database, path))
-            _drop_everything(database)
-            database.engine.dispose()
     seconds, rows = min(imports)
     floor = min(floors)
     ratio = seconds / floor

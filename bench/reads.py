@@ -7,6 +7,7 @@ reports through `reports.archive`. Each figure is the best of three requests aft
 up; the reports' peak memory is traced in one more run. Prints each figure with its goal.
 
     python bench/reads.py                       # 1M and 4M, SQLite and PostgreSQL
+    BENCH_SCALE=0.1 python bench/reads.py       # a tenth of the size
     python bench/reads.py --values 1e6 --backends sqlite
     python bench/reads.py --profile dashboard   # the top lines of cProfile for one read
     python bench/reads.py --direct              # as before: series computed from every value
@@ -18,6 +19,7 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import os
 import pstats
 import re
 import sys
@@ -38,7 +40,6 @@ from dataset import (  # noqa: E402
     existing_url,
     scratch_url,
 )
-from report import compile_and_render  # noqa: E402  (bench/report.py)
 from sqlalchemy import delete, select  # noqa: E402
 
 from indicators import aggregates  # noqa: E402
@@ -47,7 +48,8 @@ from mne.accounts.model import Role, User  # noqa: E402
 from mne.accounts.service import grant_role, hash_password  # noqa: E402
 from mne.config import load_settings  # noqa: E402
 from mne.database import Database  # noqa: E402
-from reports.archive import ReportSettings  # noqa: E402
+from reports.archive import ReportSettings, compile_report, render  # noqa: E402
+from reports.model import ReportKind  # noqa: E402
 
 EMAIL, PASSWORD = "evaluator@bench.example", "bench-password-long-enough"
 PERIOD, AS_OF = "2025Q4", dt.date(2026, 2, 15)
@@ -97,8 +99,14 @@ def page(client, path: str) -> Callable[[], int]:
 
 
 def reports(database: Database) -> Callable[[], int]:
+    """Both reports compiled and rendered in every format (the bytes rendered)."""
     settings = ReportSettings(storage_folder=OUT, calendar=CALENDAR, thresholds=THRESHOLDS)
-    return lambda: compile_and_render(database, settings, STRATEGY, PERIOD, AS_OF)
+
+    def compile_and_render() -> int:
+        with database.sessions() as session:
+            return sum(len(data) for kind in ReportKind for data in render(
+                compile_report(session, kind, STRATEGY, PERIOD, settings, AS_OF)).values())
+    return compile_and_render
 
 
 def best_of(work: Callable[[], int], runs: int = 3) -> float:
@@ -159,7 +167,8 @@ def run(backend: str, values: int, profiled: str | None, reuse: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--values", type=float, nargs="*", default=[1e6, 4e6])
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    parser.add_argument("--values", type=float, nargs="*", default=[1e6 * scale, 4e6 * scale])
     parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"])
     parser.add_argument("--profile", choices=["dashboard", "indicator", "both"], default=None)
     parser.add_argument("--reuse", action="store_true",

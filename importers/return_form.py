@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators.comparability import Comparability
-from indicators.disaggregation import TOTAL, breakdown_keys, parse_key
+from indicators.disaggregation import TOTAL, breakdown_keys
 from indicators.errors import Invalid, NotFound
-from indicators.framework_texts import text_of
+from indicators.framework_texts import breakdown_words
 from indicators.i18n import _
 from indicators.model import (
     DataValue,
@@ -182,16 +182,7 @@ def _breakdowns_of(dimensions: list[Dimension]) -> list[tuple[str, str]]:
     """The breakdown keys these dimensions require, with their labels."""
     categories = {dimension.code: [category.code for category in dimension.categories]
                   for dimension in dimensions}
-    labels = {(dimension.code, category.code):
-              f"{text_of(dimension, 'name')}: {text_of(category, 'label')}"
-              for dimension in dimensions for category in dimension.categories}
-    return [(key, _breakdown_label(key, labels)) for key in breakdown_keys(categories)]
-
-
-def _breakdown_label(key: str, labels: dict[tuple[str, str], str]) -> str:
-    if key == TOTAL:
-        return _("Total")
-    return "; ".join(labels[pair] for pair in parse_key(key).items())
+    return [(key, breakdown_words(key, dimensions)) for key in breakdown_keys(categories)]
 
 
 def target_for(indicator: Indicator, period: Period) -> float | None:

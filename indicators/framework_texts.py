@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from indicators.i18n import DEFAULT_LANGUAGE, LANGUAGES, reader_language
+from indicators.disaggregation import parse_key
+from indicators.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext, reader_language
 from indicators.model import (
     Category,
     Crisis,
@@ -91,3 +92,24 @@ def set_texts(row: Any, columns: Mapping[str, Any]) -> None:
     found = {code: texts for code, texts in stored.items() if texts} or None
     if (row.translations or None) != found:
         row.translations = found
+
+
+def breakdown_words(key: str, dimensions: Iterable[Dimension],
+                    language: str | None = None) -> str:
+    """A breakdown key (`age=0-17;sex=female`) in words, each pair as "Dimension: category" in
+    `language` (default: the reader's); "Total" for the total, codes where the framework names
+    no such dimension or category."""
+    pairs = parse_key(key)
+    if not pairs:
+        return gettext("Total")
+    language = language or reader_language()
+    named = {dimension.code: dimension for dimension in dimensions}
+    words = []
+    for code, category in pairs.items():
+        dimension = named.get(code)
+        if dimension is None:
+            words.append(f"{code}: {category}")
+            continue
+        labels = {item.code: text_of(item, "label", language) for item in dimension.categories}
+        words.append(f"{text_of(dimension, 'name', language)}: {labels.get(category, category)}")
+    return "; ".join(words)

@@ -6,6 +6,7 @@ spreadsheet never runs them as formulas."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,6 +40,15 @@ class ValueFilter:
     period_from: str = ""
     period_to: str = ""
     approved_only: bool = False
+
+    @classmethod
+    def of(cls, arguments: Mapping[str, str]) -> ValueFilter:
+        """The filter named by query arguments or command-line options (`strategy`,
+        `indicator`, `entity`, `from`, `to`)."""
+        return cls(strategy=arguments.get("strategy", ""),
+                   indicator=arguments.get("indicator", ""),
+                   entity=arguments.get("entity", ""),
+                   period_from=arguments.get("from", ""), period_to=arguments.get("to", ""))
 
 
 def tidy_values(session: Session, wanted: ValueFilter) -> pd.DataFrame:

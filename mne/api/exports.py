@@ -24,16 +24,8 @@ FILTERS = {
 }
 
 
-def value_filter(arguments) -> ValueFilter:
-    """The export filter named by query arguments (or command-line options)."""
-    return ValueFilter(strategy=arguments.get("strategy", ""),
-                       indicator=arguments.get("indicator", ""),
-                       entity=arguments.get("entity", ""),
-                       period_from=arguments.get("from", ""), period_to=arguments.get("to", ""))
-
-
 def _export(format_: str):
-    wanted = replace(value_filter(request.args), approved_only=approved_figures_only())
+    wanted = replace(ValueFilter.of(request.args), approved_only=approved_figures_only())
     content = export_values(session(), wanted, format_)
     name = f"values.{format_}"
     return Response(content, mimetype=EXPORT_FORMATS[format_],

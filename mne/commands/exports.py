@@ -8,9 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from indicators.periods import PeriodError
-from mne.api.exports import value_filter
 from mne.context import database
-from reports.exports import EXPORT_FORMATS, export_values
+from reports.exports import EXPORT_FORMATS, ValueFilter, export_values
 
 
 @click.command("export")
@@ -29,7 +28,7 @@ def export_command(format_: str, output: Path, period_from: str, period_to: str,
     try:
         with database().transaction() as session:
             content = export_values(
-                session, value_filter({**codes, "from": period_from, "to": period_to}), format_)
+                session, ValueFilter.of({**codes, "from": period_from, "to": period_to}), format_)
     except PeriodError as problem:
         raise click.BadParameter(str(problem)) from None
     output.write_bytes(content)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import format_date, format_decimal, format_time
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from indicators.framework_texts import text_of
+from indicators.framework_texts import breakdown_words, text_of
+from indicators.model import Dimension
 from indicators.vocabulary import Term, Unit
+from mne.context import session
 from mne.web import (
     accounts,
     audit,
@@ -38,6 +42,19 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_amount, "amount")
     app.add_template_filter(format_range, "range")
+    app.add_template_filter(breakdown, "breakdown")
+
+
+def breakdown(key: str | None) -> str:
+    """A breakdown key (`sex=female`) in the reader's words ("Sex: female"; "Total"), by
+    `indicators.framework_texts.breakdown_words`, each key worded once a request."""
+    if "breakdowns" not in g:
+        g.breakdowns = {}
+        g.dimensions = session().scalars(
+            select(Dimension).options(selectinload(Dimension.categories))).all()
+    if key not in g.breakdowns:
+        g.breakdowns[key] = breakdown_words(key or "", g.dimensions)
+    return g.breakdowns[key]
 
 
 def term(member: Term) -> str:

@@ -17,6 +17,7 @@ from mne.accounts.permissions import Action
 from mne.context import actor, database, session, settings
 from mne.scheduling import job_context, report_settings
 from reports.archive import MEDIA_TYPES, compile_and_issue, list_reports, report_bytes
+from reports.job_names import REMINDERS_JOB
 from reports.jobs import recent_runs, run_recorded
 from reports.model import CompiledReport, Notification, ReportFormat, ReportKind, RunOutcome
 from reports.narratives import INDICATORS, PRINCIPLES, annotate, kept_compilation, narratives_of
@@ -149,7 +150,7 @@ def notifications_page():
 @requires(Action.SEND_REMINDERS)
 def send_now():
     """Run the reminders now, as the scheduler would today."""
-    run = run_recorded(job_context(settings(), database()), "reminders", utcnow())
+    run = run_recorded(job_context(settings(), database()), REMINDERS_JOB, utcnow())
     if run.outcome is RunOutcome.FAILED:
         flash(_("The reminders failed: %(error)s", error=run.error), "error")
     else:

@@ -21,7 +21,7 @@ from mne.accounts.guard import requires
 from mne.accounts.permissions import Action
 from mne.context import session
 from mne.uploads import receive, submittable
-from mne.web.returns import _entity_and_period
+from mne.web.returns import entity_and_period
 
 blueprint = Blueprint("return_form", __name__)
 SHEET_TITLES = {QUANTITATIVE: _l("Figures"), QUALITATIVE: _l("Progress in words")}
@@ -29,7 +29,7 @@ ACTIONS = ("check", "submit")
 
 
 def _return_form(entity: str, period: str) -> tuple[Entity, ReturnForm]:
-    row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    row, found = entity_and_period(entity, period, Action.SUBMIT_RETURNS)
     return row, build_form(session(), row.code, found, request.args.get("strategy") or None)
 
 

@@ -74,8 +74,8 @@ def open_period():
                             period=request.args.get("period", "").strip().upper()))
 
 
-def _entity_and_period(entity_code: str, period_code: str,
-                       action: Action) -> tuple[Entity, Period]:
+def entity_and_period(entity_code: str, period_code: str,
+                      action: Action) -> tuple[Entity, Period]:
     """The entity and the period, if the user may do `action` for that entity."""
     entity = session().scalars(select(Entity).where(Entity.code == entity_code)).one_or_none()
     if entity is None:
@@ -89,7 +89,7 @@ def _entity_and_period(entity_code: str, period_code: str,
 def period_page(entity: str, period: str):
     """An entity's return for a period: the template, the upload form, the revisions and the
     reviewer's comments to act on."""
-    row, found = _entity_and_period(entity, period, Action.READ_RETURNS)
+    row, found = entity_and_period(entity, period, Action.READ_RETURNS)
     return _period_page(row, found.code)
 
 
@@ -107,7 +107,7 @@ def _period_page(entity: Entity, period: str, missing_file: bool = False) -> str
 @requires(Action.SUBMIT_RETURNS)
 def period_template(entity: str, period: str):
     """The return template to fill in."""
-    _row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    _row, found = entity_and_period(entity, period, Action.SUBMIT_RETURNS)
     name, data = template(entity, found, request.args.get("strategy") or None,
                           language_code(request.args.get("lang")))
     return xlsx_response(data, name)
@@ -117,7 +117,7 @@ def period_template(entity: str, period: str):
 @requires(Action.SUBMIT_RETURNS)
 def period_upload(entity: str, period: str):
     """Check or submit the chosen workbook and show what became of it."""
-    row, found = _entity_and_period(entity, period, Action.SUBMIT_RETURNS)
+    row, found = entity_and_period(entity, period, Action.SUBMIT_RETURNS)
     code = found.code
     upload = request.files.get("file")
     if upload is None or not upload.filename:
