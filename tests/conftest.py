@@ -186,22 +186,23 @@ def _demo_snapshots() -> dict[str, tuple]:
 
 def _put_demo(database: Database, snapshots: dict[str, tuple], tmp_path_factory) -> None:
     """The demonstration in the empty `database`: received through the return pipeline once
-    per backend, then put back from a copy of its rows."""
+    per backend, then put back from a copy of its rows (pytest makes a new scratch database of
+    a backend whenever it returns to that backend's tests, so the copy is kept by backend)."""
     from importers.demo import load_demo
 
-    url = database.engine.url.render_as_string(hide_password=False)
-    if url in snapshots:
-        put_rows(database, snapshots[url][1])
+    backend = database.engine.dialect.name
+    if backend in snapshots:
+        put_rows(database, snapshots[backend][1])
         return
     storage = tmp_path_factory.mktemp("demo-storage")
     summary = load_demo(database.sessions, storage, load_settings(ROOT / "config.toml").dimensions)
-    snapshots[url] = (summary, table_rows(database), storage)
+    snapshots[backend] = (summary, table_rows(database), storage)
 
 
 @pytest.fixture
 def demo(db, settings, _demo_snapshots):
     """The demonstration strategy, loaded into the scratch database, and its stored files."""
-    summary, _rows, storage = _demo_snapshots[db.engine.url.render_as_string(hide_password=False)]
+    summary, _rows, storage = _demo_snapshots[db.engine.dialect.name]
     shutil.copytree(storage, settings.storage_folder, dirs_exist_ok=True)
     return summary
 
