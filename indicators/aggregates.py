@@ -32,10 +32,18 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
 
 from indicators.disaggregation import TOTAL
-from indicators.model import Base, DataValue, Entity, EntityPopulation, Indicator, Unit
+from indicators.model import (
+    Base,
+    DataValue,
+    Entity,
+    EntityPopulation,
+    Indicator,
+    IndicatorDimension,
+    Unit,
+)
 
 if TYPE_CHECKING:  # the computation is imported when a series is computed or read, so that
     # every process that writes can load the listeners below at once (`mne.database`)
@@ -158,7 +166,9 @@ def rebuild(session: Session) -> None:
 
 
 def _refresh_chunk(session: Session, periods: dict[int, set[str]]) -> None:
-    indicators = list(session.scalars(select(Indicator).where(Indicator.id.in_(periods))))
+    indicators = list(session.scalars(
+        select(Indicator).where(Indicator.id.in_(periods)).options(
+            selectinload(Indicator.dimension_links).selectinload(IndicatorDimension.dimension))))
     pairs = [(indicator_id, period) for indicator_id, chosen in periods.items()
              for period in chosen]
     rows = [row for approved_only in (False, True)

@@ -616,19 +616,18 @@ def series_points(frame: pd.DataFrame, dimension: str | None = None) -> list[dic
     category of that dimension alone: `[{"period", "period_end", "total", "entities",
     "breakdown": {category: value}}]`, oldest first."""
     prefix = f"{dimension}=" if dimension else None
-    points = []
-    for (period, period_end), rows in frame.groupby(["period", "period_end"]):
-        totals = rows[rows["disaggregation"] == TOTAL]
-        breakdown = {key.removeprefix(prefix): float(value) for key, value in
-                     zip(rows["disaggregation"], rows["value"], strict=True)
-                     if prefix and key.startswith(prefix) and ";" not in key}
-        points.append({
-            "period": period, "period_end": period_end,
-            "total": float(totals["value"].iloc[0]) if not totals.empty else None,
-            "entities": int(totals["entities"].iloc[0]) if not totals.empty else 0,
-            "breakdown": breakdown,
-        })
-    return sorted(points, key=lambda point: point["period_end"])
+    points: dict[tuple[str, Any], dict[str, Any]] = {}
+    for period, period_end, key, value, entities in zip(
+            frame["period"], frame["period_end"], frame["disaggregation"], frame["value"],
+            frame["entities"], strict=True):
+        point = points.setdefault((period, period_end), {
+            "period": period, "period_end": period_end, "total": None, "entities": 0,
+            "breakdown": {}})
+        if key == TOTAL and point["total"] is None:
+            point["total"], point["entities"] = float(value), int(entities)
+        elif prefix and key.startswith(prefix) and ";" not in key:
+            point["breakdown"][key.removeprefix(prefix)] = float(value)
+    return sorted(points.values(), key=lambda point: (point["period_end"], point["period"]))
 
 
 @dataclass(frozen=True)

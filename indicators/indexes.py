@@ -1,8 +1,10 @@
-"""Indexes that let the database aggregate values for the evaluators' view (migration 0006).
+"""Indexes that let the database aggregate values for the evaluators' view (migration 0006)
+and find the values of a return (migration 0022).
 
 The series index covers what the progress table reads — indicator, period, breakdown, entity,
 value, level — in the order it groups by, so sums, means and counts per indicator and period
-are read from the index alone, already grouped."""
+are read from the index alone, already grouped. The return index finds a return's values
+without reading the others: which returns a report's figures came from, a revision's values."""
 
 from __future__ import annotations
 
@@ -15,3 +17,6 @@ SERIES_INDEX = Index(
     DataValue.indicator_id, DataValue.period, DataValue.period_end, DataValue.disaggregation,
     DataValue.entity_id, DataValue.value, DataValue.level,
 )
+
+RETURN_INDEX = Index("ix_data_value_return", DataValue.return_id, DataValue.period_end,
+                     DataValue.indicator_id)

@@ -10,10 +10,12 @@ missing for a reason (`Nature.missing`) is never a zero: it adds nothing to the 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from statistics import fmean
 
-import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
@@ -49,39 +51,54 @@ class Certainty:
                 "high": self.high}
 
 
-COLUMNS = ["period", "period_end", "value", "nature", "low", "high", "at_least", "updated_at"]
-
-
 def certainty_by_period(session: Session, indicator: Indicator,
                         scope: Scope) -> dict[str, Certainty]:
     """The certainty of the indicator's national (or the scope's entity's) figure, by period
     code, from the totals within `scope`."""
-    if indicator.kind is Kind.QUALITATIVE:
+    return {period: certainty for (_id, period), certainty
+            in certainties(session, [indicator], scope).items()}
+
+
+def certainties(session: Session, indicators: Iterable[Indicator],
+                scope: Scope) -> dict[tuple[int, str], Certainty]:
+    """`certainty_by_period` of several indicators in one reading, by (indicator id, period
+    code)."""
+    quantitative = {indicator.id: indicator for indicator in indicators
+                    if indicator.kind is not Kind.QUALITATIVE}
+    if not quantitative:
         return {}
     statement = scope.applied_to(
-        select(DataValue.period, DataValue.period_end, DataValue.value, DataValue.nature,
+        select(DataValue.indicator_id, DataValue.period, DataValue.value, DataValue.nature,
                DataValue.low, DataValue.high, DataValue.at_least, DataValue.updated_at)
-        .where(DataValue.indicator_id == indicator.id, DataValue.disaggregation == TOTAL))
-    frame = pd.DataFrame(session.execute(statement).all(), columns=COLUMNS)
-    return {period: _certainty(period, rows, indicator)
-            for period, rows in frame.groupby("period", sort=False)}
+        .where(DataValue.indicator_id.in_(quantitative), DataValue.disaggregation == TOTAL))
+    totals: dict[tuple[int, str], list[Row]] = {}
+    for row in session.execute(statement):
+        totals.setdefault((row.indicator_id, row.period), []).append(row)
+    return {(indicator_id, period): _certainty(period, rows, quantitative[indicator_id])
+            for (indicator_id, period), rows in totals.items()}
 
 
-def _certainty(period: str, rows: pd.DataFrame, indicator: Indicator) -> Certainty:
-    natures = tuple(sorted({Nature(nature) for nature in rows["nature"]} - {Nature.NONE},
+def _certainty(period: str, rows: list[Row], indicator: Indicator) -> Certainty:
+    natures = tuple(sorted({Nature(row.nature) for row in rows} - {Nature.NONE},
                            key=list(Nature).index))
-    figures = rows[rows["value"].notna()].sort_values("updated_at", kind="stable")
-    if indicator.unit is Unit.RATE_PER_100K or figures.empty or figures["low"].isna().all():
+    figures = sorted((row for row in rows if row.value is not None),
+                     key=lambda row: row.updated_at)
+    if indicator.unit is Unit.RATE_PER_100K or all(row.low is None for row in figures):
         return Certainty(period, natures)
-    lows = figures["low"].fillna(figures["value"]).astype(float)
-    highs = figures["high"].where(~figures["at_least"].astype(bool))
-    highs = highs.where(figures["low"].notna() | figures["high"].notna(), figures["value"])
     if indicator.aggregation is Aggregation.LATEST:
-        lows, highs = lows.tail(1), highs.tail(1)
-    open_above = bool(highs.isna().any())
-    combine = "mean" if indicator.aggregation is Aggregation.MEAN else "sum"
-    return Certainty(period, natures, float(getattr(lows, combine)()),
-                     None if open_above else float(getattr(highs.astype(float), combine)()))
+        figures = figures[-1:]
+    lows = [float(row.value if row.low is None else row.low) for row in figures]
+    highs = [_high_end(row) for row in figures]
+    combine = fmean if indicator.aggregation is Aggregation.MEAN else math.fsum
+    return Certainty(period, natures, combine(lows),
+                     None if None in highs else combine(highs))
+
+
+def _high_end(row: Row) -> float | None:
+    """A value's upper end: its high, none for "at least", the value itself without a range."""
+    if row.low is None and row.high is None:
+        return float(row.value)
+    return None if row.at_least or row.high is None else float(row.high)
 
 
 def resting_on_words(certainty: Certainty | None) -> str | None:

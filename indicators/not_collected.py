@@ -31,6 +31,8 @@ def prevented_by_crisis(session: Session, owed: Iterable[Owed]) -> set[tuple[int
         return set()
     statement = select(DataValue.entity_id, DataValue.period, DataValue.indicator_id).where(
         DataValue.nature == Nature.NOT_COLLECTED_CRISIS, DataValue.disaggregation == TOTAL,
+        DataValue.indicator_id.in_({indicator.id for item in owed
+                                    for indicator in item.indicators}),
         DataValue.entity_id.in_({item.entity.id for item in owed}),
         DataValue.period.in_({item.period.code for item in owed}))
     stated: dict[tuple[int, str], set[int]] = {}

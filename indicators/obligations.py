@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from indicators.i18n import _
 from indicators.model import Entity, Indicator, Return, ReturnState, Strategy
@@ -241,13 +241,19 @@ def standing(obligation: Obligation, returns: list[Return], as_of: dt.date,
     return Standing(obligation, status, None, as_of, prevented)
 
 
+STANDING_COLUMNS = (load_only(Return.entity_id, Return.period, Return.state, Return.revision,
+                              Return.uploaded_at), lazyload(Return.upload))
+"""What `standing` reads of a return: not its problems, diff or upload."""
+
+
 def standings(session: Session, strategy: Strategy, found: list[Obligation],
               as_of: dt.date) -> list[Standing]:
     """Where each obligation of the strategy stands on `as_of`, in the order of `found`."""
     codes = {obligation.period.code for obligation in found}
     returns: dict[tuple[int, str], list[Return]] = {}
     for item in session.scalars(select(Return).where(Return.strategy_id == strategy.id,
-                                                     Return.period.in_(codes))):
+                                                     Return.period.in_(codes))
+                                .options(*STANDING_COLUMNS)):
         returns.setdefault((item.entity_id, item.period), []).append(item)
     prevented = prevented_by_crisis(session, found)
     return [standing(obligation, returns.get((obligation.entity.id, obligation.period.code), []),

@@ -15,6 +15,7 @@ category's share against its earlier shares (`is_unusual_share`), one warning pe
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from statistics import mean, median
@@ -135,26 +136,30 @@ def share_breakdowns(frame: pd.DataFrame) -> Iterator[ShareBreakdown]:
     """Every breakdown by one dimension in `frame` (count values with the columns indicator,
     entity, period, period_end, disaggregation, value) that has a total, oldest period first."""
     values = frame.dropna(subset=["value"])
-    totals = {(row.indicator, row.entity, row.period): row.value
-              for row in values[values["disaggregation"] == TOTAL].itertuples()}
-    parts = values[values["disaggregation"] != TOTAL]
-    parts = parts.assign(dimension=parts["disaggregation"].map(_only_dimension)).dropna(
-        subset=["dimension"])
-    for (indicator, entity, _dimension), group in parts.groupby(
-            ["indicator", "entity", "dimension"], sort=False):
+    totals: dict[tuple, float] = {}
+    series: dict[tuple, dict[Any, tuple[str, dict[str, float]]]] = {}
+    for indicator, entity, period, end, key, value in values[
+            ["indicator", "entity", "period", "period_end", "disaggregation", "value"]
+    ].itertuples(index=False, name=None):
+        if key == TOTAL:
+            totals[(indicator, entity, period)] = value
+        elif (dimension := _only_dimension(key)) is not None:
+            periods = series.setdefault((indicator, entity, dimension), {})
+            periods.setdefault(end, (period, {}))[1][key] = value
+    for (indicator, entity, _dimension), periods in series.items():
         earlier: dict[str, list[tuple[float, float]]] = {}
-        for _end, rows in group.groupby("period_end", sort=True):
-            period = rows["period"].iloc[0]
+        for end in sorted(periods):
+            period, categories = periods[end]
             whole = totals.get((indicator, entity, period))
             if not whole:
                 continue
-            categories = dict(zip(rows["disaggregation"], rows["value"], strict=True))
             yield ShareBreakdown(indicator, entity, period, categories, whole,
                                  {key: list(pairs) for key, pairs in earlier.items()})
             for key, part in categories.items():
                 earlier.setdefault(key, []).append((part, whole))
 
 
+@functools.lru_cache(maxsize=4096)
 def _only_dimension(key: str) -> str | None:
     dimensions = list(parse_key(key))
     return dimensions[0] if len(dimensions) == 1 else None

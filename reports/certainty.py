@@ -3,12 +3,14 @@ figure comes, in part, from estimated, modelled or alleged values (`Nature.uncer
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from indicators.evaluation import IndicatorProgress, Scope
 from indicators.i18n import _
 from indicators.model import Indicator
-from indicators.nature import certainty_by_period
+from indicators.nature import certainties
 from reports.compilation import STATUS, TEXT, Column, Section
 
 
@@ -16,12 +18,12 @@ def uncertain_statuses(session: Session, indicators: list[Indicator],
                        rows: list[IndicatorProgress], scope: Scope) -> Section:
     """One row per indicator whose status rests on estimated, modelled or alleged figures:
     its status, its latest period and the natures of those figures in words."""
-    by_code = {indicator.code: indicator for indicator in indicators}
+    ids = {indicator.code: indicator.id for indicator in indicators}
+    latest = tuple(sorted({row.latest_period for row in rows if row.latest_period}))
+    found_certainties = certainties(session, indicators, replace(scope, periods=latest))
     found = []
     for row in rows:
-        if row.latest_period is None or row.code not in by_code:
-            continue
-        certainty = certainty_by_period(session, by_code[row.code], scope).get(row.latest_period)
+        certainty = found_certainties.get((ids.get(row.code), row.latest_period))
         if certainty is not None and certainty.uncertain:
             found.append({"code": row.code, "name": row.name, "status": row.status,
                           "latest_period": row.latest_period,

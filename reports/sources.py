@@ -7,8 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators.evaluation import approved_figures
-from indicators.model import DataValue, Return
+from indicators.model import DataValue, Return, ReturnState
 
 
 def returns_used(session: Session, indicator_ids: list[int], until: dt.date,
@@ -17,14 +16,15 @@ def returns_used(session: Session, indicator_ids: list[int], until: dt.date,
     """The returns whose values of the indicators lie in the periods ending from `since` to
     `until` (plus the returns `also` named), as `{"id", "revision"}` in id order; with
     `approved_only`, the returns of approved figures only."""
-    sources = select(DataValue.return_id).distinct().where(
-        DataValue.indicator_id.in_(indicator_ids), DataValue.period_end <= until,
-        DataValue.return_id.is_not(None))
+    values = select(DataValue.id).where(
+        DataValue.return_id == Return.id, DataValue.indicator_id.in_(indicator_ids),
+        DataValue.period_end <= until)
     if since is not None:
-        sources = sources.where(DataValue.period_end >= since)
+        values = values.where(DataValue.period_end >= since)
+    used = values.exists()
     if approved_only:
-        sources = approved_figures(sources)
+        used = used & (Return.state == ReturnState.APPROVED)
     statement = (select(Return.id, Return.revision)
-                 .where(Return.id.in_(sources) | Return.id.in_(list(also)))
+                 .where(used | Return.id.in_(list(also)))
                  .order_by(Return.id))
     return [{"id": id_, "revision": revision} for id_, revision in session.execute(statement)]
