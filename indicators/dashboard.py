@@ -15,8 +15,9 @@ from indicators.evaluation import (
     Scope,
     StatusChange,
     aggregated_series,
-    national_totals,
-    progress_rows,
+    entity_shares,
+    judged_rows,
+    progress_reading,
     status_changes,
     strategy_indicators,
 )
@@ -42,16 +43,19 @@ def dashboard(session: Session, strategy_code: str, scope: Scope, thresholds: Th
     whose end is `scope.until`), else at the newest period any indicator has."""
     indicators = strategy_indicators(session, strategy_code)
     frame = aggregated_series(session, indicators, scope, sex_only=True)
-    rows = progress_rows(session, indicators, scope, thresholds, frame)
-    totals = national_totals(frame)
+    reading = progress_reading(session, indicators, scope, frame)
+    rows = judged_rows(indicators, reading, scope, thresholds)
     current = until or newest_period(rows)
     changes = []
     if current is not None:
         before = (current - 1).end
-        earlier = progress_rows(session, indicators, scope.between(scope.since, before),
-                                thresholds, frame[frame["period_end"] <= before])
+        earlier_scope = scope.between(scope.since, before)
+        shares = entity_shares(session, indicators, earlier_scope,
+                               frame[frame["period_end"] <= before]) if reading.shares else {}
+        earlier = judged_rows(indicators, reading.until(before, shares), earlier_scope,
+                              thresholds)
         changes = status_changes(earlier, rows)
-    return Dashboard(rows, {indicator.code: totals.get(indicator.id, [])
+    return Dashboard(rows, {indicator.code: reading.totals.get(indicator.id, [])
                             for indicator in indicators}, current, changes)
 
 

@@ -248,25 +248,58 @@ def scoped_progress(session: Session, strategy_code: str, scope: Scope,
 
 
 def progress_rows(session: Session, indicators: list[Indicator], scope: Scope,
-                     thresholds: Thresholds,
-                     frame: pd.DataFrame | None = None) -> list[IndicatorProgress]:
+                  thresholds: Thresholds,
+                  frame: pd.DataFrame | None = None) -> list[IndicatorProgress]:
     """`IndicatorProgress` of each indicator within `scope`, from their `aggregated_series`
     (read here unless given)."""
     if frame is None:
         frame = aggregated_series(session, indicators, scope, sex_only=True)
-    covered = sex_reporters(session, indicators, scope)
-    totals = national_totals(frame)
+    return judged_rows(indicators, progress_reading(session, indicators, scope, frame),
+                       scope, thresholds)
+
+
+@dataclass(frozen=True)
+class ProgressReading:
+    """What progress rows are judged from, read once: each indicator's total rows (oldest
+    first), its values by sex per period, how many entities gave a sex breakdown per period,
+    an entity's shares of summed indicators (`entity_shares`) and the series breaks."""
+
+    totals: dict[int, list[Any]]
+    by_sex: dict[tuple[int, str], dict[str, float]]
+    covered: dict[tuple[int, str], int]
+    shares: dict[int, float]
+    breaks: dict[int, list[Break]]
+
+    def until(self, end: dt.date, shares: dict[int, float]) -> ProgressReading:
+        """The same reading cut at the periods ending by `end`, with the shares of that cut."""
+        return replace(self, shares=shares, totals={
+            indicator_id: kept for indicator_id, rows in self.totals.items()
+            if (kept := [row for row in rows if row.period_end <= end])})
+
+
+def progress_reading(session: Session, indicators: list[Indicator], scope: Scope,
+                     frame: pd.DataFrame) -> ProgressReading:
+    """The `ProgressReading` of the indicators within `scope`, from their `aggregated_series`."""
     by_sex: dict[tuple[int, str], dict[str, float]] = {}
-    for indicator_id, period, key, value in zip(frame["indicator_id"], frame["period"],
-                                                frame["disaggregation"], frame["value"],
-                                                strict=True):
+    for indicator_id, period, key, value in zip(
+            frame["indicator_id"].tolist(), frame["period"].tolist(),
+            frame["disaggregation"].tolist(), frame["value"].tolist(), strict=True):
         if key.startswith("sex=") and ";" not in key:
             by_sex.setdefault((indicator_id, period), {})[key.removeprefix("sex=")] = float(value)
-    shares = entity_shares(session, indicators, scope, frame)
-    breaks = breaks_by_indicator(session, [indicator.id for indicator in indicators])
+    return ProgressReading(
+        totals=national_totals(frame), by_sex=by_sex,
+        covered=sex_reporters(session, indicators, scope),
+        shares=entity_shares(session, indicators, scope, frame),
+        breaks=breaks_by_indicator(session, [indicator.id for indicator in indicators]))
+
+
+def judged_rows(indicators: list[Indicator], reading: ProgressReading, scope: Scope,
+                thresholds: Thresholds) -> list[IndicatorProgress]:
+    """`IndicatorProgress` of each indicator within `scope` from `reading`."""
     return [
-        _progress_of(indicator, totals.get(indicator.id, []), by_sex, covered, scope, thresholds,
-                     shares.get(indicator.id), breaks.get(indicator.id, []))
+        _progress_of(indicator, reading.totals.get(indicator.id, []), reading.by_sex,
+                     reading.covered, scope, thresholds, reading.shares.get(indicator.id),
+                     reading.breaks.get(indicator.id, []))
         for indicator in indicators
     ]
 
