@@ -203,22 +203,35 @@ def indicators_of(session: Session, strategy: Strategy) -> list[Indicator]:
            for objective in principle.objectives for indicator in objective.indicators
            if not indicator.archived]
     loaded = session.scalars(
-        select(Indicator).where(Indicator.id.in_(ids)).options(
-            selectinload(Indicator.objective).selectinload(Objective.principle),
-            selectinload(Indicator.targets), selectinload(Indicator.scale),
-            selectinload(Indicator.dimension_links),
-        )
-    ).all()
+        select(Indicator).where(Indicator.id.in_(ids)).options(*EVALUATED_INDICATOR)).all()
     order = {indicator_id: position for position, indicator_id in enumerate(ids)}
     return sorted(loaded, key=lambda indicator: order[indicator.id])
 
 
+EVALUATED_INDICATOR = (
+    selectinload(Indicator.objective).selectinload(Objective.principle),
+    selectinload(Indicator.targets), selectinload(Indicator.scale),
+    selectinload(Indicator.dimension_links),
+)
+"""What judging an indicator reads beside it: its objective and principle, targets, scale
+and dimensions."""
+
+
 def find_indicator(session: Session, strategy_code: str, indicator_code: str) -> Indicator:
-    """The strategy's indicator with `indicator_code`, or `NotFound`."""
-    for indicator in strategy_indicators(session, strategy_code):
-        if indicator.code == indicator_code:
-            return indicator
-    raise NotFound("indicator", indicator_code)
+    """The strategy's indicator with `indicator_code` (one of `strategy_indicators`), or
+    `NotFound` naming the strategy or the indicator."""
+    strategy_id = session.scalar(select(Strategy.id).where(Strategy.code == strategy_code))
+    if strategy_id is None:
+        raise NotFound("strategy", strategy_code)
+    found = session.scalars(
+        select(Indicator).join(Objective, Objective.id == Indicator.objective_id)
+        .join(Principle, Principle.id == Objective.principle_id)
+        .where(Principle.strategy_id == strategy_id, Indicator.code == indicator_code,
+               Indicator.archived.is_(False))
+        .options(*EVALUATED_INDICATOR)).first()
+    if found is None:
+        raise NotFound("indicator", indicator_code)
+    return found
 
 
 def strategy_progress(
