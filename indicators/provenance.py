@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indicators.disaggregation import TOTAL
@@ -18,11 +18,15 @@ PROVENANCE_COLUMNS = ["entity", "entity_name", "period", "period_end", "disaggre
                       "return_id", "revision", "source_sheet", "source_cell"]
 
 
+PROVENANCE_ROWS = 250
+"""How many values of its shown period an indicator page lists (the export has them all)."""
+
+
 def values_with_provenance(session: Session, indicator_id: int, scope: Scope,
-                           totals_only: bool = False) -> pd.DataFrame:
-    """Every current value of the indicator within `scope` (only totals with `totals_only`),
-    entity by entity (named in the reader's language), with the return it came from, oldest
-    period first."""
+                           totals_only: bool = False, limit: int | None = None) -> pd.DataFrame:
+    """Every current value of the indicator within `scope` (only totals with `totals_only`, the
+    first `limit` when given), entity by entity (named in the reader's language), with the
+    return it came from, oldest period first."""
     statement = (
         select(Entity.code, Entity.name, DataValue.period, DataValue.period_end,
                DataValue.disaggregation, DataValue.value, DataValue.level, DataValue.narrative,
@@ -36,10 +40,16 @@ def values_with_provenance(session: Session, indicator_id: int, scope: Scope,
     )
     if totals_only:
         statement = statement.where(DataValue.disaggregation == TOTAL)
-    frame = pd.DataFrame(session.execute(scope.applied_to(statement)).all(),
+    frame = pd.DataFrame(session.execute(scope.applied_to(statement).limit(limit)).all(),
                          columns=PROVENANCE_COLUMNS)
     frame["entity_name"] = frame["entity"].map(_entity_names(session, set(frame["entity"])))
     return frame
+
+
+def count_values(session: Session, indicator_id: int, scope: Scope) -> int:
+    """How many current values the indicator has within `scope`."""
+    return session.scalar(scope.applied_to(
+        select(func.count()).select_from(DataValue).where(DataValue.indicator_id == indicator_id)))
 
 
 def _entity_names(session: Session, codes: set[str]) -> dict[str, str]:
@@ -83,20 +93,23 @@ def records(frame: pd.DataFrame) -> list[dict]:
 def indicator_tables(session: Session, view: IndicatorView, last: int = 8) -> dict:
     """The tables of an indicator page: `periods` (the `last` with data), totals `by_entity`
     over them, `narratives` by period (qualitative indicators), and the values of the latest
-    period (`shown`) with where each came from (`provenance`)."""
+    period (`shown`) with where each came from (`provenance`: the first PROVENANCE_ROWS of
+    `provenance_count`)."""
     indicator, scope = view.indicator, view.scope
     periods = [point["period"] for point in view.series][-last:]
     shown = view.progress.latest_period
     tables = {"periods": periods, "shown": shown, "by_entity": [], "narratives": [],
-              "provenance": []}
+              "provenance": [], "provenance_count": 0}
     if periods:
         recent = scope.between(parse_period(periods[0]).start, scope.until)
         tables["by_entity"] = entity_table(
             values_with_provenance(session, indicator.id, recent, totals_only=True), periods)
     if shown:
         period = parse_period(shown)
+        within = scope.between(period.start, period.end)
         tables["provenance"] = records(values_with_provenance(
-            session, indicator.id, scope.between(period.start, period.end)))
+            session, indicator.id, within, limit=PROVENANCE_ROWS))
+        tables["provenance_count"] = count_values(session, indicator.id, within)
     if indicator.kind == Kind.QUALITATIVE:
         tables["narratives"] = narratives(values_with_provenance(session, indicator.id, scope))
     return tables

@@ -171,3 +171,21 @@ def test_dashboard_changes_and_completeness_equal_each_period_judged_on_its_own(
     until_period = parse_period(until) if until else None
     every = completeness_by(expected_returns(session, STRATEGY, calendar, until_period), "period")
     assert latest_completeness(session, STRATEGY, calendar, until_period) == every[-1]
+
+
+def test_indicator_page_lists_the_first_values_of_a_large_period_and_links_to_them_all(
+        client_as, demo, monkeypatch):
+    from indicators import provenance
+
+    monkeypatch.setattr(provenance, "PROVENANCE_ROWS", 5)
+    client = client_as("evaluator")
+    html = _page(client, f"/strategies/{STRATEGY}/indicators/PR1.1")
+    listed = re.search(r'<section class="provenance">(.*?)</section>', html, re.S).group(1)
+    assert listed.count('<tr class="value">') == 5
+    shown, count, period = re.search(
+        r"The first (\d+) of the (\d+) values of (\S+) are listed", listed).groups()
+    assert shown == "5" and int(count) > 5
+    export = unescape(re.search(r'<a href="([^"]+)">Download them all \(CSV\)', listed).group(1))
+    rows = _page(client, export).strip().splitlines()[1:]
+    assert len(rows) == int(count)
+    assert all(",PR1.1," in row and f",{period}," in row for row in rows)
