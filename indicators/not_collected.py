@@ -31,13 +31,9 @@ def prevented_by_crisis(session: Session, owed: Iterable[Owed]) -> set[tuple[int
         return set()
     statement = select(DataValue.entity_id, DataValue.period, DataValue.indicator_id).where(
         DataValue.nature == Nature.NOT_COLLECTED_CRISIS, DataValue.disaggregation == TOTAL,
-        DataValue.indicator_id.in_({indicator.id for item in owed
-                                    for indicator in item.indicators}),
-        DataValue.entity_id.in_({item.entity.id for item in owed}),
         DataValue.period.in_({item.period.code for item in owed}))
     stated: dict[tuple[int, str], set[int]] = {}
     for entity_id, period, indicator_id in session.execute(statement):
         stated.setdefault((entity_id, period), set()).add(indicator_id)
-    return {(item.entity.id, item.period.code) for item in owed
-            if {indicator.id for indicator in item.indicators}
-            <= stated.get((item.entity.id, item.period.code), set())}
+    return {place for item in owed if (place := (item.entity.id, item.period.code)) in stated
+            and {indicator.id for indicator in item.indicators} <= stated[place]}

@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from indicators.data_quality import inconsistent, missing_breakdowns, quantitative_values
+from indicators.disaggregation import TOTAL
 from indicators.evaluation import IndicatorProgress, Scope, approved_figures
 from indicators.framework_texts import text_of
 from indicators.i18n import _
@@ -50,8 +51,8 @@ def compile_gaps(session: Session, strategy: Strategy, period_code: str, calenda
     period = parse_period(period_code)
     by_code = {indicator.code: indicator for indicator in indicators}
     due = [indicator for indicator in indicators if is_due(indicator, period)]
-    values = _values_in(session, [indicator.id for indicator in indicators], period,
-                        approved_only)
+    ids = [indicator.id for indicator in indicators]
+    values = _values_in(session, ids, period, approved_only)
     codes = dict(session.execute(select(Entity.id, Entity.code)).all())
     values["entity"] = values["entity_id"].map(codes)
     quantities = quantitative_values(session, strategy.code,
@@ -60,7 +61,7 @@ def compile_gaps(session: Session, strategy: Strategy, period_code: str, calenda
     returns = _returns(session, strategy.id)
     sections = [
         _late_returns(session, strategy, period, calendar, as_of),
-        _without_data(due, values),
+        _without_data(due, _reported(session, ids, period, approved_only)),
         not_collected(values, by_code),
         _without_baseline(indicators),
         _without_target(session, indicators),
@@ -85,10 +86,30 @@ def compile_gaps(session: Session, strategy: Strategy, period_code: str, calenda
     )
 
 
+def _in_period(statement: Select, indicator_ids: list[int], period: Period,
+               approved_only: bool) -> Select:
+    """`statement` on values narrowed to the indicators' values in the period (a quarter holds
+    its months); with `approved_only`, to the approved figures."""
+    statement = statement.where(
+        DataValue.indicator_id.in_(indicator_ids),
+        DataValue.period_end >= period.start,
+        DataValue.period_end <= period.end,
+    )
+    return approved_figures(statement) if approved_only else statement
+
+
+def _reported(session: Session, indicator_ids: list[int], period: Period,
+              approved_only: bool) -> set[int]:
+    """The indicators with a value (or a level) in the period, in any breakdown."""
+    return set(session.scalars(_in_period(
+        select(DataValue.indicator_id).distinct().where(
+            DataValue.value.is_not(None) | DataValue.level.is_not(None)),
+        indicator_ids, period, approved_only)))
+
+
 def _values_in(session: Session, indicator_ids: list[int], period: Period,
                approved_only: bool) -> pd.DataFrame:
-    """Every value of the indicators in the period (a quarter holds its months); with
-    `approved_only`, the approved figures."""
+    """The totals and the levels (qualitative answers) of the indicators in the period."""
     statement = select(
         DataValue.indicator_id,
         DataValue.entity_id,
@@ -98,16 +119,10 @@ def _values_in(session: Session, indicator_ids: list[int], period: Period,
         DataValue.level,
         DataValue.nature,
         func.length(func.trim(DataValue.evidence)).label("evidence_length"),
-    ).where(
-        DataValue.indicator_id.in_(indicator_ids),
-        DataValue.period_end >= period.start,
-        DataValue.period_end <= period.end,
-    )
-    if approved_only:
-        statement = approved_figures(statement)
-    return pd.DataFrame(session.execute(statement).all(),
-                        columns=["indicator_id", "entity_id", "period", "disaggregation",
-                                 "value", "level", "nature", "evidence_length"])
+    ).where((DataValue.disaggregation == TOTAL) | DataValue.level.is_not(None))
+    found = session.execute(_in_period(statement, indicator_ids, period, approved_only)).all()
+    return pd.DataFrame(found, columns=["indicator_id", "entity_id", "period", "disaggregation",
+                                        "value", "level", "nature", "evidence_length"])
 
 
 def _returns(session: Session, strategy_id: int) -> pd.DataFrame:
@@ -166,9 +181,7 @@ def _return_row(standing: Standing) -> dict[str, Any]:
             "days_late": standing.days_late}
 
 
-def _without_data(due: list[Indicator], values: pd.DataFrame) -> Section:
-    present = values[values["value"].notna() | values["level"].notna()]
-    reported = set(present["indicator_id"])
+def _without_data(due: list[Indicator], reported: set[int]) -> Section:
     rows = [_indicator_cells(indicator) for indicator in due if indicator.id not in reported]
     return Section("no_data", _("Indicators without data this period"), _indicator_columns(),
                    rows, note=_("Indicators due this period with no value from any entity."),
