@@ -113,3 +113,10 @@ def breakdown_words(key: str, dimensions: Iterable[Dimension],
         labels = {item.code: text_of(item, "label", language) for item in dimension.categories}
         words.append(f"{text_of(dimension, 'name', language)}: {labels.get(category, category)}")
     return "; ".join(words)
+
+
+def dimension_words(code: str, dimensions: Iterable[Dimension], language: str | None = None) -> str:
+    """A dimension's code (`sex`) as its name in `language` (default: the reader's), the code
+    itself where the framework names no such dimension."""
+    named = {dimension.code: dimension for dimension in dimensions}
+    return text_of(named[code], "name", language) if code in named else code

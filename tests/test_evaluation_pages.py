@@ -126,8 +126,9 @@ def test_quality_page_lists_missing_breakdowns_and_outliers(client_as, demo):
     client = client_as("evaluator")
     html = _page(client, f"/strategies/{STRATEGY}/quality")
     missing = re.findall(r'<tr class="missing"><td class="code"><a [^>]+>([^<]+)</a></td>'
-                         r'<td>(\w+)</td><td>(\w+)</td><td>(\w+)</td>', html)
-    assert ("PM1.3", "NCO", "2025Q3", "sex") in missing
+                         r'<td>(\w+)</td><td>(\w+)</td><td data-dimension="(\w+)">(\w+)</td>',
+                         html)
+    assert ("PM1.3", "NCO", "2025Q3", "sex", "Sex") in missing
     assert 'class="outlier"' in html
     filtered = _page(client, f"/strategies/{STRATEGY}/quality?entity=POL&from=2025Q1")
     rows = re.findall(r'<tr class="missing">.*?</tr>', filtered)
@@ -138,7 +139,7 @@ def test_quality_page_shows_the_demonstration_breakdown_that_does_not_add_up(cli
     client = client_as("evaluator")
     html = _page(client, f"/strategies/{STRATEGY}/quality?from=2026Q1&to=2026Q1")
     rows = re.findall(r'<tr class="inconsistent">(.*?)</tr>', html)
-    assert len(rows) == 1 and "PR2.4" in rows[0] and "<td>sex</td>" in rows[0]
+    assert len(rows) == 1 and "PR2.4" in rows[0] and '<td data-dimension="sex">Sex</td>' in rows[0]
 
 
 def test_indicator_page_names_unit_direction_and_frequency_in_words(client_as, demo):

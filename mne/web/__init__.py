@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from indicators.framework_texts import breakdown_words, text_of
+from indicators.framework_texts import breakdown_words, dimension_words, text_of
 from indicators.model import Dimension
 from indicators.vocabulary import Term, Unit
 from mne.context import session
@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_amount, "amount")
     app.add_template_filter(format_range, "range")
     app.add_template_filter(breakdown, "breakdown")
+    app.add_template_filter(dimension, "dimension")
 
 
 def breakdown(key: str | None) -> str:
@@ -50,11 +51,23 @@ def breakdown(key: str | None) -> str:
     `indicators.framework_texts.breakdown_words`, each key worded once a request."""
     if "breakdowns" not in g:
         g.breakdowns = {}
+    if key not in g.breakdowns:
+        g.breakdowns[key] = breakdown_words(key or "", _dimensions())
+    return g.breakdowns[key]
+
+
+def dimension(code: str) -> str:
+    """A dimension code (`sex`) as its name in the reader's words, by
+    `indicators.framework_texts.dimension_words`."""
+    return dimension_words(code, _dimensions())
+
+
+def _dimensions() -> list[Dimension]:
+    """The framework's dimensions with their categories, read once a request."""
+    if "dimensions" not in g:
         g.dimensions = session().scalars(
             select(Dimension).options(selectinload(Dimension.categories))).all()
-    if key not in g.breakdowns:
-        g.breakdowns[key] = breakdown_words(key or "", g.dimensions)
-    return g.breakdowns[key]
+    return g.dimensions
 
 
 def term(member: Term) -> str:
