@@ -66,10 +66,12 @@ class Point:
 
 @dataclass(frozen=True)
 class Projection:
-    """The fitted trend line: its `slope` per year, and the value it reaches at the target."""
+    """The fitted trend line: its `slope` per year, and the value it reaches at the target
+    (labelled as a whole number when the unit counts in `whole` numbers)."""
 
     slope: float
     target: Point
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,12 +216,16 @@ def _polyline(scale: _Scale, points: Sequence[Point], colour: str, css: str, das
 
 def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
           usual: int | None, name: str = "") -> list[str]:
-    """A filled point per period; a hollow one with its note where fewer entities reported."""
+    """A filled point per period; a hollow one with its note where fewer entities reported
+    (a note after a noted neighbour goes above its point, so that the two do not overlap)."""
     parts = []
+    noted_below = False
     for point in points:
         note = coverage_note(point, usual)
         label = f"{name} {point.period.code}: {_figure(point)}".strip()
         x, y = scale.x(point.period), scale.y(point.value)
+        if note is None:
+            noted_below = False
         if point.hollow and note is None:
             parts.append(f'<circle class="{css} hollow" cx="{x:.1f}" cy="{y:.1f}" r="4" '
                          f'fill="#fff" stroke="{colour}" stroke-width="2">'
@@ -232,7 +238,9 @@ def _dots(scale: _Scale, points: Sequence[Point], colour: str, css: str,
         parts.append(f'<circle class="{css} incomplete" cx="{x:.1f}" cy="{y:.1f}" r="4" '
                      f'fill="#fff" stroke="{colour}" stroke-width="2">'
                      f'<title>{escape(label)} ({escape(note)})</title></circle>')
-        parts.append(_text(x, y + 16, note, "coverage-note", "middle", 10))
+        parts.append(_text(x, y - 9 if noted_below else y + 16, note, "coverage-note",
+                           "middle", 10))
+        noted_below = not noted_below
     return parts
 
 
@@ -407,7 +415,8 @@ def trend_chart(title: str, unit: str, actual: Sequence[Point], baseline: Point 
         parts += _line_between(scale, start, projection.target, PROJECTION, "projection", "2 3")
         end = projection.target
         parts.append(_text(scale.x(end.period) + 6, scale.y(end.value) + 14,
-                           _("projection %(value)s", value=written_number(end.value)),
+                           _("projection %(value)s", value=written_number(
+                               round(end.value) if projection.whole else end.value)),
                            "projection-label", colour=PROJECTION))
         keys.append((_("projection from the trend"), PROJECTION, "2 3"))
     parts += _context_parts(scale, context, keys)

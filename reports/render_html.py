@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.i18n import _, reader_language
 from indicators.periods import parse_period
-from indicators.vocabulary import COLOURED, Status, Term, written_number
+from indicators.vocabulary import COLOURED, Status, Term, Unit, written_number
 from reports.charts import (
     Point,
     Projection,
@@ -128,7 +128,8 @@ def _projection(row: dict) -> Projection | None:
     target = _marked(row, "target")
     if target is None or row["projected_value"] is None or row["slope"] is None:
         return None
-    return Projection(row["slope"], Point(target.period, row["projected_value"]))
+    return Projection(row["slope"], Point(target.period, row["projected_value"]),
+                      Unit(row["unit"]).whole_numbers)
 
 
 def value_in_words(value: Any, unit: Any) -> str:

@@ -180,7 +180,8 @@ def _trend(series: list[dict], row: IndicatorProgress, caveats: Caveats,
     if row.target_value is not None and row.target_period:
         target = Point(parse_period(row.target_period), row.target_value)
         if row.projected_value is not None and row.slope is not None:
-            projection = Projection(row.slope, Point(target.period, row.projected_value))
+            projection = Projection(row.slope, Point(target.period, row.projected_value),
+                                    row.unit.whole_numbers)
     return trend_chart(_("%(name)s: value per period", name=row.name),
                        axis_title(row.unit, row.currency), actual, baseline, target, projection,
                        context=series_context(caveats))
