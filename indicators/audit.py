@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from indicators.i18n import N_, gettext
 from indicators.model import Base, Entity, Indicator, utcnow
 from indicators.values import ValueChanges, ValueKey
 from indicators.vocabulary import (
@@ -168,3 +169,42 @@ def audit_query(criteria: AuditFilter) -> Select:
 def audit_actions(session: Session) -> list[str]:
     """Every action recorded so far, for the filter's choices."""
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+ACTION_WORDS = {
+    "value.add": N_("value added"),
+    "value.change": N_("value changed"),
+    "value.remove": N_("value removed"),
+    "value.changes": N_("values a revision changed"),
+    "return.submitted": N_("return submitted"),
+    "return.rejected": N_("return rejected"),
+    "return.approved": N_("return approved"),
+    "return.returned": N_("return sent back"),
+    "return.reopened": N_("return reopened"),
+    "return.superseded": N_("return superseded"),
+    "statistics.import": N_("published statistics imported"),
+    "framework.import": N_("framework workbook imported"),
+    "framework.add": N_("framework: added"),
+    "framework.edit": N_("framework: edited"),
+    "framework.delete": N_("framework: deleted"),
+    "demo.loaded": N_("demonstration loaded"),
+    "demo.framework": N_("demonstration framework written"),
+    "user.add": N_("user added"),
+    "user.password": N_("password changed"),
+    "user.active": N_("user activated or deactivated"),
+    "role.grant": N_("role granted"),
+    "role.revoke": N_("role revoked"),
+    "token.create": N_("API token created"),
+    "token.revoke": N_("API token revoked"),
+    "login": N_("signed in"),
+    "logout": N_("signed out"),
+    "login.failed": N_("sign-in failed"),
+    "login.throttled": N_("sign-in slowed down"),
+}
+"""Each action the trail records, in words (the code stays what is stored and filtered on)."""
+
+
+def action_words(code: str) -> str:
+    """An action code (`role.grant`) in the reader's words, the code itself when it has none."""
+    words = ACTION_WORDS.get(code)
+    return gettext(words) if words else code

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from indicators.audit import action_words
 from indicators.framework_texts import breakdown_words, dimension_words, text_of
 from indicators.model import Dimension
 from indicators.vocabulary import Term, Unit
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_range, "range")
     app.add_template_filter(breakdown, "breakdown")
     app.add_template_filter(dimension, "dimension")
+    app.add_template_filter(action_words, "action")
 
 
 def breakdown(key: str | None) -> str:
