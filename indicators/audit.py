@@ -47,7 +47,8 @@ class AuditEvent(Base):
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """(field, before, after) for every field whose value differs, in name order; a field
-        holding a word of the vocabulary (a state, a nature, a unit ...) in words."""
+        holding a word of the vocabulary (a state, a nature, a unit ...) in words, yes or no
+        for a truth, a list as its items."""
         before, after = self.before or {}, self.after or {}
         return [(name, _in_words(name, before.get(name)), _in_words(name, after.get(name)))
                 for name in sorted(set(before) | set(after))
@@ -62,6 +63,10 @@ written before migration 0020 name it)."""
 
 
 def _in_words(name: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     term = FIELD_TERMS.get(name)
     if term is None or value is None:
         return value
