@@ -3,12 +3,16 @@
 Builds a national-scale database on PostgreSQL (`bench/dataset.py`, 1M values by default),
 serves it as docs/deploy.md describes (gunicorn, several workers, on loopback), and runs
 clients for a while over a mix of the dashboard, indicator pages and the API's series, while a
-coordinator uploads a return every few seconds. Prints requests per second and the 50th, 95th
+coordinator uploads a return every few seconds. Each client is a user who reads a page before
+asking for the next (a pause of `--think` seconds on average, drawn at random); `--think 0`
+asks without pause, which measures how many requests the machine can serve rather than how
+long a user waits. Prints requests per second and the 50th, 95th
 and 99th percentile of each route's answer time against the goals (p95 <= 150 ms for the
 indicator page and the API, <= 300 ms for the dashboard, no error).
 
     python bench/load.py                               # 1M values, 8 clients, 60 s
     python bench/load.py --values 100000 --seconds 10  # a quick try
+    python bench/load.py --think 0                     # clients that never pause: saturation
 
 The database (`mne_load_<values>` on the local server) is kept for a look afterwards and built
 again on the next run.
@@ -65,6 +69,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="threads per worker")
     parser.add_argument("--upload-every", type=float, default=5.0, help="seconds")
     parser.add_argument("--warm-up", type=float, default=5.0, help="seconds not recorded")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="seconds a user reads a page, on average (0: no pause)")
     return parser.parse_args()
 
 
@@ -127,9 +133,10 @@ class Timings:
 
 
 def client(browser: Browser, codes: list[str], timings: Timings, start: float, until: float,
-           seed: int) -> None:
-    """Read pages of the mix at random until `until`, recording from `start` on (before it,
-    the workers warm up: their first answers fill their caches of templates)."""
+           seed: int, think: float) -> None:
+    """Read pages of the mix at random until `until`, pausing `think` seconds on average
+    between them, recording from `start` on (before it, the workers warm up: their first
+    answers fill their caches of templates)."""
     rng = random.Random(seed)
     routes = [route for route, weight in MIX for _ in range(weight)]
     while time.monotonic() < until:
@@ -139,6 +146,8 @@ def client(browser: Browser, codes: list[str], timings: Timings, start: float, u
             browser.get(path)
         else:
             timings.time(route, lambda path=path: browser.get(path))
+        if think:
+            time.sleep(rng.expovariate(1 / think))
 
 
 def _path(route: str, code: str) -> str:
@@ -207,7 +216,8 @@ def run(base: str, options: argparse.Namespace, codes: list[str], entity: str,
     sender = Browser(base, "coordinator@bench.example", PASSWORD)
     start = time.monotonic() + options.warm_up
     until = start + options.seconds
-    threads = [threading.Thread(target=client, args=(reader, codes, timings, start, until, n))
+    threads = [threading.Thread(target=client, args=(reader, codes, timings, start, until, n,
+                                                     options.think))
                for n, reader in enumerate(readers)]
     threads.append(threading.Thread(target=uploader, args=(
         sender, entity, workbooks, timings, start, options.upload_every, outcomes)))
@@ -229,7 +239,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, \
             gunicorn(write_config(Path(folder), url), options.workers, options.threads) as base:
         print(f"gunicorn: {options.workers} workers x {options.threads} threads; "
-              f"{options.clients} clients for {options.seconds:.0f} s, "
+              f"{options.clients} clients for {options.seconds:.0f} s "
+              f"(a pause of {options.think:g} s on average between pages), "
               f"an upload every {options.upload_every:.0f} s", flush=True)
         timings, outcomes = run(base, options, codes, entity, workbooks)
     report(timings, options.seconds, outcomes)
