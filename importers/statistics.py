@@ -23,7 +23,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -293,11 +293,19 @@ def load_mapping(name: str) -> StatsMapping:
     return mapping
 
 
-def read_table(path: Path, header_row: int = 1,
-               columns: Iterable[str] | None = None) -> tuple[str, list[str], list[dict[str, str]]]:
-    """The sheet (or file) name, the header and the rows of a long-format xlsx, xls, ods or csv
-    file, as text cells keyed by the header (only `columns` when given); whole numbers are
-    written without a decimal point."""
+class Table(NamedTuple):
+    """A long-format file as read: its sheet (or file) name, its header, the cells of the
+    columns asked for as text, by column name, and how many rows it has below the header."""
+
+    sheet: str
+    header: list[str]
+    columns: dict[str, list[str]]
+    rows: int
+
+
+def read_table(path: Path, header_row: int = 1, columns: Iterable[str] | None = None) -> Table:
+    """The header and the columns (only `columns` when given) of a long-format xlsx, xls, ods
+    or csv file, as text cells; whole numbers are written without a decimal point."""
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as handle:
             grid: list[list[Any]] = list(csv.reader(handle))
@@ -309,23 +317,25 @@ def read_table(path: Path, header_row: int = 1,
         sheet = workbook.sheet_names[0]
         grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     header = [_text(cell) for cell in grid[header_row - 1]] if len(grid) >= header_row else []
-    wanted = [(name, index) for index, name in enumerate(header)
-              if columns is None or name in set(columns)]
-    if not wanted:
-        return sheet, header, []
-    names = [name for name, _index in wanted]
-    body = [_padded(row, len(header)) for row in grid[header_row:]]
-    columns = [_texts([row[index] for row in body]) for _name, index in wanted]
-    return sheet, header, [dict(zip(names, cells, strict=True))
-                           for cells in zip(*columns, strict=True)]
+    chosen = None if columns is None else set(columns)
+    wanted = {name: index for index, name in enumerate(header)
+              if chosen is None or name in chosen}
+    body = grid[header_row:]
+    if body and min(map(len, body)) < len(header):  # a csv file's short rows
+        body = [_padded(row, len(header)) for row in body]
+    # the cells of each column (of a longer csv row, those beyond the header are not read)
+    cells = list(zip(*body, strict=False)) if body else [()] * len(header)
+    return Table(sheet, header, {name: _texts(cells[index]) for name, index in wanted.items()},
+                 len(body))
 
 
-def _texts(column: list[Any]) -> list[str]:
+def _texts(column: Sequence[Any]) -> list[str]:
     """The column's cells as text, each distinct cell read once (a long-format file repeats
     its countries, indicators, categories and years)."""
-    keys = [(type(cell), cell) for cell in column]  # 1.0 and True kept apart
-    distinct = {key: _text(key[1]) for key in set(keys)}
-    return [distinct[key] for key in keys]
+    if bool in set(map(type, column)):  # True equals 1 but reads otherwise: cell by cell
+        return [_text(cell) for cell in column]
+    distinct = {cell: _text(cell) for cell in set(column)}
+    return list(map(distinct.__getitem__, column))
 
 
 def _padded(row: list[Any], width: int) -> list[Any]:
@@ -381,13 +391,17 @@ class _Combined:
         return fields
 
 
+Rows = list[tuple[int, str]]  # the rows of one key: row number and value cell of each
+
+
 @dataclass
 class StatsPlan:
     """What a file holds once read through its mapping, before anything is written."""
 
     sheet: str
     rows: int = 0
-    values: dict[tuple[str, str, str, str], _Combined] = field(default_factory=dict)
+    values: dict[tuple[str, str, str, str], Rows] = field(default_factory=dict)
+    readings: dict[str, float | Nature] = field(default_factory=dict)  # value cell -> reading
     entities: dict[str, str] = field(default_factory=dict)
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> specification
     categories: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -395,20 +409,40 @@ class StatsPlan:
     codes: dict[str, CategoryCodes] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def value_fields(self) -> Iterator[tuple[tuple[str, str, str, str], dict[str, Any]]]:
+        """Each key and the fields of its value, combined from its rows. Most keys have one row,
+        whose fields differ from those of another row with the same value cell only by the
+        row's number: they are combined once per value cell."""
+        by_cell: dict[str, dict[str, Any]] = {}
+        for key, rows in self.values.items():
+            if len(rows) > 1:
+                yield key, self._combined(rows).fields(self.sheet)
+                continue
+            number, cell = rows[0]
+            if cell not in by_cell:
+                by_cell[cell] = self._combined(rows).fields(self.sheet)
+            yield key, {**by_cell[cell], "source_cell": f"row {number}"}
+
+    def _combined(self, rows: Rows) -> _Combined:
+        combined = _Combined()
+        for number, cell in rows:
+            combined.add(number, cell, self.readings[cell])
+        return combined
+
     def codes_of(self, dimension: str) -> CategoryCodes:
         return self.codes.setdefault(dimension, CategoryCodes(dimension))
 
     def added_up(self) -> list[Problem]:
         """One problem per value stored from several rows, naming them."""
         return [problems.RowsAddedUp.problem(
-            row=combined.rows[0], rows=", ".join(map(str, combined.rows)), entity=entity,
-            indicator=indicator, breakdown=breakdown or _("total"), year=year)
-            for (entity, indicator, breakdown, year), combined in self.values.items()
-            if len(combined.rows) > 1]
+            row=rows[0][0], rows=", ".join(str(number) for number, _cell in rows),
+            entity=entity, indicator=indicator, breakdown=breakdown or _("total"), year=year)
+            for (entity, indicator, breakdown, year), rows in self.values.items()
+            if len(rows) > 1]
 
     def rows_added_up(self) -> int:
         """Rows whose value went into another row's (every row of a key but the first)."""
-        return sum(len(combined.rows) - 1 for combined in self.values.values())
+        return sum(map(len, self.values.values())) - len(self.values)
 
     def merged_labels(self) -> list[Problem]:
         return [problem for codes in self.codes.values() for problem in codes.merges()]
@@ -418,43 +452,53 @@ def plan_import(path: Path, mapping: StatsMapping,
                 stored: dict[str, dict[str, str]] | None = None) -> StatsPlan:
     """Read the file through the mapping: values combined by key, the entities, indicators,
     dimensions and categories they need (`stored` gives the categories already stored, code to
-    label, by dimension); problems listed with their row numbers."""
-    sheet, header, rows = read_table(path, mapping.header_row, mapping.column_names())
-    plan = StatsPlan(sheet=sheet, rows=len(rows))
+    label, by dimension); problems listed with their row numbers. A long-format file repeats
+    its series, entities and value cells, so each distinct one is read once."""
+    table = read_table(path, mapping.header_row, mapping.column_names())
+    plan = StatsPlan(sheet=table.sheet, rows=table.rows)
     for dimension, categories in (stored or {}).items():
         for code, label in categories.items():
             plan.codes_of(dimension).hold(code, label)
     columns = mapping.columns
-    value_column = next((name for name in mapping.values_columns if name in header), "")
+    value_column = next((name for name in mapping.values_columns if name in table.header), "")
     absent = [name for name in (columns["entity"], columns["indicator"], columns["year"])
-              if name not in header]
+              if name not in table.header]
     if not value_column:
         absent.append(" / ".join(mapping.values_columns))  # one of them is enough
     if absent:
-        plan.problems.append(problems.MissingColumns.problem(sheet=sheet,
+        plan.problems.append(problems.MissingColumns.problem(sheet=table.sheet,
                                                              columns=", ".join(absent)))
         return plan
-    breakdown_columns = sorted(mapping.column_names() - {*columns.values(),
-                                                         *mapping.values_columns})
-    seen: dict[tuple[str, ...], tuple[str, str] | Unmapped] = {}
-    for number, row in enumerate(rows, start=mapping.header_row + 1):
-        cells = (row.get(columns["indicator"], ""), row.get(columns.get("unit", ""), ""),
-                 *map(row.get, breakdown_columns))
-        if cells not in seen:
-            seen[cells] = _series_of(row, mapping, plan)
-        series = seen[cells]
-        if isinstance(series, Unmapped):
-            plan.problems.append(series.kind.problem(row=number, **series.fields))
-            continue
-        cell = row.get(value_column, "")
-        try:
-            published = _published(cell, mapping)
-        except ValueError:
+    blank = [""] * table.rows
+
+    def cells_of(name: str) -> list[str]:
+        return table.columns.get(name, blank)
+
+    names = (columns["indicator"], columns.get("unit", ""),
+             *sorted(mapping.column_names() - {*columns.values(), *mapping.values_columns}))
+    series_cells = [cells_of(name) for name in names]
+    series = {cells: _series_of(dict(zip(names, cells, strict=True)), mapping, plan)
+              for cells in dict.fromkeys(zip(*series_cells, strict=True))}
+    entity_cells = (cells_of(columns["entity"]), cells_of(columns.get("entity_name", "")))
+    entities = {cells: _entity_of(*cells, plan)
+                for cells in dict.fromkeys(zip(*entity_cells, strict=True))}
+    readings = plan.readings = _readings(cells_of(value_column), mapping)
+    for number, (found, entity, year, cell) in enumerate(zip(
+            zip(*series_cells, strict=True), zip(*entity_cells, strict=True),
+            cells_of(columns["year"]), cells_of(value_column), strict=True),
+            start=mapping.header_row + 1):
+        mapped = series[found]
+        if type(mapped) is Unmapped:
+            plan.problems.append(mapped.kind.problem(row=number, **mapped.fields))
+        elif cell not in readings:
             plan.problems.append(problems.StatisticNotANumber.problem(row=number, found=cell))
-            continue
-        indicator, breakdown = series
-        key = (_entity_of(row, columns, plan), indicator, breakdown, row.get(columns["year"], ""))
-        plan.values.setdefault(key, _Combined()).add(number, cell, published)
+        else:
+            key = (entities[entity], *mapped, year)
+            rows = plan.values.get(key)
+            if rows is None:
+                plan.values[key] = [(number, cell)]
+            else:
+                rows.append((number, cell))
     return plan
 
 
@@ -483,11 +527,24 @@ def _series_of(row: dict[str, str], mapping: StatsMapping,
     return code, canonical_key({pair.dimension: pair.category for pair in pairs})
 
 
-def _entity_of(row: dict[str, str], columns: dict[str, str], plan: StatsPlan) -> str:
-    name = row.get(columns.get("entity_name", ""), "")
-    code = row.get(columns["entity"], "") or slug(name).upper()
+def _entity_of(code: str, name: str, plan: StatsPlan) -> str:
+    """The code of the entity of a row's code and name cells (made from the name when the code
+    cell is empty), noted in the plan."""
+    code = code or slug(name).upper()
     plan.entities.setdefault(code, name or code)
     return code
+
+
+def _readings(cells: Iterable[str], mapping: StatsMapping) -> dict[str, float | Nature]:
+    """What each distinct value cell says (see `_published`); a cell that says nothing the
+    mapping reads is left out."""
+    found = {}
+    for cell in dict.fromkeys(cells):
+        try:
+            found[cell] = _published(cell, mapping)
+        except ValueError:
+            continue
+    return found
 
 
 def _published(cell: str, mapping: StatsMapping) -> float | Nature:
@@ -542,9 +599,8 @@ def import_statistics(session: Session, path: Path, mapping: StatsMapping,
         raise StatsProblem(missing)
     entity_ids, indicator_ids = resolver.create()
     rows = sorted((  # by indicator and entity, so that each chunk reads few current values
-        (ValueKey(indicator_ids[indicator], entity_ids[entity], year, breakdown),
-         combined.fields(plan.sheet))
-        for (entity, indicator, breakdown, year), combined in plan.values.items()
+        (ValueKey(indicator_ids[indicator], entity_ids[entity], year, breakdown), fields)
+        for (entity, indicator, breakdown, year), fields in plan.value_fields()
     ), key=lambda row: (row[0].indicator_id, row[0].entity_id))
     changes = ValueChanges()
     for start in range(0, len(rows), CHUNK):

@@ -56,15 +56,15 @@ _DEFAULTS = {"narrative": "", "evidence": "", "nature": Nature.NONE, "comment": 
 
 
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = fields.keys() - _DEFAULTS.keys()
-    if unknown:
-        raise TypeError(f"unknown value fields: {sorted(unknown)}")
+    if not fields.keys() <= _DEFAULTS.keys():
+        raise TypeError(f"unknown value fields: {sorted(fields.keys() - _DEFAULTS.keys())}")
     merged = {**_DEFAULTS, **fields}
     if type(merged["nature"]) is not Nature:
         merged["nature"] = Nature(merged["nature"])
     for name in ("value", "low", "high"):
-        if merged[name] is not None:
-            merged[name] = float(merged[name])
+        number = merged[name]
+        if number is not None and type(number) is not float:
+            merged[name] = float(number)
     return merged
 
 
@@ -115,10 +115,10 @@ def write_values(
             target.append(key)
             changes.after[key] = fields
         elif existing is None:
-            new[key] = {"indicator_id": key.indicator_id, "entity_id": key.entity_id,
-                        "period": key.period, "period_end": _period_end(key.period),
-                        "disaggregation": key.disaggregation, "created_at": now,
-                        "updated_at": now, **fields}
+            indicator_id, entity_id, period, disaggregation = key
+            new[key] = {"indicator_id": indicator_id, "entity_id": entity_id, "period": period,
+                        "period_end": _period_end(period), "disaggregation": disaggregation,
+                        "created_at": now, "updated_at": now, **fields}
             changes.added.append(key)
             changes.after[key] = fields
         elif _differs(existing, fields):
@@ -180,26 +180,31 @@ def _current_values(session: Session, keys: list[ValueKey]) -> dict[ValueKey, Da
     and period (a return: one of each, many indicators) or per indicator (a bulk import: few
     indicators, many entities and periods)."""
     wanted = set(keys)
-    by_place: dict[tuple[int, str], set[int]] = {}
-    by_indicator: dict[int, set[tuple[int, str]]] = {}
-    for key in wanted:
-        by_place.setdefault((key.entity_id, key.period), set()).add(key.indicator_id)
-        by_indicator.setdefault(key.indicator_id, set()).add((key.entity_id, key.period))
-    if len(by_place) <= len(by_indicator):
+    places = [(key.entity_id, key.period) for key in wanted]
+    indicator_ids = [key.indicator_id for key in wanted]
+    if len(set(places)) <= len(set(indicator_ids)):
         conditions = [and_(DataValue.entity_id == entity_id, DataValue.period == period,
-                           DataValue.indicator_id.in_(indicator_ids))
-                      for (entity_id, period), indicator_ids in by_place.items()]
+                           DataValue.indicator_id.in_(indicators))
+                      for (entity_id, period), indicators in _grouped(places, indicator_ids)]
     else:
         conditions = [and_(DataValue.indicator_id == indicator_id,
-                           DataValue.entity_id.in_({entity for entity, _period in places}),
-                           DataValue.period.in_({period for _entity, period in places}))
-                      for indicator_id, places in by_indicator.items()]
+                           DataValue.entity_id.in_({entity for entity, _period in where}),
+                           DataValue.period.in_({period for _entity, period in where}))
+                      for indicator_id, where in _grouped(indicator_ids, places)]
     found: dict[ValueKey, DataValue] = {}
     for condition in conditions:
         for value in session.scalars(select(DataValue).where(condition)):
             if _key_of(value) in wanted:
                 found[_key_of(value)] = value
     return found
+
+
+def _grouped(groups: list[Any], members: list[Any]) -> Iterable[tuple[Any, set[Any]]]:
+    """Each distinct group and the set of its members (`members[i]` belongs to `groups[i]`)."""
+    found: dict[Any, set[Any]] = {}
+    for group, member in zip(groups, members, strict=True):
+        found.setdefault(group, set()).add(member)
+    return found.items()
 
 
 def _key_of(value: DataValue) -> ValueKey:

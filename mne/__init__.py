@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 def create_app(settings: Settings | None = None, pages: bool = True) -> Flask:
     """Build the application from `settings` (read from config.toml when not given). What it
     needs is imported here, not with the package, so that the command line starts at once.
-    Without `pages` (a command that serves none), the pages, the API, sign-in and the
-    commands' registration for `flask --app mne` are left out, and with them their modules."""
+    Without `pages` (a command that serves none), the pages, the API and their JSON answers,
+    sign-in and the commands' registration for `flask --app mne` are left out, and with them
+    their modules."""
     from flask import Flask
     from flask_babel import Babel, get_locale
     from flask_wtf.csrf import CSRFProtect
@@ -22,12 +23,10 @@ def create_app(settings: Settings | None = None, pages: bool = True) -> Flask:
     from indicators.i18n import install_translator
     from mne.config import load_settings, secret_key
     from mne.database import Database
-    from mne.finite_json import FiniteJSONProvider
     from mne.languages import LANGUAGES, TRANSLATIONS, CatalogueTranslator, choose_locale, html_lang
 
     settings = settings or load_settings()
     app = Flask(__name__)
-    app.json = FiniteJSONProvider(app)
     app.config.update(
         MNE_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
@@ -57,10 +56,13 @@ def create_app(settings: Settings | None = None, pages: bool = True) -> Flask:
 
 
 def _add_pages(app: Flask) -> None:
-    """Sign-in, the error pages, every page, the API and mne's commands under `flask`."""
+    """Sign-in, the error pages, every page, the API (its answers strict JSON) and mne's
+    commands under `flask`."""
     from mne import api, commands, errors, web
     from mne.accounts import guard
+    from mne.finite_json import FiniteJSONProvider
 
+    app.json = FiniteJSONProvider(app)
     guard.init_app(app)
     errors.register(app)
     web.register(app)

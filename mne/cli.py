@@ -7,6 +7,7 @@ first needs it."""
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -36,13 +37,24 @@ class Application:
     def __init__(self) -> None:
         self.settings = None
         self.pages = True
+        self.app = None
 
     def __call__(self):
         from mne import create_app
         from mne.config import load_settings
 
         self.settings = load_settings()
-        return create_app(self.settings, self.pages)
+        self.app = create_app(self.settings, self.pages)
+        return self.app
+
+    def close(self) -> None:
+        """Close the database connections the command left open (SQLite writes back its
+        journal as the last one closes), then leave the objects the command loaded to the end
+        of the process: collecting their cycles one last time, as the interpreter does when it
+        exits, walks every one of them for nothing (a quarter of a second after an import)."""
+        if self.app is not None:
+            self.app.extensions["mne.database"].engine.dispose()
+        gc.freeze()
 
     def failure(self, problem: Exception) -> Exception | None:
         """The one sentence that explains a configuration or start-up failure, else None."""
@@ -81,3 +93,5 @@ def main() -> None:
             raise
         click.echo(f"mne: {sentence}", err=True)
         sys.exit(2)
+    finally:
+        application.close()
