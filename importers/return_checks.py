@@ -29,7 +29,6 @@ from importers.return_form import (
     Q_AT_LEAST,
     Q_CODE,
     Q_COMMENT,
-    Q_HIGH,
     Q_KEY,
     Q_LOW,
     Q_NATURE,
@@ -55,9 +54,10 @@ from indicators.vocabulary import written_number
 EMPTY_ALLOWED = {nature for nature in Nature if nature.missing}
 JUMP_RATIO = 0.5
 JUMP_MIN_CHANGE = 5.0
-RANGE_COLUMNS = (Q_LOW, Q_HIGH, Q_AT_LEAST)
-"""A row that leaves these empty gives no range: its range rules are not run unless its nature
-is a reason for a missing figure (which must come without a value)."""
+EMPTY_CELLS = {"", None}
+"""How the reader gives an empty cell. A row whose range cells (Low to At least) are all empty
+gives no range: its range rules are not run unless its nature is a reason for a missing figure
+(which must come without a value)."""
 
 
 @dataclass
@@ -237,7 +237,7 @@ class _QuantitativeCheck(_SheetCheck):
         cells["unit"] = [item.indicator.unit for _index, _row, item, _where in rows]
         cells["usable"] = [self.raw(row, Q_VALUE, where)[1] if self.formulas else True
                            for _index, row, _item, where in rows]
-        cells["ranged"] = [any(_text_of(_get(row, column)) for column in RANGE_COLUMNS)
+        cells["ranged"] = [not EMPTY_CELLS.issuperset(row[Q_LOW - 1:Q_AT_LEAST])
                            for _index, row, _item, _where in rows]
         for position, (_index, _row, _item, where) in enumerate(rows):
             if where.cell(Q_VALUE) in self.percent_cells:

@@ -337,16 +337,16 @@ def _incoming(values: list[CheckedValue]) -> list[IncomingValue]:
 
 def _import_values(session: Session, form: ReturnForm, return_row: Return,
                    values: list[CheckedValue], current: dict[tuple[int, str], DataValue]) -> None:
-    period = form.period.code
+    entity_id, period, return_id = form.entity.id, form.period.code, return_row.id
     rows = [
-        (ValueKey(item.indicator.id, form.entity.id, period, item.breakdown),
-         {**item.fields, "return_id": return_row.id, "source_sheet": item.sheet,
+        (ValueKey(item.indicator.id, entity_id, period, item.breakdown),
+         {**item.fields, "return_id": return_id, "source_sheet": item.sheet,
           "source_cell": item.cell})
         for item in values
     ]
     changes = write_values(session, rows)
     credit_repeated(session, dict(rows), changes.unchanged)
-    kept = {(item.indicator.id, item.breakdown) for item in values}
+    kept = {(key.indicator_id, key.disaggregation) for key, _fields in rows}
     retire_values(session, [value for key, value in current.items() if key not in kept])
 
 
