@@ -239,9 +239,10 @@ class _QuantitativeCheck(_SheetCheck):
                            for _index, row, _item, where in rows]
         cells["ranged"] = [not EMPTY_CELLS.issuperset(row[Q_LOW - 1:Q_AT_LEAST])
                            for _index, row, _item, _where in rows]
-        for position, (_index, _row, _item, where) in enumerate(rows):
-            if where.cell(Q_VALUE) in self.percent_cells:
-                cells.loc[position, "number"] *= 100
+        if self.percent_cells:
+            typed = [where.cell(Q_VALUE) in self.percent_cells
+                     for _index, _row, _item, where in rows]
+            cells.loc[typed, "number"] *= 100
         return cells
 
     def judge_values(self, rows: list, cells: pd.DataFrame) -> list[float | None]:
