@@ -9,7 +9,8 @@ current in the transaction that changes what they summarise: the writers of valu
 any change of a population, an entity or an indicator marks the series it may change. The
 marked pairs are recomputed by the direct computation of `indicators.evaluation` (so both
 always agree) before the transaction commits, or before the first read of the series in that
-transaction (`settle`).
+transaction (`settle`): what it computes in SQL goes from its selects straight into the summary
+(`INSERT ... SELECT`), only rates weighted by population pass through pandas.
 """
 
 from __future__ import annotations
@@ -166,8 +167,10 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
 def rebuild(session: Session) -> None:
     """Recompute the whole summary (a new or migrated database, values written in bulk)."""
     session.execute(delete(SeriesSummary))
-    refresh(session, session.execute(
-        select(DataValue.indicator_id, DataValue.period).distinct()).all())
+    indicator_ids = sorted(session.scalars(select(DataValue.indicator_id).distinct()))
+    periods = tuple(sorted(session.scalars(select(DataValue.period).distinct())))
+    for start in range(0, len(indicator_ids), CHUNK):
+        _refresh_chunk(session, indicator_ids[start:start + CHUNK], periods)
 
 
 SUMMARY_COLUMNS = ("indicator_id", "period", "disaggregation", "approved_only", "period_end",
