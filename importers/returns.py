@@ -43,6 +43,7 @@ from importers.return_form import (
 from importers.sandbox import in_sandbox, read_workbook
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook
 from indicators import problems
+from indicators.aggregates import settle
 from indicators.audit import record
 from indicators.bulk import collector_paused
 from indicators.diffs import Diff, IncomingValue, ValueSlot, revision_diff
@@ -273,6 +274,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     _import_values(session, form, return_row, checked.values, current)
     record_revision_values(session, upload.uploaded_by, return_row, form.entity.code, result.diff)
     supersede_earlier(session, returns, return_row)
+    settle(session)  # the national series, while the session still holds the form's indicators
     result.outcome = UploadOutcome.SUBMITTED
     result.message = _(
         "Revision %(revision)s was imported and submitted: %(count)s values, %(warnings)s "

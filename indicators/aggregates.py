@@ -37,6 +37,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from indicators.disaggregation import TOTAL
 from indicators.model import (
@@ -183,9 +184,7 @@ def _refresh_chunk(session: Session, indicator_ids: list[int], periods: tuple[st
     SQL (the rows go from its select into the summary), else read and written here."""
     from indicators import evaluation
 
-    indicators = list(session.scalars(
-        select(Indicator).where(Indicator.id.in_(indicator_ids)).options(
-            selectinload(Indicator.dimension_links).selectinload(IndicatorDimension.dimension))))
+    indicators = _indicators(session, indicator_ids)
     session.execute(delete(SeriesSummary).where(SeriesSummary.indicator_id.in_(indicator_ids),
                                                 SeriesSummary.period.in_(periods)))
     for approved_only in (False, True):
@@ -197,6 +196,21 @@ def _refresh_chunk(session: Session, indicator_ids: list[int], periods: tuple[st
                 SUMMARY_COLUMNS, _summary_select(series, reporters, approved_only)))
         if weighted:
             _insert_computed(session, weighted, scope)
+
+
+def _indicators(session: Session, indicator_ids: list[int]) -> list[Indicator]:
+    """The indicators with their dimensions; those the session holds with them already (an
+    import's form) are not read again."""
+    held = [session.identity_map.get(identity_key(Indicator, indicator_id))
+            for indicator_id in indicator_ids]
+    ready = [indicator for indicator in held if indicator is not None
+             and "dimension_links" in indicator.__dict__
+             and all("dimension" in link.__dict__ for link in indicator.dimension_links)]
+    missing = set(indicator_ids) - {indicator.id for indicator in ready}
+    if missing:
+        ready += session.scalars(select(Indicator).where(Indicator.id.in_(missing)).options(
+            selectinload(Indicator.dimension_links).selectinload(IndicatorDimension.dimension)))
+    return ready
 
 
 def _summary_select(series: Select, reporters: Select | None, approved_only: bool) -> Select:
