@@ -78,8 +78,12 @@ class ReturnForm:
 
     @property
     def indicators(self) -> list[Indicator]:
-        seen = {row.indicator.id: row.indicator for row in self.quantitative}
-        return [*seen.values(), *self.qualitative]
+        return [*self._quantitative_indicators(), *self.qualitative]
+
+    def _quantitative_indicators(self) -> list[Indicator]:
+        """The indicators of the quantitative rows, each once (a session holds one object
+        per indicator)."""
+        return list(dict.fromkeys(row.indicator for row in self.quantitative))
 
     @property
     def slots(self) -> set[tuple[int, str]]:
@@ -95,8 +99,9 @@ class ReturnForm:
     @property
     def checksum(self) -> str:
         """A fingerprint of what the template asks: indicators, units, breakdowns, scales."""
-        parts = [f"{row.indicator.code}|{row.indicator.unit}|{row.breakdown}"
-                 for row in self.quantitative]
+        heads = {indicator: f"{indicator.code}|{indicator.unit}|"
+                 for indicator in self._quantitative_indicators()}
+        parts = [heads[row.indicator] + row.breakdown for row in self.quantitative]
         parts += [f"{indicator.code}|{_scale_text(indicator.scale)}"
                   for indicator in self.qualitative]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -43,6 +43,7 @@ from importers.return_form import (
 from importers.sandbox import in_sandbox, read_workbook
 from importers.workbook import Limits, SafeWorkbook, UnusableWorkbook
 from indicators import problems
+from indicators.aggregates import settle
 from indicators.audit import record
 from indicators.bulk import collector_paused
 from indicators.diffs import Diff, IncomingValue, ValueSlot, revision_diff
@@ -273,6 +274,7 @@ def _process(session: Session, upload: Upload, workbook: SafeWorkbook,
     _import_values(session, form, return_row, checked.values, current)
     record_revision_values(session, upload.uploaded_by, return_row, form.entity.code, result.diff)
     supersede_earlier(session, returns, return_row)
+    settle(session)  # the national series, while the session still holds the form's indicators
     result.outcome = UploadOutcome.SUBMITTED
     result.message = _(
         "Revision %(revision)s was imported and submitted: %(count)s values, %(warnings)s "
@@ -337,16 +339,16 @@ def _incoming(values: list[CheckedValue]) -> list[IncomingValue]:
 
 def _import_values(session: Session, form: ReturnForm, return_row: Return,
                    values: list[CheckedValue], current: dict[tuple[int, str], DataValue]) -> None:
-    period = form.period.code
+    entity_id, period, return_id = form.entity.id, form.period.code, return_row.id
     rows = [
-        (ValueKey(item.indicator.id, form.entity.id, period, item.breakdown),
-         {**item.fields, "return_id": return_row.id, "source_sheet": item.sheet,
+        (ValueKey(item.indicator.id, entity_id, period, item.breakdown),
+         {**item.fields, "return_id": return_id, "source_sheet": item.sheet,
           "source_cell": item.cell})
         for item in values
     ]
     changes = write_values(session, rows)
     credit_repeated(session, dict(rows), changes.unchanged)
-    kept = {(item.indicator.id, item.breakdown) for item in values}
+    kept = {(key.indicator_id, key.disaggregation) for key, _fields in rows}
     retire_values(session, [value for key, value in current.items() if key not in kept])
 
 

@@ -9,7 +9,8 @@ current in the transaction that changes what they summarise: the writers of valu
 any change of a population, an entity or an indicator marks the series it may change. The
 marked pairs are recomputed by the direct computation of `indicators.evaluation` (so both
 always agree) before the transaction commits, or before the first read of the series in that
-transaction (`settle`).
+transaction (`settle`): what it computes in SQL goes from its selects straight into the summary
+(`INSERT ... SELECT`), only rates weighted by population pass through pandas.
 """
 
 from __future__ import annotations
@@ -24,15 +25,19 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
+    case,
     delete,
     event,
+    func,
     insert,
+    literal,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from indicators.disaggregation import TOTAL
 from indicators.model import (
@@ -147,62 +152,101 @@ def _mark_definitions(session: Session, _context, _instances) -> None:
 
 
 def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
-    """Recompute the summary rows of these (indicator id, period) pairs from the values."""
-    by_indicator: dict[int, set[str]] = {}
+    """Recompute the summary rows of these (indicator id, period) pairs from the values:
+    the indicators marked in the same periods together, a chunk of them at a time."""
+    periods_of: dict[int, set[str]] = {}
     for indicator_id, period in keys:
-        by_indicator.setdefault(indicator_id, set()).add(period)
-    ids = sorted(by_indicator)
-    for start in range(0, len(ids), CHUNK):
-        chunk = {indicator_id: by_indicator[indicator_id] for indicator_id in
-                 ids[start:start + CHUNK]}
-        _refresh_chunk(session, chunk)
+        periods_of.setdefault(indicator_id, set()).add(period)
+    by_periods: dict[tuple[str, ...], list[int]] = {}
+    for indicator_id, periods in sorted(periods_of.items()):
+        by_periods.setdefault(tuple(sorted(periods)), []).append(indicator_id)
+    for periods, ids in by_periods.items():
+        for start in range(0, len(ids), CHUNK):
+            _refresh_chunk(session, ids[start:start + CHUNK], periods)
 
 
 def rebuild(session: Session) -> None:
     """Recompute the whole summary (a new or migrated database, values written in bulk)."""
     session.execute(delete(SeriesSummary))
-    refresh(session, session.execute(
-        select(DataValue.indicator_id, DataValue.period).distinct()).all())
+    indicator_ids = sorted(session.scalars(select(DataValue.indicator_id).distinct()))
+    periods = tuple(sorted(session.scalars(select(DataValue.period).distinct())))
+    for start in range(0, len(indicator_ids), CHUNK):
+        _refresh_chunk(session, indicator_ids[start:start + CHUNK], periods)
 
 
-def _refresh_chunk(session: Session, periods: dict[int, set[str]]) -> None:
-    indicators = list(session.scalars(
-        select(Indicator).where(Indicator.id.in_(periods)).options(
-            selectinload(Indicator.dimension_links).selectinload(IndicatorDimension.dimension))))
-    pairs = [(indicator_id, period) for indicator_id, chosen in periods.items()
-             for period in chosen]
-    rows = [row for approved_only in (False, True)
-            for row in _computed_rows(session, indicators, pairs, approved_only)]
-    for start in range(0, len(pairs), CHUNK):
-        session.execute(delete(SeriesSummary).where(
-            tuple_(SeriesSummary.indicator_id, SeriesSummary.period)
-            .in_(pairs[start:start + CHUNK])))
-    if rows:
-        session.execute(insert(SeriesSummary), rows)
+SUMMARY_COLUMNS = ("indicator_id", "period", "disaggregation", "approved_only", "period_end",
+                   "value", "entities", "narrative", "sex_reporters")
 
 
-def _computed_rows(session: Session, indicators: list[Indicator],
-                   pairs: list[tuple[int, str]], approved_only: bool) -> list[dict]:
-    """The summary rows of `pairs`, computed directly from the values."""
-    import pandas as pd
-
+def _refresh_chunk(session: Session, indicator_ids: list[int], periods: tuple[str, ...]) -> None:
+    """The summary rows of these indicators in these periods computed again, over all figures
+    and over approved ones: by the database where `indicators.evaluation` computes them in
+    SQL (the rows go from its select into the summary), else read and written here."""
     from indicators import evaluation
 
-    periods = tuple(sorted({period for _, period in pairs}))
-    scope = evaluation.Scope(approved_only=approved_only, periods=periods)
+    indicators = _indicators(session, indicator_ids)
+    session.execute(delete(SeriesSummary).where(SeriesSummary.indicator_id.in_(indicator_ids),
+                                                SeriesSummary.period.in_(periods)))
+    for approved_only in (False, True):
+        scope = evaluation.Scope(approved_only=approved_only, periods=periods)
+        selects, weighted = evaluation.series_selects(indicators, scope)
+        reporters = evaluation.sex_reporters_select(indicators, scope)
+        for series in selects:
+            session.execute(insert(SeriesSummary).from_select(
+                SUMMARY_COLUMNS, _summary_select(series, reporters, approved_only)))
+        if weighted:
+            _insert_computed(session, weighted, scope)
+
+
+def _indicators(session: Session, indicator_ids: list[int]) -> list[Indicator]:
+    """The indicators with their dimensions; those the session holds with them already (an
+    import's form) are not read again."""
+    held = [session.identity_map.get(identity_key(Indicator, indicator_id))
+            for indicator_id in indicator_ids]
+    ready = [indicator for indicator in held if indicator is not None
+             and "dimension_links" in indicator.__dict__
+             and all("dimension" in link.__dict__ for link in indicator.dimension_links)]
+    missing = set(indicator_ids) - {indicator.id for indicator in ready}
+    if missing:
+        ready += session.scalars(select(Indicator).where(Indicator.id.in_(missing)).options(
+            selectinload(Indicator.dimension_links).selectinload(IndicatorDimension.dimension)))
+    return ready
+
+
+def _summary_select(series: Select, reporters: Select | None, approved_only: bool) -> Select:
+    """The summary rows of `series` (`evaluation.series_selects`), the total of each indicator
+    and period with its sex reporters (`reporters`, `evaluation.sex_reporters_select`)."""
+    rows = series.subquery()
+    source, counted = rows, literal(0)
+    if reporters is not None:
+        found = reporters.subquery()
+        source = rows.outerjoin(found, (found.c.indicator_id == rows.c.indicator_id)
+                                & (found.c.period == rows.c.period))
+        counted = case((rows.c.disaggregation == TOTAL, func.coalesce(found.c.reporters, 0)),
+                       else_=0)
+    return select(rows.c.indicator_id, rows.c.period, rows.c.disaggregation,
+                  literal(approved_only), rows.c.period_end, rows.c.value, rows.c.entities,
+                  rows.c.narrative, counted).select_from(source)
+
+
+def _insert_computed(session: Session, indicators: list[Indicator],
+                     scope: evaluation.Scope) -> None:
+    """The summary rows of the indicators `indicators.evaluation` computes in pandas."""
+    from indicators import evaluation
+
     frame = evaluation.direct_series(session, indicators, scope)
-    wanted = pd.MultiIndex.from_tuples(pairs, names=["indicator_id", "period"])
-    frame = frame[pd.MultiIndex.from_frame(frame[["indicator_id", "period"]]).isin(wanted)]
     reporters = evaluation.direct_sex_reporters(session, indicators, scope)
-    return [
+    rows = [
         {"indicator_id": int(row.indicator_id), "period": row.period,
-         "disaggregation": row.disaggregation, "approved_only": approved_only,
+         "disaggregation": row.disaggregation, "approved_only": scope.approved_only,
          "period_end": row.period_end, "value": float(row.value),
          "entities": int(row.entities), "narrative": row.narrative or "",
          "sex_reporters": reporters.get((row.indicator_id, row.period), 0)
          if row.disaggregation == TOTAL else 0}
         for row in frame.itertuples(index=False)
     ]
+    if rows:
+        session.execute(insert(SeriesSummary), rows)
 
 
 # ---------------------------------------------------------------- reading it

@@ -73,20 +73,24 @@ def revision_diff(incoming: Iterable[IncomingValue], current: Mapping[ValueSlot,
     diff = Diff(against_revision=against_revision)
     seen = set()
     for item in incoming:
-        seen.add(item.slot)
-        entry = {"indicator": item.indicator, "breakdown": item.breakdown, "cell": item.cell,
-                 "after": shown(item.fields)}
-        before = current.get(item.slot)
+        slot = item.slot
+        seen.add(slot)
+        before = current.get(slot)
         if before is None:
-            diff.added.append({**entry, "before": ""})
+            diff.added.append(_entry(item, ""))
         elif not same_content(before, item.fields):
-            diff.changed.append({**entry, "before": shown(fields_of(before))})
+            diff.changed.append(_entry(item, shown(fields_of(before))))
     for slot, value in current.items():
         if slot not in seen:
             diff.removed.append({"indicator": value.indicator.code, "breakdown": slot[1],
                                  "cell": (left_empty or {}).get(slot) or _source_of(value),
                                  "before": shown(fields_of(value)), "after": ""})
     return diff
+
+
+def _entry(item: IncomingValue, before: str) -> dict[str, str]:
+    return {"indicator": item.indicator, "breakdown": item.breakdown, "cell": item.cell,
+            "after": shown(item.fields), "before": before}
 
 
 def _source_of(value: DataValue) -> str:
@@ -107,14 +111,16 @@ def shown(fields: Mapping[str, Any]) -> str:
     """A value as the diff shows it, the way people write it: the number (or level), its range,
     then its nature in words in brackets (`2,586,150`, `470 [460–480]`, `≥ 2,000`,
     `45.5 (estimated)`, `(not available)`)."""
-    number = next((fields[name] for name in ("value", "level") if fields.get(name) is not None),
-                  None)
-    nature = Nature(fields.get("nature") or Nature.NONE)
-    parts = ("" if number is None else written_range(number, fields.get("low"),
+    number = fields.get("value")
+    if number is None:
+        number = fields.get("level")
+    written = "" if number is None else written_range(number, fields.get("low"),
                                                       fields.get("high"),
-                                                      bool(fields.get("at_least"))),
-             "" if nature is Nature.NONE else f"({nature.label})")
-    return " ".join(part for part in parts if part)
+                                                      bool(fields.get("at_least")))
+    nature = fields.get("nature") or Nature.NONE
+    if nature == Nature.NONE:
+        return written
+    return " ".join(part for part in (written, f"({Nature(nature).label})") if part)
 
 
 def same_content(current: DataValue, fields: Mapping[str, Any]) -> bool:

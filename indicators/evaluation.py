@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from indicators import aggregates
@@ -477,25 +477,43 @@ def direct_series(session: Session, indicators: list[Indicator], scope: Scope,
     disaggregation, value, entities (how many reported), narrative (qualitative, latest).
     With `sex_only`, breakdowns other than by sex alone are left out.
 
-    Sums, means and the most recently updated value are computed by the database (reading
-    `indicators.indexes.SERIES_INDEX`); rates per 100,000 are weighted by population in
-    pandas."""
-    paths = {_sql_aggregates: [], _sql_latest: [], _pandas_aggregates: []}
-    for indicator in indicators:
-        paths[_aggregation_path(indicator)].append(indicator)
-    frames = [path(session, chosen, scope, sex_only) for path, chosen in paths.items() if chosen]
+    Sums, means and the most recently updated value are computed by the database
+    (`series_selects`); rates per 100,000 are weighted by population in pandas."""
+    selects, weighted = series_selects(indicators, scope, sex_only)
+    frames = [_frame_of(session, statement) for statement in selects]
+    if weighted:
+        frames.append(_pandas_aggregates(session, weighted, scope, sex_only))
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
 
 
-def _aggregation_path(indicator: Indicator):
-    if indicator.unit == Unit.RATE_PER_100K:
-        return _pandas_aggregates
-    if _rule(indicator) == Aggregation.LATEST:
-        return _sql_latest
-    return _sql_aggregates
+def series_selects(indicators: list[Indicator], scope: Scope, sex_only: bool = False
+                   ) -> tuple[list[Select], list[Indicator]]:
+    """What the database computes of `direct_series`: a select (columns `SERIES_COLUMNS`, read
+    from `indicators.indexes.SERIES_INDEX`) of the sums and means, one of the most recently
+    updated values; and the indicators left to pandas (rates per 100,000, weighted by
+    population)."""
+    weighted: list[Indicator] = []
+    latest: list[Indicator] = []
+    summed: list[Indicator] = []
+    for indicator in indicators:
+        if indicator.unit == Unit.RATE_PER_100K:
+            weighted.append(indicator)
+        elif _rule(indicator) == Aggregation.LATEST:
+            latest.append(indicator)
+        else:
+            summed.append(indicator)
+    selects = [path(chosen, scope, sex_only) for path, chosen in
+               ((_aggregates_select, summed), (_latest_select, latest)) if chosen]
+    return selects, weighted
+
+
+def _frame_of(session: Session, statement: Select) -> pd.DataFrame:
+    frame = pd.DataFrame(session.execute(statement).all(), columns=SERIES_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    return frame
 
 
 def _amount():
@@ -510,29 +528,22 @@ def _scoped(statement: Select, indicator_ids: list[int], scope: Scope, sex_only:
     return statement
 
 
-def _sql_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
-                    sex_only: bool) -> pd.DataFrame:
-    if not indicators:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
-    statement = _scoped(
+def _aggregates_select(indicators: list[Indicator], scope: Scope, sex_only: bool) -> Select:
+    """The sum per indicator, period and breakdown, the mean for indicators aggregated by
+    mean, and how many values."""
+    means = [indicator.id for indicator in indicators if indicator.aggregation == Aggregation.MEAN]
+    value = case((DataValue.indicator_id.in_(means), func.avg(_amount())),
+                 else_=func.sum(_amount())) if means else func.sum(_amount())
+    return _scoped(
         select(DataValue.indicator_id, DataValue.period, DataValue.period_end,
-               DataValue.disaggregation, func.sum(_amount()), func.avg(_amount()),
-               func.count()),
+               DataValue.disaggregation, value.label("value"),
+               func.count().label("entities"), literal("").label("narrative")),
         [indicator.id for indicator in indicators], scope, sex_only,
     ).group_by(DataValue.indicator_id, DataValue.period, DataValue.period_end,
                DataValue.disaggregation)
-    frame = pd.DataFrame(session.execute(statement).all(),
-                         columns=["indicator_id", "period", "period_end", "disaggregation",
-                                  "sum", "mean", "entities"])
-    means = {indicator.id for indicator in indicators if indicator.aggregation == Aggregation.MEAN}
-    frame["value"] = frame["sum"].where(~frame["indicator_id"].isin(means), frame["mean"])
-    frame["value"] = frame["value"].astype(float)
-    frame["narrative"] = ""
-    return frame
 
 
-def _sql_latest(session: Session, indicators: list[Indicator], scope: Scope,
-                sex_only: bool) -> pd.DataFrame:
+def _latest_select(indicators: list[Indicator], scope: Scope, sex_only: bool) -> Select:
     """The most recently updated value per indicator, period and breakdown, ranked in SQL."""
     partition = (DataValue.indicator_id, DataValue.period, DataValue.disaggregation)
     ranked = _scoped(
@@ -544,12 +555,9 @@ def _sql_latest(session: Session, indicators: list[Indicator], scope: Scope,
                func.count().over(partition_by=partition).label("entities")),
         [indicator.id for indicator in indicators], scope, sex_only,
     ).subquery()
-    statement = select(ranked.c.indicator_id, ranked.c.period, ranked.c.period_end,
-                       ranked.c.disaggregation, ranked.c.value, ranked.c.entities,
-                       ranked.c.narrative).where(ranked.c.rank == 1)
-    frame = pd.DataFrame(session.execute(statement).all(), columns=SERIES_COLUMNS)
-    frame["value"] = frame["value"].astype(float)
-    return frame
+    return select(ranked.c.indicator_id, ranked.c.period, ranked.c.period_end,
+                  ranked.c.disaggregation, ranked.c.value, ranked.c.entities,
+                  ranked.c.narrative).where(ranked.c.rank == 1)
 
 
 def entity_values(session: Session, indicators: list[Indicator], scope: Scope,
@@ -569,8 +577,6 @@ def entity_values(session: Session, indicators: list[Indicator], scope: Scope,
 
 def _pandas_aggregates(session: Session, indicators: list[Indicator], scope: Scope,
                        sex_only: bool) -> pd.DataFrame:
-    if not indicators:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
     frame = entity_values(session, indicators, scope, sex_only)
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
@@ -643,17 +649,25 @@ def sex_reporters(session: Session, indicators: list[Indicator],
 def direct_sex_reporters(session: Session, indicators: Iterable[Indicator],
                          scope: Scope) -> dict[tuple[int, str], int]:
     """How many entities gave a sex breakdown, per indicator and period."""
+    statement = sex_reporters_select(indicators, scope)
+    if statement is None:
+        return {}
+    return {(indicator_id, period): count
+            for indicator_id, period, count in session.execute(statement)}
+
+
+def sex_reporters_select(indicators: Iterable[Indicator], scope: Scope) -> Select | None:
+    """The select of `direct_sex_reporters` (columns indicator_id, period, reporters); None
+    when no indicator is reported by sex."""
     wanted = [indicator.id for indicator in indicators if reported_by_sex(indicator)]
     if not wanted:
-        return {}
-    statement = _scoped(
+        return None
+    return _scoped(
         select(DataValue.indicator_id, DataValue.period,
-               func.count(func.distinct(DataValue.entity_id))),
+               func.count(func.distinct(DataValue.entity_id)).label("reporters")),
         wanted, scope, sex_only=False,
     ).where(DataValue.disaggregation.like("sex=%")).group_by(DataValue.indicator_id,
                                                              DataValue.period)
-    return {(indicator_id, period): count
-            for indicator_id, period, count in session.execute(statement)}
 
 
 
