@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from indicators.errors import Invalid
+from indicators.i18n import _
 from indicators.vocabulary import Frequency
 
 if TYPE_CHECKING:  # pandas is imported where a period is built, so that importing this is quick
@@ -133,9 +134,8 @@ def parse_period(code: str) -> Period:
     text = str(code).strip().upper()
     match = _CODE.match(text)
     if not match:
-        raise PeriodError(
-            f"'{code}' is not a period code: expected 2026, 2026S1, 2026Q3 or 2026M07"
-        )
+        raise PeriodError(_("'%(code)s' is not a period code: expected 2026, 2026S1, 2026Q3 "
+                            "or 2026M07", code=code))
     year = int(match["year"])
     kind = match["kind"]
     frequency = _FREQ_OF_KIND[kind]
@@ -144,9 +144,8 @@ def parse_period(code: str) -> Period:
     number = int(match["number"])
     low, high = _LIMITS[kind]
     if not low <= number <= high:
-        raise PeriodError(
-            f"'{code}' is not a period code: {kind} must be between {low} and {high}"
-        )
+        raise PeriodError(_("'%(code)s' is not a period code: %(kind)s must be between "
+                            "%(low)s and %(high)s", code=code, kind=kind, low=low, high=high))
     month = {"Q": (number - 1) * 3 + 1, "S": (number - 1) * 6 + 1, "M": number}[kind]
     return Period(frequency, pd.Period(year=year, month=month, freq=_PANDAS_FREQ[frequency]))
 

@@ -20,10 +20,9 @@ def create_app(settings: Settings | None = None, pages: bool = True) -> Flask:
     from flask_babel import Babel, get_locale
     from flask_wtf.csrf import CSRFProtect
 
-    from indicators.i18n import install_translator
     from mne.config import load_settings, secret_key
     from mne.database import Database
-    from mne.languages import LANGUAGES, TRANSLATIONS, CatalogueTranslator, choose_locale, html_lang
+    from mne.languages import LANGUAGES, TRANSLATIONS, choose_locale, html_lang, install_catalogues
 
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -45,8 +44,7 @@ def create_app(settings: Settings | None = None, pages: bool = True) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     Babel(app, locale_selector=choose_locale)
-    translator = CatalogueTranslator(settings.default_locale)
-    install_translator(translator, translator.language)
+    install_catalogues(settings.default_locale)
     CSRFProtect(app)
     app.teardown_appcontext(_close_session)
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale, languages=LANGUAGES)

@@ -57,17 +57,31 @@ class Application:
         gc.freeze()
 
     def failure(self, problem: Exception) -> Exception | None:
-        """The one sentence that explains a configuration or start-up failure, else None."""
+        """The one sentence that explains a configuration or start-up failure, else None; in
+        the configured language (as far as the configuration could be read)."""
         from sqlalchemy.exc import DBAPIError
 
         from mne.config import ConfigError
         from mne.startup import startup_problem
 
         if isinstance(problem, ConfigError):
-            return problem
-        if isinstance(problem, DBAPIError | OSError) and self.settings is not None:
-            return startup_problem(self.settings)
-        return None
+            sentence = problem
+        elif isinstance(problem, DBAPIError | OSError) and self.settings is not None:
+            sentence = startup_problem(self.settings)
+        else:
+            return None
+        self.speak_configured_language()
+        return sentence
+
+    def speak_configured_language(self) -> None:
+        """Translate messages into the configured language, read from the settings or, when
+        they could not be read, from the file as far as it can be."""
+        from indicators.i18n import ENGLISH
+        from mne.config import configured_language
+        from mne.languages import install_catalogues
+
+        language = self.settings.default_locale if self.settings else configured_language()
+        install_catalogues(language or ENGLISH)
 
 
 @click.group("mne", cls=LazyCommands, help="mne: indicator tracker for national strategies to "

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 
+from indicators.i18n import N_, gettext
 from indicators.obligations import Calendar
 from indicators.progress import Thresholds
 from mne.languages import LANGUAGES
@@ -31,7 +32,18 @@ SECRET_ENV = "MNE_SECRET_KEY"
 
 
 class ConfigError(Exception):
-    """config.toml is missing, malformed or holds a wrong value; the message names file and key."""
+    """config.toml is missing, malformed or holds a wrong value; the message names file and key.
+
+    `where` (the file, or the key) leads the sentence; `message` (marked with N_, with its
+    `%(name)s` placeholders filled from `variables`) is translated when the error is read, so
+    that it reaches the reader in the language known by then (the configured one, once read)."""
+
+    def __init__(self, where: object, message: str, /, **variables: object):
+        super().__init__(where, message, variables)
+        self.where, self.message, self.variables = where, message, variables
+
+    def __str__(self) -> str:
+        return f"{self.where}: {gettext(self.message, **self.variables)}"
 
 
 @dataclass(frozen=True)
@@ -98,19 +110,29 @@ def config_path() -> Path:
     return Path(os.environ.get(CONFIG_ENV) or "config.toml").resolve()
 
 
+def configured_language(path: Path | None = None) -> str | None:
+    """The web.default_locale the config file names, when the file can be read at all (else
+    None): the language to say in why the rest of it cannot be used."""
+    try:
+        data = tomllib.loads((path or config_path()).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    web = data.get("web")
+    language = web.get("default_locale") if isinstance(web, dict) else None
+    return language if language in LOCALES else None
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read and check the config file: unknown keys are refused (naming the nearest known
     one), values are checked against their kind and range."""
     path = (path or config_path()).resolve()
     if not path.is_file():
-        raise ConfigError(
-            f"{path}: configuration file not found "
-            f"(set {CONFIG_ENV} or run from the project folder)"
-        )
+        raise ConfigError(path, N_("configuration file not found (set %(variable)s or run "
+                                   "from the project folder)"), variable=CONFIG_ENV)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(path, N_("not valid TOML: %(error)s"), error=str(error)) from None
     reader = _Reader(path, data)
     reader.refuse_unknown_keys()
     base = path.parent
@@ -165,7 +187,8 @@ def _resolve_sqlite(url: str, base: Path, path: Path) -> str:
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
-        raise ConfigError(f"{path}: database.url '{url}' is not a database URL") from None
+        raise ConfigError(path, N_("database.url '%(url)s' is not a database URL"),
+                          url=url) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         database = Path(parsed.database)
         if not database.is_absolute():
@@ -199,8 +222,14 @@ KEYS: dict[str, type] = {
     "security.login_max_delay_seconds": Number,
     "dimensions": dict,
 }
-KIND_WORDS = {str: "text in quotes", int: "a whole number", Number: "a number",
-              bool: "true or false", dict: "a table"}
+WRONG_KIND = {  # a key's value is not of its kind
+    str: N_("key '%(key)s' must be text in quotes, found %(value)s"),
+    int: N_("key '%(key)s' must be a whole number, found %(value)s"),
+    Number: N_("key '%(key)s' must be a number, found %(value)s"),
+    bool: N_("key '%(key)s' must be true or false, found %(value)s"),
+    dict: N_("key '%(key)s' must be a table, found %(value)s"),
+}
+MISSING_KEY = N_("key '%(key)s' is missing")
 _MISSING = object()
 
 
@@ -213,8 +242,11 @@ class _Reader:
     def __init__(self, path: Path, data: dict[str, Any]):
         self.path, self.data = path, data
 
-    def _fail(self, key: str, expected: str) -> ConfigError:
-        return ConfigError(f"{self.path}: key '{key}' {expected}")
+    def _fail(self, key: str, message: str, value: Any = _MISSING, **variables: Any) -> ConfigError:
+        """The error of `key` (`message` names it as `%(key)s`, and the value found, given
+        as `value`, as `%(value)s`)."""
+        found = {} if value is _MISSING else {"value": repr(value)}
+        return ConfigError(self.path, message, key=key, **found, **variables)
 
     def refuse_unknown_keys(self) -> None:
         """Refuse the first key that is not in KEYS (a misspelt key would otherwise be
@@ -226,11 +258,20 @@ class _Reader:
             key, value = pending.pop(0)
             if key in tables:
                 if not isinstance(value, dict):
-                    raise self._fail(key, f"must be a table ([{key}]), found {value!r}")
+                    raise self._fail(key, N_("key '%(key)s' must be a table ([%(key)s]), found "
+                                             "%(value)s"), value)
                 pending.extend((f"{key}.{name}", inner) for name, inner in value.items())
             elif key not in known:
-                raise ConfigError(f"{self.path}: unknown key '{key}'; "
-                                  + _nearest(key, known | tables))
+                raise self._unknown(key, known | tables)
+
+    def _unknown(self, key: str, known: set[str]) -> ConfigError:
+        """The error of an unknown key: the nearest known one, if any is near, else what to do."""
+        near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+        if near:
+            return self._fail(key, N_("unknown key '%(key)s'; did you mean '%(near)s'?"),
+                              near=near[0])
+        return self._fail(key, N_("unknown key '%(key)s'; remove it (the project's config.toml "
+                                  "documents every key)"))
 
     def _value(self, key: str) -> Any:
         node: Any = self.data
@@ -245,11 +286,11 @@ class _Reader:
         kind = kind or KEYS[key]
         node = self._value(key)
         if node is _MISSING:
-            raise self._fail(key, "is missing")
+            raise self._fail(key, MISSING_KEY)
         wrong_kind = (isinstance(node, bool) and kind is not bool
                       or not isinstance(node, int | float if kind is Number else kind))
         if wrong_kind:
-            raise self._fail(key, f"must be {KIND_WORDS[kind]}, found {node!r}")
+            raise self._fail(key, WRONG_KIND[kind], node)
         return node
 
     def optional(self, key: str, default: Any) -> Any:
@@ -259,15 +300,19 @@ class _Reader:
     def whole(self, key: str, low: int, high: int | None = None, default: Any = _MISSING) -> int:
         """A whole number from `low` to `high` (or at least `low`)."""
         value = self.get(key) if default is _MISSING else self.optional(key, default)
-        if value < low or high is not None and value > high:
-            expected = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            raise self._fail(key, f"must be a whole number {expected}, found {value!r}")
+        if high is not None and not low <= value <= high:
+            raise self._fail(key, N_("key '%(key)s' must be a whole number from %(low)s to "
+                                     "%(high)s, found %(value)s"), value, low=low, high=high)
+        if value < low:
+            raise self._fail(key, N_("key '%(key)s' must be a whole number of at least %(low)s, "
+                                     "found %(value)s"), value, low=low)
         return value
 
     def positive(self, key: str, default: float) -> float:
         value = self.optional(key, default)
         if not 0 < value < float("inf"):
-            raise self._fail(key, f"must be a number above 0, found {value!r}")
+            raise self._fail(key, N_("key '%(key)s' must be a number above 0, found "
+                                     "%(value)s"), value)
         return float(value)
 
     def time_of_day(self, key: str, default: dt.time) -> dt.time:
@@ -278,18 +323,21 @@ class _Reader:
         try:
             return dt.time.fromisoformat(value)
         except ValueError:
-            raise self._fail(key, f"must be a time of day like 06:00, found {value!r}") from None
+            raise self._fail(key, N_("key '%(key)s' must be a time of day like 06:00, found "
+                                     "%(value)s"), value) from None
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.get(key)
         if value not in allowed:
-            raise self._fail(key, f"must be one of {', '.join(allowed)}, found {value!r}")
+            raise self._fail(key, N_("key '%(key)s' must be one of %(allowed)s, found "
+                                     "%(value)s"), value, allowed=", ".join(allowed))
         return value
 
     def fraction(self, key: str) -> float:
         value = self.get(key)
         if not 0 <= value <= 1:
-            raise self._fail(key, f"must be a number between 0 and 1, found {value!r}")
+            raise self._fail(key, N_("key '%(key)s' must be a number between 0 and 1, found "
+                                     "%(value)s"), value)
         return float(value)
 
     def timezone(self, key: str) -> str:
@@ -298,8 +346,8 @@ class _Reader:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self._fail(key, f"must be a time zone such as 'UTC' or 'Africa/Nairobi', "
-                                  f"found {value!r}") from None
+            raise self._fail(key, N_("key '%(key)s' must be a time zone such as 'UTC' or "
+                                     "'Africa/Nairobi', found %(value)s"), value) from None
         return value
 
     def jobs(self) -> dict[str, str]:
@@ -315,9 +363,10 @@ class _Reader:
             try:
                 cron_trigger(expression, timezone)
             except ScheduleError as problem:
-                raise self._fail(f"scheduler.jobs.{job}",
-                                 f"holds a wrong {problem}; write \"{CALENDAR}\" or minute "
-                                 f"hour day month day-of-week, such as '0 8 * * mon'") from None
+                raise self._fail(f"scheduler.jobs.{job}", N_(
+                    "key '%(key)s' holds a wrong %(problem)s; write \"%(calendar)s\" or minute "
+                    "hour day month day-of-week, such as '0 8 * * mon'"),
+                    problem=str(problem), calendar=CALENDAR) from None
         return jobs
 
     def smtp(self) -> SmtpServer | None:
@@ -336,25 +385,19 @@ class _Reader:
         dimensions = self.get("dimensions")
         for code in ("sex", "age"):
             if code not in dimensions:
-                raise self._fail(f"dimensions.{code}", "is missing")
+                raise self._fail(f"dimensions.{code}", MISSING_KEY)
         for code, spec in dimensions.items():
             categories = self.get(f"dimensions.{code}.categories", dict)
             if not categories:
-                raise self._fail(f"dimensions.{code}.categories", "must name at least one")
+                raise self._fail(f"dimensions.{code}.categories",
+                                 N_("key '%(key)s' must name at least one"))
             spec.setdefault("name", code.title())
         return dimensions
 
 
-def _nearest(key: str, known: set[str]) -> str:
-    """What to do about an unknown key: the nearest known one, if any is near."""
-    near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    if near:
-        return f"did you mean '{near[0]}'?"
-    return "remove it (the project's config.toml documents every key)"
-
-
 WEAK_SECRET_WORDS = ("secret", "change", "password", "example", "default", "mne")
 MIN_SECRET_LENGTH = 32
+NEW_SECRET = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
 def secret_key(settings: Settings) -> str:
@@ -365,19 +408,24 @@ def secret_key(settings: Settings) -> str:
     if settings.production:
         problem = secret_key_problem(key)
         if problem:
-            raise ConfigError(
-                f"{settings.path}: web.production is true but {SECRET_ENV} {problem}; set it to "
-                f"a random secret of {MIN_SECRET_LENGTH} characters or more, for example the "
-                f"output of: python3 -c 'import secrets; print(secrets.token_hex(32))'")
+            raise ConfigError(settings.path, problem, variable=SECRET_ENV,
+                              length=MIN_SECRET_LENGTH, command=NEW_SECRET)
     return key or secrets.token_hex(32)
 
 
 def secret_key_problem(key: str) -> str:
-    """Why `key` is not fit to sign sessions in production, or "" when it is."""
+    """Why `key` is not fit to sign sessions in production (a message naming the variable,
+    the least length and the command that makes a key), or "" when it is."""
     if not key:
-        return "is not set"
+        return N_("web.production is true but %(variable)s is not set; set it to a random "
+                  "secret of %(length)s characters or more, for example the output of: "
+                  "%(command)s")
     if len(key) < MIN_SECRET_LENGTH:
-        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+        return N_("web.production is true but %(variable)s is shorter than %(length)s "
+                  "characters; set it to a random secret of %(length)s characters or more, for "
+                  "example the output of: %(command)s")
     if len(set(key)) < 10 or any(word in key.lower() for word in WEAK_SECRET_WORDS):
-        return "looks guessable (repeated characters or a common word)"
+        return N_("web.production is true but %(variable)s looks guessable (repeated characters "
+                  "or a common word); set it to a random secret of %(length)s characters or "
+                  "more, for example the output of: %(command)s")
     return ""

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import indicators.aggregates  # noqa: F401  (its listeners keep the national series current)
+from indicators.i18n import N_
 from mne.config import ConfigError
 
 if TYPE_CHECKING:  # alembic is imported by the commands that migrate or check the schema
@@ -32,9 +33,9 @@ def make_engine(url: str) -> Engine:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as problem:
-            raise ConfigError(f"database.url: cannot make the folder {folder} of the SQLite "
-                              f"database ({problem.strerror}); point database.url "
-                              f"elsewhere") from None
+            raise ConfigError("database.url", N_(
+                "cannot make the folder %(folder)s of the SQLite database (%(reason)s); point "
+                "database.url elsewhere"), folder=str(folder), reason=problem.strerror) from None
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

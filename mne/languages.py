@@ -20,7 +20,7 @@ from flask import has_app_context, has_request_context, request, session
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
-from indicators.i18n import LANGUAGES, chosen_language, in_language
+from indicators.i18n import LANGUAGES, chosen_language, in_language, install_translator
 
 TRANSLATIONS = Path(__file__).with_name("translations")
 SESSION_KEY = "language"
@@ -72,6 +72,13 @@ class CatalogueTranslator:
     def __call__(self, message: str, **variables: object) -> str:
         translated = catalogue(self.language()).gettext(message)
         return translated % variables if variables else translated
+
+
+def install_catalogues(default_language: str) -> None:
+    """Give the core's messages (and every `indicators.i18n` message) from the catalogues, in
+    the language of the work under way, else `default_language`."""
+    translator = CatalogueTranslator(default_language)
+    install_translator(translator, translator.language)
 
 
 def language_option(command: Callable) -> Callable:

@@ -9,6 +9,7 @@ import tempfile
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from indicators.i18n import N_
 from mne.config import ConfigError, Settings
 from mne.database import current_revision, head_revision, make_engine
 
@@ -21,17 +22,18 @@ def check_database(settings: Settings, engine: Engine, initialised: bool = True)
         revision = current_revision(engine)
     except DBAPIError as problem:
         reason = str(problem.orig).strip().splitlines()[0]
-        raise ConfigError(
-            f"{settings.path}: the database {where} (database.url or MNE_DATABASE_URL) cannot "
-            f"be opened ({reason}); start the database server or correct database.url"
-        ) from None
+        raise ConfigError(settings.path, N_(
+            "the database %(where)s (database.url or MNE_DATABASE_URL) cannot be opened "
+            "(%(reason)s); start the database server or correct database.url"),
+            where=where, reason=reason) from None
     if not initialised or revision == head_revision():
         return
     if revision is None:
-        raise ConfigError(f"{settings.path}: the database {where} is not initialised; "
-                          f"run 'mne init' first")
-    raise ConfigError(f"{settings.path}: the database {where} is at revision {revision}, this "
-                      f"mne needs {head_revision()}; run 'mne init' to upgrade it")
+        raise ConfigError(settings.path, N_("the database %(where)s is not initialised; run "
+                                            "'mne init' first"), where=where)
+    raise ConfigError(settings.path, N_("the database %(where)s is at revision %(revision)s, "
+                                        "this mne needs %(head)s; run 'mne init' to upgrade it"),
+                      where=where, revision=revision, head=head_revision())
 
 
 def check_storage(settings: Settings) -> None:
@@ -42,10 +44,10 @@ def check_storage(settings: Settings) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as problem:
-        raise ConfigError(
-            f"{settings.path}: storage.folder {folder} cannot keep files ({problem.strerror}); "
-            f"make it a folder the user {getpass.getuser()} may write to, or point "
-            f"storage.folder elsewhere") from None
+        raise ConfigError(settings.path, N_(
+            "storage.folder %(folder)s cannot keep files (%(reason)s); make it a folder the "
+            "user %(user)s may write to, or point storage.folder elsewhere"),
+            folder=str(folder), reason=problem.strerror, user=getpass.getuser()) from None
 
 
 def check_ready(settings: Settings, engine: Engine, initialised: bool = True) -> None:

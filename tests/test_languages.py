@@ -172,6 +172,24 @@ def test_command_line_speaks_the_configured_language(config_file, run_mne, tmp_p
     assert result.returncode != 0 and "而不是 Excel 工作簿" in result.stderr
 
 
+def test_command_line_sentences_and_start_up_failures_speak_the_configured_language(
+        config_file, run_mne, tmp_path):
+    config = config_file.read_text(encoding="utf-8").replace('default_locale = "en"',
+                                                             'default_locale = "zh"')
+    config_file.write_text(config, encoding="utf-8")
+    assert "数据库已就绪" in run_mne("init").stdout
+    no_strategy = run_mne("report", "progress", "-o", str(tmp_path / "progress.xlsx"),
+                          check=False)
+    assert no_strategy.returncode == 1
+    assert "尚无战略：请先加载一个战略（mne demo）" in no_strategy.stderr
+    config_file.write_text(config.replace("production = false", "producton = true"),
+                           encoding="utf-8")
+    misspelt = run_mne("init", check=False)
+    assert misspelt.returncode == 2
+    assert misspelt.stderr == (f"mne: {config_file}: 未知的键“web.producton”；"
+                               f"您是否指“web.production”？\n")
+
+
 def upload(client, workbook: bytes, action: str = "submit") -> str:
     return client.post("/returns/of/AG/2026Q3", content_type="multipart/form-data", data={
         "csrf_token": csrf_token_of(client, "/returns/of/AG/2026Q3"), "action": action,
@@ -196,8 +214,9 @@ def test_a_chinese_template_imports_like_an_english_one_and_problems_speak_the_r
 
 def test_commands_are_given_a_language_with_lang(run_mne, small_strategy, tmp_path):
     template = tmp_path / "template.xlsx"
-    run_mne("template", "--entity", "AG", "--period", "2026Q3", "-o", str(template), "--lang",
-            "zh")
+    written = run_mne("template", "--entity", "AG", "--period", "2026Q3", "-o", str(template),
+                      "--lang", "zh")
+    assert written.stdout == f"AG 2026Q3 的报表模板已写入 {template}\n"
     headings = [cell.value for cell in openpyxl.load_workbook(template)["Quantitative"][1]]
     assert headings[:2] == ["代码", "指标"]
     filled = tmp_path / "filled.xlsx"

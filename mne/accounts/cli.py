@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from indicators.i18n import _
 from mne.accounts import service
 from mne.accounts.model import ApiToken, Role
 from mne.context import actor, database
@@ -30,7 +31,7 @@ def _run(change) -> object:
 def add(email: str, name: str, password: str) -> None:
     """Add a user who signs in with EMAIL."""
     _run(lambda session: service.add_user(session, actor(), email, name, password))
-    click.echo(f"user {service.normalise_email(email)} added")
+    click.echo(_("user %(email)s added", email=service.normalise_email(email)))
 
 
 @user_command.command("role")
@@ -48,9 +49,9 @@ def role(email: str, role: str, entity: str, revoke: bool) -> None:
         where = service.entity_by_code(session, entity) if entity else None
         (service.revoke_role if revoke else service.grant_role)(
             session, actor(), user, Role(role), where)
-        return ", ".join(item.label() for item in user.roles) or "none"
+        return ", ".join(item.label() for item in user.roles) or _("none")
 
-    click.echo(f"{email} roles: {_run(change)}")
+    click.echo(_("%(email)s roles: %(roles)s", email=email, roles=_run(change)))
 
 
 @user_command.command("token")
@@ -66,11 +67,14 @@ def token(email: str, name: str, revoke_id: int | None) -> None:
         user = service.user_by_email(session, email)
         if revoke_id is None:
             record, secret = service.create_token(session, actor(), user, name)
-            return f"token {record.id} for {user.email} (shown only now):\n{secret}"
+            shown = _("token %(number)s for %(email)s (shown only now):", number=record.id,
+                      email=user.email)
+            return f"{shown}\n{secret}"
         found = session.get(ApiToken, revoke_id)
         if found is None or found.user_id != user.id:
-            raise service.AccountError(f"{email} has no token {revoke_id}")
+            raise service.AccountError(_("%(email)s has no token %(number)s", email=email,
+                                         number=revoke_id))
         service.revoke_token(session, actor(), found)
-        return f"token {revoke_id} of {user.email} revoked"
+        return _("token %(number)s of %(email)s revoked", number=revoke_id, email=user.email)
 
     click.echo(_run(change))

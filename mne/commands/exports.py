@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from indicators.i18n import _
 from indicators.periods import PeriodError
 from mne.context import database
 from reports.exports import EXPORT_FORMATS, ValueFilter, export_values
@@ -32,4 +33,4 @@ def export_command(format_: str, output: Path, period_from: str, period_to: str,
     except PeriodError as problem:
         raise click.BadParameter(str(problem)) from None
     output.write_bytes(content)
-    click.echo(f"wrote {output} ({len(content)} bytes)")
+    click.echo(_("wrote %(output)s (%(size)s bytes)", output=output, size=len(content)))

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from importers.framework_workbook import export_framework, import_framework
 from importers.problems import annotate_workbook
 from indicators.audit import record
+from indicators.i18n import _
 from mne.context import actor, database
 
 
@@ -27,7 +28,7 @@ def export_command(strategy_code: str, output: Path) -> None:
     with database().transaction() as session:
         content = export_framework(session, strategy_code)
     output.write_bytes(content)
-    click.echo(f"wrote {output}")
+    click.echo(_("wrote %(output)s", output=output))
 
 
 @framework_group.command("import")
@@ -49,8 +50,12 @@ def import_command(path: Path, dry_run: bool, errors_out: Path | None) -> None:
     if result.report.has_errors:
         if errors_out:
             errors_out.write_bytes(annotate_workbook(data, result.report.problems))
-        click.echo(f"nothing imported: {len(result.report.errors)} errors", err=True)
+        click.echo(_("nothing imported: %(count)s errors", count=len(result.report.errors)),
+                   err=True)
         raise SystemExit(1)
     counts = ", ".join(f"{count} {sheet.lower()}" for sheet, count in result.counts.items())
-    verb = "checked (dry run, nothing written)" if dry_run else "imported"
-    click.echo(f"framework of {result.strategy} {verb}: {counts}")
+    done = (_("framework of %(strategy)s checked (dry run, nothing written): %(counts)s",
+              strategy=result.strategy, counts=counts) if dry_run
+            else _("framework of %(strategy)s imported: %(counts)s", strategy=result.strategy,
+                   counts=counts))
+    click.echo(done)

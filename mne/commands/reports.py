@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from indicators.i18n import _
 from mne.context import database, settings
 from mne.languages import language_option
 from reports.model import ReportFormat
@@ -50,12 +51,14 @@ def report_command(kind: str, strategy_code: str | None, period: str | None,
     with database().transaction() as session:
         strategy_code = strategy_code or default_strategy(session)
         if strategy_code is None:
-            raise click.ClickException("no strategy yet: load one first (mne demo)")
+            raise click.ClickException(_("no strategy yet: load one first (mne demo)"))
         period = parse_period(period).code if period else (
             config.calendar.period_just_ended(dt.date.today()).code)
         report = compile_and_issue(session, kind, strategy_code, period, config, actor(),
                                    preliminary=preliminary)
         data = report_bytes(report, format_, config.storage_folder)
         output.write_bytes(data)
-        click.echo(f"{kind} report {strategy_code} {period} version {report.version} "
-                   f"({format_}, sha256 {hashlib.sha256(data).hexdigest()}) written to {output}")
+        click.echo(_("%(kind)s report %(strategy)s %(period)s version %(version)s (%(format)s, "
+                     "sha256 %(digest)s) written to %(output)s", kind=kind,
+                     strategy=strategy_code, period=period, version=report.version,
+                     format=format_, digest=hashlib.sha256(data).hexdigest(), output=output))

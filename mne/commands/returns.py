@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from importers.returns import annotated_bytes
-from indicators.i18n import chosen_language
+from indicators.i18n import _, chosen_language
 from indicators.periods import parse_period
 from mne.languages import language_option
 from mne.uploads import receive, template
@@ -26,7 +26,8 @@ def template_command(entity: str, period: str, strategy: str | None, output: Pat
     """Write the return template of an entity for a period."""
     _name, data = template(entity, parse_period(period), strategy, chosen_language())
     output.write_bytes(data)
-    click.echo(f"template for {entity} {period} written to {output}")
+    click.echo(_("template for %(entity)s %(period)s written to %(output)s", entity=entity,
+                 period=period, output=output))
 
 
 @click.command("import")
@@ -46,5 +47,6 @@ def import_command(file: Path, errors_out: Path | None, dry_run: bool) -> None:
     click.echo(result.message, err=result.exit_code != 0)
     if errors_out and result.report.problems:
         errors_out.write_bytes(annotated_bytes(data, result.report))
-        click.echo(f"workbook with the problems marked written to {errors_out}")
+        click.echo(_("workbook with the problems marked written to %(output)s",
+                     output=errors_out))
     raise SystemExit(result.exit_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from indicators.i18n import N_, _
 from mne.config import MAX_PORT, ConfigError
 from mne.context import database, settings
 from mne.startup import check_ready
@@ -28,12 +29,14 @@ def serve_command(host: str | None, port: int | None) -> None:
         server = create_server(current_app._get_current_object(), host=host, port=port,
                                threads=8)
     except OSError as problem:
-        raise ConfigError(f"{settings().path}: cannot listen on {host}:{port} "
-                          f"({problem.strerror}); stop what uses it or choose another "
-                          f"web.port (or --port, or make run PORT={port + 1})") from None
+        raise ConfigError(settings().path, N_(
+            "cannot listen on %(host)s:%(port)s (%(reason)s); stop what uses it or choose "
+            "another web.port (or --port, or make run PORT=%(next_port)s)"),
+            host=host, port=port, reason=problem.strerror, next_port=port + 1) from None
     logging.basicConfig()  # waitress's warnings reach the console, as with waitress.serve
     scheduler = _start_scheduler() if settings().scheduler_enabled else None
-    click.echo(f"mne serving on http://{host}:{port}")
+    address = f"http://{host}:{port}"
+    click.echo(_("mne serving on %(address)s", address=address))
     try:
         server.run()
     finally:
@@ -46,7 +49,8 @@ def _start_scheduler():
 
     scheduler = scheduling.start(settings(), database())
     for job in scheduler.get_jobs():
-        click.echo(f"scheduler: {job.id} next at {job.next_run_time:%Y-%m-%d %H:%M:%S %Z}")
+        time = job.next_run_time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        click.echo(_("scheduler: %(job)s next at %(time)s", job=job.id, time=time))
     return scheduler
 
 
@@ -68,4 +72,4 @@ def scheduler_command() -> None:
         stop.wait()
     finally:
         scheduler.shutdown()
-    click.echo("scheduler stopped")
+    click.echo(_("scheduler stopped"))

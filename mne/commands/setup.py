@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from indicators.i18n import _
 from mne.context import database, settings
 
 
@@ -21,7 +22,8 @@ def init_command() -> None:
     with database().transaction() as session:
         ensure_dimensions(session, settings().dimensions)
         ensure_default_scale(session)
-    click.echo(f"database ready at revision {revision}: {database().engine.url!r}")
+    click.echo(_("database ready at revision %(revision)s: %(url)s", revision=revision,
+                 url=repr(database().engine.url)))
 
 
 @click.command("demo")
@@ -35,18 +37,25 @@ def demo_command() -> None:
     summary = load_demo(database().sessions, settings().storage_folder, settings().dimensions)
     with database().transaction() as session:
         ensure_demo_users(session, actor())
-    if summary.wrote_anything:
-        click.echo(
-            f"demonstration strategy {summary.strategy} loaded: "
-            f"{'framework and ' if summary.framework_written else ''}"
-            f"{summary.returns_received} returns received through the upload pipeline "
-            f"({summary.returns_approved} approved), {summary.values_written} values"
-        )
-    else:
-        click.echo(f"demonstration strategy {summary.strategy} already loaded: nothing written "
-                   "(the demonstration never rewrites existing data)")
+    click.echo(_demo_outcome(summary))
     for refused in summary.refused:
-        click.echo(f"demonstration return not imported: {refused}", err=True)
+        click.echo(_("demonstration return not imported: %(reason)s", reason=refused), err=True)
     for email, _name, password, role, entity in DEMO_USERS:
-        click.echo(f"demo user {email} / {password}: {role.value}"
-                   + (f" of {entity}" if entity else ""))
+        user = {"email": email, "password": password, "role": role.value, "entity": entity}
+        click.echo(_("demo user %(email)s / %(password)s: %(role)s of %(entity)s", **user)
+                   if entity else _("demo user %(email)s / %(password)s: %(role)s", **user))
+
+
+def _demo_outcome(summary) -> str:
+    """What `mne demo` did: the strategy and what it wrote, or that it wrote nothing."""
+    counts = {"strategy": summary.strategy, "received": summary.returns_received,
+              "approved": summary.returns_approved, "values": summary.values_written}
+    if not summary.wrote_anything:
+        return _("demonstration strategy %(strategy)s already loaded: nothing written (the "
+                 "demonstration never rewrites existing data)", **counts)
+    if summary.framework_written:
+        return _("demonstration strategy %(strategy)s loaded: framework and %(received)s "
+                 "returns received through the upload pipeline (%(approved)s approved), "
+                 "%(values)s values", **counts)
+    return _("demonstration strategy %(strategy)s loaded: %(received)s returns received "
+             "through the upload pipeline (%(approved)s approved), %(values)s values", **counts)

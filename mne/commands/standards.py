@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from indicators.i18n import _
 from indicators.standards import add_standard, standards
 from mne.context import database
 
@@ -35,5 +36,6 @@ def add_command(strategy_code: str, objective_code: str, indicator_code: str | N
     with database().transaction() as session:
         indicator = add_standard(session, strategy_code, objective_code, standard_code,
                                  indicator_code)
-        click.echo(f"added {indicator.code} ({indicator.standard}) to {strategy_code}, "
-                   f"objective {objective_code}")
+        click.echo(_("added %(indicator)s (%(standard)s) to %(strategy)s, objective "
+                     "%(objective)s", indicator=indicator.code, standard=indicator.standard,
+                     strategy=strategy_code, objective=objective_code))

@@ -37,7 +37,7 @@ def import_stats_command(path: Path, mapping_name: str, strategy_code: str | Non
             def advance(done: int, total: int) -> None:
                 if not bars:  # shown once the file is read and values are being written
                     bars.append(stack.enter_context(click.progressbar(
-                        length=total, label="writing values",
+                        length=total, label=_("writing values"),
                         file=click.get_text_stream("stderr"))))
                 bars[0].update(done - bars[0].pos)
 
