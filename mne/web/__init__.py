@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from babel.numbers import get_group_symbol
 from flask import Flask, g
-from flask_babel import format_date, format_decimal, format_time
+from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -84,9 +86,16 @@ def format_number(value: float | None, unit: Unit | str = Unit.COUNT) -> str:
     grouped in thousands the way the page's language writes them."""
     if value is None:
         return ""
-    if (unit and Unit(unit).whole_numbers) or float(value).is_integer():
-        return format_decimal(value, format="#,##0")
-    return format_decimal(value, format="#,##0.##")
+    whole = (unit and Unit(unit).whole_numbers) or float(value).is_integer()
+    if whole and value >= 0:  # as babel writes it, without its pattern machinery
+        return f"{round(float(value)):,}".replace(",", _group_symbol(str(get_locale())))
+    return format_decimal(value, format="#,##0" if whole else "#,##0.##")
+
+
+@functools.lru_cache(maxsize=8)
+def _group_symbol(locale: str) -> str:
+    """The thousands separator of a language, as babel knows it."""
+    return get_group_symbol(locale)
 
 
 def format_amount(value: float, unit: Unit | str, currency: str = "") -> str:
