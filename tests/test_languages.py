@@ -115,6 +115,20 @@ def test_dates_and_numbers_are_written_the_way_the_language_writes_them(app):
         assert format_moment(moment, seconds=True) == "Nov 30, 2026 14:05:00"
 
 
+def test_whole_numbers_are_written_as_babel_writes_them_in_every_language(app):
+    from babel.numbers import format_decimal
+
+    from mne.web import format_number
+
+    values = [0, 0.5, 1.5, 2.5, 999.5, 1234, 1234.4, 99999.5, 10 ** 15, -3, -2.5, 12.25]
+    for language in ("en", "zh"):
+        with app.test_request_context(f"/?lang={language}"):
+            for value in values:
+                assert format_number(value, "count") == format_decimal(
+                    value, format="#,##0", locale=language), (language, value)
+            assert format_number(12.25, "percent") == "12.25"
+
+
 def test_core_messages_follow_the_request_and_the_forced_locale(app):
     with app.app_context():
         assert _("on track") == "on track"
