@@ -22,12 +22,18 @@ from indicators.vocabulary import Nature, written_number
 Place = Callable[[int], dict[str, str]]
 """Where a cell of the row is, by column: sheet, cell, indicator, breakdown."""
 NO_RANGE: dict[str, Any] = {"low": None, "high": None, "at_least": False}
+RANGE_COLUMNS = (Q_LOW, Q_HIGH, Q_AT_LEAST)
+EMPTY_CELLS = ("", None)
+"""How the reader gives an empty cell."""
 
 
 def range_fields(report: ProblemReport, cell_of: Callable[[int], Any], value: float | None,
                  nature: Nature, place: Place, left_empty: bool) -> dict[str, Any]:
     """The low, high and "at least" of a row (`cell_of(column)` its cells; `left_empty` when
-    its value cell was), each broken rule reported; a lower bound is stored as its low end."""
+    its value cell was), each broken rule reported; a lower bound is stored as its low end. A
+    row whose range cells are all empty gives no range (the common case, told at once)."""
+    if not nature.missing and all(cell_of(column) in EMPTY_CELLS for column in RANGE_COLUMNS):
+        return NO_RANGE
     if nature.missing and value is not None:
         report.add(problems.MissingReasonWithValue, found=written_number(value),
                    nature=nature.label, **place(Q_NATURE))

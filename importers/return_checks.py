@@ -17,7 +17,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from importers.cell_values import cell_text, read_level, read_nature
-from importers.nature_checks import NO_RANGE, range_fields
+from importers.nature_checks import range_fields
 from importers.return_form import (
     L_CODE,
     L_COMMENT,
@@ -26,11 +26,9 @@ from importers.return_form import (
     L_NARRATIVE,
     L_NATURE,
     NATURE_WORDS,
-    Q_AT_LEAST,
     Q_CODE,
     Q_COMMENT,
     Q_KEY,
-    Q_LOW,
     Q_NATURE,
     Q_VALUE,
     QUALITATIVE,
@@ -54,10 +52,6 @@ from indicators.vocabulary import written_number
 EMPTY_ALLOWED = {nature for nature in Nature if nature.missing}
 JUMP_RATIO = 0.5
 JUMP_MIN_CHANGE = 5.0
-EMPTY_CELLS = {"", None}
-"""How the reader gives an empty cell. A row whose range cells (Low to At least) are all empty
-gives no range: its range rules are not run unless its nature is a reason for a missing figure
-(which must come without a value)."""
 
 
 @dataclass
@@ -212,8 +206,8 @@ class _QuantitativeCheck(_SheetCheck):
         self.percent_cells = self.cells_typed_as_percent(rows)
         cells = self.read_cells(rows)
         values = self.judge_values(rows, cells)
-        readings = zip(*(cells[name].to_numpy() for name in ("usable", "empty", "nature", "note",
-                                                             "ranged")), strict=True)
+        readings = zip(*(cells[name].to_numpy() for name in ("usable", "empty", "nature", "note")),
+                       strict=True)
         for (_index, row, item, where), value, reading in zip(rows, values, readings,
                                                                strict=True):
             self.check_row(row, item.indicator, where, value, reading)
@@ -232,13 +226,11 @@ class _QuantitativeCheck(_SheetCheck):
     def read_cells(self, rows: list) -> pd.DataFrame:
         """The value cells of `rows` read at once (`importers.value_rules.read_values`), with
         their unit and whether each is usable (a formula Excel never computed is not); a
-        percentage typed as `45%` reads 45; `ranged` tells the rows that give a range."""
+        percentage typed as `45%` reads 45."""
         cells = read_values([_get(row, Q_VALUE) for _index, row, _item, _where in rows])
         cells["unit"] = [item.indicator.unit for _index, _row, item, _where in rows]
         cells["usable"] = [self.raw(row, Q_VALUE, where)[1] if self.formulas else True
                            for _index, row, _item, where in rows]
-        cells["ranged"] = [not EMPTY_CELLS.issuperset(row[Q_LOW - 1:Q_AT_LEAST])
-                           for _index, row, _item, _where in rows]
         if self.percent_cells:
             typed = [where.cell(Q_VALUE) in self.percent_cells
                      for _index, _row, _item, where in rows]
@@ -272,11 +264,11 @@ class _QuantitativeCheck(_SheetCheck):
 
     def check_row(self, row: list[Any], indicator: Indicator, where: _Where,
                   value: float | None,
-                  reading: tuple[bool, bool, Nature | None, str, bool]) -> None:
+                  reading: tuple[bool, bool, Nature | None, str]) -> None:
         """The row's nature, range, comment, emptied or required cell, warnings, and its value
         (`reading`: whether the value cell is usable, empty, the nature and note its text
-        implies, whether the row gives a range)."""
-        usable, empty, implied, note, ranged = reading
+        implies)."""
+        usable, empty, implied, note = reading
         breakdown = where.breakdown
         nature = self.nature(row, Q_NATURE, where)
         comment = _text_of(_get(row, Q_COMMENT))
@@ -291,7 +283,7 @@ class _QuantitativeCheck(_SheetCheck):
             self.category_left_empty(indicator, where)
             return
         bounds = range_fields(self.report, lambda column: _get(row, column), value, nature,
-                              where.at, empty) if ranged or nature.missing else NO_RANGE
+                              where.at, empty)
         self.checked.values.append(CheckedValue(
             indicator, breakdown, QUANTITATIVE, where.cell(Q_VALUE),
             {"value": value, "nature": nature, "comment": comment, **bounds}))

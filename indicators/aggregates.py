@@ -33,6 +33,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     literal,
     select,
 )
@@ -204,8 +205,9 @@ def _indicators(session: Session, indicator_ids: list[int]) -> list[Indicator]:
     held = [session.identity_map.get(identity_key(Indicator, indicator_id))
             for indicator_id in indicator_ids]
     ready = [indicator for indicator in held if indicator is not None
-             and "dimension_links" in indicator.__dict__
-             and all("dimension" in link.__dict__ for link in indicator.dimension_links)]
+             and "dimension_links" not in inspect(indicator).unloaded
+             and all("dimension" not in inspect(link).unloaded
+                     for link in indicator.dimension_links)]
     missing = set(indicator_ids) - {indicator.id for indicator in ready}
     if missing:
         ready += session.scalars(select(Indicator).where(Indicator.id.in_(missing)).options(

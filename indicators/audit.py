@@ -209,7 +209,28 @@ ACTION_WORDS = {
 """Each action the trail records, in words (the code stays what is stored and filtered on)."""
 
 
+SUBJECT_WORDS = {
+    "user": N_("user"), "address": N_("address"), "return": N_("return"), "file": N_("file"),
+    "value": N_("value"), "strategy": N_("strategy"), "principle": N_("principle"),
+    "objective": N_("objective"), "indicator": N_("indicator"), "target": N_("target"),
+    "entity": N_("entity"), "population": N_("population"), "dimension": N_("dimension"),
+    "category": N_("category"), "crisis": N_("crisis"), "series_break": N_("series break"),
+    "paired_estimate": N_("paired estimate"),
+}
+"""Each kind of subject the trail records, in words."""
+
+
 def action_words(code: str) -> str:
     """An action code (`role.grant`) in the reader's words, the code itself when it has none."""
-    words = ACTION_WORDS.get(code)
+    return _words(ACTION_WORDS, code)
+
+
+def subject_words(code: str) -> str:
+    """A subject kind (`series_break`) in the reader's words, the code itself when it has
+    none."""
+    return _words(SUBJECT_WORDS, code)
+
+
+def _words(vocabulary: dict[str, str], code: str) -> str:
+    words = vocabulary.get(code)
     return gettext(words) if words else code

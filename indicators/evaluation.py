@@ -81,8 +81,13 @@ def approved_figures(statement: Select) -> Select:
     statistics imported in bulk, which are published figures already). A value written by a
     return still awaiting review, sent back, rejected, or reopened and uploaded again is left
     out until that return is approved."""
-    approved = select(Return.id).where(Return.state == ReturnState.APPROVED)
-    return statement.where(DataValue.return_id.is_(None) | DataValue.return_id.in_(approved))
+    return statement.where(DataValue.return_id.is_(None)
+                           | DataValue.return_id.in_(approved_returns()))
+
+
+def approved_returns() -> Select:
+    """The ids of the returns whose figures readers of approved figures see."""
+    return select(Return.id).where(Return.state == ReturnState.APPROVED)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ def uncertain_statuses(session: Session, indicators: list[Indicator],
     its status, its latest period and the natures of those figures in words."""
     ids = {indicator.code: indicator.id for indicator in indicators}
     latest = tuple(sorted({row.latest_period for row in rows if row.latest_period}))
-    found_certainties = certainties(session, indicators, replace(scope, periods=latest))
+    certainty_at = certainties(session, indicators, replace(scope, periods=latest))
     found = []
     for row in rows:
-        certainty = found_certainties.get((ids.get(row.code), row.latest_period))
+        certainty = certainty_at.get((ids.get(row.code), row.latest_period))
         if certainty is not None and certainty.uncertain:
             found.append({"code": row.code, "name": row.name, "status": row.status,
                           "latest_period": row.latest_period,

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators.model import DataValue, Return, ReturnState
+from indicators.evaluation import approved_returns
+from indicators.model import DataValue, Return
 
 
 def returns_used(session: Session, indicator_ids: list[int], until: dt.date,
@@ -22,8 +23,8 @@ def returns_used(session: Session, indicator_ids: list[int], until: dt.date,
     if since is not None:
         values = values.where(DataValue.period_end >= since)
     used = values.exists()
-    if approved_only:
-        used = used & (Return.state == ReturnState.APPROVED)
+    if approved_only:  # `approved_figures`, said of the return the values came from
+        used = used & Return.id.in_(approved_returns())
     statement = (select(Return.id, Return.revision)
                  .where(used | Return.id.in_(list(also)))
                  .order_by(Return.id))

@@ -7,7 +7,13 @@ import io
 import openpyxl
 from sqlalchemy import select
 
-from indicators.audit import ACTION_WORDS, AuditEvent, record, record_value_changes
+from indicators.audit import (
+    ACTION_WORDS,
+    SUBJECT_WORDS,
+    AuditEvent,
+    record,
+    record_value_changes,
+)
 from indicators.model import DataValue, Target
 from indicators.values import ValueKey, record_value
 from tests.helpers import add_user_on_page, csrf_token_of
@@ -48,13 +54,16 @@ def test_every_action_the_demonstration_records_is_named_in_words_in_english_and
         client_as, demo, db):
     with db.sessions() as session:
         recorded = set(session.scalars(select(AuditEvent.action).distinct()))
+        subjects = set(session.scalars(select(AuditEvent.subject_type).distinct()))
     assert recorded and recorded <= ACTION_WORDS.keys()
+    assert subjects and subjects <= SUBJECT_WORDS.keys()
     admin = client_as("administrator")
     for language, words in (("en", "return submitted"), ("zh", "报表已提交")):
         admin.post("/language", data={"language": language, "next": "/audit",
                                       "csrf_token": csrf_token_of(admin, "/audit")})
         page = admin.get("/audit").get_data(as_text=True)
         assert f"<td>{words}</td>" in page
+        assert ('<td data-subject="return">' + ("报表" if language == "zh" else "return")) in page
         assert not any(f"<td>{code}</td>" in page for code in recorded)
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from indicators.audit import action_words
+from indicators.audit import action_words, subject_words
 from indicators.framework_texts import breakdown_words, dimension_words, text_of
 from indicators.model import Dimension
 from indicators.vocabulary import Term, Unit
@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(breakdown, "breakdown")
     app.add_template_filter(dimension, "dimension")
     app.add_template_filter(action_words, "action")
+    app.add_template_filter(subject_words, "subject")
 
 
 def breakdown(key: str | None) -> str:
